@@ -1,0 +1,34 @@
+# lifecircle: `make demo` runs the whole pipeline on the shipped demo; `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+OUT ?= demo-output
+
+.PHONY: install sysdeps demo test bench lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian chromium (map tests) and python3-qgis (GeoPackage style test); skipped when present.
+sysdeps:
+	@sh scripts/install-system-deps.sh
+
+demo: install
+	$(VENV)/bin/lifecircle run lifecircle/data/demo/project.toml -o $(OUT) --overwrite
+
+test: install sysdeps
+	$(PY) -m pytest -n 2 -q
+
+bench: install
+	$(PY) -m benchmarks
+
+lint: install
+	$(VENV)/bin/ruff check lifecircle tests benchmarks
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

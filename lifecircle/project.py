@@ -1,0 +1,583 @@
+"""Project file (TOML) and standards profile: load, validate, defaults.
+
+A project file names the input layers, their paths and field mappings, the source
+coordinate system of each layer, the working CRS and the standards profile. Every problem
+in a project file is collected and reported at once, each with its key path and the fix.
+
+Example
+-------
+.. code-block:: toml
+
+    [project]
+    name = "马鞍山市"
+    profile = "maanshan-2025"
+    working_crs = "auto"
+
+    [layers.communities]
+    path = "communities.shp"
+    [layers.communities.fields]
+    name = "SQMC"
+    population = "RK"
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lifecircle.errors import Problem, ProjectError, raise_problems
+
+PROFILES_DIR = Path(__file__).parent / "data" / "profiles"
+DEFAULT_PROFILE = "maanshan-2025"
+
+#: Layer keys a project file may name, and whether each is required.
+LAYER_KEYS: dict[str, bool] = {
+    "communities": True,
+    "facilities": True,
+    "roads": True,
+    "population": False,
+    "candidates": False,
+}
+
+#: Canonical columns per layer (DESIGN.md, "Inputs").
+CANONICAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "communities": (
+        "cid", "name", "kind", "population", "households", "township", "district",
+        "facility_area_m2", "social_orgs", "workers", "has_platform", "has_kiosk",
+        "has_agency", "elderly",
+    ),
+    "facilities": ("fid", "name", "category", "floor_area_m2", "capacity", "status"),
+    "roads": ("road_class", "oneway", "speed_kmh", "walk", "name"),
+    "population": ("population",),
+    "candidates": ("name", "priority", "max_floor_area_m2", "kind", "cost"),
+}
+
+#: Source coordinate systems accepted by name, besides ``EPSG:<code>``.
+SOURCE_SYSTEMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
+
+ROAD_CLASSES = (
+    "motorway", "trunk", "primary", "secondary", "tertiary", "residential", "service",
+    "unclassified", "track", "path",
+)
+
+
+# ---------------------------------------------------------------------------- profile
+@dataclass(frozen=True)
+class Mode:
+    """A travel mode: speed, road classes it may not use, whether one-way applies."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    speed_kmh: float
+    forbidden_classes: frozenset[str] = frozenset()
+    oneway: bool = False
+    class_speeds_kmh: Mapping[str, float] = field(default_factory=dict)
+
+    def speed_mps(self, road_class: str) -> float:
+        """Speed in metres per second on a road of ``road_class`` (0 where forbidden)."""
+        if road_class in self.forbidden_classes:
+            return 0.0
+        return float(self.class_speeds_kmh.get(road_class, self.speed_kmh)) / 3.6
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A service circle: a travel-time limit by one mode (urban 15 min walk, ...)."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    minutes: float
+    mode: str
+    rings: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Category:
+    """A service category of the catalogue, with the circles that require it."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    aliases: tuple[str, ...] = ()
+    circles: tuple[str, ...] = ()
+
+    def name(self, lang: str = "zh") -> str:
+        """Display name in ``lang`` (``zh`` or ``en``)."""
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the plan's Table 1 and how the data can measure it."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    target: float
+    unit: str
+    method: str
+    field: str | None = None
+    category: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A standards profile: circles, modes, categories, space standards, indicators."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    path: Path
+    circles: Mapping[str, Circle]
+    modes: Mapping[str, Mode]
+    categories: Mapping[str, Category]
+    indicators: Mapping[str, Indicator]
+    space: Mapping[str, float]
+
+    def required(self, circle: str) -> list[str]:
+        """Category keys the circle ``circle`` requires, in catalogue order."""
+        return [k for k, c in self.categories.items() if circle in c.circles]
+
+    def category_lookup(self) -> dict[str, str]:
+        """Map every key, Chinese and English name and alias (normalised) to its key."""
+        table: dict[str, str] = {}
+        for key, cat in self.categories.items():
+            for label in (key, cat.name_zh, cat.name_en, *cat.aliases):
+                table[normalise_label(label)] = key
+        return table
+
+    def match_category(self, value: object) -> str | None:
+        """Category key for a source value, or None when nothing matches."""
+        if value is None:
+            return None
+        return self.category_lookup().get(normalise_label(str(value)))
+
+
+def normalise_label(text: str) -> str:
+    """Lower-case, strip spaces and full-width forms so labels compare loosely."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+# ---------------------------------------------------------------------------- project
+@dataclass(frozen=True)
+class LayerSpec:
+    """One input layer named in the project file."""
+
+    key: str
+    path: Path
+    layer: str | None = None
+    source_crs: str | None = None
+    encoding: str | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NetworkOptions:
+    """How the road graph is built and points are snapped to it."""
+
+    max_snap_m: float = 500.0
+    snap_tolerance_m: float = 1.0
+    node_crossings: bool = False
+
+
+@dataclass(frozen=True)
+class PlannerOptions:
+    """Defaults of the site planner for ``lifecircle run``."""
+
+    categories: tuple[str, ...] = ("elderly_care",)
+    model: str = "mclp"
+    sites: int | None = 5
+    full_coverage: bool = False
+    time_limit_s: float = 60.0
+    candidate_spacing_m: float = 300.0
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded, validated project."""
+
+    path: Path | None
+    name: str
+    profile: Profile
+    layers: Mapping[str, LayerSpec]
+    working_crs: str = "auto"
+    lang: str = "zh"
+    network: NetworkOptions = NetworkOptions()
+    planner: PlannerOptions = PlannerOptions()
+    raster_cell_m: float = 100.0
+
+    @property
+    def root(self) -> Path:
+        """Folder relative paths in the project file are resolved against."""
+        return self.path.parent if self.path else Path.cwd()
+
+
+# ---------------------------------------------------------------------------- schema
+_PROJECT_SCHEMA: dict[str, Any] = {
+    "project": {"name": str, "profile": str, "working_crs": (str, int), "lang": str,
+                "raster_cell_m": (int, float)},
+    "layers": dict,
+    "network": {"max_snap_m": (int, float), "snap_tolerance_m": (int, float),
+                "node_crossings": bool},
+    "planner": {"categories": list, "model": str, "sites": int, "full_coverage": bool,
+                "time_limit_s": (int, float), "candidate_spacing_m": (int, float)},
+}
+_LAYER_SCHEMA: dict[str, Any] = {
+    "path": str, "layer": str, "source_crs": (str, int), "encoding": str,
+    "fields": dict, "values": dict,
+}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+               list: "a list", dict: "a table"}
+MODELS = ("mclp", "setcover", "pmedian")
+
+
+def _type_name(t: Any) -> str:
+    if isinstance(t, tuple):
+        if set(t) == {int, float}:
+            return "a number"
+        return " or ".join(_TYPE_NAMES.get(x, x.__name__) for x in t)
+    return _TYPE_NAMES.get(t, getattr(t, "__name__", str(t)))
+
+
+def _is_type(value: Any, t: Any) -> bool:
+    types = t if isinstance(t, tuple) else (t,)
+    if isinstance(value, bool) and bool not in types:
+        return False
+    return isinstance(value, types)
+
+
+def _unknown(key: str, known: list[str], where: str) -> Problem:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(known)}"
+    return Problem(f"{where}{key}", "unknown key", f"remove it or rename it; {hint}")
+
+
+def _check_table(data: Mapping[str, Any], schema: Mapping[str, Any], where: str,
+                 problems: list[Problem]) -> None:
+    for key, value in data.items():
+        if key not in schema:
+            problems.append(_unknown(key, list(schema), where))
+            continue
+        expected = schema[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                problems.append(Problem(f"{where}{key}", f"expected a table, got {value!r}",
+                                        f"write it as [{where}{key}]"))
+            else:
+                _check_table(value, expected, f"{where}{key}.", problems)
+        elif not _is_type(value, expected):
+            problems.append(Problem(
+                f"{where}{key}", f"expected {_type_name(expected)}, got {value!r}",
+                f"set `{where}{key}` to {_type_name(expected)}"))
+
+
+def parse_source_crs(value: str | int) -> str:
+    """Normalise a source coordinate system name; raise ValueError if unknown."""
+    if isinstance(value, int):
+        return f"EPSG:{value}"
+    text = value.strip().lower().replace("-", "").replace("_", "")
+    if text in SOURCE_SYSTEMS:
+        return text
+    if text.startswith("epsg:") and text[5:].isdigit():
+        return f"EPSG:{text[5:]}"
+    if text.isdigit():
+        return f"EPSG:{text}"
+    raise ValueError(value)
+
+
+def _read_toml(path: Path, error_where: str) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ProjectError(f"{path}: file not found; fix: check the path") from None
+    except OSError as e:
+        raise ProjectError(f"{path}: cannot read ({e.strerror}); fix: check permissions") from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ProjectError(
+            f"{path}: not UTF-8 text (byte {e.start}); fix: save the {error_where} as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ProjectError(f"{path}: TOML syntax error: {e}; fix: correct the line shown") from None
+
+
+# ---------------------------------------------------------------------------- loading
+def load_profile(name_or_path: str | Path = DEFAULT_PROFILE, *, base: Path | None = None) -> Profile:
+    """Load a standards profile by shipped name or by path.
+
+    Parameters
+    ----------
+    name_or_path
+        ``maanshan-2025`` (shipped) or a path to a TOML profile.
+    base
+        Folder a relative profile path is resolved against.
+
+    Raises
+    ------
+    ProjectError
+        Listing every problem of the profile at once.
+    """
+    text = str(name_or_path)
+    shipped = PROFILES_DIR / f"{text}.toml"
+    if not text.endswith(".toml") and shipped.exists():
+        path = shipped
+    else:
+        path = Path(text)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        if not path.exists():
+            names = sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
+            raise ProjectError(
+                f"profile {text!r}: not found; fix: use a shipped profile ({', '.join(names)}) "
+                "or the path of a profile TOML file")
+    data = _read_toml(path, "profile")
+    return _profile_from_dict(data, path)
+
+
+def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
+    problems: list[Problem] = []
+    w = f"{path.name}: "
+
+    def get(table: Mapping[str, Any], key: str, t: Any, where: str, default: Any = None,
+            required: bool = True) -> Any:
+        if key not in table:
+            if required:
+                problems.append(Problem(f"{w}{where}.{key}", "missing",
+                                        f"add `{key} = ...` ({_type_name(t)})"))
+            return default
+        value = table[key]
+        if not _is_type(value, t):
+            problems.append(Problem(f"{w}{where}.{key}",
+                                    f"expected {_type_name(t)}, got {value!r}",
+                                    f"set it to {_type_name(t)}"))
+            return default
+        return value
+
+    head = data.get("profile", {})
+    modes: dict[str, Mode] = {}
+    for key, m in data.get("modes", {}).items():
+        where = f"modes.{key}"
+        speeds = get(m, "class_speeds_kmh", dict, where, {}, required=False)
+        forbidden = get(m, "forbidden_classes", list, where, [], required=False)
+        for cls in [*forbidden, *speeds]:
+            if cls not in ROAD_CLASSES:
+                problems.append(Problem(f"{w}{where}", f"unknown road class {cls!r}",
+                                        f"use one of {', '.join(ROAD_CLASSES)}"))
+        speed = get(m, "speed_kmh", (int, float), where, 4.0)
+        if speed is not None and speed <= 0:
+            problems.append(Problem(f"{w}{where}.speed_kmh", f"must be > 0, got {speed}",
+                                    "give a positive speed in km/h"))
+        modes[key] = Mode(key, get(m, "name_zh", str, where, key, False),
+                          get(m, "name_en", str, where, key, False), float(speed),
+                          frozenset(forbidden), bool(get(m, "oneway", bool, where, False, False)),
+                          {k: float(v) for k, v in speeds.items()})
+    circles: dict[str, Circle] = {}
+    for key, c in data.get("circles", {}).items():
+        where = f"circles.{key}"
+        mode = get(c, "mode", str, where, "walk")
+        if mode not in modes:
+            problems.append(Problem(f"{w}{where}.mode", f"unknown mode {mode!r}",
+                                    f"use one of {', '.join(modes)}"))
+        minutes = get(c, "minutes", (int, float), where, 15)
+        circles[key] = Circle(key, get(c, "name_zh", str, where, key, False),
+                              get(c, "name_en", str, where, key, False), float(minutes), mode,
+                              tuple(float(r) for r in get(c, "rings", list, where, [], False)))
+    for needed in ("urban", "rural"):
+        if needed not in circles:
+            problems.append(Problem(f"{w}circles.{needed}", "missing",
+                                    f"add a [circles.{needed}] table with minutes and mode"))
+    categories: dict[str, Category] = {}
+    for key, c in data.get("categories", {}).items():
+        where = f"categories.{key}"
+        cc = tuple(get(c, "circles", list, where, [], False))
+        for ck in cc:
+            if ck not in circles:
+                problems.append(Problem(f"{w}{where}.circles", f"unknown circle {ck!r}",
+                                        f"use one of {', '.join(circles)}"))
+        categories[key] = Category(key, get(c, "name_zh", str, where, key),
+                                   get(c, "name_en", str, where, key, False),
+                                   tuple(get(c, "aliases", list, where, [], False)), cc)
+    indicators: dict[str, Indicator] = {}
+    for key, i in data.get("indicators", {}).items():
+        where = f"indicators.{key}"
+        indicators[key] = Indicator(
+            key, get(i, "name_zh", str, where, key), get(i, "name_en", str, where, key, False),
+            float(get(i, "target", (int, float), where, 0.0)), get(i, "unit", str, where, "", False),
+            get(i, "method", str, where, ""), get(i, "field", str, where, None, False),
+            get(i, "category", str, where, None, False), get(i, "kind", str, where, None, False))
+    space = {k: float(v) for k, v in data.get("space", {}).items() if _is_type(v, (int, float))}
+    raise_problems(problems, ProjectError, what=f"profile {path}")
+    return Profile(head.get("key", path.stem), head.get("name_zh", path.stem),
+                   head.get("name_en", path.stem), path, circles, modes, categories,
+                   indicators, space)
+
+
+def load(path: str | Path) -> Project:
+    """Load and validate a project file.
+
+    Parameters
+    ----------
+    path
+        The project TOML file. Relative layer paths are resolved against its folder.
+
+    Returns
+    -------
+    Project
+
+    Raises
+    ------
+    ProjectError
+        Listing every problem in the file at once, each with its key path and the fix.
+    """
+    path = Path(path)
+    data = _read_toml(path, "project file")
+    return from_dict(data, path)
+
+
+def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
+    """Build a :class:`Project` from parsed TOML (see :func:`load`)."""
+    problems: list[Problem] = []
+    where0 = f"{path}: " if path else ""
+    root = path.parent if path else Path.cwd()
+    _check_table(data, _PROJECT_SCHEMA, where0, problems)
+    head = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
+
+    profile: Profile | None = None
+    profile_name = head.get("profile", DEFAULT_PROFILE)
+    if isinstance(profile_name, str):
+        try:
+            profile = load_profile(profile_name, base=root)
+        except ProjectError as e:
+            problems.append(Problem(f"{where0}project.profile", str(e)))
+
+    working = head.get("working_crs", "auto")
+    if isinstance(working, int):
+        working = f"EPSG:{working}"
+    if isinstance(working, str) and working != "auto":
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            crs = CRS.from_user_input(working)
+            if not crs.is_projected:
+                problems.append(Problem(
+                    f"{where0}project.working_crs", f"{working} is not a metric projected CRS",
+                    'use "auto" or a projected EPSG code such as "EPSG:4548"'))
+        except CRSError:
+            problems.append(Problem(f"{where0}project.working_crs",
+                                    f"unknown CRS {working!r}",
+                                    'use "auto" or an EPSG code such as "EPSG:4548"'))
+    lang = head.get("lang", "zh")
+    if lang not in ("zh", "en"):
+        problems.append(Problem(f"{where0}project.lang", f"unknown language {lang!r}",
+                                'use "zh" or "en"'))
+
+    layers: dict[str, LayerSpec] = {}
+    raw_layers = data.get("layers", {})
+    if not isinstance(raw_layers, dict):
+        raw_layers = {}
+    for key, required in LAYER_KEYS.items():
+        if required and key not in raw_layers:
+            problems.append(Problem(f"{where0}layers.{key}", "missing",
+                                    f'add [layers.{key}] with path = "..."'))
+    for key, spec in raw_layers.items():
+        where = f"{where0}layers.{key}."
+        if key not in LAYER_KEYS:
+            problems.append(_unknown(key, list(LAYER_KEYS), f"{where0}layers."))
+            continue
+        if isinstance(spec, str):
+            spec = {"path": spec}
+        if not isinstance(spec, dict):
+            problems.append(Problem(where[:-1], f"expected a table, got {spec!r}",
+                                    f'write [layers.{key}] with path = "..."'))
+            continue
+        _check_table(spec, _LAYER_SCHEMA, where, problems)
+        p = spec.get("path")
+        lpath = Path()
+        if p is None:
+            problems.append(Problem(f"{where}path", "missing", 'add path = "..."'))
+        elif isinstance(p, str):
+            lpath = Path(p) if Path(p).is_absolute() else root / p
+            if not lpath.exists():
+                problems.append(Problem(f"{where}path", f"{lpath} does not exist",
+                                        "check the path (relative to the project file)"))
+        source = spec.get("source_crs")
+        if source is not None and isinstance(source, (str, int)):
+            try:
+                source = parse_source_crs(source)
+            except ValueError:
+                problems.append(Problem(f"{where}source_crs", f"unknown system {source!r}",
+                                        f"use one of {', '.join(SOURCE_SYSTEMS)} or EPSG:<code>"))
+                source = None
+        fields = spec.get("fields", {}) if isinstance(spec.get("fields"), dict) else {}
+        known = CANONICAL_FIELDS[key]
+        for canon, src in fields.items():
+            if canon not in known:
+                problems.append(_unknown(canon, list(known), f"{where}fields."))
+            elif not isinstance(src, str):
+                problems.append(Problem(f"{where}fields.{canon}",
+                                        f"expected a field name, got {src!r}",
+                                        f'write {canon} = "SOURCE_FIELD"'))
+        values = spec.get("values", {}) if isinstance(spec.get("values"), dict) else {}
+        encoding = spec.get("encoding")
+        if isinstance(encoding, str) and encoding.lower() != "auto":
+            import codecs
+
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                problems.append(Problem(f"{where}encoding", f"unknown encoding {encoding!r}",
+                                        'use "auto", "gbk", "gb18030" or "utf-8"'))
+        layers[key] = LayerSpec(
+            key, lpath, spec.get("layer") if isinstance(spec.get("layer"), str) else None,
+            source if isinstance(source, str) else None,
+            encoding if isinstance(encoding, str) and encoding.lower() != "auto" else None,
+            {k: v for k, v in fields.items() if isinstance(v, str)},
+            {k: dict(v) for k, v in values.items() if isinstance(v, dict)})
+
+    net_raw = data.get("network", {}) if isinstance(data.get("network"), dict) else {}
+    network = NetworkOptions(**{k: v for k, v in net_raw.items()
+                                if k in NetworkOptions.__dataclass_fields__
+                                and _is_type(v, _PROJECT_SCHEMA["network"][k])})
+    for k in ("max_snap_m", "snap_tolerance_m"):
+        if getattr(network, k) < 0:
+            problems.append(Problem(f"{where0}network.{k}", f"must be >= 0, got {getattr(network, k)}",
+                                    "give a distance in metres"))
+    plan_raw = data.get("planner", {}) if isinstance(data.get("planner"), dict) else {}
+    plan_kw = {k: v for k, v in plan_raw.items()
+               if k in PlannerOptions.__dataclass_fields__
+               and _is_type(v, _PROJECT_SCHEMA["planner"][k])}
+    if "categories" in plan_kw:
+        plan_kw["categories"] = tuple(plan_kw["categories"])
+        if profile is not None:
+            for c in plan_kw["categories"]:
+                if c not in profile.categories:
+                    close = difflib.get_close_matches(str(c), list(profile.categories), n=1)
+                    problems.append(Problem(f"{where0}planner.categories",
+                                            f"unknown category {c!r}",
+                                            f"use a catalogue key{f' such as {close[0]!r}' if close else ''}"))
+    planner = PlannerOptions(**plan_kw)
+    if planner.model not in MODELS:
+        problems.append(Problem(f"{where0}planner.model", f"unknown model {planner.model!r}",
+                                f"use one of {', '.join(MODELS)}"))
+    if planner.sites is not None and planner.sites < 1:
+        problems.append(Problem(f"{where0}planner.sites", f"must be >= 1, got {planner.sites}",
+                                "give the number of new sites"))
+    raster_cell = head.get("raster_cell_m", 100.0)
+    raise_problems(problems, ProjectError, what=str(path) if path else "project")
+    assert profile is not None
+    return Project(path, str(head.get("name", path.stem if path else "project")), profile,
+                   layers, str(working), str(lang), network, planner, float(raster_cell))
