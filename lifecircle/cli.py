@@ -1,0 +1,311 @@
+"""Command line of lifecircle: parses, calls the pipeline, prints. No analysis logic.
+
+Exit codes: 0 success, 2 bad input or usage (one line naming the file, layer, field, row
+or value and the fix; ``--verbose`` shows the traceback), 1 internal error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lifecircle import __version__
+from lifecircle.errors import LifecircleError
+
+DEMO_PROJECT = Path(__file__).parent / "data" / "demo" / "project.toml"
+
+
+class _State:
+    def __init__(self, lang: str, verbose: bool, quiet: bool) -> None:
+        self.lang = lang
+        self.verbose = verbose
+        self.quiet = quiet
+
+    def t(self, zh: str, en: str) -> str:
+        return zh if self.lang == "zh" else en
+
+
+def _console(state: _State, stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, quiet=state.quiet and not stderr, highlight=False,
+                   soft_wrap=True)
+
+
+class _Terminated(BaseException):
+    """Raised by the SIGTERM handler so every ``finally`` cleans up as for Ctrl-C."""
+
+
+@contextmanager
+def _handled(state: _State) -> Iterator[None]:
+    """Turn lifecircle errors into one-line messages and exit code 2."""
+    def on_term(signum: int, frame: Any) -> None:
+        raise _Terminated()
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    err = _console(state, stderr=True)
+    try:
+        yield
+    except LifecircleError as e:
+        if state.verbose:
+            traceback.print_exc()
+        err.print(f"[bold red]{state.t('错误', 'error')}:[/] {e}", markup=True, highlight=False,
+                  emoji=False)
+        sys.exit(2)
+    except (KeyboardInterrupt, _Terminated):
+        err.print(state.t("已中断：未写入任何结果，原有结果保持不变。",
+                          "interrupted: nothing written, any previous result left intact."))
+        sys.exit(130)
+    except OSError as e:
+        if state.verbose:
+            traceback.print_exc()
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        err.print(f"[bold red]{state.t('错误', 'error')}:[/]{where} {e.strerror or e}; "
+                  f"{state.t('请检查路径、权限和磁盘空间', 'check the path, permissions and free disk space')}",
+                  markup=True, highlight=False, emoji=False)
+        sys.exit(2)
+    except click.exceptions.Exit:
+        raise
+    except Exception as e:  # noqa: BLE001 - the last line of defence of the CLI
+        if state.verbose:
+            traceback.print_exc()
+        err.print(f"[bold red]{state.t('内部错误', 'internal error')}:[/] {type(e).__name__}: {e} "
+                  f"({state.t('用 --verbose 查看详情并报告此问题', 'rerun with --verbose and report it')})",
+                  markup=True, highlight=False, emoji=False)
+        sys.exit(1)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _progress(state: _State) -> Callable[[str], None]:
+    """A step reporter for the pipeline: prints each step unless --quiet."""
+    out = _console(state, stderr=True)
+
+    def report(message: str) -> None:
+        if not state.quiet:
+            out.print(f"[dim]·[/] {message}", markup=True, highlight=False, emoji=False)
+
+    return report
+
+
+lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                           help="Language of messages, map and report (default zh).")
+out_option = click.option("-o", "--out", "out", type=click.Path(path_type=Path), required=True,
+                          help="Result folder to write.")
+overwrite_option = click.option("--overwrite", is_flag=True,
+                                help="Replace an existing result folder.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lifecircle")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (for scripts).")
+@lang_option
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, quiet: bool, lang: str | None) -> None:
+    """lifecircle: check and plan community life circles (社区生活圈).
+
+    \b
+    Example:
+        lifecircle inspect communities.shp
+        lifecircle init communities.shp facilities.gpkg roads.shp -o project.toml
+        lifecircle run project.toml -o result
+    """
+    ctx.obj = _State(lang or os.environ.get("LIFECIRCLE_LANG", "zh"), verbose, quiet)
+
+
+def _state(ctx: click.Context, lang: str | None) -> _State:
+    state: _State = ctx.obj
+    if lang:
+        state.lang = lang
+    return state
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@lang_option
+@click.pass_context
+def inspect(ctx: click.Context, path: Path, lang: str | None) -> None:
+    """Show the layers, CRS, fields, encoding and problems of a data file.
+
+    \b
+    Example:
+        lifecircle inspect 社区.shp
+    """
+    state = _state(ctx, lang)
+    with _handled(state):
+        from lifecircle.layers.inspect import format_reports, inspect_path
+
+        if not path.exists():
+            raise click.BadParameter(state.t(f"{path} 不存在", f"{path} does not exist"),
+                                     param_hint="PATH")
+        reports = inspect_path(path)
+        out = _console(state)
+        for line in format_reports(reports, lang=state.lang):
+            out.print(line, markup=False, highlight=False, emoji=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=Path("project.toml"),
+              show_default=True, help="Project file to write.")
+@overwrite_option
+@lang_option
+@click.pass_context
+def init(ctx: click.Context, paths: tuple[Path, ...], out: Path, overwrite: bool,
+         lang: str | None) -> None:
+    """Write a project file from the given layers by recognising their fields.
+
+    What cannot be recognised is left as a `# TODO` line in the file.
+
+    \b
+    Example:
+        lifecircle init 社区.shp 设施.gpkg 道路.shp 人口.tif -o project.toml
+    """
+    state = _state(ctx, lang)
+    with _handled(state):
+        from lifecircle.layers.init import init_project
+
+        for p in paths:
+            if not p.exists():
+                raise click.BadParameter(state.t(f"{p} 不存在", f"{p} does not exist"),
+                                         param_hint="PATHS")
+        if out.exists() and not overwrite:
+            raise click.BadParameter(
+                state.t(f"{out} 已存在；加 --overwrite 以替换", f"{out} exists; add --overwrite to replace it"),
+                param_hint="--out")
+        text = init_project(list(paths), out, lang=state.lang)
+        todo = text.count("TODO")
+        _console(state).print(state.t(f"已写入 {out}（{todo} 处 TODO 待填写）",
+                                      f"wrote {out} ({todo} TODO items to fill in)"),
+                              markup=False, highlight=False)
+
+
+def _print_summary(state: _State, summary: Any) -> None:
+    from rich.table import Table
+
+    out = _console(state)
+    for line in summary.headline(state.lang):
+        out.print(line, markup=False, highlight=False, emoji=False)
+    rows = summary.table_rows(state.lang)
+    if rows:
+        table = Table(*rows[0], show_lines=False)
+        for row in rows[1:]:
+            table.add_row(*row)
+        out.print(table)
+    for line in summary.footer(state.lang):
+        out.print(line, markup=False, highlight=False, emoji=False)
+
+
+def _run(state: _State, project_path: Path, out: Path | None, overwrite: bool,
+         steps: tuple[str, ...], **plan: Any) -> None:
+    from lifecircle import pipeline
+
+    with _handled(state):
+        summary = pipeline.run(project_path, out, overwrite=overwrite, lang=state.lang,
+                               steps=steps, progress=_progress(state), **plan)
+        _print_summary(state, summary)
+
+
+@main.command()
+@click.argument("project", type=click.Path(path_type=Path))
+@out_option
+@overwrite_option
+@lang_option
+@click.pass_context
+def check(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None) -> None:
+    """Check the 15-minute urban and 30-minute rural circles; write coverage and scorecard.
+
+    \b
+    Example:
+        lifecircle check project.toml -o result
+    """
+    _run(_state(ctx, lang), project, out, overwrite, ("check",))
+
+
+plan_options = [
+    click.option("--category", "categories", multiple=True,
+                 help="Category key to plan for (repeat for joint siting), e.g. elderly_care."),
+    click.option("--sites", type=click.IntRange(min=1), default=None,
+                 help="Number of new sites (maximal covering / p-median)."),
+    click.option("--full-coverage", is_flag=True,
+                 help="Fewest sites that reach every reachable resident (set covering)."),
+    click.option("--model", type=click.Choice(["mclp", "setcover", "pmedian"]), default=None,
+                 help="Location model (default mclp, setcover with --full-coverage)."),
+    click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0.1), default=None,
+                 help="Solver time limit in seconds."),
+]
+
+
+def _plan_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(plan_options):
+        f = option(f)
+    return f
+
+
+@main.command()
+@click.argument("project", type=click.Path(path_type=Path))
+@out_option
+@overwrite_option
+@_plan_options
+@lang_option
+@click.pass_context
+def plan(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None,
+         **plan: Any) -> None:
+    """Propose and rank sites for new facilities where the circles have gaps.
+
+    \b
+    Example:
+        lifecircle plan project.toml --category elderly_care --sites 5 -o result
+        lifecircle plan project.toml --category living_room --category elderly_care \\
+            --full-coverage -o result
+    """
+    _run(_state(ctx, lang), project, out, overwrite, ("check", "plan"), **plan)
+
+
+@main.command()
+@click.argument("project", type=click.Path(path_type=Path))
+@out_option
+@overwrite_option
+@_plan_options
+@lang_option
+@click.pass_context
+def run(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None,
+        **plan: Any) -> None:
+    """Load, check, plan and write every output (GeoPackage, map, report, rasters).
+
+    \b
+    Example:
+        lifecircle run project.toml -o result --overwrite
+    """
+    _run(_state(ctx, lang), project, out, overwrite, ("check", "plan", "outputs"), **plan)
+
+
+@main.command()
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write the full result folder here (default: only print a summary).")
+@overwrite_option
+@lang_option
+@click.pass_context
+def demo(ctx: click.Context, out: Path | None, overwrite: bool, lang: str | None) -> None:
+    """Run the whole pipeline on the shipped synthetic Ma'anshan demo (合成数据).
+
+    \b
+    Example:
+        lifecircle demo -o demo-output --overwrite
+    """
+    state = _state(ctx, lang)
+    steps = ("check", "plan", "outputs") if out is not None else ("check", "plan")
+    _run(state, DEMO_PROJECT, out, overwrite, steps)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,85 @@
+"""The result folder: written under a temporary name, moved into place when complete.
+
+An interrupted or failed run leaves no partial folder and the previous result intact; an
+existing folder is only replaced with ``overwrite=True``; a folder that holds an input file
+is never used.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from lifecircle.errors import OutputError
+
+
+def check_target(out: Path, *, overwrite: bool, inputs: Iterable[Path]) -> None:
+    """Refuse an output folder that would destroy an input or an unasked-for result.
+
+    Raises
+    ------
+    OutputError
+        When ``out`` holds an input file, exists without ``overwrite``, is a file, or its
+        parent folder is not writable.
+    """
+    target = out.resolve()
+    for p in inputs:
+        src = Path(p).resolve()
+        if src == target or target in src.parents:
+            raise OutputError(
+                f"{out}: the output folder holds the input {p}; fix: choose another folder "
+                "with -o (inputs are never overwritten)")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; fix: choose another -o folder")
+    if target.exists() and not overwrite:
+        raise OutputError(f"{out}: result folder exists; fix: add --overwrite to replace it, "
+                          "or choose another -o folder")
+    parent = target.parent
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True)
+        except OSError as e:
+            raise OutputError(f"{parent}: cannot create the folder ({e.strerror}); "
+                              "fix: choose a writable -o folder") from None
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{parent}: no write permission; fix: choose a writable -o folder")
+
+
+@contextmanager
+def atomic_folder(out: Path, *, overwrite: bool, inputs: Iterable[Path] = ()) -> Iterator[Path]:
+    """Yield a temporary folder beside ``out``; move it to ``out`` when the block succeeds.
+
+    On any exception (including KeyboardInterrupt) the temporary folder is removed and an
+    existing ``out`` stays as it was.
+    """
+    check_target(out, overwrite=overwrite, inputs=inputs)
+    target = out.resolve()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        try:
+            yield tmp
+        except OSError as e:
+            if e.errno == errno.ENOSPC:
+                raise OutputError(f"{out}: disk full while writing results; fix: free disk "
+                                  "space or choose another -o folder") from e
+            raise
+        old: Path | None = None
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{os.getpid()}"
+            os.replace(target, old)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            if old is not None:
+                os.replace(old, target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
