@@ -1,0 +1,384 @@
+"""Reading vector layers through pyogrio (any OGR source) and checking population rasters.
+
+Handles Shapefile (with encoding detection, see :mod:`lifecircle.layers.encoding`), zipped
+Shapefile (read through GDAL's ``/vsizip/``), GeoPackage (by layer name), GeoJSON,
+FlatGeobuf, OSM XML/PBF (the ``lines`` layer) and any other OGR format; GeoTIFF population
+rasters through rasterio. Every failure is an :class:`~lifecircle.errors.InputError` naming
+the file (and layer) and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from lifecircle.errors import InputError
+from lifecircle.layers import encoding as enc
+
+#: File suffixes read as rasters (population grids).
+RASTER_SUFFIXES = (".tif", ".tiff", ".geotiff", ".img", ".vrt", ".asc")
+#: File suffixes recognised as vector sources (for folders and zip archives).
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".osm", ".pbf", ".gml",
+                   ".kml", ".tab", ".mif", ".sqlite", ".csv", ".geojsonl", ".geojsons")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A resolved vector layer: where GDAL reads it and with which encoding.
+
+    Attributes
+    ----------
+    path
+        The path the user gave.
+    gdal_path
+        The path handed to pyogrio (``/vsizip/...`` for a member of a zip archive).
+    layer
+        Layer name inside the source (None when the source has one layer).
+    driver
+        OGR driver name.
+    encoding
+        Codec passed to pyogrio (None: the driver's own, UTF-8 for modern formats).
+    encoding_label
+        The encoding reported to the user (``gbk``, ``utf-8``, ``ascii`` ...).
+    encoding_source
+        How it was chosen (``project``, ``cpg``, ``detected``, ``corrected``, ``driver``).
+    warnings
+        Messages for the user (a ``.cpg`` that contradicted the bytes, ...).
+    encoding_sample
+        A decoded non-ASCII value of a shapefile (shows the user the encoding is right).
+    """
+
+    path: Path
+    gdal_path: str
+    layer: str | None
+    driver: str
+    encoding: str | None
+    encoding_label: str
+    encoding_source: str
+    warnings: tuple[str, ...] = ()
+    encoding_sample: str = ""
+
+    @property
+    def display(self) -> str:
+        """The file (and layer) as named in messages."""
+        name = self.path.name
+        if self.gdal_path.startswith("/vsizip/"):
+            name = f"{name}!{self.gdal_path.rsplit('/', 1)[-1]}"
+        return f"{name} layer {self.layer}" if self.layer and self._multi else name
+
+    @property
+    def _multi(self) -> bool:
+        return self.driver not in ("ESRI Shapefile", "GeoJSON", "FlatGeobuf")
+
+
+def is_raster(path: Path) -> bool:
+    """True when ``path`` is read as a raster (by suffix)."""
+    return Path(path).suffix.lower() in RASTER_SUFFIXES
+
+
+def _zip_members(path: Path) -> list[str]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if not n.endswith("/")
+                     and not Path(n).name.startswith(".") and "__MACOSX" not in n]
+    except (zipfile.BadZipFile, OSError) as e:
+        raise InputError(f"{path}: not a readable zip archive ({e}); fix: re-create the "
+                         "archive or unpack it and name the .shp") from None
+    skip = (".json", ".csv")  # metadata and tables are common in archives
+    return [n for n in names
+            if Path(n).suffix.lower() in VECTOR_SUFFIXES and Path(n).suffix.lower() not in skip]
+
+
+def _closest(name: str, options: Sequence[str]) -> list[str]:
+    """``options`` ordered by similarity to ``name`` (closest first)."""
+    return difflib.get_close_matches(name, list(options), n=len(options), cutoff=0.0)
+
+
+def list_layers(path: Path) -> list[tuple[str, str | None]]:
+    """Spatial and non-spatial layers of a vector source as ``(name, geometry type)``.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be opened.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".zip":
+        members = _zip_members(path)
+        out: list[tuple[str, str | None]] = []
+        for m in members:
+            for name, geom in _list(f"/vsizip/{path.resolve()}/{m}", path):
+                out.append((Path(m).stem if m.lower().endswith(".shp") else name, geom))
+        return out
+    return _list(str(path), path)
+
+
+def _list(gdal_path: str, path: Path) -> list[tuple[str, str | None]]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            arr = pyogrio.list_layers(gdal_path)
+    except (DataSourceError, DataLayerError, OSError) as e:
+        raise InputError(f"{path}: cannot open as a vector layer ({_gdal_message(e)}); fix: "
+                         "check the file is a Shapefile (with .shx and .dbf beside it), "
+                         "GeoPackage, GeoJSON or FlatGeobuf") from None
+    return [(str(n), None if g is None else str(g)) for n, g in arr]
+
+
+def _gdal_message(e: BaseException) -> str:
+    return " ".join(str(e).split())[:200]
+
+
+def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -> Source:
+    """Find the layer to read in ``path`` and the encoding to read it with.
+
+    Parameters
+    ----------
+    path
+        A vector file, a ``.zip`` holding one (or several) shapefiles, or a GeoPackage.
+    layer
+        Layer name (GeoPackage, several shapefiles in a zip, OSM ``lines``...).
+    encoding
+        Encoding set in the project file (overrides ``.cpg`` and detection).
+
+    Returns
+    -------
+    Source
+
+    Raises
+    ------
+    InputError
+        File missing or unreadable, layer missing, or several layers and none named.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found; fix: check the path")
+    gdal_path = str(path)
+    member: str | None = None
+    if path.suffix.lower() == ".zip":
+        members = _zip_members(path)
+        if not members:
+            raise InputError(f"{path}: the zip archive holds no .shp, .gpkg, .geojson or .fgb; "
+                             "fix: zip the .shp with its .shx, .dbf, .prj (and .cpg)")
+        shp = [m for m in members if m.lower().endswith(".shp")]
+        pick = members
+        if len(members) > 1:
+            by_stem = {Path(m).stem: m for m in shp}
+            if layer is not None and layer in by_stem:
+                pick = [by_stem[layer]]
+                layer = None
+            elif layer is None and len(shp) > 1:
+                raise InputError(
+                    f"{path}: holds {len(shp)} shapefiles ({', '.join(sorted(by_stem))}) and no "
+                    "layer is named; fix: set layer = \"<name>\" in the project file")
+            else:
+                pick = shp[:1] if len(shp) == 1 else members[:1]
+        member = pick[0]
+        gdal_path = f"/vsizip/{path.resolve()}/{member}"
+    layers = _list(gdal_path, path)
+    names = [n for n, _ in layers]
+    spatial = [n for n, g in layers if g is not None]
+    if layer is not None:
+        if layer not in names:
+            if len(names) == 1 and layer == Path(gdal_path).stem:
+                layer = names[0]
+            else:
+                raise InputError(
+                    f"{path}: no layer {layer!r}; layers: {', '.join(_closest(layer, names))}; "
+                    "fix: set layer to one of these")
+    elif len(spatial) > 1:
+        if any(n == "lines" for n in spatial) and path.suffix.lower() in (".osm", ".pbf"):
+            layer = "lines"
+        else:
+            raise InputError(
+                f"{path}: holds {len(spatial)} layers ({', '.join(spatial)}) and none is named; "
+                "fix: set layer = \"<name>\" in the project file")
+    elif spatial:
+        layer = spatial[0]
+    elif names:
+        layer = names[0]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            info = pyogrio.read_info(gdal_path, layer=layer)
+    except (DataSourceError, DataLayerError) as e:
+        raise InputError(f"{path}: cannot read layer {layer!r} ({_gdal_message(e)}); fix: check "
+                         "the file") from None
+    driver = str(info.get("driver") or "")
+    if driver == "ESRI Shapefile":
+        choice = _shapefile_encoding(path, member, encoding)
+        return Source(path, gdal_path, layer, driver, choice.encoding, choice.label,
+                      choice.source, (choice.warning,) if choice.warning else (), choice.sample)
+    if encoding:
+        codec = enc.normalise_codec(encoding)
+        if codec is None:
+            raise InputError(f"{path}: unknown encoding {encoding!r}; fix: use \"gbk\", "
+                             "\"gb18030\" or \"utf-8\"")
+        return Source(path, gdal_path, layer, driver, codec, enc.label_of(codec), "project")
+    native = str(info.get("encoding") or "UTF-8")
+    return Source(path, gdal_path, layer, driver, None, enc.label_of(native), "driver")
+
+
+def _shapefile_encoding(path: Path, member: str | None, project: str | None) -> enc.Choice:
+    """Read the DBF bytes (and .cpg) of a shapefile, plain or inside a zip, and choose."""
+    if member is None:
+        dbf_path = _sibling(path, ".dbf")
+        cpg_path = _sibling(path, ".cpg")
+        dbf = b""
+        if dbf_path is not None:
+            with open(dbf_path, "rb") as fh:
+                dbf = fh.read(enc.MAX_SCAN_BYTES)
+        cpg = cpg_path.read_bytes().decode("latin-1") if cpg_path is not None else None
+        cpg_name = cpg_path.name if cpg_path is not None else f"{path.stem}.cpg"
+    else:
+        with zipfile.ZipFile(path) as zf:
+            lower = {n.lower(): n for n in zf.namelist()}
+            stem = member[: -len(".shp")]
+            dbf_name = lower.get(f"{stem}.dbf".lower())
+            cpg_name_in = lower.get(f"{stem}.cpg".lower())
+            dbf = zf.open(dbf_name).read(enc.MAX_SCAN_BYTES) if dbf_name else b""
+            cpg = zf.read(cpg_name_in).decode("latin-1") if cpg_name_in else None
+        cpg_name = f"{path.name}!{Path(stem).name}.cpg"
+    try:
+        fields, values = enc.parse_dbf(dbf) if dbf else ([], [])
+    except ValueError:
+        fields, values = [], []
+    raw = [f.name_bytes for f in fields] + values
+    try:
+        return enc.choose(raw, cpg=cpg, project=project, where=str(path), cpg_name=cpg_name)
+    except ValueError as e:
+        raise InputError(str(e)) from None
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    """The file beside a shapefile with ``suffix``, matching the suffix case-insensitively."""
+    for cand in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if cand.exists():
+            return cand
+    for cand in path.parent.glob(f"{path.stem}.*"):
+        if cand.suffix.lower() == suffix:
+            return cand
+    return None
+
+
+def read_vector(src: Source, *, max_features: int | None = None) -> tuple[gpd.GeoDataFrame,
+                                                                           list[str]]:
+    """Read a resolved source into a GeoDataFrame (geometries that cannot be parsed -> None).
+
+    Returns
+    -------
+    frame, warnings
+        The layer (2-D geometries) and GDAL's conversion warnings turned into messages.
+
+    Raises
+    ------
+    InputError
+        When GDAL cannot read the layer.
+    """
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            kw: dict[str, Any] = {"layer": src.layer, "encoding": src.encoding,
+                                  "force_2d": True, "on_invalid": "ignore"}
+            if max_features is not None:
+                kw["max_features"] = max_features
+            frame = pyogrio.read_dataframe(src.gdal_path, **kw)
+        except (DataSourceError, DataLayerError, OSError, ValueError) as e:
+            raise InputError(f"{src.display}: cannot read ({_gdal_message(e)}); fix: check "
+                             "the file opens in QGIS") from None
+    for w in caught:
+        text = str(w.message)
+        if "couldn't be converted" in text:
+            notes.append(f"{src.display}: some characters could not be converted from "
+                         f"{src.encoding_label}; fix: set encoding for this layer in the "
+                         "project file")
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise InputError(f"{src.display}: has no geometry column; fix: give a layer with "
+                         "points, lines or polygons")
+    return frame, notes
+
+
+@dataclass(frozen=True)
+class RasterInfo:
+    """What a population raster holds (it is read later, window by window)."""
+
+    path: Path
+    driver: str
+    crs: str | None
+    width: int
+    height: int
+    bands: int
+    dtype: str
+    nodata: float | None
+    res: tuple[float, float]
+    bounds: tuple[float, float, float, float]
+    bounds_lonlat: tuple[float, float, float, float] | None
+    has_data: bool
+    min_value: float | None
+
+
+def raster_info(path: Path) -> RasterInfo:
+    """Open a raster with rasterio and describe it without loading it whole.
+
+    The first band is scanned block by block until a valid cell is found (so a raster
+    that is all nodata is detected); the minimum of the valid cells seen is kept to catch
+    negative populations.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be opened as a raster.
+    """
+    import rasterio
+    from rasterio.errors import RasterioIOError
+    from rasterio.warp import transform_bounds
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found; fix: check the path")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with rasterio.open(path) as ds:
+                crs = ds.crs.to_string() if ds.crs else None
+                lonlat = None
+                if ds.crs:
+                    try:
+                        lonlat = tuple(float(v) for v in transform_bounds(ds.crs, "EPSG:4326",
+                                                                          *ds.bounds))
+                    except Exception:  # unusable CRS: reported as no extent
+                        lonlat = None
+                has_data = False
+                min_value: float | None = None
+                if ds.count >= 1:
+                    for _, window in ds.block_windows(1):
+                        block = ds.read(1, window=window, masked=True)
+                        vals = block.compressed()
+                        vals = vals[np.isfinite(vals)]
+                        if vals.size:
+                            has_data = True
+                            m = float(vals.min())
+                            min_value = m if min_value is None else min(min_value, m)
+                            if min_value < 0:
+                                break
+                return RasterInfo(path, ds.driver, crs, ds.width, ds.height, ds.count,
+                                  str(ds.dtypes[0]) if ds.count else "",
+                                  None if ds.nodata is None else float(ds.nodata),
+                                  (float(ds.res[0]), float(ds.res[1])),
+                                  tuple(float(v) for v in ds.bounds),  # type: ignore[arg-type]
+                                  lonlat,  # type: ignore[arg-type]
+                                  has_data, min_value)
+    except RasterioIOError as e:
+        raise InputError(f"{path}: cannot open as a raster ({_gdal_message(e)}); fix: give a "
+                         "GeoTIFF of people per cell") from None

@@ -1,0 +1,376 @@
+"""Validation of one input layer: CRS, geometries, ids and numbers.
+
+Every check appends to a :class:`Check` instead of raising, so all the problems of all
+layers are reported together (``raise_problems``). Row numbers in messages are 1-based
+positions in the source layer, as in a GIS attribute table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from lifecircle.errors import Problem
+from lifecircle.geo import crs as gcrs
+from lifecircle.geo.offsets import convert_geometries
+
+#: Column holding the 1-based source row of each feature while loading.
+ROW = "__row"
+
+#: shapely type ids per geometry family.
+FAMILY_TYPES: dict[str, frozenset[int]] = {
+    "point": frozenset({0, 4}),
+    "line": frozenset({1, 2, 5}),
+    "polygon": frozenset({3, 6}),
+}
+TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+              5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+FAMILY_ZH = {"point": "点", "line": "线", "polygon": "面"}
+#: Geometry families each layer accepts, and those converted to points.
+LAYER_FAMILY: dict[str, str] = {"communities": "polygon", "facilities": "point",
+                                "roads": "line", "population": "point", "candidates": "point"}
+TO_POINT_WARN = {"facilities", "population"}
+TO_POINT_SILENT = {"candidates"}
+
+
+@dataclass
+class Check:
+    """Problems, warnings and counts collected for one layer."""
+
+    where: str
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dropped: int = 0
+    repaired: int = 0
+    converted: int = 0
+
+    def problem(self, message: str, fix: str = "", where: str | None = None) -> None:
+        """Record a problem of this layer (``where`` adds to the layer's name)."""
+        self.problems.append(Problem(f"{self.where}{', ' + where if where else ''}", message,
+                                     fix))
+
+    def warn(self, message: str) -> None:
+        """Record a data warning (shown in the report, does not stop the run)."""
+        self.warnings.append(f"{self.where}: {message}")
+
+
+def rows_text(rows: Iterable[int], limit: int = 5) -> str:
+    """``rows 3, 7, 12 (+4 more)`` for 1-based source rows."""
+    rows = [int(r) for r in rows]
+    head = ", ".join(str(r) for r in rows[:limit])
+    more = f" (+{len(rows) - limit} more)" if len(rows) > limit else ""
+    return f"row{'s' if len(rows) > 1 else ''} {head}{more}"
+
+
+def values_text(values: Sequence[object], limit: int = 5) -> str:
+    """Up to ``limit`` values, repr'd, comma separated."""
+    vals = [v.item() if isinstance(v, np.generic) else v for v in values]
+    head = ", ".join(repr(v) for v in vals[:limit])
+    return head + (f" (+{len(vals) - limit} more)" if len(vals) > limit else "")
+
+
+# ---------------------------------------------------------------------------- CRS
+def finite_bounds(geoms: gpd.GeoSeries) -> tuple[float, float, float, float] | None:
+    """Bounds of the non-empty geometries, or None when there are none."""
+    arr = np.asarray(geoms.values, dtype=object)
+    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    if not ok.any():
+        return None
+    b = shapely.total_bounds(arr[ok])
+    if not np.all(np.isfinite(b)):
+        return None
+    return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+
+def _fmt_bounds(b: Sequence[float]) -> str:
+    return f"x {b[0]:.6g}..{b[2]:.6g}, y {b[1]:.6g}..{b[3]:.6g}"
+
+
+def resolve_crs(frame: gpd.GeoDataFrame, source_crs: str | None, check: Check
+                ) -> gpd.GeoDataFrame | None:
+    """Give ``frame`` its true CRS: convert GCJ-02/BD-09, apply overrides, check coordinates.
+
+    Parameters
+    ----------
+    frame
+        The layer as read (CRS from the file, possibly None).
+    source_crs
+        ``LayerSpec.source_crs``: ``wgs84``, ``cgcs2000``, ``gcj02``, ``bd09``,
+        ``EPSG:<code>`` or None (use the file's).
+    check
+        Collector of problems and warnings.
+
+    Returns
+    -------
+    The frame in a known CRS (GCJ-02/BD-09 converted to WGS 84, EPSG:4326), or None when
+    the CRS is missing or contradicts the coordinates (a problem was recorded).
+    """
+    b = finite_bounds(frame.geometry)
+    fix_src = 'set source_crs = "wgs84", "cgcs2000", "gcj02", "bd09" or "EPSG:<code>"'
+    if source_crs in ("gcj02", "bd09"):
+        if frame.crs is not None and frame.crs.is_projected:
+            check.problem(f"source_crs = {source_crs!r} needs longitude/latitude in degrees but "
+                          f"the file is in {frame.crs.name}",
+                          f"remove source_crs, or export the layer as {source_crs} lon/lat")
+            return None
+        if b is not None and gcrs.looks_swapped_china(b):
+            check.problem(f"coordinates look like (latitude, longitude) swapped: "
+                          f"{_fmt_bounds(b)}", "re-export the layer with longitude first")
+            return None
+        if b is not None and not gcrs.looks_like_degrees(b):
+            hint = gcrs.suggest_projected(b)
+            check.problem(f"source_crs = {source_crs!r} but the coordinates are not degrees "
+                          f"({_fmt_bounds(b)})",
+                          f"set the layer's real source_crs{'; ' + hint if hint else ''}")
+            return None
+        if frame.crs is not None and not _is_wgs_like(frame.crs):
+            check.warn(f"the file declares {frame.crs.name}; source_crs = {source_crs!r} "
+                       "overrides it")
+        out = frame.copy()
+        out.geometry = gpd.GeoSeries(convert_geometries(frame.geometry.values, source_crs,
+                                                        "wgs84"), index=frame.index)
+        return out.set_crs("EPSG:4326", allow_override=True)
+    if source_crs is not None:
+        code = {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}.get(source_crs, source_crs)
+        try:
+            crs = CRS.from_user_input(code)
+        except CRSError:
+            check.problem(f"unknown source_crs {source_crs!r}", fix_src)
+            return None
+        frame = frame.set_crs(crs, allow_override=True)
+    elif frame.crs is None:
+        hint = gcrs.suggest_projected(b) if b is not None else ""
+        check.problem("no coordinate system (missing .prj or CRS)",
+                      f"{fix_src} in the project file{'; ' + hint if hint else ''}")
+        return None
+    if b is None:
+        return frame
+    crs = frame.crs
+    name = crs.name
+    if crs.is_geographic:
+        if gcrs.looks_swapped_china(b):
+            check.problem(f"{name} but the coordinates look like (latitude, longitude) swapped: "
+                          f"{_fmt_bounds(b)}", "re-export the layer with longitude first")
+            return None
+        if not gcrs.looks_like_degrees(b):
+            hint = gcrs.suggest_projected(b)
+            check.problem(f"the CRS is {name} (degrees) but the coordinates are not degrees "
+                          f"({_fmt_bounds(b)})",
+                          f"set the layer's real source_crs{'; ' + hint if hint else ''}")
+            return None
+    elif gcrs.looks_like_degrees(b) and (b[2] - b[0]) < 30 and (b[3] - b[1]) < 30:
+        check.problem(f"the CRS is {name} (metres) but the coordinates look like degrees "
+                      f"({_fmt_bounds(b)})",
+                      'set source_crs = "wgs84" or "cgcs2000" (or "gcj02" for Amap data)')
+        return None
+    return frame
+
+
+def _is_wgs_like(crs: CRS) -> bool:
+    epsg = crs.to_epsg()
+    return epsg in (4326, 4490, 4214, 4610) or crs.is_geographic
+
+
+def lonlat_bounds(frame: gpd.GeoDataFrame, check: Check
+                  ) -> tuple[float, float, float, float] | None:
+    """The layer's extent in longitude/latitude, with a problem when it does not fit."""
+    b = finite_bounds(frame.geometry)
+    if b is None or frame.crs is None:
+        return None
+    if frame.crs.is_geographic and frame.crs.to_epsg() in (4326, 4490):
+        out = b
+    else:
+        from pyproj import Transformer
+
+        try:
+            tr = Transformer.from_crs(frame.crs, "EPSG:4326", always_xy=True)
+            out = tr.transform_bounds(*b)
+        except Exception:  # any failure: the CRS does not fit
+            out = (math.inf,) * 4
+    if not all(math.isfinite(v) for v in out) or not gcrs.looks_like_degrees(out):
+        hint = gcrs.suggest_projected(b)
+        check.problem(f"the coordinates ({_fmt_bounds(b)}) do not fit the CRS {frame.crs.name}",
+                      f"set the layer's real source_crs{'; ' + hint if hint else ''}")
+        return None
+    return (float(out[0]), float(out[1]), float(out[2]), float(out[3]))
+
+
+# ---------------------------------------------------------------------------- geometry
+def clean_geometries(frame: gpd.GeoDataFrame, layer_key: str, check: Check
+                     ) -> gpd.GeoDataFrame:
+    """Drop empty geometries, repair invalid ones, check and normalise the geometry type.
+
+    Communities stay polygons; facilities and population points stay points (polygons
+    become a representative point, with a warning); candidates become points; roads stay
+    lines, split into single LineStrings.
+    """
+    family = LAYER_FAMILY[layer_key]
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if empty.any():
+        rows = frame.loc[empty, ROW].tolist()
+        check.dropped += int(empty.sum())
+        check.warn(f"{int(empty.sum())} features with empty geometry dropped ({rows_text(rows)})")
+        frame = frame.loc[~empty]
+        geoms = geoms[~empty]
+    if frame.empty:
+        check.problem("no features with a geometry", "check the layer holds features")
+        return frame
+    types = shapely.get_type_id(geoms)
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        fixed = geoms.copy()
+        idx = np.flatnonzero(invalid)
+        repaired = shapely.make_valid(geoms[idx], method="structure", keep_collapsed=False) \
+            if family == "polygon" else shapely.make_valid(geoms[idx])
+        fixed[idx] = [_keep_family(g, _family_of(int(t))) for g, t in zip(repaired, types[idx],
+                                                                          strict=True)]
+        lost = np.array([g is None or g.is_empty for g in fixed[idx]])
+        rows = frame[ROW].to_numpy()
+        n_fixed = int((~lost).sum())
+        if n_fixed:
+            check.repaired += n_fixed
+            check.warn(f"{n_fixed} invalid geometries repaired with make_valid "
+                       f"({rows_text(rows[idx[~lost]])})")
+        if lost.any():
+            check.dropped += int(lost.sum())
+            check.warn(f"{int(lost.sum())} invalid geometries collapsed and were dropped "
+                       f"({rows_text(rows[idx[lost]])})")
+            keep = np.ones(len(frame), dtype=bool)
+            keep[idx[lost]] = False
+            frame = frame.loc[keep]
+            fixed = fixed[keep]
+        geoms = fixed
+        types = shapely.get_type_id(geoms)
+    frame = frame.copy()
+    frame.geometry = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
+    ok = np.isin(types, list(FAMILY_TYPES[family]))
+    polygon = np.isin(types, list(FAMILY_TYPES["polygon"]))
+    if family == "point" and layer_key in TO_POINT_WARN | TO_POINT_SILENT:
+        conv = polygon & ~ok
+        if conv.any():
+            pts = shapely.point_on_surface(geoms[conv])
+            geoms = geoms.copy()
+            geoms[conv] = pts
+            frame.geometry = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
+            check.converted += int(conv.sum())
+            if layer_key in TO_POINT_WARN:
+                check.warn(f"{int(conv.sum())} polygons replaced by a point inside each "
+                           "(representative point)")
+            ok = ok | conv
+    if not ok.all():
+        bad_types = pd.Series([TYPE_NAMES.get(int(t), str(t)) for t in types[~ok]])
+        counts = ", ".join(f"{n} {t}" for t, n in bad_types.value_counts().items())
+        rows = frame.loc[~ok, ROW].tolist()
+        want = {"polygon": "polygons", "point": "points", "line": "lines"}[family]
+        if layer_key == "facilities" or layer_key == "population":
+            want = "points (or polygons)"
+        if layer_key == "candidates":
+            want = "points or polygons"
+        layer_zh = {"polygon": "面", "point": "点", "line": "线"}[family]
+        fix = {"communities": "give the community boundary (面) layer",
+               "roads": "give the road centre-line (线) layer",
+               }.get(layer_key, f"give a {layer_zh} layer")
+        scope = "" if len(rows) < len(frame) else "all "
+        check.problem(f"{layer_key} must be {want}, found {scope}{counts} ({rows_text(rows)})",
+                      fix)
+        return frame.loc[ok]
+    if family == "point":
+        multi = shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object)) == 4
+        if multi.any():
+            geoms = np.asarray(frame.geometry.values, dtype=object).copy()
+            geoms[multi] = shapely.point_on_surface(geoms[multi])
+            frame.geometry = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
+            check.converted += int(multi.sum())
+            check.warn(f"{int(multi.sum())} multi-points replaced by one of their points")
+    if family == "line":
+        frame = frame.explode(index_parts=False)
+        frame = frame[~shapely.is_empty(np.asarray(frame.geometry.values, dtype=object))]
+    return frame
+
+
+def _family_of(type_id: int) -> str:
+    for fam, ids in FAMILY_TYPES.items():
+        if type_id in ids:
+            return fam
+    return "other"
+
+
+def _keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry | None:
+    """The parts of a repaired geometry of the original family (None when nothing is left)."""
+    if geom is None or geom.is_empty:
+        return None
+    if family not in FAMILY_TYPES:
+        return geom
+    parts = [p for p in shapely.get_parts(geom)
+             if int(shapely.get_type_id(p)) in FAMILY_TYPES[family]]
+    parts = [q for p in parts for q in shapely.get_parts(p)]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    if family == "polygon":
+        return shapely.multipolygons(parts)
+    if family == "line":
+        return shapely.multilinestrings(parts)
+    return shapely.multipoints(parts)
+
+
+# ---------------------------------------------------------------------------- attributes
+def check_ids(ids: pd.Series, rows: pd.Series, column: str, source: str, check: Check) -> None:
+    """Record a problem when ids repeat, naming the first few values and their rows."""
+    dup = ids.duplicated(keep=False) & ids.notna()
+    if not dup.any():
+        return
+    values = pd.unique(ids[dup])
+    sample = []
+    for v in values[:3]:
+        sample.append(f"{v!r} ({rows_text(rows[ids == v].tolist(), 3)})")
+    more = f" (+{len(values) - 3} more)" if len(values) > 3 else ""
+    check.problem(f"{len(values)} duplicate {column} values: {'; '.join(sample)}{more}",
+                  f"make {source} unique, or map another field to {column}",
+                  where=f"field {source}")
+
+
+def check_numbers(values: pd.Series, bad: pd.Series, rows: pd.Series, column: str,
+                  source: str, check: Check, *, raw: pd.Series, required: bool = False,
+                  nonnegative: bool = True) -> None:
+    """Record non-numeric, missing (when ``required``) and negative values of a column."""
+    where = f"field {source}"
+    if bad.any():
+        check.problem(f"non-numeric {column} {values_text(raw[bad].tolist())} "
+                      f"({rows_text(rows[bad].tolist())})",
+                      f"correct the values or map another field to {column}", where=where)
+    missing = values.isna() & ~bad
+    if required and missing.any():
+        check.problem(f"missing {column} ({rows_text(rows[missing].tolist())})",
+                      "fill in the values (0 where nobody lives)", where=where)
+    if nonnegative:
+        neg = values < 0
+        if neg.any():
+            check.problem(f"negative {column} {values_text(values[neg].tolist())} "
+                          f"({rows_text(rows[neg].tolist())})",
+                          "correct the values (they must be >= 0)", where=where)
+
+
+def overlap_problem(name: str, other: str, b: Sequence[float], ob: Sequence[float],
+                    display: str, source_crs: str | None) -> Problem | None:
+    """A problem when two lon/lat extents do not overlap at all (a wrong source CRS)."""
+    margin = 0.01  # about 1 km
+    if b[0] > ob[2] + margin or b[2] < ob[0] - margin or b[1] > ob[3] + margin \
+            or b[3] < ob[1] - margin:
+        ext = f"{b[0]:.4f}-{b[2]:.4f}E {b[1]:.4f}-{b[3]:.4f}N"
+        oext = f"{ob[0]:.4f}-{ob[2]:.4f}E {ob[1]:.4f}-{ob[3]:.4f}N"
+        now = f" (now {source_crs!r})" if source_crs else " (now taken from the file)"
+        return Problem(display, f"{name} ({ext}) does not overlap {other} ({oext})",
+                       f"check source_crs of layers.{name}{now} and of layers.{other}; "
+                       "one of them is probably in another coordinate system")
+    return None
