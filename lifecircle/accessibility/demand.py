@@ -1,0 +1,432 @@
+"""Demand points: where the residents of each community live, and how many.
+
+Three sources, in order of preference:
+
+``raster``
+    A population GeoTIFF. Every cell with people becomes a point at the cell centre, joined
+    to the community that contains it; each community's points are then rescaled so they
+    sum to the community layer's ``population`` exactly (the layer is the authority on
+    totals, the raster on where people live inside a community).
+``points``
+    A points layer (buildings, households) with a ``population`` field. The points are
+    authoritative: their population is kept (a mismatch with the community totals is
+    reported as a warning) unless ``rescale_points=True``.
+``frontage``
+    Neither is given: each community's population is spread evenly along the roads inside
+    it (motorways and trunk roads excluded), one point about every 50 m.
+
+In every method a community with population but no cell, point or road gets one point at a
+representative point inside its polygon (with a warning), so no community drops out of the
+check. Warnings are returned, never printed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from numpy.typing import NDArray
+
+from lifecircle.errors import InputError
+
+#: Spacing of frontage demand points along roads (metres).
+FRONTAGE_SPACING_M = 50.0
+#: Road classes that carry no residential frontage.
+FRONTAGE_EXCLUDED = frozenset({"motorway", "trunk"})
+#: Relative difference between a points layer's and the community layer's population that
+#: is reported as a mismatch.
+MISMATCH_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Demand points and how they were made.
+
+    Attributes
+    ----------
+    points
+        One row per demand point, in the working CRS: ``did`` (int, 0..n-1), ``cid``,
+        ``population``, ``households`` (NaN where the community's households are unknown),
+        ``geometry`` (Point). Points with zero population are not kept.
+    per_community
+        One row per community (layer order): ``cid``, ``input_population`` (the community
+        layer's value), ``population`` (sum over its demand points), ``households``,
+        ``n_points``, ``placement`` (``cells``, ``points``, ``roads``,
+        ``representative point`` or ``none`` for a community with no population).
+    outside_population
+        Population of raster cells (within the communities' extent) or of points that fall
+        outside every community; not part of ``points``.
+    method
+        ``raster``, ``points`` or ``frontage``.
+    warnings
+        Data warnings for the report (one line each).
+    """
+
+    points: gpd.GeoDataFrame
+    per_community: pd.DataFrame
+    outside_population: float
+    method: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def total_population(self) -> float:
+        """Population carried by all demand points."""
+        return float(self.points["population"].sum())
+
+
+# ---------------------------------------------------------------------------- helpers
+def _cids(communities: gpd.GeoDataFrame, n: int = 5) -> str:
+    return ", ".join(map(str, communities)) if len(communities) <= n else (
+        ", ".join(map(str, list(communities)[:n])) + f" ... ({len(communities)} in all)")
+
+
+def _check_communities(communities: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    for col in ("cid", "population"):
+        if col not in communities.columns:
+            raise InputError(f"communities: no `{col}` column; fix: map the source field to "
+                             f"`{col}` in [layers.communities.fields]")
+    if communities.crs is not None and crs is not None and not communities.crs.equals(crs):
+        communities = communities.to_crs(crs)
+    pop = pd.to_numeric(communities["population"], errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(pop < 0)
+    if bad.size:
+        i = bad[0]
+        raise InputError(f"communities: row {i} (cid {communities['cid'].iloc[i]}): population "
+                         f"{pop[i]} is negative; fix: give the number of residents (>= 0)")
+    return communities
+
+
+def _assign(geoms: NDArray[np.object_], polygons: NDArray[np.object_]
+            ) -> tuple[NDArray[np.int64], int]:
+    """Position of the polygon containing each geometry (-1 if none), vectorised.
+
+    A point on a shared boundary or inside overlapping polygons goes to the first polygon
+    (layer order). Returns the positions and the number of points matched more than once.
+    """
+    out = np.full(len(geoms), -1, dtype=np.int64)
+    if len(geoms) == 0 or len(polygons) == 0:
+        return out, 0
+    tree = shapely.STRtree(polygons)
+    pi, ci = tree.query(geoms, predicate="intersects")
+    if pi.size == 0:
+        return out, 0
+    order = np.lexsort((ci, pi))
+    pi, ci = pi[order], ci[order]
+    first = np.r_[True, pi[1:] != pi[:-1]]
+    out[pi[first]] = ci[first]
+    n_multi = int(np.unique(pi[~first]).size)
+    return out, n_multi
+
+
+def _representative_points(communities: gpd.GeoDataFrame, pos: NDArray[np.int64]
+                           ) -> NDArray[np.object_]:
+    return shapely.point_on_surface(communities.geometry.to_numpy()[pos])
+
+
+def _finish(communities: gpd.GeoDataFrame, comm_pos: NDArray[np.int64],
+            geoms: NDArray[np.object_], pop: NDArray[np.float64], placement: list[str],
+            crs: Any, outside: float, method: str, warnings: list[str]) -> Demand:
+    """Add representative points for unplaced communities, households, ids; build Demand."""
+    target = pd.to_numeric(communities["population"], errors="coerce").to_numpy(float)
+    hh = (pd.to_numeric(communities["households"], errors="coerce").to_numpy(float)
+          if "households" in communities.columns else np.full(len(communities), np.nan))
+    keep = pop > 0
+    comm_pos, geoms, pop = comm_pos[keep], geoms[keep], pop[keep]
+    placed = np.bincount(comm_pos, minlength=len(communities)) > 0
+    empty = np.flatnonzero(~placed & (np.nan_to_num(target) > 0))
+    if empty.size:
+        cids = communities["cid"].iloc[empty]
+        what = {"raster": "no populated raster cell", "points": "no demand point",
+                "frontage": "no road"}[method]
+        warnings.append(
+            f"{empty.size} communit{'y' if empty.size == 1 else 'ies'} with {what} inside: "
+            f"population placed on one representative point ({_cids(cids)})")
+        comm_pos = np.concatenate([comm_pos, empty])
+        geoms = np.concatenate([geoms, _representative_points(communities, empty)])
+        pop = np.concatenate([pop, target[empty]])
+        for i in empty:
+            placement[i] = "representative point"
+    order = np.argsort(comm_pos, kind="stable")
+    comm_pos, geoms, pop = comm_pos[order], geoms[order], pop[order]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(target > 0, hh / target, np.nan)
+    households = pop * ratio[comm_pos]
+    cid = communities["cid"].to_numpy()
+    points = gpd.GeoDataFrame(
+        {"did": np.arange(len(pop), dtype=np.int64), "cid": cid[comm_pos],
+         "population": pop.astype(float), "households": households.astype(float)},
+        geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
+    n = len(communities)
+    sum_pop = np.bincount(comm_pos, weights=pop, minlength=n)
+    sum_hh = np.bincount(comm_pos, weights=np.nan_to_num(households), minlength=n)
+    sum_hh[np.isnan(ratio) & (sum_pop > 0)] = np.nan
+    n_points = np.bincount(comm_pos, minlength=n)
+    per = pd.DataFrame({
+        "cid": cid, "input_population": target, "population": sum_pop,
+        "households": sum_hh, "n_points": n_points.astype(np.int64),
+        "placement": [p if k > 0 else "none" for p, k in zip(placement, n_points, strict=True)],
+    })
+    return Demand(points, per, float(outside), method, tuple(warnings))
+
+
+# ---------------------------------------------------------------------------- raster
+def _raster_cells(path: Path, communities: gpd.GeoDataFrame, crs: Any
+                  ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int]:
+    """Cell centres (x, y in the working CRS) and values of populated cells in the window
+    covering the communities; also the number of negative cells skipped."""
+    import rasterio
+    from rasterio.windows import Window
+
+    try:
+        src = rasterio.open(path)
+    except rasterio.errors.RasterioIOError as e:
+        raise InputError(f"population raster {path}: cannot be read ({e}); fix: give a "
+                         "GeoTIFF path") from e
+    with src:
+        if src.crs is None:
+            raise InputError(f"population raster {path}: has no coordinate system; fix: "
+                             "write one into the GeoTIFF (e.g. gdal_edit.py -a_srs EPSG:4490)")
+        rcrs = pyproj.CRS.from_user_input(src.crs.to_wkt())
+        wcrs = pyproj.CRS.from_user_input(crs) if crs is not None else rcrs
+        same = rcrs.equals(wcrs)
+        minx, miny, maxx, maxy = communities.total_bounds
+        if not same:
+            minx, miny, maxx, maxy = pyproj.Transformer.from_crs(
+                wcrs, rcrs, always_xy=True).transform_bounds(minx, miny, maxx, maxy,
+                                                             densify_pts=21)
+        inv = ~src.transform
+        cols, rows = [], []
+        for x, y in ((minx, miny), (minx, maxy), (maxx, miny), (maxx, maxy)):
+            c = inv.a * x + inv.b * y + inv.c
+            r = inv.d * x + inv.e * y + inv.f
+            cols.append(c)
+            rows.append(r)
+        c0 = max(0, math.floor(min(cols) + 1e-9))
+        r0 = max(0, math.floor(min(rows) + 1e-9))
+        c1 = min(src.width, math.ceil(max(cols) - 1e-9))
+        r1 = min(src.height, math.ceil(max(rows) - 1e-9))
+        empty = np.empty(0)
+        if c1 <= c0 or r1 <= r0:
+            return empty, empty, empty, 0
+        arr = src.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+        t = src.transform
+    data = np.ma.getdata(arr).astype(np.float64)
+    valid = ~np.ma.getmaskarray(arr) & np.isfinite(data)
+    negative = int(np.count_nonzero(valid & (data < 0)))
+    valid &= data > 0
+    rr, cc = np.nonzero(valid)
+    values = data[rr, cc]
+    px = cc + c0 + 0.5
+    py = rr + r0 + 0.5
+    x = t.a * px + t.b * py + t.c
+    y = t.d * px + t.e * py + t.f
+    if not same:
+        x, y = pyproj.Transformer.from_crs(rcrs, wcrs, always_xy=True).transform(x, y)
+    return np.asarray(x, float), np.asarray(y, float), values, negative
+
+
+def _from_raster(communities: gpd.GeoDataFrame, path: Path, crs: Any) -> Demand:
+    warnings: list[str] = []
+    x, y, values, negative = _raster_cells(path, communities, crs)
+    if negative:
+        warnings.append(f"population raster {path.name}: {negative} cells with negative "
+                        "values were ignored")
+    geoms = shapely.points(np.column_stack([x, y])) if len(x) else np.empty(0, object)
+    pos, n_multi = _assign(geoms, communities.geometry.to_numpy())
+    if n_multi:
+        warnings.append(f"communities overlap: {n_multi} raster cells lie in more than one "
+                        "community and were given to the first")
+    outside = float(values[pos < 0].sum())
+    inside = pos >= 0
+    pos, geoms, values = pos[inside], geoms[inside], values[inside]
+    n = len(communities)
+    raw = np.bincount(pos, weights=values, minlength=n)
+    target = pd.to_numeric(communities["population"], errors="coerce").to_numpy(float)
+    unknown = np.isnan(target) & (raw > 0)
+    if unknown.any():
+        warnings.append(
+            f"{int(unknown.sum())} communities have no population in the community layer: "
+            f"the raster's population was used for them ({_cids(communities['cid'][unknown])})")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(np.isnan(target), 1.0, target / raw)
+    pop = values * factor[pos]
+    placement = ["cells"] * n
+    return _finish(communities, pos, geoms, pop, placement, crs, outside, "raster", warnings)
+
+
+# ---------------------------------------------------------------------------- points
+def _from_points(communities: gpd.GeoDataFrame, points: gpd.GeoDataFrame, crs: Any,
+                 rescale: bool) -> Demand:
+    warnings: list[str] = []
+    if "population" not in points.columns:
+        raise InputError("population points: no `population` column; fix: map the source "
+                         "field to `population` in [layers.population.fields]")
+    if points.crs is not None and crs is not None and not points.crs.equals(crs):
+        points = points.to_crs(crs)
+    pop = pd.to_numeric(points["population"], errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(pop < 0)
+    if bad.size:
+        raise InputError(f"population points: row {bad[0]}: population {pop[bad[0]]} is "
+                         "negative; fix: give the number of residents (>= 0)")
+    n_nan = int(np.isnan(pop).sum())
+    if n_nan:
+        warnings.append(f"population points: {n_nan} points without a population were ignored")
+    geoms = points.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.any():
+        warnings.append(f"population points: {int(missing.sum())} rows without geometry were "
+                        "ignored")
+    keep = ~missing & ~np.isnan(pop)
+    geoms, pop = geoms[keep], pop[keep]
+    not_point = shapely.get_type_id(geoms) != 0
+    if not_point.any():
+        geoms = geoms.copy()
+        geoms[not_point] = shapely.point_on_surface(geoms[not_point])
+    pos, n_multi = _assign(geoms, communities.geometry.to_numpy())
+    if n_multi:
+        warnings.append(f"communities overlap: {n_multi} population points lie in more than "
+                        "one community and were given to the first")
+    outside = float(pop[pos < 0].sum())
+    if outside > 0:
+        warnings.append(f"population points: {outside:,.0f} people in "
+                        f"{int((pos < 0).sum())} points lie outside every community")
+    inside = pos >= 0
+    pos, geoms, pop = pos[inside], geoms[inside], pop[inside]
+    n = len(communities)
+    got = np.bincount(pos, weights=pop, minlength=n)
+    target = pd.to_numeric(communities["population"], errors="coerce").to_numpy(float)
+    has = np.bincount(pos, minlength=n) > 0
+    diff = np.abs(got - target)
+    off = has & ~np.isnan(target) & (diff > np.maximum(0.5, MISMATCH_TOLERANCE * target))
+    if rescale:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(np.isnan(target) | (got <= 0), 1.0, target / got)
+        pop = pop * factor[pos]
+        if off.any():
+            warnings.append(f"population points rescaled to the community totals in "
+                            f"{int(off.sum())} communities that differed by more than "
+                            f"{MISMATCH_TOLERANCE:.0%}")
+    elif off.any():
+        worst = int(np.argmax(np.where(off, diff, -1)))
+        warnings.append(
+            f"population points differ from the community layer's population by more than "
+            f"{MISMATCH_TOLERANCE:.0%} in {int(off.sum())} communities "
+            f"(points {got[has].sum():,.0f} vs layer {np.nansum(target[has]):,.0f}; "
+            f"largest: {communities['cid'].iloc[worst]} {got[worst]:,.0f} "
+            f"vs {target[worst]:,.0f}); "
+            "the points were kept as given")
+    placement = ["points"] * n
+    return _finish(communities, pos, geoms, pop, placement, crs, outside, "points", warnings)
+
+
+# ---------------------------------------------------------------------------- frontage
+def _from_frontage(communities: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None, crs: Any,
+                   spacing_m: float) -> Demand:
+    warnings: list[str] = []
+    n = len(communities)
+    target = pd.to_numeric(communities["population"], errors="coerce").to_numpy(float)
+    unknown = np.isnan(target)
+    if unknown.any():
+        warnings.append(f"{int(unknown.sum())} communities without population get no demand "
+                        f"points ({_cids(communities['cid'][unknown])})")
+    empty_pos = np.empty(0, np.int64)
+    if roads is None or len(roads) == 0:
+        warnings.append("no population raster or points and no roads: each community's "
+                        "population placed on one representative point")
+        return _finish(communities, empty_pos, np.empty(0, object), np.empty(0), ["roads"] * n,
+                       crs, 0.0, "frontage", warnings)
+    if roads.crs is not None and crs is not None and not roads.crs.equals(crs):
+        roads = roads.to_crs(crs)
+    lines = roads.geometry.to_numpy()
+    if "road_class" in roads.columns:
+        lines = lines[~roads["road_class"].isin(FRONTAGE_EXCLUDED).to_numpy()]
+    lines = lines[~(shapely.is_missing(lines) | shapely.is_empty(lines))]
+    polys = communities.geometry.to_numpy()
+    ci, ri = shapely.STRtree(lines).query(polys, predicate="intersects")
+    pieces = shapely.intersection(polys[ci], lines[ri])
+    parts, idx = shapely.get_parts(pieces, return_index=True)
+    owner = ci[idx]
+    is_line = shapely.get_type_id(parts) == 1
+    parts, owner = parts[is_line], owner[is_line]
+    length = shapely.length(parts)
+    ok = (length > 0) & ~np.isnan(target[owner]) & (target[owner] > 0)
+    parts, owner, length = parts[ok], owner[ok], length[ok]
+    k = np.maximum(1, np.ceil(length / spacing_m - 1e-9)).astype(np.int64)
+    rep = np.repeat(np.arange(len(parts)), k)
+    start = np.cumsum(k) - k
+    j = np.arange(rep.size) - start[rep]
+    step = length / k
+    dist = (j + 0.5) * step[rep]
+    geoms = shapely.line_interpolate_point(parts[rep], dist)
+    pos = owner[rep]
+    weight = step[rep]
+    total = np.bincount(pos, weights=weight, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pop = target[pos] * weight / total[pos]
+    return _finish(communities, pos, np.asarray(geoms, object), pop, ["roads"] * n, crs, 0.0,
+                   "frontage", warnings)
+
+
+# ---------------------------------------------------------------------------- public
+def build_demand(communities: gpd.GeoDataFrame, *, raster_path: str | Path | None = None,
+                 points: gpd.GeoDataFrame | None = None,
+                 roads: gpd.GeoDataFrame | None = None, crs: Any,
+                 rescale_points: bool = False,
+                 frontage_spacing_m: float = FRONTAGE_SPACING_M) -> Demand:
+    """Build the demand points of every community.
+
+    Parameters
+    ----------
+    communities
+        Canonical communities (``cid``, ``population``, optional ``households``; polygons).
+        Reprojected to ``crs`` if their CRS differs.
+    raster_path
+        Population GeoTIFF (people per cell, any CRS; nodata, NaN and zero cells skipped).
+        Only the window covering the communities is read. Totals are rescaled to the
+        community layer's ``population``.
+    points
+        Population points (``population`` field; polygons are replaced by a point on their
+        surface). Their population is kept unless ``rescale_points``.
+    roads
+        Canonical roads, used only when neither ``raster_path`` nor ``points`` is given:
+        population spread evenly along the roads inside each community (motorway and trunk
+        excluded), one point every ``frontage_spacing_m`` metres or so.
+    crs
+        The metric working CRS of the result.
+    rescale_points
+        Rescale a points layer so each community's total equals the community layer's.
+    frontage_spacing_m
+        Spacing of frontage points along roads.
+
+    Returns
+    -------
+    Demand
+        Points, per-community totals, population outside every community, the method and
+        data warnings. Households per point = population x the community's households /
+        population.
+
+    Raises
+    ------
+    InputError
+        Both a raster and points given, a missing column, a negative population, or an
+        unreadable raster.
+    """
+    if raster_path is not None and points is not None:
+        raise InputError("population: both a raster and a points layer were given; fix: "
+                         "name only one population source in [layers.population]")
+    communities = _check_communities(communities, crs)
+    if raster_path is not None:
+        return _from_raster(communities, Path(raster_path), crs)
+    if points is not None:
+        return _from_points(communities, points, crs, rescale_points)
+    return _from_frontage(communities, roads, crs, frontage_spacing_m)
+
+
+__all__ = ["FRONTAGE_EXCLUDED", "FRONTAGE_SPACING_M", "Demand", "build_demand"]
