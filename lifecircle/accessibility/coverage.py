@@ -1,0 +1,451 @@
+"""Population-weighted coverage of the service circles.
+
+A demand point is *covered* for a category when its travel time to the nearest facility of
+that category is within the minutes of its community's circle (urban 15 min walk, rural
+30 min e-bike in the default profile): ``time <= circle minutes``. Only the categories the
+circle requires count for that point. Shares are population-weighted; quantiles are
+population-weighted lower quantiles (the smallest time ``t`` such that at least ``q`` of the
+population has a time ``<= t``); unreachable points count as an infinite time, so a median
+or 90th percentile is ``inf`` when that share of the population cannot reach the category.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from lifecircle.errors import InputError
+from lifecircle.project import Profile
+
+#: Slack when comparing a time with a circle's minutes (float noise from the engine).
+TIME_EPS_MIN = 1e-9
+QUANTILES = (0.5, 0.9)
+LONG_COLUMNS = ("category", "covered_pop", "pop", "covered_households", "households",
+                "share", "median_min", "p90_min")
+SUMMARY_COLUMNS = ("communities", "population", "households", "cov_all")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Coverage of every community, township, district and kind.
+
+    Attributes
+    ----------
+    communities
+        The ``communities`` result layer: ``cid name kind district township population
+        households circle_min mode cov_all missing n_missing worst_min`` + ``cov_<key>``
+        per category of :attr:`categories`, geometry. ``cov_<key>`` is NaN where the
+        community's circle does not require the category (or it has no demand).
+        ``missing`` is a comma-separated list of the required categories whose covered
+        share is ``<= missing_share`` (default 0: nobody in the community reaches it within
+        the circle); ``n_missing`` counts them (0 for a community without demand).
+        ``worst_min`` is the population-weighted 90th-percentile time of the worst required
+        category (``inf`` when over 10% cannot reach it at all; NaN without demand).
+    demand
+        The ``demand`` result layer: ``did cid population households`` + ``t_<key>``
+        (minutes, NaN unreachable) + ``covered_all`` (bool), geometry.
+    summary_district, summary_township
+        ``[district,] [township,] communities population households cov_all`` +
+        ``cov_<key>`` (population and households are the community layer's sums; shares
+        are covered population / population whose circle requires the category).
+    summary_kind
+        The same per community kind (``urban``, ``rural``) and a last row ``all``.
+    by_community, by_township, by_district, by_kind
+        Long tables, one row per group and required category: the group key columns
+        (``cid`` | ``district township`` | ``district`` | ``kind``) then ``category
+        covered_pop pop covered_households households share median_min p90_min``.
+    worst_points
+        The worst-served demand points (not covered for every required category), worst
+        first: ``did cid name kind category minutes circle_min excess_min population
+        households`` and geometry; ``category`` is the point's worst category and
+        ``excess_min`` its time beyond the circle (``inf`` = unreachable).
+    categories
+        Category keys with a ``cov_<key>`` column: those required by at least one circle
+        of the profile, in catalogue order.
+    missing_share
+        The threshold used for ``missing``.
+    warnings
+        Data warnings for the report.
+    """
+
+    communities: gpd.GeoDataFrame
+    demand: gpd.GeoDataFrame
+    summary_district: pd.DataFrame
+    summary_township: pd.DataFrame
+    summary_kind: pd.DataFrame
+    by_community: pd.DataFrame
+    by_township: pd.DataFrame
+    by_district: pd.DataFrame
+    by_kind: pd.DataFrame
+    worst_points: gpd.GeoDataFrame
+    categories: tuple[str, ...]
+    missing_share: float = 0.0
+    warnings: tuple[str, ...] = ()
+
+
+def coverage_categories(profile: Profile) -> list[str]:
+    """Category keys required by at least one circle of ``profile``, in catalogue order."""
+    return [k for k, c in profile.categories.items()
+            if any(ck in profile.circles for ck in c.circles)]
+
+
+# ---------------------------------------------------------------------------- preparation
+@dataclass(frozen=True)
+class _Prepared:
+    categories: tuple[str, ...]
+    comm_kind: NDArray[np.object_]     # (c,) circle key per community
+    comm_required: NDArray[np.bool_]   # (c, k)
+    code: NDArray[np.int64]            # (n,) community position of each demand point
+    minutes: NDArray[np.float64]       # (n,) circle minutes of each point
+    times: NDArray[np.float64]         # (n, k) minutes, inf unreachable
+    required: NDArray[np.bool_]        # (n, k)
+    covered: NDArray[np.bool_]         # (n, k) covered and required
+    covered_all: NDArray[np.bool_]     # (n,)
+    pop: NDArray[np.float64]           # (n,)
+    hh: NDArray[np.float64]            # (n,) NaN unknown
+    warnings: tuple[str, ...]
+
+
+def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.DataFrame,
+             profile: Profile) -> _Prepared:
+    for col in ("cid", "kind"):
+        if col not in communities.columns:
+            raise InputError(f"communities: no `{col}` column; fix: map the source field to "
+                             f"`{col}` in [layers.communities.fields]")
+    for col in ("did", "cid", "population"):
+        if col not in demand_points.columns:
+            raise InputError(f"demand points: no `{col}` column; fix: build them with "
+                             "accessibility.demand.build_demand")
+    warnings: list[str] = []
+    cats = tuple(coverage_categories(profile))
+    kinds = communities["kind"].astype(object).to_numpy()
+    circles = list(profile.circles)
+    bad = [i for i, k in enumerate(kinds) if k not in profile.circles]
+    if bad:
+        i = bad[0]
+        raise InputError(
+            f"communities: row {i} (cid {communities['cid'].iloc[i]}): kind {kinds[i]!r} is "
+            f"not a circle of profile {profile.key}; fix: use one of {', '.join(circles)}"
+            + (f" ({len(bad)} rows)" if len(bad) > 1 else ""))
+    comm_required = np.array([[kinds[i] in profile.categories[c].circles for c in cats]
+                              for i in range(len(kinds))], dtype=bool).reshape(len(kinds),
+                                                                                len(cats))
+    comm_minutes = np.array([profile.circles[k].minutes for k in kinds], dtype=float)
+
+    cid_pos = pd.Index(communities["cid"].astype(object))
+    if not cid_pos.is_unique:
+        dup = cid_pos[cid_pos.duplicated()][0]
+        raise InputError(f"communities: cid {dup!r} is not unique; fix: give every community "
+                         "its own id")
+    code = cid_pos.get_indexer(demand_points["cid"].astype(object))
+    if (code < 0).any():
+        i = int(np.flatnonzero(code < 0)[0])
+        raise InputError(f"demand points: row {i}: cid {demand_points['cid'].iloc[i]!r} is not "
+                         "in the communities layer; fix: rebuild the demand from the same "
+                         "communities")
+    code = code.astype(np.int64)
+    did = demand_points["did"].to_numpy()
+    n, k = len(did), len(cats)
+    t = np.full((n, k), np.inf)
+    if not times.index.is_unique:
+        raise InputError("travel times: the index (demand id `did`) has duplicates; fix: one "
+                         "row per demand point")
+    present = [c for c in cats if c in times.columns]
+    absent = [c for c in cats if c not in times.columns]
+    if absent:
+        warnings.append(f"no travel times for {', '.join(absent)}: treated as unreachable "
+                        "(no facilities of these categories?)")
+    if present and n:
+        sub = times.reindex(index=pd.Index(did), columns=present)
+        no_row = int((~np.isin(did, times.index.to_numpy())).sum())
+        if no_row:
+            warnings.append(f"travel times: {no_row} demand points have no row: treated as "
+                            "unreachable")
+        vals = np.array(sub.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        vals[np.isnan(vals)] = np.inf
+        t[:, [cats.index(c) for c in present]] = vals
+    minutes = comm_minutes[code] if n else np.empty(0)
+    required = comm_required[code] if n else np.zeros((0, k), bool)
+    covered = required & (t <= minutes[:, None] + TIME_EPS_MIN)
+    covered_all = np.all(covered | ~required, axis=1)
+    pop = np.nan_to_num(pd.to_numeric(demand_points["population"], errors="coerce")
+                        .to_numpy(float))
+    hh = (pd.to_numeric(demand_points["households"], errors="coerce").to_numpy(float)
+          if "households" in demand_points.columns else np.full(n, np.nan))
+    return _Prepared(cats, kinds, comm_required, code, minutes, t, required, covered,
+                     covered_all, pop, hh, tuple(warnings))
+
+
+# ---------------------------------------------------------------------------- statistics
+def weighted_quantiles(codes: NDArray[np.int64], values: NDArray[np.float64],
+                       weights: NDArray[np.float64], n_groups: int,
+                       qs: tuple[float, ...] = QUANTILES) -> NDArray[np.float64]:
+    """Population-weighted lower quantiles of ``values`` per group, vectorised.
+
+    Parameters
+    ----------
+    codes
+        Group of each value (0..n_groups-1).
+    values
+        Values (``inf`` allowed).
+    weights
+        Non-negative weights.
+    n_groups
+        Number of groups.
+    qs
+        Quantiles in (0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(qs), n_groups)``: for each group the smallest value ``v`` such that
+        the weight of values ``<= v`` is at least ``q`` of the group's weight; NaN for a
+        group without weight.
+    """
+    out = np.full((len(qs), n_groups), np.nan)
+    if len(values) == 0:
+        return out
+    order = np.lexsort((values, codes))
+    c, v, w = codes[order], values[order], weights[order]
+    cw = np.cumsum(w)
+    groups = np.arange(n_groups)
+    starts = np.searchsorted(c, groups, side="left")
+    ends = np.searchsorted(c, groups, side="right")
+    nonempty = ends > starts
+    base = np.where(starts > 0, cw[np.maximum(starts - 1, 0)], 0.0)
+    total = np.where(nonempty, cw[np.maximum(ends - 1, 0)] - base, 0.0)
+    ok = nonempty & (total > 0)
+    tol = 1e-12 * max(float(cw[-1]), 1.0)
+    for j, q in enumerate(qs):
+        idx = np.searchsorted(cw, base + q * total - tol, side="left")
+        idx = np.clip(idx, starts, np.maximum(ends - 1, starts))
+        idx = np.minimum(idx, len(v) - 1)
+        out[j, ok] = v[idx[ok]]
+    return out
+
+
+@dataclass(frozen=True)
+class _Agg:
+    pop: NDArray[np.float64]          # (g,)
+    hh: NDArray[np.float64]           # (g,) NaN where any household count is unknown
+    cov_all_pop: NDArray[np.float64]  # (g,)
+    req_pop: NDArray[np.float64]      # (g, k)
+    cov_pop: NDArray[np.float64]      # (g, k)
+    req_hh: NDArray[np.float64]       # (g, k)
+    cov_hh: NDArray[np.float64]       # (g, k)
+    quant: NDArray[np.float64]        # (2, g, k) median, p90
+
+    @property
+    def share(self) -> NDArray[np.float64]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.req_pop > 0, self.cov_pop / self.req_pop, np.nan)
+
+    @property
+    def share_all(self) -> NDArray[np.float64]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.pop > 0, self.cov_all_pop / self.pop, np.nan)
+
+
+def _hh_sum(codes: NDArray[np.int64], hh: NDArray[np.float64], mask: NDArray[np.bool_] | None,
+            g: int) -> NDArray[np.float64]:
+    m = np.ones(len(hh), bool) if mask is None else mask
+    s = np.bincount(codes[m], weights=np.nan_to_num(hh[m]), minlength=g)
+    unknown = np.bincount(codes[m], weights=np.isnan(hh[m]).astype(float), minlength=g)
+    return np.where(unknown > 0, np.nan, s)
+
+
+def _aggregate(p: _Prepared, codes: NDArray[np.int64], g: int) -> _Agg:
+    k = len(p.categories)
+    req_pop = np.zeros((g, k))
+    cov_pop = np.zeros((g, k))
+    req_hh = np.zeros((g, k))
+    cov_hh = np.zeros((g, k))
+    quant = np.full((len(QUANTILES), g, k), np.nan)
+    for j in range(k):
+        r, c = p.required[:, j], p.covered[:, j]
+        req_pop[:, j] = np.bincount(codes[r], weights=p.pop[r], minlength=g)
+        cov_pop[:, j] = np.bincount(codes[c], weights=p.pop[c], minlength=g)
+        req_hh[:, j] = _hh_sum(codes, p.hh, r, g)
+        cov_hh[:, j] = _hh_sum(codes, p.hh, c, g)
+        quant[:, :, j] = weighted_quantiles(codes[r], p.times[r, j], p.pop[r], g)
+    pop = np.bincount(codes, weights=p.pop, minlength=g)
+    cov_all = np.bincount(codes[p.covered_all], weights=p.pop[p.covered_all], minlength=g)
+    return _Agg(pop, _hh_sum(codes, p.hh, None, g), cov_all, req_pop, cov_pop, req_hh,
+                cov_hh, quant)
+
+
+def _group_codes(frame: pd.DataFrame, cols: list[str]) -> tuple[NDArray[np.int64], pd.DataFrame]:
+    """Group number of each row by ``cols`` (NaN is a group) and the key table, sorted."""
+    keys = frame[cols].astype(object)
+    grouped = keys.groupby(cols, dropna=False, sort=True)
+    codes = grouped.ngroup().to_numpy(np.int64)
+    table = grouped.size().reset_index()[cols]
+    return codes, table
+
+
+def _long(keys: pd.DataFrame, agg: _Agg, relevant: NDArray[np.bool_],
+          cats: tuple[str, ...]) -> pd.DataFrame:
+    gi, kj = np.nonzero(relevant)
+    out = keys.iloc[gi].reset_index(drop=True)
+    out["category"] = np.asarray(cats, dtype=object)[kj]
+    out["covered_pop"] = agg.cov_pop[gi, kj]
+    out["pop"] = agg.req_pop[gi, kj]
+    out["covered_households"] = agg.cov_hh[gi, kj]
+    out["households"] = agg.req_hh[gi, kj]
+    out["share"] = agg.share[gi, kj]
+    out["median_min"] = agg.quant[0, gi, kj]
+    out["p90_min"] = agg.quant[1, gi, kj]
+    return out
+
+
+def _summary(keys: pd.DataFrame, comm_codes: NDArray[np.int64], communities: pd.DataFrame,
+             agg: _Agg, relevant: NDArray[np.bool_], cats: tuple[str, ...]) -> pd.DataFrame:
+    g = len(keys)
+    out = keys.reset_index(drop=True).copy()
+    out["communities"] = np.bincount(comm_codes, minlength=g).astype(np.int64)
+    for col in ("population", "households"):
+        vals = (pd.to_numeric(communities[col], errors="coerce").to_numpy(float)
+                if col in communities.columns else np.full(len(communities), np.nan))
+        s = np.bincount(comm_codes, weights=np.nan_to_num(vals), minlength=g)
+        known = np.bincount(comm_codes, weights=(~np.isnan(vals)).astype(float), minlength=g)
+        out[col] = np.where(known > 0, s, np.nan)
+    out["cov_all"] = agg.share_all
+    share = np.where(relevant, agg.share, np.nan)
+    for j, c in enumerate(cats):
+        out[f"cov_{c}"] = share[:, j]
+    return out
+
+
+# ---------------------------------------------------------------------------- public
+def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFrame,
+                     times: pd.DataFrame, profile: Profile, *, missing_share: float = 0.0,
+                     n_worst: int = 50) -> Coverage:
+    """Population-weighted coverage of every community's service circle.
+
+    Parameters
+    ----------
+    communities
+        Canonical communities: ``cid``, ``kind`` (a circle key of the profile), and where
+        known ``name district township population households``; polygons.
+    demand_points
+        ``did cid population households`` and point geometry (:class:`Demand.points`).
+    times
+        Travel minutes to the nearest facility: index = ``did``, one column per category
+        key; ``inf`` or NaN = unreachable. A missing column or row counts as unreachable
+        (with a warning).
+    profile
+        The standards profile (circles and the categories each requires).
+    missing_share
+        A required category is listed in ``missing`` when its covered population share is
+        ``<= missing_share``; the default 0 lists the categories nobody in the community
+        reaches within the circle.
+    n_worst
+        Number of rows of :attr:`Coverage.worst_points`.
+
+    Returns
+    -------
+    Coverage
+
+    Raises
+    ------
+    InputError
+        A community kind that is not a circle of the profile, a demand point whose ``cid``
+        is not a community, duplicate ``cid`` or duplicate ``did`` in ``times``.
+    """
+    p = _prepare(communities, demand_points, times, profile)
+    cats = p.categories
+    nc, k = len(communities), len(cats)
+    base = pd.DataFrame(index=range(nc))
+    for col in ("cid", "name", "kind", "district", "township"):
+        base[col] = (communities[col].astype(object).to_numpy() if col in communities.columns
+                     else np.full(nc, None, dtype=object))
+    for col in ("population", "households"):
+        base[col] = (pd.to_numeric(communities[col], errors="coerce").to_numpy(float)
+                     if col in communities.columns else np.full(nc, np.nan))
+
+    # ---- communities
+    agg = _aggregate(p, p.code, nc)
+    share = np.where(p.comm_required, agg.share, np.nan)
+    comm = base.copy()
+    comm["circle_min"] = [float(profile.circles[kd].minutes) for kd in p.comm_kind]
+    comm["mode"] = [profile.circles[kd].mode for kd in p.comm_kind]
+    comm["cov_all"] = agg.share_all
+    miss = p.comm_required & (share <= missing_share)
+    comm["missing"] = [",".join(c for c, m in zip(cats, row, strict=True) if m) for row in miss]
+    comm["n_missing"] = miss.sum(axis=1).astype(np.int64)
+    p90 = np.where(p.comm_required, agg.quant[1], np.nan)
+    with np.errstate(invalid="ignore"):
+        has = ~np.all(np.isnan(p90), axis=1) if k else np.zeros(nc, bool)
+        worst = np.full(nc, np.nan)
+        worst[has] = np.nanmax(p90[has], axis=1)
+    comm["worst_min"] = worst
+    for j, c in enumerate(cats):
+        comm[f"cov_{c}"] = share[:, j]
+    crs = getattr(communities, "crs", None)
+    comm_gdf = gpd.GeoDataFrame(comm, geometry=gpd.GeoSeries(
+        communities.geometry.to_numpy(), crs=crs), crs=crs)
+    by_community = _long(base[["cid"]], agg, p.comm_required, cats)
+
+    # ---- townships, districts, kinds
+    def level(keys: pd.DataFrame, cc: NDArray[np.int64]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        g = len(keys)
+        a = _aggregate(p, cc[p.code], g)
+        rel = np.zeros((g, k), bool)
+        np.logical_or.at(rel, cc, p.comm_required)
+        return _summary(keys, cc, base, a, rel, cats), _long(keys, a, rel, cats)
+
+    out: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    for name, cols in (("township", ["district", "township"]), ("district", ["district"]),
+                       ("kind", ["kind"])):
+        codes, keys = _group_codes(base, cols)
+        out[name] = level(keys, codes)
+    every = level(pd.DataFrame({"kind": ["all"]}), np.zeros(nc, np.int64))
+    out["kind"] = (pd.concat([out["kind"][0], every[0]], ignore_index=True),
+                   pd.concat([out["kind"][1], every[1]], ignore_index=True))
+
+    # ---- demand layer and worst points
+    dem = pd.DataFrame({
+        "did": demand_points["did"].to_numpy(), "cid": demand_points["cid"].to_numpy(),
+        "population": p.pop, "households": p.hh})
+    for j, c in enumerate(cats):
+        dem[f"t_{c}"] = np.where(np.isinf(p.times[:, j]), np.nan, p.times[:, j])
+    dem["covered_all"] = p.covered_all
+    dcrs = getattr(demand_points, "crs", None)
+    dem_gdf = gpd.GeoDataFrame(dem, geometry=gpd.GeoSeries(
+        demand_points.geometry.to_numpy(), crs=dcrs), crs=dcrs)
+
+    excess = np.where(p.required, p.times - p.minutes[:, None], -np.inf)
+    sel = np.flatnonzero(~p.covered_all)
+    if k and sel.size:
+        wk = np.argmax(excess[sel], axis=1)
+        wex = excess[sel, wk]
+        order = np.lexsort((-p.pop[sel], -wex))[:n_worst]
+        rows, wk, wex = sel[order], wk[order], wex[order]
+    else:
+        rows = np.empty(0, np.int64)
+        wk = np.empty(0, np.int64)
+        wex = np.empty(0)
+    cpos = p.code[rows]
+    worst_points = gpd.GeoDataFrame({
+        "did": dem["did"].to_numpy()[rows], "cid": base["cid"].to_numpy()[cpos],
+        "name": base["name"].to_numpy()[cpos], "kind": base["kind"].to_numpy()[cpos],
+        "category": np.asarray(cats, dtype=object)[wk] if k else np.empty(0, object),
+        "minutes": p.times[rows, wk] if k else np.empty(0),
+        "circle_min": p.minutes[rows], "excess_min": wex, "population": p.pop[rows],
+        "households": p.hh[rows]},
+        geometry=gpd.GeoSeries(demand_points.geometry.to_numpy()[rows], crs=dcrs), crs=dcrs)
+
+    return Coverage(
+        communities=comm_gdf, demand=dem_gdf,
+        summary_district=out["district"][0], summary_township=out["township"][0],
+        summary_kind=out["kind"][0], by_community=by_community,
+        by_township=out["township"][1], by_district=out["district"][1],
+        by_kind=out["kind"][1], worst_points=worst_points, categories=cats,
+        missing_share=float(missing_share), warnings=p.warnings)
+
+
+__all__ = ["Coverage", "compute_coverage", "coverage_categories", "weighted_quantiles"]
