@@ -294,11 +294,11 @@ def _load_vector(key: str, spec: LayerSpec, src: Source, profile: Profile, check
     n_problems = len(check.problems)
     resolved = resolve_crs(frame, spec.source_crs, check)
     if resolved is None:
-        _map_columns(key, frame, spec, profile, check, need_population)  # still report fields
+        map_columns(key, frame, spec, profile, check, need_population)  # still report fields
         return None, None
     frame = clean_geometries(resolved, key, check)
     bounds = lonlat_bounds(frame, check) if not frame.empty else None
-    out, used = _map_columns(key, frame, spec, profile, check, need_population)
+    out, used = map_columns(key, frame, spec, profile, check, need_population)
     if len(check.problems) > n_problems:
         return None, None
     info = LayerInfo(key, Path(spec.path), src.layer, src.driver, src.encoding_label,
@@ -345,7 +345,7 @@ def _fields_hint(columns: list[str], canon: str, limit: int = 12) -> str:
     return shown or "(none)"
 
 
-def _map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Profile,
+def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Profile,
                  check: Check, need_population: bool) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """Build the canonical columns of a layer; record problems in ``check``."""
     columns = [c for c in frame.columns if c not in (frame.geometry.name, ROW)]
