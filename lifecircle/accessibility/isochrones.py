@@ -1,0 +1,247 @@
+"""Service-area polygons: the road reachable within a time, buffered and dissolved.
+
+For every ring (e.g. 5, 10, 15 minutes) the reachable road is collected edge by edge:
+whole edges, the part of an edge entered from a node with time left, and the parts on
+either side of a source lying on the edge (one-way edges only in their direction). The
+pieces plus the sources' access legs are buffered by ``trim_m`` and dissolved. Each ring's
+polygon is the whole area reachable within its minutes (rings nest), and places nothing
+reaches stay holes. Geometry work is vectorised; only the final buffer per polygon is a
+GEOS call of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import dijkstra
+
+from lifecircle.accessibility.network import Network, cache, ranges
+from lifecircle.accessibility.snap import Snapped
+from lifecircle.accessibility.traveltime import (
+    _access_s,
+    _fraction,
+    augmented,
+    node_times,
+)
+
+__all__ = ["reachable_intervals", "service_areas", "substrings"]
+
+
+def _edge_coords(network: Network) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """Flat edge vertex table (cached): xy, cumulative measure, its value at each edge's
+    first vertex, and each edge's vertex range."""
+    c = cache(network)
+    if "edge_coords" not in c:
+        xy, eidx = shapely.get_coordinates(network.edge_geometry, return_index=True)
+        seg = np.zeros(len(eidx))
+        same = eidx[1:] == eidx[:-1]
+        seg[1:] = np.where(same, np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1])), 0.0)
+        cs = np.cumsum(seg)
+        ptr = np.searchsorted(eidx, np.arange(network.n_edges + 1))
+        # global monotone key: start of each edge's measure range + measure within it
+        start = cs[np.minimum(ptr[:-1], len(cs) - 1)] if len(cs) else np.zeros(0)
+        c["edge_coords"] = (xy, cs, start, ptr)
+    return c["edge_coords"]
+
+
+def substrings(network: Network, edge: NDArray[np.int64], a: NDArray[np.float64],
+               b: NDArray[np.float64]) -> NDArray[np.object_]:
+    """Parts of edges between distances ``a`` < ``b`` from ``edge_u`` (vectorised).
+
+    Parameters
+    ----------
+    network
+        The network.
+    edge, a, b
+        Edge index and the start and end distance along it of each piece.
+
+    Returns
+    -------
+    ndarray of LineString
+        One per piece, following the edge geometry.
+    """
+    edge = np.asarray(edge, dtype=np.int64)
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    out = np.empty(len(edge), dtype=object)
+    length = network.edge_length[edge]
+    full = (a <= 0) & (b >= length)
+    out[full] = network.edge_geometry[edge[full]]
+    part = np.flatnonzero(~full)
+    if len(part) == 0:
+        return out
+    e, pa, pb = edge[part], a[part], b[part]
+    xy, cs, start, ptr = _edge_coords(network)
+    # vertices strictly inside (a, b), found through the global monotone measure ``cs``
+    # and kept within each edge's own vertex range
+    base = start[e]
+    lo = np.searchsorted(cs, base + pa, side="right")
+    hi = np.searchsorted(cs, base + pb, side="left")
+    lo = np.clip(lo, ptr[e] + 1, ptr[e + 1] - 1)
+    hi = np.clip(hi, lo, ptr[e + 1] - 1)
+    n_in = hi - lo
+    geoms = network.edge_geometry[e]
+    p0 = shapely.get_coordinates(shapely.line_interpolate_point(geoms, pa))
+    p1 = shapely.get_coordinates(shapely.line_interpolate_point(geoms, pb))
+    counts = n_in + 2
+    offs = np.concatenate([[0], np.cumsum(counts)])
+    coords = np.empty((int(offs[-1]), 2))
+    coords[offs[:-1]] = p0
+    coords[offs[1:] - 1] = p1
+    inner_pos = ranges(offs[:-1] + 1, n_in)
+    coords[inner_pos] = xy[ranges(lo, n_in)]
+    ids = np.repeat(np.arange(len(e)), counts)
+    out[part] = shapely.linestrings(coords, indices=ids)
+    return out
+
+
+def reachable_intervals(network: Network, dist: NDArray[np.float64], budget_s: float,
+                        sources: Snapped | None = None,
+                        src: NDArray[np.int64] | None = None
+                        ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Reachable pieces of edges within ``budget_s``, merged per edge.
+
+    Parameters
+    ----------
+    network
+        The network.
+    dist
+        Seconds to every node.
+    budget_s
+        Time available.
+    sources, src
+        Sources (and the positions of those that count) whose own edges are travelled
+        directly from the source point.
+
+    Returns
+    -------
+    edge, a, b
+        Disjoint intervals ``[a, b]`` (metres from ``edge_u``) of reachable road.
+    """
+    m = network.n_edges
+    length = network.edge_length
+    tf, tb = network.edge_time_fwd, network.edge_time_bwd
+    eid = np.arange(m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ru = budget_s - dist[network.edge_u]
+        rv = budget_s - dist[network.edge_v]
+        fu = np.where(ru > 0, np.minimum(1.0, ru / tf), 0.0)
+        fv = np.where(rv > 0, np.minimum(1.0, rv / tb), 0.0)
+    fu = np.nan_to_num(fu, nan=0.0)
+    fv = np.nan_to_num(fv, nan=0.0)
+    e_list = [eid[fu > 0], eid[fv > 0]]
+    a_list = [np.zeros(int((fu > 0).sum())), (length * (1 - fv))[fv > 0]]
+    b_list = [(length * fu)[fu > 0], length[fv > 0]]
+    if sources is not None and src is not None and len(src):
+        e, f = _fraction(network, sources, src)
+        r = budget_s - _access_s(network, sources, src)
+        ok = r > 0
+        e, f, r = e[ok], f[ok], r[ok]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            df = np.nan_to_num(np.minimum(1.0 - f, r / tf[e]), nan=0.0)
+            db = np.nan_to_num(np.minimum(f, r / tb[e]), nan=0.0)
+        o = f * length[e]
+        e_list += [e, e]
+        a_list += [o, o - db * length[e]]
+        b_list += [o + df * length[e], o]
+    e = np.concatenate(e_list)
+    a = np.concatenate(a_list)
+    b = np.concatenate(b_list)
+    keep = b > a
+    e, a, b = e[keep], a[keep], b[keep]
+    if len(e) == 0:
+        return e.astype(np.int64), a, b
+    order = np.lexsort((a, e))
+    e, a, b = e[order], a[order], b[order]
+    # merge overlapping intervals per edge: running max of b restarted at each edge
+    new_edge = np.ones(len(e), dtype=bool)
+    new_edge[1:] = e[1:] != e[:-1]
+    shift = np.cumsum(new_edge) * (2.0 * (float(length.max()) + 1.0))
+    run = np.maximum.accumulate(b + shift) - shift
+    starts = np.ones(len(e), dtype=bool)
+    starts[1:] = new_edge[1:] | (a[1:] > run[:-1])
+    s_idx = np.flatnonzero(starts)
+    end = np.maximum.reduceat(b, s_idx)
+    return e[s_idx].astype(np.int64), a[s_idx], end
+
+
+def _area(network: Network, dist: NDArray[np.float64], budget: float, sources: Snapped,
+          src: NDArray[np.int64], trim_m: float) -> shapely.Geometry:
+    e, a, b = reachable_intervals(network, dist, budget, sources, src)
+    pieces = list(substrings(network, e, a, b))
+    acc_ok = _access_s(network, sources, src) <= budget
+    s_ok = src[acc_ok & (sources.access_m[src] > 0)]
+    if len(s_ok):
+        foot = shapely.line_interpolate_point(network.edge_geometry[sources.edge[s_ok]],
+                                              sources.offset_m[s_ok])
+        legs = shapely.linestrings(
+            np.stack([sources.xy[s_ok], shapely.get_coordinates(foot)], axis=1))
+        pieces += list(legs)
+    s_pts = src[acc_ok]
+    pieces += list(shapely.points(sources.xy[s_pts]))
+    if not pieces:
+        return shapely.Polygon()
+    geom = shapely.buffer(shapely.GeometryCollection(pieces), trim_m, quad_segs=8)
+    return shapely.make_valid(geom) if not shapely.is_valid(geom) else geom
+
+
+def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], *,
+                  trim_m: float = 50.0, per_source: bool = False) -> gpd.GeoDataFrame:
+    """Service-area polygons of ``sources`` for each ring of ``minutes``.
+
+    Parameters
+    ----------
+    network
+        The network of the travel mode.
+    sources
+        Snapped sources (facilities); unsnapped ones are left out.
+    minutes
+        Ring limits, e.g. ``[5, 10, 15]``; each polygon holds everything reachable within
+        its minutes (rings nest).
+    trim_m
+        Buffer around the reachable road (how far off the road a place still counts).
+    per_source
+        One polygon per source and ring instead of one per ring for all sources merged.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``source`` (position in ``sources``, -1 when merged), ``minutes`` and
+        ``geometry`` (Polygon/MultiPolygon, possibly empty), in the network's CRS; sorted
+        by source then minutes.
+    """
+    rings = sorted({float(m) for m in minutes})
+    src = np.flatnonzero(sources.edge >= 0)
+    rows_source: list[int] = []
+    rows_min: list[float] = []
+    rows_geom: list[shapely.Geometry] = []
+    if rings and len(src):
+        limit = rings[-1] * 60.0
+        if not per_source:
+            dist, _ = node_times(network, sources, limit_s=limit)
+            for m in rings:
+                rows_source.append(-1)
+                rows_min.append(m)
+                rows_geom.append(_area(network, dist, m * 60.0, sources, src, trim_m))
+        else:
+            n = network.n_nodes
+            g = augmented(network, sources, src)
+            b = int(max(1, min(256, (64 * 2**20) // (8 * (n + len(src))))))
+            for lo in range(0, len(src), b):
+                rows = np.arange(lo, min(lo + b, len(src)))
+                dist = dijkstra(g, directed=True, indices=n + rows, limit=limit)
+                for i, r in enumerate(rows):
+                    one = src[r:r + 1]
+                    for m in rings:
+                        rows_source.append(int(src[r]))
+                        rows_min.append(m)
+                        rows_geom.append(_area(network, dist[i, :n], m * 60.0, sources,
+                                               one, trim_m))
+    return gpd.GeoDataFrame(
+        {"source": np.asarray(rows_source, dtype=np.int64),
+         "minutes": np.asarray(rows_min, dtype=np.float64)},
+        geometry=gpd.GeoSeries(rows_geom, crs=network.crs), crs=network.crs)

@@ -1,0 +1,155 @@
+"""Place points on the nearest usable edge of a network (not the nearest node).
+
+A point is snapped to the closest point of the closest edge the mode may travel in at
+least one direction: edge id, offset along the edge from ``edge_u`` and the straight
+access leg. Points farther than ``max_snap_m`` from every such edge are flagged
+``too_far`` and left unsnapped (edge ``-1``): a house across a river is never quietly
+placed on the far bank's road.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyproj
+import shapely
+from numpy.typing import ArrayLike, NDArray
+
+from lifecircle.accessibility.network import Network, cache
+from lifecircle.errors import InputError
+
+__all__ = ["Snapped", "snap"]
+
+
+@dataclass(frozen=True, eq=False)
+class Snapped:
+    """Points placed on a network.
+
+    Attributes
+    ----------
+    edge
+        ``(k,)`` edge index, -1 where not snapped.
+    offset_m
+        Distance along the edge from ``edge_u`` (NaN where not snapped).
+    access_m
+        Straight distance from the point to the edge (to the nearest usable edge for
+        points too far; NaN for missing geometries).
+    too_far
+        True where the point was not snapped: farther than ``max_snap_m`` from every
+        usable edge, or without a geometry.
+    xy
+        ``(k, 2)`` the original points.
+    """
+
+    edge: NDArray[np.int64]
+    offset_m: NDArray[np.float64]
+    access_m: NDArray[np.float64]
+    too_far: NDArray[np.bool_]
+    xy: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.edge.shape[0])
+
+    def take(self, index: ArrayLike) -> Snapped:
+        """The points selected by an integer index or boolean mask, in that order."""
+        idx = np.asarray(index)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        return Snapped(self.edge[idx], self.offset_m[idx], self.access_m[idx],
+                       self.too_far[idx], self.xy[idx])
+
+    @property
+    def snapped(self) -> NDArray[np.bool_]:
+        """True where the point sits on an edge."""
+        return self.edge >= 0
+
+
+def _points_xy(points: Any, network: Network) -> NDArray[np.float64]:
+    """(k, 2) coordinates of points, geometries or an array; NaN for missing ones."""
+    crs = getattr(points, "crs", None)
+    if (crs is not None and network.crs is not None
+            and not pyproj.CRS.from_user_input(crs).equals(network.crs)):
+        raise InputError(
+            f"points in {pyproj.CRS.from_user_input(crs).to_string()} cannot be snapped "
+            f"to a network in {network.crs.to_string()}; fix: reproject the points to "
+            "the working CRS first")
+    if hasattr(points, "geometry"):
+        points = points.geometry.values
+    arr = np.asarray(points)
+    if arr.dtype != object:
+        xy = np.asarray(arr, dtype=np.float64)
+        if xy.ndim != 2 or xy.shape[1] < 2:
+            raise InputError(f"points: expected an (k, 2) array of x, y, got shape {xy.shape}; "
+                             "fix: pass a GeoSeries or an array of coordinates")
+        return xy[:, :2].copy()
+    geom = arr.astype(object)
+    out = np.full((len(geom), 2), np.nan)
+    present = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
+    g = geom[present]
+    not_point = shapely.get_type_id(g) != 0
+    if not_point.any():
+        g = g.copy()
+        g[not_point] = shapely.point_on_surface(g[not_point])
+    out[present] = shapely.get_coordinates(g)[:, :2] if len(g) else np.zeros((0, 2))
+    return out
+
+
+def edge_tree(network: Network) -> tuple[shapely.STRtree, NDArray[np.int64]]:
+    """STRtree of the edges the mode can use, and the edge id of each tree item (cached)."""
+    c = cache(network)
+    if "edge_tree" not in c:
+        usable = np.flatnonzero(np.isfinite(network.edge_time_fwd)
+                                | np.isfinite(network.edge_time_bwd))
+        c["edge_tree"] = (shapely.STRtree(network.edge_geometry[usable]), usable)
+    return c["edge_tree"]
+
+
+def snap(network: Network, points: Any, *, max_snap_m: float) -> Snapped:
+    """Snap points to the nearest usable edge of ``network``.
+
+    Parameters
+    ----------
+    network
+        The network (its CRS must equal the points' CRS when both are known).
+    points
+        GeoSeries/GeoDataFrame (non-point geometries use a point on their surface), an
+        array of shapely geometries, or a ``(k, 2)`` array of coordinates.
+    max_snap_m
+        Largest access leg; farther points are flagged ``too_far`` and not snapped.
+
+    Returns
+    -------
+    Snapped
+        Per point: edge, offset along it, access leg and the ``too_far`` flag.
+    """
+    xy = _points_xy(points, network)
+    k = len(xy)
+    edge = np.full(k, -1, dtype=np.int64)
+    offset = np.full(k, np.nan)
+    access = np.full(k, np.nan)
+    valid = np.isfinite(xy).all(axis=1)
+    tree, usable = edge_tree(network)
+    vi = np.flatnonzero(valid)
+    if len(usable) == 0:
+        access[vi] = np.inf
+        return Snapped(edge, offset, access, ~valid | (access > max_snap_m), xy)
+    pts = shapely.points(xy[vi])
+    limit = float(max_snap_m)
+    kw: dict[str, Any] = {"max_distance": limit} if np.isfinite(limit) else {}
+    (pi, ti), dist = tree.query_nearest(pts, return_distance=True, all_matches=False, **kw)
+    e = usable[ti]
+    edge[vi[pi]] = e
+    access[vi[pi]] = dist
+    geoms = network.edge_geometry[e]
+    offset[vi[pi]] = np.clip(shapely.line_locate_point(geoms, pts[pi]), 0.0,
+                             network.edge_length[e])
+    far = np.ones(len(vi), dtype=bool)
+    far[pi] = False
+    if far.any():
+        (fi, _), fdist = tree.query_nearest(pts[far], return_distance=True,
+                                            all_matches=False)
+        access[vi[np.flatnonzero(far)[fi]]] = fdist
+    too_far = ~valid | (edge < 0)
+    return Snapped(edge, offset, access, too_far, xy)

@@ -1,0 +1,276 @@
+"""Exact travel times between points snapped onto a network.
+
+Every source is joined to the graph through a virtual node of its own, with an arc to each
+end of its edge costing the access leg plus the part of the edge between the point and
+that end (in the direction travelled, so one-way edges are respected). One scipy
+``csgraph.dijkstra`` call with ``min_only=True`` then labels every node with the time from
+the nearest source and which source that is. A target in the middle of an edge is reached
+through whichever end is faster, or directly along the edge when it shares the edge with a
+source; its own access leg is added last. Times are seconds, exact along the edge
+geometry (to floating point), ``inf`` beyond ``limit_s`` or where unreachable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import dijkstra
+
+from lifecircle.accessibility.network import Network, ranges
+from lifecircle.accessibility.snap import Snapped
+
+__all__ = ["nearest", "node_times", "pairs_within"]
+
+#: Budget for one batch of the dense distance rows of :func:`pairs_within` (bytes).
+BATCH_BYTES = 128 * 2**20
+
+
+def _part(frac: NDArray[np.float64], t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``frac * t`` with 0 where ``frac`` is 0 (a point at a node needs no edge time)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(frac > 0, frac * t, 0.0)
+
+
+def _fraction(network: Network, pts: Snapped, idx: NDArray[np.int64]
+              ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    e = pts.edge[idx]
+    length = network.edge_length[e]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.where(length > 0, pts.offset_m[idx] / length, 0.0)
+    return e, np.clip(f, 0.0, 1.0)
+
+
+def _access_s(network: Network, pts: Snapped, idx: NDArray[np.int64]) -> NDArray[np.float64]:
+    a = np.nan_to_num(pts.access_m[idx], nan=0.0)
+    return a / network.access_speed_mps
+
+
+def source_arcs(network: Network, sources: Snapped, idx: NDArray[np.int64]
+                ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Arcs from each source (position in ``idx``) to the ends of its edge: (row, node, s)."""
+    e, f = _fraction(network, sources, idx)
+    acc = _access_s(network, sources, idx)
+    to_u = acc + _part(f, network.edge_time_bwd[e])
+    to_v = acc + _part(1.0 - f, network.edge_time_fwd[e])
+    k = len(idx)
+    row = np.concatenate([np.arange(k), np.arange(k)])
+    node = np.concatenate([network.edge_u[e], network.edge_v[e]])
+    cost = np.concatenate([to_u, to_v])
+    ok = np.isfinite(cost)
+    row, node, cost = row[ok], node[ok], cost[ok]
+    # a loop edge gives two arcs to one node: keep the cheaper
+    order = np.lexsort((cost, node, row))
+    row, node, cost = row[order], node[order], cost[order]
+    first = np.ones(len(row), dtype=bool)
+    first[1:] = (row[1:] != row[:-1]) | (node[1:] != node[:-1])
+    return row[first], node[first], cost[first]
+
+
+def augmented(network: Network, sources: Snapped, idx: NDArray[np.int64]) -> sp.csr_matrix:
+    """The network's CSR matrix with one virtual node per source appended (rows n..n+k-1)."""
+    g = network.graph
+    n = g.shape[0]
+    k = len(idx)
+    row, node, cost = source_arcs(network, sources, idx)
+    counts = np.bincount(row, minlength=k)
+    indptr = np.concatenate([g.indptr, g.indptr[-1] + np.cumsum(counts)])
+    size = n + k
+    itype = np.int32 if max(size, len(indptr)) < np.iinfo(np.int32).max else np.int64
+    indices = np.concatenate([g.indices.astype(itype, copy=False), node.astype(itype)])
+    data = np.concatenate([g.data, cost])
+    out = sp.csr_matrix((data, indices, indptr.astype(itype, copy=False)), shape=(size, size))
+    return out
+
+
+def node_times(network: Network, sources: Snapped, *, limit_s: float = np.inf
+               ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Seconds from the nearest source to every node, and that source's index (-1).
+
+    The access legs of the sources are included; nodes farther than ``limit_s`` get
+    ``inf``.
+    """
+    n = network.n_nodes
+    src = np.flatnonzero(sources.edge >= 0)
+    if len(src) == 0 or n == 0:
+        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+    g = augmented(network, sources, src)
+    dist, _, origin = dijkstra(g, directed=True, indices=np.arange(n, n + len(src)),
+                               return_predecessors=True, min_only=True, limit=limit_s)
+    dist = dist[:n]
+    origin = origin[:n].astype(np.int64)
+    which = np.where(origin >= n, src[np.clip(origin - n, 0, len(src) - 1)], -1)
+    which[~np.isfinite(dist)] = -1
+    return dist, which
+
+
+def _same_edge_pairs(network: Network, sources: Snapped, src: NDArray[np.int64],
+                     targets: Snapped, tgt: NDArray[np.int64]
+                     ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """(source, target, seconds) straight along a shared edge, access legs included."""
+    se = sources.edge[src]
+    order = np.argsort(se, kind="stable")
+    s_sorted = src[order]
+    se_sorted = se[order]
+    te = targets.edge[tgt]
+    lo = np.searchsorted(se_sorted, te, side="left")
+    hi = np.searchsorted(se_sorted, te, side="right")
+    cnt = hi - lo
+    if cnt.sum() == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0)
+    ti = np.repeat(tgt, cnt)
+    si = s_sorted[ranges(lo, cnt)]
+    e, fs = _fraction(network, sources, si)
+    _, ft = _fraction(network, targets, ti)
+    d = ft - fs
+    t = np.where(d > 0, _part(d, network.edge_time_fwd[e]), _part(-d, network.edge_time_bwd[e]))
+    t = t + _access_s(network, sources, si) + _access_s(network, targets, ti)
+    return si, ti, t
+
+
+def nearest(network: Network, sources: Snapped, targets: Snapped, *,
+            limit_s: float = np.inf) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Travel time from the nearest source to each target, and which source that is.
+
+    Parameters
+    ----------
+    network
+        The network of the travel mode.
+    sources, targets
+        Snapped points; unsnapped ones (edge -1) take no part.
+    limit_s
+        Bound of the search: targets farther than this get ``inf``.
+
+    Returns
+    -------
+    seconds : ndarray of float64
+        Per target, including both access legs; ``inf`` if no source is within
+        ``limit_s``.
+    source : ndarray of int64
+        Per target, the index (position in ``sources``) of the nearest source, or -1.
+    """
+    k = len(targets)
+    times = np.full(k, np.inf)
+    which = np.full(k, -1, dtype=np.int64)
+    tgt = np.flatnonzero(targets.edge >= 0)
+    src = np.flatnonzero(sources.edge >= 0)
+    if len(tgt) == 0 or len(src) == 0:
+        return times, which
+    dist, origin = node_times(network, sources, limit_s=limit_s)
+    e, f = _fraction(network, targets, tgt)
+    u, v = network.edge_u[e], network.edge_v[e]
+    via_u = dist[u] + _part(f, network.edge_time_fwd[e])
+    via_v = dist[v] + _part(1.0 - f, network.edge_time_bwd[e])
+    use_v = via_v < via_u
+    best = np.where(use_v, via_v, via_u)
+    best_src = np.where(use_v, origin[v], origin[u])
+    best = best + _access_s(network, targets, tgt)
+    si, ti, t = _same_edge_pairs(network, sources, src, targets, tgt)
+    times[tgt] = best
+    which[tgt] = best_src
+    if len(si):
+        # the fastest same-edge source per target, then compare with the network route
+        order = np.lexsort((si, t, ti))
+        head = np.ones(len(order), dtype=bool)
+        head[1:] = ti[order][1:] != ti[order][:-1]
+        ti1, si1, t1 = ti[order][head], si[order][head], t[order][head]
+        better = t1 < times[ti1]
+        times[ti1[better]] = t1[better]
+        which[ti1[better]] = si1[better]
+    out = ~(times <= limit_s)
+    times[out] = np.inf
+    which[out] = -1
+    return times, which
+
+
+def _target_incidence(network: Network, targets: Snapped, tgt: NDArray[np.int64]
+                      ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64],
+                                 NDArray[np.float64]]:
+    """Per graph node reaching targets: the nodes, CSR pointer, target ids and extra cost.
+
+    The extra cost runs from the node along the edge to the target plus its access leg.
+    """
+    e, f = _fraction(network, targets, tgt)
+    acc = _access_s(network, targets, tgt)
+    node = np.concatenate([network.edge_u[e], network.edge_v[e]])
+    cost = np.concatenate([_part(f, network.edge_time_fwd[e]),
+                           _part(1.0 - f, network.edge_time_bwd[e])])
+    cost = cost + np.concatenate([acc, acc])
+    tid = np.concatenate([tgt, tgt])
+    ok = np.isfinite(cost)
+    node, cost, tid = node[ok], cost[ok], tid[ok]
+    order = np.argsort(node, kind="stable")
+    node, cost, tid = node[order], cost[order], tid[order]
+    nodes, start = np.unique(node, return_index=True)
+    ptr = np.append(start, len(node)).astype(np.int64)
+    return nodes, ptr, tid, cost
+
+
+def pairs_within(network: Network, sources: Snapped, targets: Snapped, *, limit_s: float,
+                 batch: int = 256) -> tuple[NDArray[np.int64], NDArray[np.int64],
+                                            NDArray[np.float64]]:
+    """Every (source, target) pair within ``limit_s``, with its travel time.
+
+    Each source gets its own bounded Dijkstra; sources run in batches of at most
+    ``batch`` (fewer when the dense distance rows of a batch would pass
+    :data:`BATCH_BYTES`), so memory stays bounded.
+
+    Parameters
+    ----------
+    network
+        The network of the travel mode.
+    sources, targets
+        Snapped points; unsnapped ones take no part.
+    limit_s
+        Largest travel time kept (seconds, access legs included).
+    batch
+        Most sources per Dijkstra call.
+
+    Returns
+    -------
+    source, target : ndarray of int64
+        Positions in ``sources`` and ``targets``, sorted by source then target.
+    seconds : ndarray of float64
+        Travel time of each pair.
+    """
+    src = np.flatnonzero(sources.edge >= 0)
+    tgt = np.flatnonzero(targets.edge >= 0)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    if len(src) == 0 or len(tgt) == 0:
+        return empty
+    n = network.n_nodes
+    k = len(src)
+    g = augmented(network, sources, src)
+    nodes, ptr, inc_t, inc_c = _target_incidence(network, targets, tgt)
+    b = int(max(1, min(batch, BATCH_BYTES // (8 * (n + k)))))
+    parts_s, parts_t, parts_c = [], [], []
+    for lo in range(0, k, b):
+        rows = np.arange(lo, min(lo + b, k))
+        dist = dijkstra(g, directed=True, indices=n + rows, limit=limit_s)
+        sub = dist[:, nodes]
+        r, c = np.nonzero(sub <= limit_s)
+        if len(r) == 0:
+            continue
+        cnt = ptr[c + 1] - ptr[c]
+        j = ranges(ptr[c], cnt)
+        t = np.repeat(sub[r, c], cnt) + inc_c[j]
+        ok = t <= limit_s
+        parts_s.append(src[rows[np.repeat(r, cnt)[ok]]])
+        parts_t.append(inc_t[j][ok])
+        parts_c.append(t[ok])
+    si, ti, t = _same_edge_pairs(network, sources, src, targets, tgt)
+    ok = t <= limit_s
+    parts_s.append(si[ok])
+    parts_t.append(ti[ok])
+    parts_c.append(t[ok])
+    s_all = np.concatenate(parts_s)
+    t_all = np.concatenate(parts_t)
+    c_all = np.concatenate(parts_c)
+    if len(s_all) == 0:
+        return empty
+    order = np.lexsort((c_all, t_all, s_all))
+    s_all, t_all, c_all = s_all[order], t_all[order], c_all[order]
+    first = np.ones(len(s_all), dtype=bool)
+    first[1:] = (s_all[1:] != s_all[:-1]) | (t_all[1:] != t_all[:-1])
+    return s_all[first], t_all[first], c_all[first]
