@@ -335,7 +335,7 @@ def check_ids(ids: pd.Series, rows: pd.Series, column: str, source: str, check: 
     for v in values[:3]:
         sample.append(f"{v!r} ({rows_text(rows[ids == v].tolist(), 3)})")
     more = f" (+{len(values) - 3} more)" if len(values) > 3 else ""
-    check.problem(f"{len(values)} duplicate {column} values: {'; '.join(sample)}{more}",
+    check.problem(f"duplicate {column} {'; '.join(sample)}{more}",
                   f"make {source} unique, or map another field to {column}",
                   where=f"field {source}")
 
