@@ -178,7 +178,7 @@ def nearest(network: Network, sources: Snapped, targets: Snapped, *,
         better = t1 < times[ti1]
         times[ti1[better]] = t1[better]
         which[ti1[better]] = si1[better]
-    out = ~(times <= limit_s)
+    out = ~(times <= limit_s) | ~np.isfinite(times)
     times[out] = np.inf
     which[out] = -1
     return times, which
@@ -249,18 +249,18 @@ def pairs_within(network: Network, sources: Snapped, targets: Snapped, *, limit_
         rows = np.arange(lo, min(lo + b, k))
         dist = dijkstra(g, directed=True, indices=n + rows, limit=limit_s)
         sub = dist[:, nodes]
-        r, c = np.nonzero(sub <= limit_s)
+        r, c = np.nonzero(np.isfinite(sub) & (sub <= limit_s))
         if len(r) == 0:
             continue
         cnt = ptr[c + 1] - ptr[c]
         j = ranges(ptr[c], cnt)
         t = np.repeat(sub[r, c], cnt) + inc_c[j]
-        ok = t <= limit_s
+        ok = np.isfinite(t) & (t <= limit_s)
         parts_s.append(src[rows[np.repeat(r, cnt)[ok]]])
         parts_t.append(inc_t[j][ok])
         parts_c.append(t[ok])
     si, ti, t = _same_edge_pairs(network, sources, src, targets, tgt)
-    ok = t <= limit_s
+    ok = np.isfinite(t) & (t <= limit_s)
     parts_s.append(si[ok])
     parts_t.append(ti[ok])
     parts_c.append(t[ok])
