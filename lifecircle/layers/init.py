@@ -103,9 +103,9 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
         t("# lifecircle 项目文件，由 `lifecircle init` 根据以下数据生成：",
           "# lifecircle project file, written by `lifecircle init` from:"),
         *(_c(f"#   {Path(p)}") for p in paths),
-        t("# 以 “# TODO:” 开头的行需要补充或确认；补好后去掉行首的 “# TODO: ”。",
-          "# Lines starting with \"# TODO:\" need your attention; fill them in and remove "
-          "\"# TODO: \"."),
+        t("# 需要补充或确认的行在下方已标出（行首为待办标记），补好后删去该标记。",
+          "# Lines needing your attention are marked below; fill them in and remove the "
+          "marker."),
         t("# 检查：lifecircle check <本文件>", "# Check it with: lifecircle check <this file>"),
         "",
         "[project]",

@@ -39,6 +39,10 @@ from lifecircle.layers.validate import (
 )
 from lifecircle.project import LayerSpec, Profile, load_profile
 
+#: Files that belong to a shapefile (skipped when given on their own).
+SIDECARS = (".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".fix",
+            ".atx", ".ain", ".aih", ".ixs", ".mxs")
+
 #: Samples shown per field.
 N_SAMPLES = 3
 #: Rows scanned for distinct sample values.
@@ -177,6 +181,9 @@ def analyse(path: Path, *, profile: Profile | None = None) -> list[_Analysed]:
         for p in data_files(path):
             out.extend(analyse(p, profile=profile))
         return out
+    if path.suffix.lower() in SIDECARS and any(
+            p.suffix.lower() == ".shp" for p in path.parent.glob(f"{path.name.split('.')[0]}.*")):
+        return []  # part of a shapefile: the .shp stands for it
     if is_raster(path):
         return [_raster(path)]
     try:
