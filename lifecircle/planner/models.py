@@ -14,7 +14,8 @@ Modelling choices (shared by all models)
   existing cost for the p-median) become one MILP row with the summed weight; the optimum
   is unchanged and the model shrinks, often by an order of magnitude on dense cities.
   Capacitated maximal covering with whole-point assignment (``split=False``) is not
-  aggregated, because a merged point could not be split between two sites.
+  aggregated, because a merged point could not be split between two sites; with
+  ``split=True`` only points with the same weight per unit of load are merged.
 - **Tie-break.** Among solutions with the same primary objective, sites with lower
   ``priority`` numbers win (idle public assets have priority 1), then fewer sites
   (maximal covering). This is a small penalty per opened site,
@@ -512,7 +513,9 @@ def _cmclp(pr: CoverageProblem, p: int | None, budget: float | None, *, t0: floa
     w, ld = pr.weights[active], pr.load[active]  # type: ignore[index]
     a = pr.coverage[useful][:, active]
     if aggregate and split and a.shape[1]:
-        reps, label = aggregate_columns(a)
+        # merged points share sites pro rata, which is exact only for equal weight/load
+        density = np.where(ld > 0, w / np.where(ld > 0, ld, 1.0), np.inf)
+        reps, label = aggregate_columns(a, density)
         a = a[:, reps]
         wg = np.bincount(label, weights=w, minlength=reps.size)
         lg = np.bincount(label, weights=ld, minlength=reps.size)

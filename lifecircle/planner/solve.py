@@ -192,6 +192,14 @@ def solve_milp(
     MilpResult
         ``status`` is ``'no_solution'`` when a limit was hit before any feasible solution.
 
+    Notes
+    -----
+    Every solution HiGHS returns is checked: feasible within 1e-5 and its objective equal
+    to ``cost @ x + offset``. HiGHS 1.16 sometimes maps a start solution wrongly into the
+    presolved space and then reports a wrong "optimal" objective (seen on set covering
+    models); when the check fails after a warm start, the model is solved again without
+    the start in the time left.
+
     Raises
     ------
     SolverError
@@ -200,6 +208,7 @@ def solve_milp(
     """
     import highspy
 
+    t0 = time.perf_counter()
     n_col = int(cost.shape[0])
     n_row = int(rows.shape[0])
     rows = sp.csr_matrix(rows)
@@ -242,8 +251,39 @@ def solve_milp(
         raise SolverError(f"HiGHS could not solve the {what}: model status {text!r}; "
                           "fix: check the inputs (capacities, budget, number of sites)")
     x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_primal else None
-    return MilpResult(x, kind, float(info.objective_function_value),
-                      float(info.mip_dual_bound), float(info.mip_gap), text)
+    obj = float(info.objective_function_value)
+    if x is not None and not _consistent(x, obj, cost, lower, upper, integer, rows, row_lower,
+                                         row_upper, offset):
+        if start is None:
+            raise SolverError(f"HiGHS returned an inconsistent solution for the {what} "
+                              f"(model status {text!r}); fix: report this as a bug")
+        # HiGHS 1.16 can map a start solution wrongly into the presolved space and then
+        # claims a wrong optimum (seen on set covering): solve again without the start.
+        left = time_limit_s - (time.perf_counter() - t0)
+        return solve_milp(maximize=maximize, cost=cost, lower=lower, upper=upper,
+                          integer=integer, rows=rows, row_lower=row_lower,
+                          row_upper=row_upper, offset=offset, start=None,
+                          time_limit_s=max(left, 0.0), mip_abs_gap=mip_abs_gap, what=what)
+    return MilpResult(x, kind, obj, float(info.mip_dual_bound), float(info.mip_gap), text)
+
+
+def _consistent(x: NDArray[np.float64], obj: float, cost: NDArray[np.float64],
+                lower: NDArray[np.float64], upper: NDArray[np.float64],
+                integer: NDArray[np.bool_], rows: sp.csr_matrix,
+                row_lower: NDArray[np.float64], row_upper: NDArray[np.float64],
+                offset: float, tol: float = 1e-5) -> bool:
+    """True when ``x`` is feasible and HiGHS's objective matches ``cost @ x + offset``."""
+    value = float(np.dot(cost, x)) + offset
+    if abs(value - obj) > 1e-6 * max(1.0, abs(obj), abs(value)):
+        return False
+    if np.any(x < lower - tol) or np.any(x > upper + tol):
+        return False
+    xi = x[np.asarray(integer, dtype=bool)]
+    if np.any(np.abs(xi - np.round(xi)) > tol):
+        return False
+    act = rows @ x
+    scale = 1.0 + np.abs(act)
+    return bool(np.all(act >= row_lower - tol * scale) and np.all(act <= row_upper + tol * scale))
 
 
 # ----------------------------------------------------------------------------- greedy
