@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lifecircle.layers import fields as fld
-from lifecircle.layers.inspect import ROLE_NAMES, _Analysed, analyse
+from lifecircle.layers.inspect import ROLE_NAMES, SIDECARS, _Analysed, analyse
 from lifecircle.project import DEFAULT_PROFILE, LAYER_KEYS, Profile, load_profile
 
 #: Canonical columns worth a TODO line when not recognised (others are optional).
@@ -102,7 +102,7 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
     lines = [
         t("# lifecircle 项目文件，由 `lifecircle init` 根据以下数据生成：",
           "# lifecircle project file, written by `lifecircle init` from:"),
-        *(_c(f"#   {Path(p)}") for p in paths),
+        *(_c(f"#   {Path(p)}") for p in paths if Path(p).suffix.lower() not in SIDECARS),
         t("# 需要补充或确认的行在下方已标出（行首为待办标记），补好后删去该标记。",
           "# Lines needing your attention are marked below; fill them in and remove the "
           "marker."),
@@ -196,10 +196,12 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool
     elif r.crs is None:
         hint = ""
         if crs_problem and "fix:" in crs_problem:
-            hint = "  # " + _c(crs_problem.split("fix:", 1)[1].strip())
+            hint = "; " + _c(crs_problem.split("fix:", 1)[1].rsplit("; ", 1)[-1].strip())
         lines.append(t("# TODO: source_crs = \"cgcs2000\"  # 文件没有坐标系（缺 .prj）",
                        "# TODO: source_crs = \"cgcs2000\"  # the file has no CRS (no .prj)")
                      + hint)
+    elif r.kind == "raster":
+        lines.append(t(f"# 坐标系取自文件：{r.crs}", f"# CRS from the file: {r.crs}"))
     else:
         lines.append(t(f"# 坐标系取自文件：{r.crs}；"
                        "高德/百度坐标请设 source_crs = \"gcj02\"/\"bd09\"",
