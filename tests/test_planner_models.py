@@ -222,7 +222,7 @@ def test_p_median_hand_checked_and_explicit_zero() -> None:
         p_median(cost, [1, 10, 1], 1)
     assert p_median(cost, [1, 10, 1], 2).objective == 5.0 + 0.0 + 2.0
     wider = sp.hstack([cost, sp.csr_matrix((2, 1))], format="csr")  # demand 3: nobody
-    with pytest.raises(InputError, match="demand point 3.*unreached_cost"):
+    with pytest.raises(InputError, match=r"demand point 3.*unreached_cost"):
         p_median(wider, [1, 10, 1, 1], 2)
     with pytest.raises(InputError, match="p = 3"):
         p_median(cost, [1, 1, 1], 3, unreached_cost=20.0)

@@ -491,7 +491,8 @@ def maximal_covering(
         maximize=True, cost=np.r_[-tb, wg], lower=np.zeros(n + g), upper=np.ones(n + g),
         integer=np.r_[np.ones(n, bool), np.zeros(g, bool)], rows=rows,
         row_lower=np.r_[np.full(g, -np.inf), lo_extra], row_upper=np.r_[np.zeros(g), hi_extra],
-        offset=offset, start=start, time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - t0)),
+        offset=offset, start=start,
+        time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - t0)),
         what="maximal covering model")
     size = (rows.shape[0], rows.shape[1], rows.nnz)
     if res.x is None:

@@ -13,6 +13,7 @@ matrices from a problem and reads the answer back. The pieces:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import heapq
 import os
@@ -114,19 +115,15 @@ def _new_highs():  # -> highspy.Highs
         if _banner_done:
             h = highspy.Highs()
         else:
-            try:
+            with contextlib.suppress(AttributeError, ValueError, OSError):
                 sys.stdout.flush()
-            except (AttributeError, ValueError, OSError):
-                pass
             saved = os.dup(1)
             devnull = os.open(os.devnull, os.O_WRONLY)
             try:
                 os.dup2(devnull, 1)
                 h = highspy.Highs()
-                try:
+                with contextlib.suppress(OSError, AttributeError):
                     ctypes.CDLL(None).fflush(None)
-                except (OSError, AttributeError):
-                    pass
             finally:
                 os.dup2(saved, 1)
                 os.close(saved)
@@ -242,10 +239,11 @@ def solve_milp(
     if run_status == highspy.HighsStatus.kError:
         raise SolverError(f"HiGHS failed on the {what}: model status {text!r}; "
                           "fix: report this as a bug with the input")
-    M = highspy.HighsModelStatus
-    if model_status == M.kOptimal:
+    status_enum = highspy.HighsModelStatus
+    if model_status == status_enum.kOptimal:
         kind = "optimal"
-    elif model_status in (M.kTimeLimit, M.kIterationLimit, M.kSolutionLimit, M.kInterrupt):
+    elif model_status in (status_enum.kTimeLimit, status_enum.kIterationLimit,
+                          status_enum.kSolutionLimit, status_enum.kInterrupt):
         kind = "time_limit" if has_primal else "no_solution"
     else:
         raise SolverError(f"HiGHS could not solve the {what}: model status {text!r}; "
