@@ -114,9 +114,12 @@ def parse_dbf(data: bytes) -> tuple[list[DbfField], list[bytes]]:
 def _decodes(raw: bytes, codec: str) -> str | None:
     """Decode allowing an incomplete last character (field-width cut); None if invalid."""
     try:
-        dec = codecs.getincrementaldecoder(codec)()
-        return dec.decode(raw, final=False)
-    except (UnicodeDecodeError, LookupError):
+        return raw.decode(codec)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return codecs.getincrementaldecoder(codec)().decode(raw, final=False)
+    except UnicodeDecodeError:
         return None
 
 
@@ -134,7 +137,7 @@ def detect(values: Iterable[bytes]) -> tuple[str | None, str]:
         ``ascii``, ``utf-8``, ``gbk``, ``gb18030`` or ``None`` (undetected), and a decoded
         non-ASCII sample (empty for ``ascii``).
     """
-    non_ascii = [v for v in values if any(b >= 0x80 for b in v)]
+    non_ascii = _non_ascii(values)
     if not non_ascii:
         return "ascii", ""
     decoded = [_decodes(v, "utf-8") for v in non_ascii]
@@ -147,6 +150,11 @@ def detect(values: Iterable[bytes]) -> tuple[str | None, str]:
             if _CJK.search(text):
                 return codec, _sample(decoded)
     return None, ""
+
+
+def _non_ascii(values: Iterable[bytes]) -> list[bytes]:
+    """The distinct values holding non-ASCII bytes, in first-seen order."""
+    return list(dict.fromkeys(v for v in values if not v.isascii()))
 
 
 def _sample(decoded: Sequence[str | None]) -> str:
@@ -219,8 +227,8 @@ def choose(values: Sequence[bytes], *, cpg: str | None, project: str | None,
         When the project's encoding cannot decode the bytes (the names would be garbled);
         the message names the file, the detected encoding and the fix.
     """
-    detected, sample = detect(values)
-    non_ascii = [v for v in values if any(b >= 0x80 for b in v)]
+    non_ascii = _non_ascii(values)
+    detected, sample = detect(non_ascii)
     if project:
         codec = normalise_codec(project)
         if codec is None:
