@@ -1,0 +1,58 @@
+"""OR-Library p-median instances pmed1 and pmed5 reach their published optima."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.sparse.csgraph import shortest_path
+
+from lifecircle.planner import p_median
+
+#: ``../shared/benchmarks/orlib`` beside the checkout.
+ORLIB = Path(__file__).parents[2] / "shared" / "benchmarks" / "orlib"
+
+#: Published optima (Beasley 1985, OR-Library ``pmedopt``).
+OPTIMA = {"pmed1": 5819, "pmed5": 1355}
+
+
+def read_pmed(name: str, folder: Path = ORLIB) -> tuple[np.ndarray, int]:
+    """All-pairs shortest-path cost matrix and p of an OR-Library ``pmedX.txt``.
+
+    First line ``n m p``, then one ``u v cost`` edge per line (1-based, undirected); a
+    later duplicate of an edge overwrites the earlier one.
+    """
+    path = folder / f"{name}.txt"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the OR-Library instances belong in "
+                    "../shared/benchmarks/orlib beside the checkout (pmed1.txt, pmed5.txt)")
+    lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
+    n, _, p = (int(v) for v in lines[0])
+    edges: dict[tuple[int, int], float] = {}
+    for u, v, c in lines[1:]:
+        a, b = int(u) - 1, int(v) - 1
+        edges[(min(a, b), max(a, b))] = float(c)
+    rows, cols = zip(*edges, strict=True)
+    graph = sp.csr_matrix((list(edges.values()), (rows, cols)), shape=(n, n))
+    return shortest_path(graph, directed=False), p
+
+
+def test_reader_overwrites_duplicate_edges(tmp_path: Path) -> None:
+    (tmp_path / "tiny.txt").write_text(" 3 3 1\n 1 2 5\n 2 3 1\n 2 1 2\n")
+    d, p = read_pmed("tiny", tmp_path)
+    assert p == 1
+    assert d.tolist() == [[0, 2, 3], [2, 0, 1], [3, 1, 0]]
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMA))
+def test_orlib_optimum(name: str) -> None:
+    cost, p = read_pmed(name)
+    assert cost.shape == (100, 100)
+    sol = p_median(cost, np.ones(100), p)
+    assert sol.status == "optimal"
+    assert sol.objective == OPTIMA[name]
+    assert len(sol.selected) == p
+    # the objective is what the selected medians really cost
+    assert cost[list(sol.selected)].min(axis=0).sum() == OPTIMA[name]
