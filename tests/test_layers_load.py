@@ -541,3 +541,46 @@ def test_frames_have_clean_index_and_types(data: dict[str, Any], load_layers: Lo
         assert "__row" not in frame.columns
     assert pd.api.types.is_float_dtype(layers.communities["population"])
     assert layers.roads["oneway"].dtype == bool
+
+
+def test_epsg_source_crs_overrides_the_file(data: dict[str, Any], load_layers: LoadFn,
+                                            tmp_path: Path) -> None:
+    # coordinates in CGCS2000 GK CM 117E, but the .prj is lost
+    write_gbk_shp(communities().to_crs("EPSG:4548"), tmp_path / "社区.shp")
+    (tmp_path / "社区.prj").unlink()
+    data["communities"]["source_crs"] = "EPSG:4548"
+    layers = load_layers(data)
+    expected = gpd.GeoSeries(BOXES, crs="EPSG:4490").to_crs(layers.crs)
+    got = layers.communities.geometry
+    assert np.asarray(got.hausdorff_distance(expected, align=False)).max() < 0.01
+    assert layers.info["communities"].source_crs == "EPSG:4548"
+
+
+def test_raster_elsewhere_does_not_overlap(data: dict[str, Any], load_error: Callable[..., str],
+                                           tmp_path: Path) -> None:
+    data_arr = np.ones((1, 5, 5), dtype="float32")
+    with rasterio.open(tmp_path / "人口.tif", "w", driver="GTiff", width=5, height=5, count=1,
+                       dtype="float32", crs="EPSG:4549", nodata=-1.0,
+                       transform=from_origin(300000.0, 4400000.0, 100.0, 100.0)) as ds:
+        ds.write(data_arr)
+    msg = load_error(data)
+    assert "人口.tif (layers.population): population (" in msg
+    assert "does not overlap communities (118.5000-118.5300E 31.7000-31.7100N)" in msg
+
+
+def test_chinese_field_names_in_gbk_shapefile(data: dict[str, Any], load_layers: LoadFn,
+                                              tmp_path: Path) -> None:
+    frame = communities().rename(columns={"SQMC": "社区名称", "RK": "常住人口", "CXLX": "城乡",
+                                          "SQDM": "社区代码", "JDMC": "街道"})
+    write_gbk_shp(frame, tmp_path / "社区.shp")
+    c = load_layers(data).communities
+    assert c["name"].tolist() == ["金家庄社区", "采石村", "慈湖社区"]
+    assert c["population"].tolist() == [1200.0, 800.0, 950.0]
+    assert c["township"].tolist() == ["金家庄街道", "采石街道", "慈湖街道"]
+
+
+def test_truncated_chinese_field_names_are_recognised() -> None:
+    from lifecircle.layers.fields import match_fields
+
+    got = match_fields(["人口密度", "常住人口\ufffd", "名称_1"], "communities").mapping
+    assert got == {"name": "名称_1", "population": "常住人口\ufffd"}

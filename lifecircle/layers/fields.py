@@ -220,12 +220,32 @@ def match_fields(columns: Sequence[str], layer_key: str,
         if canon in result.mapping or canon in (explicit or {}):
             continue
         for name in names:
-            col = by_norm.get(normalise_label(name))
+            col = by_norm.get(normalise_label(name)) or _truncated(name, by_norm)
             if col is not None and col not in used:
                 result.mapping[canon] = col
                 used.add(col)
                 break
     return result
+
+
+_JUNK_TAIL = re.compile(r"[^\u3400-\u9fffA-Za-z]*")
+
+
+def _truncated(name: str, by_norm: Mapping[str, str]) -> str | None:
+    """A field whose name is a Chinese ``name`` plus junk (``人口?``, ``人口_1``).
+
+    DBF field names hold 10 bytes, so Chinese names get cut, sometimes mid-character, and
+    GDAL leaves a replacement character or a suffix; more Chinese or Latin letters after
+    the name (``人口密度``) mean another field and do not match.
+    """
+    key = normalise_label(name)
+    if key.isascii() or len(key) < 2:
+        return None
+    for norm_col, col in by_norm.items():
+        if norm_col != key and norm_col.startswith(key) \
+                and _JUNK_TAIL.fullmatch(norm_col[len(key):]):
+            return col
+    return None
 
 
 # ---------------------------------------------------------------------------- values

@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -201,7 +200,7 @@ def load(project: Project) -> Layers:
         demand_points=out["population"],
         candidates=out["candidates"],
         warnings=tuple(warnings),
-        info=MappingProxyType(infos),
+        info=dict(infos),
     )
 
 
@@ -267,10 +266,32 @@ def _load_raster(spec: LayerSpec, problems: list[Problem]) -> LayerInfo | None:
                                 "cells"))
     if len(problems) > n0:
         return None
+    crs = r.crs
+    bounds = r.bounds_lonlat
+    if spec.source_crs is not None and spec.source_crs not in ("gcj02", "bd09"):
+        crs = {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}.get(spec.source_crs,
+                                                                 spec.source_crs)
+        bounds = _raster_lonlat(r.bounds, crs)
+    elif spec.source_crs is not None:
+        problems.append(Problem(where, f"source_crs = {spec.source_crs!r} cannot be applied to a "
+                                "raster", "export the raster in WGS 84 or CGCS2000 and remove "
+                                "source_crs"))
+        return None
     info = {"width": r.width, "height": r.height, "res": r.res, "nodata": r.nodata,
-            "crs": r.crs, "dtype": r.dtype, "driver": r.driver}
-    return LayerInfo("population", Path(spec.path), None, r.driver, None, "", r.crs or "",
-                     r.width * r.height, bounds_lonlat=r.bounds_lonlat, raster=info)
+            "crs": crs, "dtype": r.dtype, "driver": r.driver}
+    return LayerInfo("population", Path(spec.path), None, r.driver, None, "", crs or "",
+                     r.width * r.height, bounds_lonlat=bounds, raster=info)
+
+
+def _raster_lonlat(bounds: tuple[float, float, float, float], crs: str
+                   ) -> tuple[float, float, float, float] | None:
+    from pyproj import Transformer
+
+    try:
+        out = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform_bounds(*bounds)
+    except Exception:  # an unusable CRS: no extent to compare
+        return None
+    return tuple(float(v) for v in out) if np.all(np.isfinite(out)) else None  # type: ignore
 
 
 # ---------------------------------------------------------------------------- vector
@@ -303,7 +324,7 @@ def _load_vector(key: str, spec: LayerSpec, src: Source, profile: Profile, check
         return None, None
     info = LayerInfo(key, Path(spec.path), src.layer, src.driver, src.encoding_label,
                      src.encoding_source, crs_label, rows_read, check.dropped, check.repaired,
-                     check.converted, MappingProxyType(used), bounds)
+                     check.converted, dict(used), bounds)
     return out, info
 
 
