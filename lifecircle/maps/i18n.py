@@ -1,0 +1,237 @@
+"""Chinese and English labels for every user-facing text of the map, report and styles.
+
+Column names of the result layers stay English and stable; these labels are what people
+read (legend entries, popup rows, table headers, QGIS field aliases).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LANGS = ("zh", "en")
+
+#: key -> (Chinese, English). Placeholders use ``str.format`` names.
+TEXT: dict[str, tuple[str, str]] = {
+    # layer titles
+    "layer.communities": ("社区/村", "Communities / villages"),
+    "layer.facilities": ("设施", "Facilities"),
+    "layer.demand": ("需求点", "Demand points"),
+    "layer.service_areas": ("服务范围", "Service areas"),
+    "layer.gaps": ("服务缺口", "Service gaps"),
+    "layer.candidates": ("候选用地", "Candidate sites"),
+    "layer.proposed_sites": ("建议新址", "Proposed sites"),
+    "layer.summary_district": ("区县汇总", "Summary by district"),
+    "layer.summary_township": ("乡镇街道汇总", "Summary by township"),
+    "layer.scorecard": ("指标评估表", "Indicator scorecard"),
+    "layer.facilities_of": ("设施：{category}", "Facilities: {category}"),
+    "layer.service_area_of": ("服务范围：{category}", "Service area: {category}"),
+    "layer.coverage": ("社区覆盖率", "Community coverage"),
+    "layer.basemap": ("OpenStreetMap 底图", "OpenStreetMap"),
+    "layer.nobasemap": ("无底图", "No base map"),
+    # legend
+    "legend.title": ("图例", "Legend"),
+    "legend.coverage": ("全部必需服务覆盖率", "Share covered for all required services"),
+    "legend.nodata": ("无数据", "no data"),
+    "legend.facilities": ("设施类别", "Facility categories"),
+    "legend.proposed": ("建议新址（按序号排名）", "Proposed site (ranked)"),
+    "legend.gap": ("服务缺口", "Service gap"),
+    "legend.service_area": ("服务范围（按类别着色）", "Service area (coloured by category)"),
+    "legend.candidate": ("候选用地", "Candidate site"),
+    "legend.covered": ("已覆盖", "covered"),
+    "legend.not_covered": ("未覆盖", "not covered"),
+    # coverage classes
+    "cov.c0": ("低于 50%", "below 50%"),
+    "cov.c1": ("50%–80%", "50%–80%"),
+    "cov.c2": ("80%–95%", "80%–95%"),
+    "cov.c3": ("95%–99.9%", "95%–99.9%"),
+    "cov.c4": ("100%", "100%"),
+    # values
+    "kind.urban": ("城市社区", "urban community"),
+    "kind.rural": ("农村社区", "rural community"),
+    "status.existing": ("现状", "existing"),
+    "status.planned": ("规划", "planned"),
+    "score.pass": ("达标", "pass"),
+    "score.fail": ("未达标", "fail"),
+    "score.no data": ("无数据", "no data"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "none": ("无", "none"),
+    "unreachable": ("不可达", "unreachable"),
+    "minutes": ("{value} 分钟", "{value} min"),
+    "people": ("{value} 人", "{value} people"),
+    # popups
+    "popup.coverage": ("各类服务覆盖率", "Coverage per service"),
+    "popup.missing": ("缺少的服务", "Missing services"),
+    "popup.rank": ("第 {rank} 位建议新址", "Proposed site no. {rank}"),
+    # map
+    "map.title": ("社区生活圈服务评估", "Community life-circle assessment"),
+    "map.fullscreen": ("全屏", "Full screen"),
+    "map.exit_fullscreen": ("退出全屏", "Exit full screen"),
+    # report
+    "report.title": ("社区生活圈评估报告", "Community life-circle report"),
+    "report.synthetic": (
+        "注意：本报告使用的是合成演示数据，不代表任何真实地区的实际情况。",
+        "Note: this report uses synthetic demo data; it describes no real place."),
+    "report.run": ("运行信息", "Run"),
+    "report.overview": ("概况", "Overview"),
+    "report.n_communities": ("社区/村数量", "Communities / villages"),
+    "report.population": ("人口", "Population"),
+    "report.cov_all_urban": ("城市社区全部服务覆盖率", "Urban: covered for all required services"),
+    "report.cov_all_rural": ("农村社区全部服务覆盖率", "Rural: covered for all required services"),
+    "report.scorecard": ("表1 指标评估（2025 年目标）", "Table 1 indicators (2025 targets)"),
+    "report.scorecard_note": (
+        "“无数据”表示输入数据不足以计算该指标，不作估计。",
+        "\"no data\" means the input data cannot measure the indicator; nothing is guessed."),
+    "report.charts": ("图表", "Charts"),
+    "report.chart_coverage": ("各类服务的人口覆盖率（按人口加权）",
+                              "Population covered per service (population-weighted)"),
+    "report.chart_times": ("出行时间分布：{circle}", "Travel-time distribution: {circle}"),
+    "report.chart_times_note": (
+        "箱体为 25%–75% 人口分位，竖线为中位数，须线为 10%–90%；虚线为生活圈时限。",
+        "Box: 25th-75th population percentile; bar: median; whiskers: 10th-90th; "
+        "dashed line: the circle's time limit."),
+    "report.no_demand": ("没有需求点数据，无法绘制出行时间分布。",
+                         "No demand points: no travel-time distribution."),
+    "report.coverage_district": ("各区县覆盖率", "Coverage by district"),
+    "report.coverage_township": ("各乡镇街道覆盖率", "Coverage by township"),
+    "report.coverage_communities": ("各社区/村覆盖率", "Coverage by community"),
+    "report.proposed": ("建议新址", "Proposed sites"),
+    "report.no_proposed": ("没有建议新址（未运行选址或无需新址）。",
+                           "No proposed sites (planner not run or nothing to add)."),
+    "report.plan": ("选址模型", "Location model"),
+    "report.profile": ("采用的标准配置", "Standards profile used"),
+    "report.profile_file": ("配置文件", "Profile file"),
+    "report.circles": ("生活圈", "Circles"),
+    "report.modes": ("出行方式", "Travel modes"),
+    "report.categories": ("服务类别", "Service categories"),
+    "report.inputs": ("输入数据", "Input data"),
+    "report.no_inputs": ("未提供输入数据信息。", "No input information given."),
+    "report.warnings": ("数据警告", "Data warnings"),
+    "report.no_warnings": ("没有数据警告。", "No data warnings."),
+    "report.files": ("CSV 表格", "CSV tables"),
+    "report.source": ("来源", "Source"),
+    "report.required_by": ("要求的生活圈", "Required by"),
+    "report.not_required": ("不要求（仅用于指标或规划）", "none (indicators or planning only)"),
+    "report.key": ("项目", "Item"),
+    "report.value": ("值", "Value"),
+    "report.speed": ("速度 (km/h)", "Speed (km/h)"),
+    "report.forbidden": ("禁行道路等级", "Forbidden road classes"),
+    "report.limit": ("时限 (分钟)", "Limit (min)"),
+    "report.mode": ("出行方式", "Mode"),
+    "report.generated": ("生成于 {time}", "Generated {time}"),
+}
+
+#: Column labels (aliases) of the result layers; ``cov_<key>``/``t_<key>`` are built.
+FIELDS: dict[str, tuple[str, str]] = {
+    "cid": ("社区编号", "community id"),
+    "did": ("需求点编号", "demand point id"),
+    "fid": ("设施编号", "facility id"),
+    "cand_id": ("候选编号", "candidate id"),
+    "name": ("名称", "name"),
+    "kind": ("类型", "type"),
+    "district": ("区县", "district"),
+    "township": ("乡镇街道", "township"),
+    "population": ("人口", "population"),
+    "households": ("户数", "households"),
+    "circle_min": ("生活圈时限(分钟)", "circle limit (min)"),
+    "mode": ("出行方式", "travel mode"),
+    "cov_all": ("全部服务覆盖率", "covered for all services"),
+    "missing": ("缺少的服务", "missing services"),
+    "n_missing": ("缺少服务数", "number of missing services"),
+    "worst_min": ("最远服务时间(分钟)", "longest time to a service (min)"),
+    "category": ("类别", "category"),
+    "category_name": ("类别名称", "category name"),
+    "status": ("状态", "status"),
+    "snapped": ("已接入路网", "snapped to road"),
+    "access_m": ("接入距离(米)", "access distance (m)"),
+    "covered_all": ("全部服务可达", "reaches all services"),
+    "circle": ("生活圈", "circle"),
+    "minutes": ("时间(分钟)", "minutes"),
+    "n_points": ("需求点数", "demand points"),
+    "priority": ("优先级", "priority"),
+    "is_idle_asset": ("闲置公共资产", "idle public asset"),
+    "source": ("来源", "source"),
+    "rank": ("排名", "rank"),
+    "categories": ("服务类别", "services"),
+    "new_population": ("新覆盖人口", "newly covered population"),
+    "communities": ("社区数", "communities"),
+    "nearest_road_m": ("距最近道路(米)", "distance to road (m)"),
+    "indicator": ("指标编号", "indicator"),
+    "target": ("目标值", "target"),
+    "value": ("现状值", "value"),
+    "unit": ("单位", "unit"),
+    "scope": ("范围", "scope"),
+}
+
+#: Column labels that differ by layer.
+LAYER_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("proposed_sites", "communities"): ("受益社区", "communities that gain"),
+    ("service_areas", "minutes"): ("时限(分钟)", "time limit (min)"),
+    ("gaps", "population"): ("未覆盖人口", "population not covered"),
+    ("gaps", "households"): ("未覆盖户数", "households not covered"),
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is supported, else raise ``ValueError`` naming the choices."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use 'zh' or 'en'")
+    return lang
+
+
+def t(key: str, lang: str = "zh", **values: Any) -> str:
+    """Label ``key`` in ``lang``, formatted with ``values`` (plain text, not escaped).
+
+    Unknown keys return the key itself so a missing label shows rather than crashes.
+    """
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    text = pair[0] if lang == "zh" else pair[1]
+    return text.format(**values) if values else text
+
+
+def category_name(key: str, profile: Any, lang: str = "zh") -> str:
+    """Display name of a category key from the profile catalogue (the key when unknown)."""
+    cats: Mapping[str, Any] = getattr(profile, "categories", {}) or {}
+    cat = cats.get(key)
+    return cat.name(lang) if cat is not None else str(key)
+
+
+def field_label(column: str, profile: Any = None, lang: str = "zh",
+                layer: str | None = None) -> str:
+    """Human label of a result-layer column (``cov_<key>`` and ``t_<key>`` included).
+
+    Parameters
+    ----------
+    column
+        Column name of a result layer.
+    profile
+        The standards profile (category names for ``cov_``/``t_`` columns).
+    lang
+        ``zh`` or ``en``.
+    layer
+        Result layer name, for columns whose meaning depends on the layer.
+    """
+    pair = LAYER_FIELDS.get((layer or "", column)) or FIELDS.get(column)
+    if pair is not None:
+        return pair[0] if lang == "zh" else pair[1]
+    if column.startswith("cov_"):
+        name = category_name(column[4:], profile, lang)
+        return f"覆盖率：{name}" if lang == "zh" else f"coverage: {name}"
+    if column.startswith("t_"):
+        name = category_name(column[2:], profile, lang)
+        return f"时间(分钟)：{name}" if lang == "zh" else f"minutes to {name}"
+    return column
+
+
+def value_label(column: str, value: Any, lang: str = "zh") -> str | None:
+    """Translated label of a coded value (kind, status, ...), or None when not coded."""
+    if column == "kind" and value in ("urban", "rural"):
+        return t(f"kind.{value}", lang)
+    if column == "status" and value in ("existing", "planned"):
+        return t(f"status.{value}", lang)
+    if column == "status" and value in ("pass", "fail", "no data"):
+        return t(f"score.{value}", lang)
+    return None
