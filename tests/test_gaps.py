@@ -131,3 +131,30 @@ def test_gap_layer_writes_to_a_geopackage(profile, tmp_path):
 def test_bad_cell_size(profile):
     with pytest.raises(InputError, match="cell"):
         find_gaps(demand(), times(), communities(), profile, cell_m=0)
+
+
+def test_union_fallback_gives_the_same_polygons(profile, monkeypatch):
+    import lifecircle.accessibility.gaps as gaps_module
+
+    dense = find_gaps(demand(), times(), communities(), profile, cell_m=100)
+    monkeypatch.setattr(gaps_module, "MAX_GRID_CELLS", 0)
+    unioned = find_gaps(demand(), times(), communities(), profile, cell_m=100)
+    assert len(dense) == len(unioned) == 5
+    for a, b in zip(dense.geometry, unioned.geometry, strict=True):
+        assert a.equals(b)
+    pd.testing.assert_frame_equal(pd.DataFrame(dense.drop(columns="geometry")),
+                                  pd.DataFrame(unioned.drop(columns="geometry")))
+
+
+def test_gap_with_a_hole(profile):
+    # eight uncovered points around an empty middle cell: one ring-shaped gap
+    pts = [(x, y) for x in (50, 150, 250) for y in (50, 150, 250) if (x, y) != (150, 150)]
+    dem = gpd.GeoDataFrame({"did": range(8), "cid": ["A"] * 8, "population": [10.0] * 8,
+                            "households": [np.nan] * 8},
+                           geometry=[Point(x, y) for x, y in pts], crs=UTM)
+    t = pd.DataFrame({"center": [20.0] * 8, "elderly": [1.0] * 8, "market": [1.0] * 8})
+    g = find_gaps(dem, t, communities(), profile, cell_m=100)
+    assert len(g) == 1
+    assert g["population"][0] == 80.0 and g["n_points"][0] == 8
+    assert np.isnan(g["households"][0])
+    assert g.geometry[0].equals(box(0, 0, 300, 300).difference(box(100, 100, 200, 200)))

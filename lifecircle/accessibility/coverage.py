@@ -181,9 +181,20 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
 
 
 # ---------------------------------------------------------------------------- statistics
+def _group_sort(codes: NDArray[np.int64], n_groups: int,
+                value_order: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Order by group, then by value (``value_order`` sorts the values); a stable sort of
+    small integer codes is a radix sort."""
+    c = codes[value_order]
+    if n_groups <= np.iinfo(np.uint16).max:
+        c = c.astype(np.uint16)
+    return value_order[np.argsort(c, kind="stable")]
+
+
 def weighted_quantiles(codes: NDArray[np.int64], values: NDArray[np.float64],
                        weights: NDArray[np.float64], n_groups: int,
-                       qs: tuple[float, ...] = QUANTILES) -> NDArray[np.float64]:
+                       qs: tuple[float, ...] = QUANTILES, *,
+                       value_order: NDArray[np.int64] | None = None) -> NDArray[np.float64]:
     """Population-weighted lower quantiles of ``values`` per group, vectorised.
 
     Parameters
@@ -198,6 +209,8 @@ def weighted_quantiles(codes: NDArray[np.int64], values: NDArray[np.float64],
         Number of groups.
     qs
         Quantiles in (0, 1].
+    value_order
+        ``numpy.argsort(values)`` when already known (saves a sort).
 
     Returns
     -------
@@ -209,7 +222,9 @@ def weighted_quantiles(codes: NDArray[np.int64], values: NDArray[np.float64],
     out = np.full((len(qs), n_groups), np.nan)
     if len(values) == 0:
         return out
-    order = np.lexsort((values, codes))
+    if value_order is None:
+        value_order = np.argsort(values, kind="stable")
+    order = _group_sort(codes, n_groups, value_order)
     c, v, w = codes[order], values[order], weights[order]
     cw = np.cumsum(w)
     groups = np.arange(n_groups)
@@ -250,32 +265,35 @@ class _Agg:
             return np.where(self.pop > 0, self.cov_all_pop / self.pop, np.nan)
 
 
-def _hh_sum(codes: NDArray[np.int64], hh: NDArray[np.float64], mask: NDArray[np.bool_] | None,
-            g: int) -> NDArray[np.float64]:
-    m = np.ones(len(hh), bool) if mask is None else mask
-    s = np.bincount(codes[m], weights=np.nan_to_num(hh[m]), minlength=g)
-    unknown = np.bincount(codes[m], weights=np.isnan(hh[m]).astype(float), minlength=g)
-    return np.where(unknown > 0, np.nan, s)
-
-
-def _aggregate(p: _Prepared, codes: NDArray[np.int64], g: int) -> _Agg:
+def _aggregate(p: _Prepared, codes: NDArray[np.int64], g: int,
+               orders: list[NDArray[np.int64]]) -> _Agg:
+    """Sums and quantiles per group; ``orders[j]`` sorts the required times of category j."""
     k = len(p.categories)
     req_pop = np.zeros((g, k))
     cov_pop = np.zeros((g, k))
     req_hh = np.zeros((g, k))
     cov_hh = np.zeros((g, k))
     quant = np.full((len(QUANTILES), g, k), np.nan)
+    hh0 = np.nan_to_num(p.hh)
+    hhu = np.isnan(p.hh).astype(float)
+
+    def hh_sum(weight: NDArray[np.float64] | None) -> NDArray[np.float64]:
+        s = np.bincount(codes, weights=hh0 if weight is None else hh0 * weight, minlength=g)
+        u = np.bincount(codes, weights=hhu if weight is None else hhu * weight, minlength=g)
+        return np.where(u > 0, np.nan, s)
+
     for j in range(k):
         r, c = p.required[:, j], p.covered[:, j]
-        req_pop[:, j] = np.bincount(codes[r], weights=p.pop[r], minlength=g)
-        cov_pop[:, j] = np.bincount(codes[c], weights=p.pop[c], minlength=g)
-        req_hh[:, j] = _hh_sum(codes, p.hh, r, g)
-        cov_hh[:, j] = _hh_sum(codes, p.hh, c, g)
-        quant[:, :, j] = weighted_quantiles(codes[r], p.times[r, j], p.pop[r], g)
+        req_pop[:, j] = np.bincount(codes, weights=p.pop * r, minlength=g)
+        cov_pop[:, j] = np.bincount(codes, weights=p.pop * c, minlength=g)
+        req_hh[:, j] = hh_sum(r.astype(float))
+        cov_hh[:, j] = hh_sum(c.astype(float))
+        if r.any():
+            quant[:, :, j] = weighted_quantiles(codes[r], p.times[r, j], p.pop[r], g,
+                                                value_order=orders[j])
     pop = np.bincount(codes, weights=p.pop, minlength=g)
-    cov_all = np.bincount(codes[p.covered_all], weights=p.pop[p.covered_all], minlength=g)
-    return _Agg(pop, _hh_sum(codes, p.hh, None, g), cov_all, req_pop, cov_pop, req_hh,
-                cov_hh, quant)
+    cov_all = np.bincount(codes, weights=p.pop * p.covered_all, minlength=g)
+    return _Agg(pop, hh_sum(None), cov_all, req_pop, cov_pop, req_hh, cov_hh, quant)
 
 
 def _group_codes(frame: pd.DataFrame, cols: list[str]) -> tuple[NDArray[np.int64], pd.DataFrame]:
@@ -368,7 +386,8 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
                      if col in communities.columns else np.full(nc, np.nan))
 
     # ---- communities
-    agg = _aggregate(p, p.code, nc)
+    orders = [np.argsort(p.times[p.required[:, j], j], kind="stable") for j in range(k)]
+    agg = _aggregate(p, p.code, nc, orders)
     share = np.where(p.comm_required, agg.share, np.nan)
     comm = base.copy()
     comm["circle_min"] = [float(profile.circles[kd].minutes) for kd in p.comm_kind]
@@ -393,7 +412,7 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
     # ---- townships, districts, kinds
     def level(keys: pd.DataFrame, cc: NDArray[np.int64]) -> tuple[pd.DataFrame, pd.DataFrame]:
         g = len(keys)
-        a = _aggregate(p, cc[p.code], g)
+        a = _aggregate(p, cc[p.code], g, orders)
         rel = np.zeros((g, k), bool)
         np.logical_or.at(rel, cc, p.comm_required)
         return _summary(keys, cc, base, a, rel, cats), _long(keys, a, rel, cats)

@@ -50,6 +50,64 @@ def _components(ix: NDArray[np.int64], iy: NDArray[np.int64]) -> NDArray[np.int6
     return labels.astype(np.int64)
 
 
+#: Largest dense label grid (cells) polygonised at once; beyond it, cells are unioned.
+MAX_GRID_CELLS = 50_000_000
+
+
+def _polygons(cells: NDArray[np.int64], labels: NDArray[np.int64], n_lab: int,
+              cell_m: float) -> NDArray[np.object_]:
+    """(Multi)Polygon of every label: the union of its grid cells.
+
+    The labels are burnt into a dense grid over the cells' extent and polygonised by GDAL
+    (4-connected pieces), and the pieces of one label are gathered into a MultiPolygon.
+    """
+    from affine import Affine
+    from rasterio.features import shapes
+    from shapely.geometry import shape
+
+    x0, y0 = cells[:, 0].min(), cells[:, 1].min()
+    width = int(cells[:, 0].max() - x0) + 1
+    height = int(cells[:, 1].max() - y0) + 1
+    out = np.empty(n_lab, dtype=object)
+    if width * height > MAX_GRID_CELLS:
+        boxes = shapely.box(cells[:, 0] * cell_m, cells[:, 1] * cell_m,
+                            (cells[:, 0] + 1) * cell_m, (cells[:, 1] + 1) * cell_m)
+        order = np.argsort(labels, kind="stable")
+        bounds = np.searchsorted(labels[order], np.arange(n_lab + 1))
+        for lab in range(n_lab):
+            part = boxes[order[bounds[lab]:bounds[lab + 1]]]
+            out[lab] = part[0] if len(part) == 1 else shapely.coverage_union_all(part)
+        return out
+    # one-cell gaps (common where uncovered demand is scattered) are plain boxes
+    count = np.bincount(labels, minlength=n_lab)
+    one = count[labels] == 1
+    c1 = cells[one]
+    out[labels[one]] = shapely.box(c1[:, 0] * cell_m, c1[:, 1] * cell_m,
+                                   (c1[:, 0] + 1) * cell_m, (c1[:, 1] + 1) * cell_m)
+    if one.all():
+        return out
+    grid = np.zeros((height, width), dtype=np.int32)
+    many = ~one
+    grid[height - 1 - (cells[many, 1] - y0), cells[many, 0] - x0] = labels[many] + 1
+    transform = Affine(cell_m, 0.0, float(x0) * cell_m, 0.0, -cell_m, float(y0 + height) * cell_m)
+    parts, values = [], []
+    for geom, value in shapes(grid, mask=grid > 0, connectivity=4, transform=transform):
+        parts.append(shape(geom))
+        values.append(int(value) - 1)
+    lab = np.asarray(values, dtype=np.int64)
+    polys = np.asarray(parts, dtype=object)
+    pieces = np.bincount(lab, minlength=n_lab)
+    single = pieces[lab] == 1
+    out[lab[single]] = polys[single]
+    multi = ~single
+    if multi.any():
+        order = np.argsort(lab[multi], kind="stable")
+        ml = lab[multi][order]
+        uniq, idx = np.unique(ml, return_inverse=True)
+        out[uniq] = shapely.multipolygons(polys[multi][order], indices=idx.ravel())
+    return out
+
+
 def _empty(crs: object) -> gpd.GeoDataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=float if c in ("population", "households")
                                        else np.int64 if c == "n_points" else object)
@@ -102,18 +160,22 @@ def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
         raise InputError("gaps: demand points must be single, non-empty points; fix: build "
                          "them with accessibility.demand.build_demand")
     cells = np.floor(xy / cell_m).astype(np.int64)
+    cmin = cells.min(axis=0)
+    span = int(cells[:, 1].max() - cmin[1]) + 1
+    cell_key = (cells[:, 0] - cmin[0]) * span + (cells[:, 1] - cmin[1])
     point_circle = p.comm_kind[p.code]
-    cids = pd.Series(communities["cid"].astype(object).to_numpy())
-    records: list[dict[str, object]] = []
-    geoms: list[object] = []
+    cids = communities["cid"].astype(str).to_numpy(object)
+    frames: list[pd.DataFrame] = []
+    geoms: list[NDArray[np.object_]] = []
     for j, cat in enumerate(p.categories):
         uncovered = p.required[:, j] & ~p.covered[:, j] & (p.pop > 0)
         for circle in profile.circles:
             sel = np.flatnonzero(uncovered & (point_circle == circle))
             if sel.size == 0:
                 continue
-            uniq, inverse = np.unique(cells[sel], axis=0, return_inverse=True)
+            ukey, inverse = np.unique(cell_key[sel], return_inverse=True)
             inverse = inverse.ravel()
+            uniq = np.column_stack([ukey // span + cmin[0], ukey % span + cmin[1]])
             labels = _components(uniq[:, 0], uniq[:, 1])
             n_lab = int(labels.max()) + 1
             plab = labels[inverse]
@@ -122,30 +184,23 @@ def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
             hh_sum = np.bincount(plab, weights=np.nan_to_num(hh), minlength=n_lab)
             hh_known = np.bincount(plab, weights=(~np.isnan(hh)).astype(float), minlength=n_lab)
             npts = np.bincount(plab, minlength=n_lab)
-            boxes = shapely.box(uniq[:, 0] * cell_m, uniq[:, 1] * cell_m,
-                                (uniq[:, 0] + 1) * cell_m, (uniq[:, 1] + 1) * cell_m)
-            cell_order = np.argsort(labels, kind="stable")
-            bounds = np.searchsorted(labels[cell_order], np.arange(n_lab + 1))
-            by_comm = (pd.DataFrame({"lab": plab, "code": p.code[sel], "pop": p.pop[sel]})
-                       .groupby(["lab", "code"], sort=False)["pop"].sum().reset_index()
-                       .sort_values(["lab", "pop", "code"], ascending=[True, False, True]))
-            comm_lists = by_comm.groupby("lab", sort=True)["code"].agg(
-                lambda s: ",".join(map(str, cids.iloc[s.to_numpy()])))
-            name = profile.categories[cat].name(lang)
-            for lab in range(n_lab):
-                part = boxes[cell_order[bounds[lab]:bounds[lab + 1]]]
-                geom = part[0] if len(part) == 1 else shapely.coverage_union_all(part)
-                geoms.append(geom)
-                records.append({
-                    "category": cat, "category_name": name, "circle": circle,
-                    "population": float(pop[lab]),
-                    "households": float(hh_sum[lab]) if hh_known[lab] > 0 else np.nan,
-                    "n_points": int(npts[lab]), "communities": comm_lists.loc[lab]})
-    if not records:
+            polys = _polygons(uniq, labels, n_lab, cell_m)
+            by_comm = (pd.DataFrame({"lab": plab, "cid": cids[p.code[sel]], "pop": p.pop[sel]})
+                       .groupby(["lab", "cid"], sort=False)["pop"].sum().reset_index()
+                       .sort_values(["lab", "pop", "cid"], ascending=[True, False, True]))
+            comm_lists = by_comm.groupby("lab", sort=True)["cid"].agg(",".join)
+            frames.append(pd.DataFrame({
+                "category": cat, "category_name": profile.categories[cat].name(lang),
+                "circle": circle, "population": pop,
+                "households": np.where(hh_known > 0, hh_sum, np.nan),
+                "n_points": npts.astype(np.int64),
+                "communities": comm_lists.reindex(range(n_lab)).to_numpy(object)}))
+            geoms.append(polys)
+    if not frames:
         return _empty(crs)
-    frame = pd.DataFrame.from_records(records, columns=list(GAP_COLUMNS))
-    frame["n_points"] = frame["n_points"].astype(np.int64)
-    out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
+    frame = pd.concat(frames, ignore_index=True)[list(GAP_COLUMNS)]
+    out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(np.concatenate(geoms), crs=crs),
+                           crs=crs)
     order = np.lexsort((np.arange(len(out)), -out["population"].to_numpy()))
     return out.iloc[order].reset_index(drop=True)
 
