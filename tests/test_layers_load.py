@@ -584,3 +584,23 @@ def test_truncated_chinese_field_names_are_recognised() -> None:
 
     got = match_fields(["人口密度", "常住人口\ufffd", "名称_1"], "communities").mapping
     assert got == {"name": "名称_1", "population": "常住人口\ufffd"}
+
+
+def test_unknown_kind_value(data: dict[str, Any], load_error: Callable[..., str],
+                            tmp_path: Path) -> None:
+    write_gbk_shp(communities(CXLX=["城市", "其他", "其他"]), tmp_path / "社区.shp")
+    msg = load_error(data)
+    assert "field CXLX: 1 unknown kind value: '其他' (2 rows" in msg
+    assert '[layers.communities.values.kind] (e.g. "<value>" = "urban" or "rural")' in msg
+
+
+def test_oneway_against_digitised_direction_is_reversed(data: dict[str, Any],
+                                                        load_layers: LoadFn,
+                                                        tmp_path: Path) -> None:
+    line = LineString([(118.50, 31.705), (118.53, 31.705)])
+    gpd.GeoDataFrame({"DJ": ["支路", "支路", "支路"], "ONEWAY": ["-1", "yes", "no"]},
+                     geometry=[line, line, line], crs="EPSG:4490").to_file(tmp_path / "道路.shp")
+    r = load_layers(data).roads
+    assert r["oneway"].tolist() == [True, True, False]
+    x0 = [g.coords[0][0] for g in r.geometry]
+    assert x0[0] > x0[1] and x0[1] == x0[2]  # the -1 road now runs east -> west
