@@ -1,11 +1,12 @@
 """OpenStreetMap roads as a canonical road layer (walk or drive).
 
 OSM XML (``.osm``, ``.xml``, optionally ``.gz``/``.bz2``) is read through osmnx
-(``graph_from_xml``, simplified, every piece kept); ``.osm.pbf`` through the ``osmium``
-package. Extracts clipped to an area often have ways that reference nodes outside it:
-such ways are cut at the missing nodes and their remaining runs kept, never joined across
-the gap. The result has the canonical road columns (``road_class``, ``oneway``,
-``speed_kmh``, ``walk``, ``name``) in WGS84; the caller reprojects it.
+(``graph_from_xml`` with every piece kept, then simplified where the road's tags do not
+change); ``.osm.pbf`` through the ``osmium`` package. Extracts clipped to an area often
+have ways that reference nodes outside it: such ways are cut at the missing nodes and their
+remaining runs kept, never joined across the gap. The result has the canonical road
+columns (``road_class``, ``oneway``, ``speed_kmh``, ``walk``, ``name``) in WGS84; the
+caller reprojects it.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ _NOT_DRIVE = {"footway", "path", "pedestrian", "steps", "cycleway", "bridleway",
               "sidewalk", "crossing"}
 _NO = {"no", "private"}
 _ONEWAY_YES = {"yes", "true", "1"}
+_KEEP_APART = ("highway", "oneway", "foot", "maxspeed", "name")
 _ONEWAY_REVERSE = {"-1", "reverse"}
 
 
@@ -293,8 +295,11 @@ def _read_xml(path: Path, network_type: str) -> gpd.GeoDataFrame:
         extra = ["foot", "junction", "motor_vehicle", "motorcar"]
         ox.settings.useful_tags_way = list(dict.fromkeys([*tags_way, *extra]))
         try:
-            graph = ox.graph_from_xml(clean, bidirectional=False, simplify=True,
+            graph = ox.graph_from_xml(clean, bidirectional=False, simplify=False,
                                       retain_all=True)
+            # merge chains of edges only where the road does not change (a footway never
+            # merges into a street, so modes that may not use it keep out of it)
+            graph = ox.simplify_graph(graph, edge_attrs_differ=_KEEP_APART)
         except (ValueError, KeyError) as e:
             raise InputError(f"{path}: osmnx could not build a graph ({e}); fix: check the "
                              "extract, or convert it to .osm.pbf") from e

@@ -6,6 +6,7 @@ that importing :mod:`lifecircle.geo` never pulls in the layers above it.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from pathlib import Path
@@ -128,7 +129,8 @@ def write_geotiff(path: str | Path, array: ArrayLike, transform: Affine, crs: An
             dst.write(data, 1)
         os.replace(tmp, path)
     except (OSError, rasterio.errors.RasterioIOError) as e:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write the GeoTIFF ({e}); fix: check the folder "
                           "exists and is writable, and that the file is not open elsewhere"
                           ) from e
@@ -197,7 +199,9 @@ def read_population_points(raster_path: str | Path, crs: Any, clip: Any = None
             if empty:
                 return _points_frame(np.zeros(0), np.zeros(0), np.zeros(0), dst_crs)
         band = src.read(1, window=window, masked=True)
-        transform = src.window_transform(window) if window is not None else src.transform
+        transform = src.transform
+        if window is not None:
+            transform = transform @ Affine.translation(window.col_off, window.row_off)
     values = np.ma.filled(band.astype(np.float64), np.nan)
     r, c = np.nonzero(np.isfinite(values) & (values > 0))
     pop = values[r, c]

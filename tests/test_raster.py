@@ -1,0 +1,131 @@
+"""Travel-time grids, GeoTIFF writing and population rasters read as points."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import pytest
+import rasterio
+import shapely
+from affine import Affine
+from shapely import LineString
+
+from lifecircle.accessibility.network import build
+from lifecircle.accessibility.snap import snap
+from lifecircle.errors import InputError, OutputError
+from lifecircle.geo.raster import (
+    grid_centres,
+    read_population_points,
+    travel_time_grid,
+    write_geotiff,
+)
+from lifecircle.project import Mode
+
+CRS = "EPSG:4548"
+WALK = Mode("walk", "步行", "walk", 3.6, frozenset(), False)   # 1 m/s
+
+
+def test_grid_centres_north_up():
+    x, y, tr = grid_centres((0, 0, 300, 200), 100)
+    assert x.shape == (2, 3)
+    assert list(x[0]) == [50, 150, 250] and list(y[:, 0]) == [150, 50]
+    assert tr == Affine(100, 0, 0, 0, -100, 200)
+    with pytest.raises(InputError):
+        grid_centres((0, 0, 1, 1), 0)
+
+
+def test_travel_time_grid_hand_values():
+    # a road along y = 50; source at x = 50; the second row (y = 150) is off the road
+    net = build(gpd.GeoDataFrame(geometry=[LineString([(0, 50), (1000, 50)])], crs=CRS), WALK)
+    src = snap(net, np.array([[50.0, 50.0]]), max_snap_m=1)
+    grid, tr = travel_time_grid(net, src, bounds=(0, -100, 1000, 100), cell_m=100,
+                                limit_s=450, max_snap_m=60)
+    assert grid.dtype == np.float32 and grid.shape == (2, 10)
+    assert tr == Affine(100, 0, 0, 0, -100, 100)
+    # row 0 has centres at y = 50 (on the road), row 1 at y = -50 (100 m off: no data)
+    want = np.array([0, 100, 200, 300, 400] + [np.nan] * 5) / 60
+    np.testing.assert_allclose(grid[0], want.astype(np.float32), rtol=1e-6)
+    assert np.isnan(grid[1]).all()
+    grid2, _ = travel_time_grid(net, src, bounds=(0, -100, 1000, 100), cell_m=100,
+                                limit_s=np.inf, max_snap_m=150)
+    # 100 m access at 1 m/s added to the cells of the lower row
+    np.testing.assert_allclose(grid2[1], (np.arange(10) * 100 + 100) / 60, rtol=1e-6)
+
+
+def test_write_geotiff_round_trip(tmp_path):
+    arr = np.array([[1.5, np.nan], [3.25, 0.0]], dtype=np.float32)
+    tr = Affine(100, 0, 500_000, 0, -100, 3_500_000)
+    path = tmp_path / "out" / "traveltime_health.tif"
+    write_geotiff(path, arr, tr, pyproj.CRS(CRS))
+    assert path.exists() and not list(path.parent.glob(".*tmp*"))
+    with rasterio.open(path) as r:
+        assert r.count == 1 and r.dtypes[0] == "float32"
+        assert r.nodata == -1.0
+        assert r.transform == tr
+        assert pyproj.CRS(r.crs.to_wkt()).equals(pyproj.CRS(CRS))
+        assert r.compression is not None and r.compression.name.lower() == "deflate"
+        data = r.read(1)
+        np.testing.assert_array_equal(data, [[1.5, -1.0], [3.25, 0.0]])
+        masked = r.read(1, masked=True)
+        assert masked.mask.tolist() == [[False, True], [False, False]]
+
+
+def test_write_geotiff_unwritable_raises_output_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="cannot write"):
+        write_geotiff(blocker / "a.tif", np.zeros((2, 2)), Affine.identity(), CRS)
+
+
+def _population_tif(path, crs="EPSG:4326"):
+    data = np.array([[10, 0, -9], [np.nan, 5.5, 2]], dtype=np.float32)
+    tr = Affine(0.001, 0, 118.5, 0, -0.001, 31.7)
+    with rasterio.open(path, "w", driver="GTiff", width=3, height=2, count=1,
+                       dtype="float32", crs=crs, transform=tr, nodata=-9) as dst:
+        dst.write(data, 1)
+    return tr
+
+
+def test_read_population_points_reprojects_and_skips_empty_cells(tmp_path):
+    path = tmp_path / "pop.tif"
+    _population_tif(path)
+    pts = read_population_points(path, CRS)
+    assert list(pts.columns) == ["x", "y", "population", "geometry"]
+    assert pts.crs == pyproj.CRS(CRS)
+    assert sorted(pts["population"]) == [2.0, 5.5, 10.0]
+    # the cell of 10 people is centred at lon 118.5005, lat 31.6995
+    tr = pyproj.Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+    ex, ey = tr.transform(118.5005, 31.6995)
+    row = pts[pts["population"] == 10.0].iloc[0]
+    assert row["x"] == pytest.approx(ex, abs=1e-6) and row["y"] == pytest.approx(ey, abs=1e-6)
+    assert row.geometry.x == pytest.approx(ex, abs=1e-6)
+
+
+def test_read_population_points_clip_and_same_crs(tmp_path):
+    path = tmp_path / "pop.tif"
+    _population_tif(path)
+    tr = pyproj.Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+    x0, y0 = tr.transform(118.5005, 31.6995)
+    near = shapely.Point(x0, y0).buffer(30)
+    pts = read_population_points(path, CRS, clip=near)
+    assert list(pts["population"]) == [10.0]
+    box = tuple(np.array(near.bounds))
+    assert list(read_population_points(path, CRS, clip=box)["population"]) == [10.0]
+    same = read_population_points(path, "EPSG:4326")
+    assert sorted(zip(same["x"].round(6), same["y"].round(6), same["population"],
+                      strict=True)) == [(118.5005, 31.6995, 10.0), (118.5015, 31.6985, 5.5),
+                                        (118.5025, 31.6985, 2.0)]
+    outside = shapely.box(*tr.transform(120, 33), *tr.transform(120.01, 33.01))
+    assert len(read_population_points(path, CRS, clip=outside)) == 0
+
+
+def test_read_population_points_errors(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        read_population_points(tmp_path / "missing.tif", CRS)
+    path = tmp_path / "nocrs.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=1, height=1, count=1,
+                       dtype="float32", transform=Affine(1, 0, 100, 0, -1, 100)) as dst:
+        dst.write(np.ones((1, 1), dtype=np.float32), 1)
+    with pytest.raises(InputError, match="no coordinate system"):
+        read_population_points(path, CRS)
