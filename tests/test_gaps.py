@@ -101,7 +101,8 @@ def test_gaps_group_uncovered_points_with_their_population(profile):
 
 def test_bigger_cells_merge_neighbours_and_list_communities(profile):
     # with 1 km cells the elderly gaps of A (cell 0,0) and B (cell 1,0) touch: one gap
-    g = find_gaps(demand(), times(), communities(), profile, cell_m=1000, lang="en")
+    g = find_gaps(demand(), times(), communities(), profile, cell_m=1000, split_m=math.inf,
+                  lang="en")
     eld = g[(g["category"] == "elderly") & (g["circle"] == "urban")]
     assert len(eld) == 1
     row = eld.iloc[0]
@@ -158,3 +159,17 @@ def test_gap_with_a_hole(profile):
     assert g["population"][0] == 80.0 and g["n_points"][0] == 8
     assert np.isnan(g["households"][0])
     assert g.geometry[0].equals(box(0, 0, 300, 300).difference(box(100, 100, 200, 200)))
+
+
+def test_wide_gaps_are_split_into_tiles_of_one_reach(profile):
+    # urban reach: 4 km/h x 15 min = 1000 m; A's cell (0-1000) and B's (1000-2000) are in
+    # different tiles, so the elderly gap splits back into B (200) and A (100)
+    g = find_gaps(demand(), times(), communities(), profile, cell_m=1000)
+    eld = g[(g["category"] == "elderly") & (g["circle"] == "urban")]
+    assert eld["population"].tolist() == [200.0, 100.0]
+    assert eld["communities"].tolist() == ["B", "A"]
+    assert eld.geometry.iloc[0].equals(box(1000, 0, 2000, 1000))
+    # an explicit 2 km tile joins them again
+    g2 = find_gaps(demand(), times(), communities(), profile, cell_m=1000, split_m=2000)
+    eld2 = g2[(g2["category"] == "elderly") & (g2["circle"] == "urban")]
+    assert eld2["population"].tolist() == [300.0]

@@ -5,6 +5,11 @@ whose travel time exceeds the circle's minutes are binned into square grid cells
 ``cell_m`` metres (aligned on multiples of ``cell_m`` in the working CRS, so the cells of all
 categories line up). Cells that touch, also diagonally, form one gap; its polygon is the
 union of its cells and it carries the population, households and number of points inside.
+
+A wide area of uncovered demand (a whole district without meal-assistance points) is split
+into tiles of about one circle's reach (the mode's speed x the circle's minutes: 1 km for
+a 15-minute walk), roughly the area one new facility can serve, so that the gaps rank the
+places where one facility helps most rather than forming one city-wide blob.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ GAP_COLUMNS = ("category", "category_name", "circle", "population", "households"
                "n_points", "communities")
 
 
-def _components(ix: NDArray[np.int64], iy: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Label of the 8-connected component of each (unique) grid cell."""
+def _components(ix: NDArray[np.int64], iy: NDArray[np.int64],
+                tile: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+    """Label of the 8-connected component of each (unique) grid cell; with ``tile``, only
+    cells of the same tile connect."""
     m = len(ix)
     if m == 0:
         return np.empty(0, np.int64)
@@ -41,13 +48,24 @@ def _components(ix: NDArray[np.int64], iy: NDArray[np.int64]) -> NDArray[np.int6
         pos = np.searchsorted(skey, nk)
         pos = np.minimum(pos, m - 1)
         hit = skey[pos] == nk
-        rows.append(np.flatnonzero(hit))
-        cols.append(order[pos[hit]])
+        r, c = np.flatnonzero(hit), order[pos[hit]]
+        if tile is not None:
+            same = tile[r] == tile[c]
+            r, c = r[same], c[same]
+        rows.append(r)
+        cols.append(c)
     r = np.concatenate(rows)
     c = np.concatenate(cols)
     graph = coo_matrix((np.ones(len(r)), (r, c)), shape=(m, m)).tocsr()
     _, labels = connected_components(graph, directed=False)
     return labels.astype(np.int64)
+
+
+def _reach_m(profile: Profile, circle: str) -> float:
+    """Straight reach of a circle: its mode's speed x its minutes (metres)."""
+    c = profile.circles[circle]
+    mode = profile.modes.get(c.mode)
+    return (mode.speed_kmh / 3.6 * c.minutes * 60.0) if mode is not None else float("inf")
 
 
 #: Largest dense label grid (cells) polygonised at once; beyond it, cells are unioned.
@@ -117,7 +135,7 @@ def _empty(crs: object) -> gpd.GeoDataFrame:
 
 def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
               communities: gpd.GeoDataFrame, profile: Profile, *, cell_m: float = 100.0,
-              lang: str = "zh") -> gpd.GeoDataFrame:
+              split_m: float | None = None, lang: str = "zh") -> gpd.GeoDataFrame:
     """Group the uncovered demand of every required category into gap polygons.
 
     Parameters
@@ -133,6 +151,9 @@ def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
         The standards profile.
     cell_m
         Grid cell size in metres; cells touching (also at a corner) are one gap.
+    split_m
+        Tile size splitting large gaps (cells in different tiles never join). None: each
+        circle's reach, its mode's ``speed_kmh`` x its minutes; ``math.inf``: no split.
     lang
         Language of ``category_name`` (``zh`` or ``en``).
 
@@ -176,7 +197,13 @@ def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
             ukey, inverse = np.unique(cell_key[sel], return_inverse=True)
             inverse = inverse.ravel()
             uniq = np.column_stack([ukey // span + cmin[0], ukey % span + cmin[1]])
-            labels = _components(uniq[:, 0], uniq[:, 1])
+            tile_m = max(_reach_m(profile, circle) if split_m is None else split_m, cell_m)
+            tile = None
+            if np.isfinite(tile_m):
+                tx = np.floor((uniq[:, 0] + 0.5) * cell_m / tile_m).astype(np.int64)
+                ty = np.floor((uniq[:, 1] + 0.5) * cell_m / tile_m).astype(np.int64)
+                tile = (tx - tx.min()) * (int(ty.max() - ty.min()) + 1) + (ty - ty.min())
+            labels = _components(uniq[:, 0], uniq[:, 1], tile)
             n_lab = int(labels.max()) + 1
             plab = labels[inverse]
             pop = np.bincount(plab, weights=p.pop[sel], minlength=n_lab)
