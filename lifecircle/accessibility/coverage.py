@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
 
 from lifecircle.errors import InputError
 from lifecircle.project import Profile
@@ -296,6 +297,28 @@ def _aggregate(p: _Prepared, codes: NDArray[np.int64], g: int,
     return _Agg(pop, hh_sum(None), cov_all, req_pop, cov_pop, req_hh, cov_hh, quant)
 
 
+def _rollup(agg: _Agg, p: _Prepared, comm_codes: NDArray[np.int64], g: int,
+            orders: list[NDArray[np.int64]]) -> _Agg:
+    """Community sums rolled up to groups of communities; quantiles from the points."""
+    nc = len(comm_codes)
+    m = coo_matrix((np.ones(nc), (comm_codes, np.arange(nc))), shape=(g, nc)).tocsr()
+
+    def total(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        unknown = np.asarray(m @ np.isnan(x).astype(float))
+        return np.where(unknown > 0, np.nan, np.asarray(m @ np.nan_to_num(x)))
+
+    codes = comm_codes[p.code]
+    k = len(p.categories)
+    quant = np.full((len(QUANTILES), g, k), np.nan)
+    for j in range(k):
+        r = p.required[:, j]
+        if r.any():
+            quant[:, :, j] = weighted_quantiles(codes[r], p.times[r, j], p.pop[r], g,
+                                                value_order=orders[j])
+    return _Agg(total(agg.pop), total(agg.hh), total(agg.cov_all_pop), total(agg.req_pop),
+                total(agg.cov_pop), total(agg.req_hh), total(agg.cov_hh), quant)
+
+
 def _group_codes(frame: pd.DataFrame, cols: list[str]) -> tuple[NDArray[np.int64], pd.DataFrame]:
     """Group number of each row by ``cols`` (NaN is a group) and the key table, sorted."""
     keys = frame[cols].astype(object)
@@ -412,7 +435,7 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
     # ---- townships, districts, kinds
     def level(keys: pd.DataFrame, cc: NDArray[np.int64]) -> tuple[pd.DataFrame, pd.DataFrame]:
         g = len(keys)
-        a = _aggregate(p, cc[p.code], g, orders)
+        a = _rollup(agg, p, cc, g, orders)
         rel = np.zeros((g, k), bool)
         np.logical_or.at(rel, cc, p.comm_required)
         return _summary(keys, cc, base, a, rel, cats), _long(keys, a, rel, cats)

@@ -108,12 +108,25 @@ def _polygons(cells: NDArray[np.int64], labels: NDArray[np.int64], n_lab: int,
     many = ~one
     grid[height - 1 - (cells[many, 1] - y0), cells[many, 0] - x0] = labels[many] + 1
     transform = Affine(cell_m, 0.0, float(x0) * cell_m, 0.0, -cell_m, float(y0 + height) * cell_m)
-    parts, values = [], []
+    parts: list[object] = []
+    values: list[int] = []
+    shells: list[list[tuple[float, float]]] = []
+    shell_at: list[int] = []
     for geom, value in shapes(grid, mask=grid > 0, connectivity=4, transform=transform):
-        parts.append(shape(geom))
+        if len(geom["coordinates"]) == 1:   # no hole: built below, all at once
+            shell_at.append(len(parts))
+            shells.append(geom["coordinates"][0])
+            parts.append(None)
+        else:
+            parts.append(shape(geom))
         values.append(int(value) - 1)
     lab = np.asarray(values, dtype=np.int64)
     polys = np.asarray(parts, dtype=object)
+    if shells:
+        sizes = np.fromiter((len(r) for r in shells), dtype=np.int64, count=len(shells))
+        coords = np.asarray([xy for ring in shells for xy in ring], dtype=float)
+        rings = shapely.linearrings(coords, indices=np.repeat(np.arange(len(shells)), sizes))
+        polys[np.asarray(shell_at)] = shapely.polygons(rings)
     pieces = np.bincount(lab, minlength=n_lab)
     single = pieces[lab] == 1
     out[lab[single]] = polys[single]
@@ -215,13 +228,16 @@ def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
             by_comm = (pd.DataFrame({"lab": plab, "cid": cids[p.code[sel]], "pop": p.pop[sel]})
                        .groupby(["lab", "cid"], sort=False)["pop"].sum().reset_index()
                        .sort_values(["lab", "pop", "cid"], ascending=[True, False, True]))
-            comm_lists = by_comm.groupby("lab", sort=True)["cid"].agg(",".join)
+            blab = by_comm["lab"].to_numpy()
+            bounds = np.searchsorted(blab, np.arange(n_lab + 1))
+            bcid = by_comm["cid"].to_numpy(object)
+            comm_lists = [",".join(bcid[bounds[i]:bounds[i + 1]]) for i in range(n_lab)]
             frames.append(pd.DataFrame({
                 "category": cat, "category_name": profile.categories[cat].name(lang),
                 "circle": circle, "population": pop,
                 "households": np.where(hh_known > 0, hh_sum, np.nan),
                 "n_points": npts.astype(np.int64),
-                "communities": comm_lists.reindex(range(n_lab)).to_numpy(object)}))
+                "communities": np.asarray(comm_lists, dtype=object)}))
             geoms.append(polys)
     if not frames:
         return _empty(crs)
