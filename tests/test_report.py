@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -146,10 +147,22 @@ def test_markdown(zh: tuple[Path, dict]) -> None:
     assert '湖东社区 "A&amp;B"' in md
 
 
+@dataclasses.dataclass(frozen=True)
+class _Info:  # shaped like layers.LayerInfo
+    key: str
+    path: Path
+    rows_read: int
+    fields: dict
+    bounds_lonlat: tuple
+
+
 def test_english_and_missing_layers(tmp_path: Path) -> None:
     layers = fx.build()
     del layers["demand"], layers["proposed_sites"]
-    report.build(layers, fx.profile(), tmp_path, lang="en", run_info={"project": "Test"})
+    info = _Info("roads", Path("/d/roads.shp"), 13383, {"road_class": "DLDJ"},
+                 (118.123456789, 31.5, 118.9, 31.95))
+    report.build(layers, fx.profile(), tmp_path, lang="en", run_info={"project": "Test"},
+                 inputs=[info])
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Table 1 indicators (2025 targets)" in text
     for label in (">pass</span>", ">fail</span>", ">no data</span>"):
@@ -157,6 +170,8 @@ def test_english_and_missing_layers(tmp_path: Path) -> None:
     assert "community service facility coverage" in text
     assert "No proposed sites" in text and "No demand points" in text
     assert "synthetic" not in text.lower()
+    assert "<td>Roads (roads)</td><td>/d/roads.shp</td><td>13383</td><td>road_class=DLDJ</td>" \
+        "<td>118.123, 31.5, 118.9, 31.95</td>" in text
     assert not (tmp_path / "proposed_sites.csv").exists()
     assert (tmp_path / "scorecard.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     md = (tmp_path / "report.md").read_text(encoding="utf-8")

@@ -104,6 +104,8 @@ class Page:
 
     def close_popup(self) -> None:
         self.page.evaluate(f"window['{self.map}'].closePopup()")
+        # Leaflet fades a closed popup out before removing it
+        self.page.wait_for_selector(".leaflet-popup", state="detached")
 
 
 def _overlay_names(page: Any) -> list[str]:

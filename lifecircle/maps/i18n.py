@@ -17,6 +17,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer.communities": ("社区/村", "Communities / villages"),
     "layer.facilities": ("设施", "Facilities"),
     "layer.demand": ("需求点", "Demand points"),
+    "layer.roads": ("道路", "Roads"),
+    "layer.population": ("人口", "Population"),
     "layer.service_areas": ("服务范围", "Service areas"),
     "layer.gaps": ("服务缺口", "Service gaps"),
     "layer.candidates": ("候选用地", "Candidate sites"),

@@ -16,6 +16,7 @@ Charts
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import html
 import math
@@ -61,6 +62,10 @@ INPUT_LABELS: dict[str, tuple[str, str]] = {
     "encoding": ("编码", "encoding"), "source_crs": ("源坐标系", "source CRS"),
     "rows_read": ("读取行数", "rows read"), "rows_dropped": ("剔除行数", "rows dropped"),
     "rows_repaired": ("修复行数", "rows repaired"), "crs": ("坐标系", "CRS"),
+    "encoding_source": ("编码来源", "encoding from"),
+    "rows_converted": ("转为点的行数", "rows converted to points"),
+    "fields": ("字段对应", "fields used"), "bounds_lonlat": ("经纬度范围", "extent (lon/lat)"),
+    "raster": ("栅格", "raster"),
 }
 PLAN_LABELS: dict[str, tuple[str, str]] = {
     "model": ("模型", "model"), "categories": ("服务类别", "categories"),
@@ -91,17 +96,18 @@ def _isnan(v: Any) -> bool:
 def _text(v: Any, lang: str) -> str:
     """Plain text of any cell value (lists joined, NaN -> 'no data', floats trimmed)."""
     if isinstance(v, (list, tuple, set, frozenset, np.ndarray)):
-        return ", ".join(str(x) for x in v)
+        return ", ".join(_text(x, lang) for x in v)
     if isinstance(v, Mapping):
-        return ", ".join(f"{k}={x}" for k, x in v.items())
+        return ", ".join(f"{k}={_text(x, lang)}" for k, x in v.items())
     if _isnan(v):
         return i18n.t("legend.nodata", lang)
     if isinstance(v, (bool, np.bool_)):
         return fmt_bool(v, lang)
     if isinstance(v, (float, np.floating)):
         f = float(v)
-        return f"{f:,.0f}" if f.is_integer() and abs(f) >= 1000 else f"{f:,.4g}" \
-            if abs(f) < 1000 else f"{f:,.1f}"
+        if f.is_integer():
+            return f"{f:,.0f}"
+        return f"{f:.6g}" if abs(f) < 1000 else f"{f:,.1f}"
     return str(v)
 
 
@@ -450,7 +456,7 @@ ul.warnings li{{margin:2px 0}}
 
 
 def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[str], *,
-          lang: str = "zh", inputs: Sequence[Mapping[str, Any]] | None = None,
+          lang: str = "zh", inputs: Sequence[Any] | None = None,
           warnings: Sequence[str] = (), plan_summary: Mapping[str, Any] | None = None,
           run_info: Mapping[str, Any] | None = None) -> dict[str, Path]:
     """Write ``report.html``, ``report.md`` and the CSV tables into ``out_dir``.
@@ -466,8 +472,8 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
     lang
         ``zh`` (default) or ``en``.
     inputs
-        One mapping per input layer (layer key, path, driver, encoding, source CRS, rows
-        read/dropped, ...), shown as a table.
+        One mapping (or ``layers.LayerInfo`` dataclass) per input layer: layer key, path,
+        driver, encoding, source CRS, rows read/dropped, fields used, ...; shown as a table.
     warnings
         Data warnings collected while loading, listed verbatim (escaped).
     plan_summary
@@ -489,7 +495,8 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
     i18n.check_lang(lang)
     out = Path(out_dir)
     run_info = dict(run_info or {})
-    inputs = [dict(x) for x in (inputs or [])]
+    inputs = [dataclasses.asdict(x) if dataclasses.is_dataclass(x) else dict(x)
+              for x in (inputs or [])]
     comm = layers.get("communities")
     demand = layers.get("demand")
     prop = layers.get("proposed_sites")
@@ -702,6 +709,10 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
     # inputs
     section("report.inputs")
     if inputs:
+        for r in inputs:
+            key = str(r.get("key", ""))
+            if f"layer.{key}" in i18n.TEXT:
+                r["key"] = f"{i18n.t(f'layer.{key}', lang)} ({key})"
         hd, bd = _list_table(inputs, INPUT_LABELS, lang)
         h.append(_html_table(hd, bd))
         md.append(_md_table(hd, bd))

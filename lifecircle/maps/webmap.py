@@ -514,7 +514,8 @@ def _nonempty(layers: Mapping[str, Any], name: str) -> Any:
 
 def build(layers: Mapping[str, Any], profile: Any, out_path: str | os.PathLike[str], *,
           lang: str = "zh", title: str | None = None, basemap: str | None = "positron",
-          simplify_m: float = 3.0, service_area_shown: str | None = None) -> Path:
+          simplify_m: float = 3.0, simplify_service_areas_m: float = 10.0,
+          service_area_shown: str | None = None) -> Path:
     """Write the interactive map ``map.html``.
 
     Parameters
@@ -535,7 +536,10 @@ def build(layers: Mapping[str, Any], profile: Any, out_path: str | os.PathLike[s
         ``positron`` (default), ``osm``, or None for no base map. All base maps are offered
         in the layer control together with "no base map"; this one is shown first.
     simplify_m
-        Display simplification tolerance in metres (working CRS) for polygons.
+        Display simplification tolerance in metres (working CRS) for communities and gaps.
+    simplify_service_areas_m
+        The same for service areas (large, many-vertex polygons; 10 m keeps the file small
+        and is invisible at neighbourhood zoom).
     service_area_shown
         Category key whose service area is shown on opening (default: the first category of
         the first proposed site, else the first category in catalogue order).
@@ -599,7 +603,8 @@ def build(layers: Mapping[str, Any], profile: Any, out_path: str | os.PathLike[s
             first = split_keys(prop.sort_values("rank")["categories"].iloc[0]
                                if "rank" in prop.columns else prop["categories"].iloc[0])
             shown = first[0] if first else None
-        for layer in _service_area_layers(sa, profile, lang, simplify_m, shown, GeoJsonData):
+        for layer in _service_area_layers(sa, profile, lang, simplify_service_areas_m, shown,
+                                          GeoJsonData):
             layer.add_to(m)
         has.add("service_areas")
     if gaps is not None:
