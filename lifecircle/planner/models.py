@@ -746,7 +746,7 @@ def p_median(
     p: int,
     *,
     existing: ArrayLike | None = None,
-    unreached_cost: float | None = None,
+    unreached_cost: float | ArrayLike | None = None,
     priority: ArrayLike | None = None,
     time_limit_s: float = 60.0,
     method: str = "highs",
@@ -770,7 +770,8 @@ def p_median(
         (demand,) cost to the nearest existing open facility (``inf`` = none).
     unreached_cost
         Cost charged to a demand point that no open site (new or existing) reaches, e.g.
-        the cutoff of a sparse matrix. ``None``: every demand point must be reached.
+        the cutoff of a sparse matrix; a scalar or one value per demand point. ``None``:
+        every demand point must be reached.
     priority
         (candidates,) tie-break, lower first.
     time_limit_s, method, warm_start, aggregate
@@ -797,7 +798,11 @@ def p_median(
     p = int(p)
     ex = _vector(existing, m, "existing", np.inf)
     ex = np.where(np.isnan(ex), np.inf, ex)
-    base = ex if unreached_cost is None else np.minimum(ex, float(unreached_cost))
+    if unreached_cost is None:
+        base = ex
+    else:
+        cap = np.broadcast_to(np.asarray(unreached_cost, dtype=np.float64), (m,))
+        base = np.minimum(ex, np.where(np.isnan(cap), np.inf, cap))
     prio = _vector(priority, n, "priority", 0.0)
     reached = np.bincount(c_all.indices, minlength=m) > 0
     unreachable = ~reached & ~np.isfinite(ex)

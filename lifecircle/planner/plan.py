@@ -1,0 +1,643 @@
+"""The high-level site planner used by the pipeline: demand, candidates and facilities in,
+ranked proposed sites out.
+
+:func:`plan` ties the pieces together:
+
+1. each demand point gets its community's circle (``urban``: 15 min walk, ``rural``: 30 min
+   e-bike in ``maanshan-2025``) and, per planned category, whether that circle requires
+   the category (a category no circle requires, such as ``living_room``, is planned for
+   everybody) and whether an existing facility already covers it;
+2. candidates come from the candidates layer (idle public assets first) and/or are
+   generated along the roads near uncovered demand (:mod:`.candidates`);
+3. candidates and demand are snapped to the network of each circle's mode, and bounded
+   Dijkstra searches give the sparse candidates x demand travel times (:mod:`.sets`);
+4. the chosen model runs on the matrices (:mod:`.models`), several categories jointly when
+   more than one is given (one facility hosting them all);
+5. the selected sites are ranked by newly covered population, with the communities that
+   gain, coverage before and after, and the demand no candidate can reach with a reason.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from lifecircle.accessibility.network import Network
+from lifecircle.accessibility.snap import Snapped, snap
+from lifecircle.accessibility.traveltime import nearest
+from lifecircle.errors import InputError
+from lifecircle.planner import candidates as cand_mod
+from lifecircle.planner.models import (
+    CoverageProblem,
+    joint,
+    maximal_covering,
+    p_median,
+    rank_sites,
+    set_covering,
+)
+from lifecircle.planner.sets import coverage_times, place_columns, within
+from lifecircle.planner.solve import Solution
+from lifecircle.project import Profile
+
+__all__ = ["MODELS", "REASONS", "SITE_COLUMNS", "PlanResult", "plan"]
+
+MODELS = ("mclp", "setcover", "pmedian")
+
+#: Why demand cannot be reached by any candidate (``unreached.reason``).
+REASONS = ("no candidate within reach", "disconnected road piece", "off-network")
+
+#: Columns of the ``proposed_sites`` layer (docs/contracts.md), geometry last.
+SITE_COLUMNS = ("rank", "cand_id", "name", "categories", "new_population", "communities",
+                "is_idle_asset", "nearest_road_m")
+
+#: Columns of the ``candidates`` layer (docs/contracts.md).
+CANDIDATE_LAYER_COLUMNS = ("cand_id", "name", "priority", "is_idle_asset", "source")
+
+_EPS_MIN = 1e-9  # minutes; the same tolerance as accessibility.coverage
+
+
+@dataclass(frozen=True, eq=False)
+class PlanResult:
+    """What :func:`plan` returns.
+
+    Attributes
+    ----------
+    sites
+        The ``proposed_sites`` layer, rank order: ``rank cand_id name categories
+        new_population communities is_idle_asset nearest_road_m`` + geometry (the
+        candidate's location). ``categories`` lists the planned category keys the site
+        hosts (comma-separated); ``new_population`` counts each newly covered resident once
+        even when covered for several categories; ``communities`` names the communities
+        that gain, most gained first (``name (cid)``, ``; ``-separated).
+    site_gains
+        One row per site and category: ``rank cand_id category new_population points``.
+    coverage
+        One row per category: ``category category_name population covered_before
+        share_before covered_after share_after new_population`` (population whose circle
+        requires the category; shares in 0..1, NaN without such population).
+    unreached
+        Demand that no existing facility covers and no candidate can reach: ``did cid
+        category population reason`` + geometry; ``reason`` is one of :data:`REASONS`.
+    candidates
+        The ``candidates`` layer: ``cand_id name priority is_idle_asset source`` + geometry
+        (every candidate considered, from the layer and generated).
+    solution
+        The model's :class:`~lifecircle.planner.solve.Solution` (candidate indices are rows
+        of :attr:`candidates`).
+    model
+        ``"mclp"``, ``"setcover"`` or ``"pmedian"``.
+    categories
+        The planned category keys.
+    newly_covered
+        ``cand_id`` -> ``did`` values the site newly covers (any category).
+    warnings
+        Messages for the report (solver stopped at the time limit, candidates off the
+        network, candidate spacing widened ...).
+    """
+
+    sites: gpd.GeoDataFrame
+    site_gains: pd.DataFrame
+    coverage: pd.DataFrame
+    unreached: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame
+    solution: Solution
+    model: str
+    categories: tuple[str, ...]
+    newly_covered: Mapping[str, NDArray]
+    warnings: tuple[str, ...] = ()
+
+
+def _msg(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _check_categories(categories: Sequence[str] | str, profile: Profile) -> tuple[str, ...]:
+    cats = (categories,) if isinstance(categories, str) else tuple(categories)
+    if not cats:
+        raise InputError("plan: no category given; fix: pass categories=['elderly_care'] "
+                         "(CLI: --category elderly_care)")
+    for c in cats:
+        if c not in profile.categories:
+            close = difflib.get_close_matches(str(c), list(profile.categories), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else (
+                f"use one of {', '.join(profile.categories)}")
+            raise InputError(f"plan: unknown category {c!r} in profile {profile.key}; "
+                             f"fix: {hint}")
+    if len(set(cats)) != len(cats):
+        raise InputError(f"plan: category listed twice in {list(cats)}; fix: name each once")
+    return cats
+
+
+def _circle_keys(demand: gpd.GeoDataFrame, communities: pd.DataFrame | None,
+                 profile: Profile) -> NDArray[np.object_]:
+    """Circle key (community kind) of every demand point."""
+    if "kind" in demand.columns:
+        kinds = demand["kind"].astype(object).to_numpy()
+    elif communities is not None:
+        for col in ("cid", "kind"):
+            if col not in communities.columns:
+                raise InputError(f"communities: no `{col}` column; fix: map the source field "
+                                 f"to `{col}` in [layers.communities.fields]")
+        table = pd.Series(communities["kind"].astype(object).to_numpy(),
+                          index=communities["cid"].astype(object).to_numpy())
+        table = table[~table.index.duplicated()]
+        kinds = table.reindex(demand["cid"].astype(object).to_numpy()).to_numpy()
+    else:
+        raise InputError("plan: the demand points have no `kind` and no communities were "
+                         "given; fix: pass communities=... (with cid and kind)")
+    bad = np.flatnonzero([k not in profile.circles for k in kinds])
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(
+            f"demand points: row {i} (did {demand['did'].iloc[i]}, cid {demand['cid'].iloc[i]}): "
+            f"community kind {kinds[i]!r} is not a circle of profile {profile.key}; fix: use "
+            f"one of {', '.join(profile.circles)}"
+            + (f" ({bad.size} points)" if bad.size > 1 else ""))
+    return kinds
+
+
+def _existing_minutes(cat: str, demand: gpd.GeoDataFrame, times: pd.DataFrame | None,
+                      facilities: gpd.GeoDataFrame | None,
+                      dsnaps: Mapping[str, tuple[NDArray[np.int64], Snapped]],
+                      networks: Mapping[str, Network], profile: Profile,
+                      max_snap_m: float, factor: float) -> NDArray[np.float64]:
+    """Minutes from each demand point to the nearest open facility of ``cat`` (inf none):
+    from ``times``, else the ``t_<cat>`` column, else searched from the facilities (not
+    ``planned``) up to ``factor`` times the circle's limit."""
+    n = len(demand)
+    if times is not None and cat in times.columns:
+        vals = times[cat].reindex(demand["did"].to_numpy()).to_numpy(dtype=float,
+                                                                     na_value=np.nan)
+        return np.where(np.isnan(vals), np.inf, vals)
+    if f"t_{cat}" in demand.columns:
+        vals = pd.to_numeric(demand[f"t_{cat}"], errors="coerce").to_numpy(dtype=float,
+                                                                          na_value=np.nan)
+        return np.where(np.isnan(vals), np.inf, vals)
+    out = np.full(n, np.inf)
+    if facilities is None or len(facilities) == 0 or "category" not in facilities.columns:
+        return out
+    fac = facilities[facilities["category"].astype(object).to_numpy() == cat]
+    if "status" in fac.columns:
+        fac = fac[fac["status"].astype(object).to_numpy() != "planned"]
+    if len(fac) == 0:
+        return out
+    for ckey, (idx, dsnap) in dsnaps.items():
+        circle = profile.circles[ckey]
+        net = networks[circle.mode]
+        fsnap = snap(net, fac.geometry, max_snap_m=max_snap_m)
+        secs, _ = nearest(net, fsnap, dsnap, limit_s=factor * circle.minutes * 60.0 + 1e-6)
+        out[idx] = secs / 60.0
+    return out
+
+
+def plan(
+    network_by_mode: Mapping[str, Network],
+    demand: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame | None,
+    facilities: gpd.GeoDataFrame | None,
+    profile: Profile,
+    *,
+    categories: Sequence[str] | str,
+    communities: pd.DataFrame | None = None,
+    times: pd.DataFrame | None = None,
+    model: str = "mclp",
+    sites: int | None = None,
+    budget: float | None = None,
+    full_coverage: bool = False,
+    time_limit_s: float = 60.0,
+    max_snap_m: float = 500.0,
+    generate: bool | None = None,
+    candidate_spacing_m: float = 300.0,
+    min_distance_m: float | None = None,
+    near_m: float | None = None,
+    max_candidates: int = 5000,
+    capacity: float | None = None,
+    load: str | None = None,
+    pmedian_cutoff: float = 2.0,
+    lang: str = "zh",
+) -> PlanResult:
+    """Propose sites for new facilities of ``categories``.
+
+    Parameters
+    ----------
+    network_by_mode
+        Mode key -> :class:`~lifecircle.accessibility.network.Network`, for the mode of
+        every circle the demand uses (``walk`` and ``ebike`` in ``maanshan-2025``).
+    demand
+        Demand points (working CRS): ``did``, ``cid``, ``population``; optional ``kind``
+        (else from ``communities``) and ``t_<key>`` minutes to the nearest existing facility
+        of each category (NaN = unreachable; else from ``times``, else computed from
+        ``facilities``).
+    candidates
+        The candidates layer (canonical columns; ``None`` or empty for none).
+    facilities
+        Facilities (canonical columns): used for the existing coverage when no times are
+        given, and kept ``min_distance_m`` away from generated candidates.
+    profile
+        Standards profile (circles, modes, categories).
+    categories
+        Category keys to plan; several = joint siting (one facility hosts all of them).
+    communities
+        Communities with ``cid``, ``kind`` and ``name`` (for each point's circle and for
+        naming the communities that gain).
+    times
+        Optional table indexed by ``did`` with one column of minutes per category (the
+        pipeline's travel-time table), used before ``t_<key>`` columns.
+    model
+        ``"mclp"`` (maximal covering: ``sites`` new sites and/or ``budget``),
+        ``"setcover"`` (fewest sites reaching everybody some candidate can reach) or
+        ``"pmedian"`` (``sites`` new sites, least population-weighted travel time).
+    sites
+        Number of new sites (``mclp``, ``pmedian``).
+    budget
+        Most total candidate ``cost`` (``mclp``).
+    full_coverage
+        Shortcut for ``model="setcover"``.
+    time_limit_s
+        Solver time limit.
+    max_snap_m
+        Largest access leg from a point to the road.
+    generate
+        Generate candidates along the roads near uncovered demand; ``None`` = only when the
+        candidates layer is missing or empty.
+    candidate_spacing_m
+        Spacing of generated candidates (widened, with a warning, until at most
+        ``max_candidates`` candidates remain).
+    min_distance_m
+        Least distance of a generated candidate from an existing facility of a planned
+        category (default: ``candidate_spacing_m``).
+    near_m
+        Generated candidates lie within this straight distance of uncovered demand
+        (default: half the straight-line reach of the point's circle at its mode's speed).
+    max_candidates
+        Most candidates in total (layer + generated).
+    capacity
+        Capacity of each new site in units of ``load`` (candidates with their own finite
+        ``capacity`` keep it); turns maximal covering into its capacitated variant.
+    load
+        Demand column counted against capacity (default ``population``), e.g. elderly.
+    pmedian_cutoff
+        p-median: travel times are searched up to this many times the circle's limit;
+        demand farther from every open site is charged that cutoff.
+    lang
+        Language of the warnings (``zh`` or ``en``).
+
+    Returns
+    -------
+    PlanResult
+        Ranked proposed sites, per-category gains, coverage before/after, unreached
+        demand with reasons, the candidates considered and the solver's solution.
+
+    Raises
+    ------
+    InputError
+        Unknown category or model, missing columns, no network for a circle's mode, no
+        ``sites`` for a model that needs it.
+    SolverError
+        HiGHS failed (its status in the message).
+    """
+    warnings: list[str] = []
+    cats = _check_categories(categories, profile)
+    model = "setcover" if full_coverage else model
+    if model not in MODELS:
+        raise InputError(f"plan: unknown model {model!r}; fix: use one of {', '.join(MODELS)}")
+    if model == "pmedian" and sites is None:
+        raise InputError("plan: the p-median model needs the number of new sites; "
+                         "fix: pass sites=N (CLI: --sites N)")
+    if model == "mclp" and sites is None and budget is None:
+        raise InputError("plan: maximal covering needs the number of new sites or a budget; "
+                         "fix: pass sites=N (CLI: --sites N) or full_coverage=True")
+    if sites is not None and sites < 1:
+        raise InputError(f"plan: sites = {sites}; fix: give at least 1 new site")
+    for col in ("did", "cid", "population"):
+        if col not in demand.columns:
+            raise InputError(f"demand points: no `{col}` column; fix: build them with "
+                             "lifecircle.accessibility.demand.build_demand")
+    demand = demand.reset_index(drop=True)
+    n_dem = len(demand)
+    pop = np.nan_to_num(pd.to_numeric(demand["population"], errors="coerce")
+                        .to_numpy(dtype=float, na_value=np.nan)).clip(min=0.0)
+    circle_of = _circle_keys(demand, communities, profile)
+    used_circles = [c for c in profile.circles if np.any(circle_of == c)]
+    for ckey in used_circles:
+        mode = profile.circles[ckey].mode
+        if mode not in network_by_mode:
+            raise InputError(f"plan: no network for mode {mode!r} (circle {ckey!r}); fix: "
+                             f"build one with accessibility.network.build for {mode!r}")
+    minutes = np.array([profile.circles[c].minutes for c in circle_of], dtype=float)
+    limit_s = minutes * 60.0
+
+    # demand snapped per circle (the circle's mode network)
+    dsnaps: dict[str, tuple[NDArray[np.int64], Snapped]] = {}
+    off_network = np.zeros(n_dem, dtype=bool)
+    dem_component = np.full(n_dem, -1, dtype=np.int64)
+    for ckey in used_circles:
+        idx = np.flatnonzero(circle_of == ckey)
+        net = network_by_mode[profile.circles[ckey].mode]
+        ds = snap(net, demand.geometry.iloc[idx], max_snap_m=max_snap_m)
+        dsnaps[ckey] = (idx, ds)
+        off_network[idx] = ds.too_far
+        ok = ds.edge >= 0
+        dem_component[idx[ok]] = net.component[net.edge_u[ds.edge[ok]]]
+
+    # eligibility and existing coverage per category
+    eligible: dict[str, NDArray[np.bool_]] = {}
+    existing: dict[str, NDArray[np.bool_]] = {}
+    exist_min: dict[str, NDArray[np.float64]] = {}
+    for cat in cats:
+        circles = profile.categories[cat].circles
+        eligible[cat] = (np.isin(circle_of, list(circles)) if circles
+                         else np.ones(n_dem, dtype=bool))
+        exist_min[cat] = _existing_minutes(cat, demand, times, facilities, dsnaps,
+                                           network_by_mode, profile, max_snap_m,
+                                           factor=max(pmedian_cutoff, 1.0))
+        existing[cat] = exist_min[cat] <= minutes + _EPS_MIN
+
+    # candidates: layer, then generated near uncovered demand
+    layer = (cand_mod.from_layer(candidates) if candidates is not None and len(candidates)
+             else None)
+    do_generate = generate if generate is not None else layer is None
+    parts = [layer] if layer is not None else []
+    if do_generate:
+        gen = _generated(network_by_mode, demand, facilities, profile, cats, circle_of,
+                         eligible, existing, used_circles, spacing=candidate_spacing_m,
+                         min_distance_m=min_distance_m, near_m=near_m,
+                         room=max(0, max_candidates - (len(layer) if layer is not None else 0)),
+                         warnings=warnings, lang=lang)
+        if len(gen):
+            parts.append(gen.to_crs(demand.crs) if demand.crs is not None else gen)
+    if layer is not None and len(layer) > max_candidates:
+        raise InputError(f"candidates: {len(layer)} sites is more than max_candidates = "
+                         f"{max_candidates}; fix: raise max_candidates or thin the layer")
+    cand = (pd.concat(parts, ignore_index=True) if parts
+            else cand_mod.empty_frame(demand.crs))
+    cand = gpd.GeoDataFrame(cand, geometry="geometry", crs=demand.crs)
+    n_cand = len(cand)
+
+    # snap candidates to every mode network in use
+    csnaps: dict[str, Snapped] = {}
+    access = np.full((max(len(used_circles), 1), n_cand), np.inf)
+    for i, ckey in enumerate(used_circles):
+        mode = profile.circles[ckey].mode
+        if mode not in csnaps:
+            csnaps[mode] = snap(network_by_mode[mode], cand.geometry, max_snap_m=max_snap_m)
+        acc = csnaps[mode].access_m
+        access[i] = np.where(np.isnan(acc), np.inf, acc)
+    nearest_road = access.min(axis=0)
+    off = ~np.isfinite(nearest_road) | (nearest_road > max_snap_m)
+    if off.any():
+        ids = ", ".join(cand["cand_id"].astype(str).to_numpy()[off][:5])
+        warnings.append(_msg(
+            lang, f"{int(off.sum())} 个候选点距离道路超过 {max_snap_m:g} 米，未参与选址 ({ids})",
+            f"{int(off.sum())} candidates are farther than {max_snap_m:g} m from a road and "
+            f"were left out ({ids})"))
+
+    # sparse travel times candidates x demand, per circle, within the limit (p-median:
+    # within the cutoff)
+    search = limit_s * (pmedian_cutoff if model == "pmedian" else 1.0)
+    blocks = []
+    for ckey in used_circles:
+        idx, ds = dsnaps[ckey]
+        net = network_by_mode[profile.circles[ckey].mode]
+        blocks.append((coverage_times(net, csnaps[profile.circles[ckey].mode], ds,
+                                      search[idx]), idx))
+    tmat = place_columns(blocks, n_cand, n_dem)
+    cover = within(tmat, limit_s + _EPS_MIN * 60.0)
+
+    # one problem per category (columns = demand whose circle requires it), joined
+    cap = cand["capacity"].to_numpy(dtype=float)
+    if capacity is not None:
+        if not capacity >= 0:
+            raise InputError(f"plan: capacity = {capacity}; fix: give a capacity >= 0")
+        cap = np.where(np.isfinite(cap), cap, float(capacity))
+    if load is None:
+        load_v = pop
+    else:
+        if load not in demand.columns:
+            raise InputError(f"demand points: no `{load}` column for the capacity load; "
+                             "fix: add it or leave load unset (population)")
+        load_v = np.nan_to_num(pd.to_numeric(demand[load], errors="coerce")
+                               .to_numpy(dtype=float, na_value=np.nan)).clip(min=0.0)
+    cols = {cat: np.flatnonzero(eligible[cat]) for cat in cats}
+    problems = {cat: CoverageProblem(
+        cover[:, cols[cat]], pop[cols[cat]], existing=existing[cat][cols[cat]],
+        costs=cand["cost"].to_numpy(dtype=float), priority=cand["priority"].to_numpy(float),
+        capacity=cap, load=load_v[cols[cat]]) for cat in cats}
+    problem = joint(problems) if len(cats) > 1 else problems[cats[0]]
+    col_dem = np.concatenate([cols[c] for c in cats])
+    col_cat = np.concatenate([np.full(cols[c].size, k) for k, c in enumerate(cats)])
+
+    if model == "setcover":
+        if problem.capacitated:
+            warnings.append(_msg(lang, "集合覆盖模型不考虑设施容量",
+                                 "set covering ignores site capacities"))
+            problem = CoverageProblem(problem.coverage, problem.weights,
+                                      existing=problem.existing, costs=problem.costs,
+                                      priority=problem.priority, group=problem.group,
+                                      group_names=problem.group_names)
+        solution = set_covering(problem, time_limit_s=time_limit_s)
+    elif model == "mclp":
+        solution = maximal_covering(problem, p=sites, budget=budget, time_limit_s=time_limit_s)
+    else:
+        cost = sp.hstack([tmat[:, cols[c]] for c in cats], format="csr")
+        ex_s = np.concatenate([exist_min[c][cols[c]] * 60.0 for c in cats])
+        cutoff = np.concatenate([search[cols[c]] for c in cats])
+        p = min(int(sites or 0), n_cand)
+        if p < (sites or 0):
+            warnings.append(_msg(lang, f"候选点只有 {n_cand} 个，少于 {sites} 个新增点位",
+                                 f"only {n_cand} candidates for {sites} new sites"))
+        solution = p_median(cost, problem.weights, p, existing=ex_s, unreached_cost=cutoff,
+                            priority=cand["priority"].to_numpy(float),
+                            time_limit_s=time_limit_s)
+    if solution.status == "time_limit":
+        warnings.append(_msg(
+            lang, f"求解达到时间上限 {time_limit_s:g} 秒，最优性差距 {solution.gap:.2%}",
+            f"the solver stopped at the {time_limit_s:g} s time limit with an optimality gap "
+            f"of {solution.gap:.2%}"))
+    elif solution.status == "greedy":
+        warnings.append(_msg(
+            lang, f"求解在 {time_limit_s:g} 秒内未得到可行解，采用贪心算法结果（非最优）",
+            f"no solver solution within {time_limit_s:g} s: the greedy solution is used "
+            "(not proven optimal)"))
+
+    ranked = rank_sites(problem, solution.selected,
+                        assignment=solution.assignment if solution.model == "cmclp" else None)
+    sites_gdf, gains, newly, new_by_cat = _site_tables(
+        ranked, cand, demand, communities, pop, col_dem, col_cat, cats, nearest_road)
+    coverage = _coverage_table(cats, profile, eligible, existing, new_by_cat, pop, lang)
+    unreached = _unreached(problem, col_dem, col_cat, cats, demand, pop, off_network,
+                           dem_component, circle_of, csnaps, network_by_mode, profile)
+    cand_layer = gpd.GeoDataFrame(cand[list(CANDIDATE_LAYER_COLUMNS)],
+                                  geometry=cand.geometry.values, crs=cand.crs)
+    return PlanResult(sites_gdf, gains, coverage, unreached, cand_layer, solution, model, cats,
+                      newly, tuple(dict.fromkeys(warnings)))
+
+
+# ----------------------------------------------------------------------------- pieces
+def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
+               facilities: gpd.GeoDataFrame | None, profile: Profile, cats: tuple[str, ...],
+               circle_of: NDArray[np.object_], eligible: Mapping[str, NDArray[np.bool_]],
+               existing: Mapping[str, NDArray[np.bool_]], used_circles: list[str], *,
+               spacing: float, min_distance_m: float | None, near_m: float | None,
+               room: int, warnings: list[str], lang: str) -> gpd.GeoDataFrame:
+    """Candidates along the roads near demand not yet covered for a planned category."""
+    uncovered = np.zeros(len(demand), dtype=bool)
+    for cat in cats:
+        uncovered |= eligible[cat] & ~existing[cat]
+    xy = np.column_stack([demand.geometry.x.to_numpy(), demand.geometry.y.to_numpy()])
+    avoid = None
+    if facilities is not None and len(facilities) and "category" in facilities.columns:
+        fac = facilities[np.isin(facilities["category"].astype(object).to_numpy(), cats)]
+        avoid = fac.geometry if len(fac) else None
+    min_d = spacing if min_distance_m is None else min_distance_m
+    if room == 0 or not uncovered.any():
+        return cand_mod.empty_frame(demand.crs)
+
+    def build(spacing_m: float) -> gpd.GeoDataFrame:
+        parts = []
+        for ckey in used_circles:
+            mask = uncovered & (circle_of == ckey)
+            if not mask.any():
+                continue
+            circle = profile.circles[ckey]
+            reach = circle.minutes * 60.0 * profile.modes[circle.mode].speed_kmh / 3.6
+            parts.append(cand_mod.generate(
+                networks[circle.mode], spacing_m=spacing_m, near=xy[mask],
+                near_m=reach / 2.0 if near_m is None else near_m, avoid=avoid,
+                min_distance_m=min_d))
+        gen = pd.concat(parts, ignore_index=True)
+        return gen.iloc[cand_mod.thin(shapely_xy(gen), spacing_m)].reset_index(drop=True)
+
+    spacing_used = spacing
+    gen = build(spacing_used)
+    while len(gen) > room:
+        spacing_used *= 1.5
+        gen = build(spacing_used)
+    if spacing_used > spacing:
+        warnings.append(_msg(
+            lang, f"生成候选点的间距由 {spacing:g} 米放宽到 {spacing_used:g} 米，"
+            f"以保持候选点不超过 {room} 个",
+            f"generated candidate spacing widened from {spacing:g} m to {spacing_used:g} m "
+            f"to keep at most {room} candidates"))
+    ids = np.array([f"G{i + 1}" for i in range(len(gen))], dtype=object)
+    gen["cand_id"] = ids
+    gen["name"] = ids
+    return gpd.GeoDataFrame(gen, geometry="geometry", crs=gen.crs)
+
+
+def shapely_xy(gdf: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    """(n, 2) coordinates of a point GeoDataFrame."""
+    return np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
+
+
+def _community_names(communities: pd.DataFrame | None, demand: gpd.GeoDataFrame
+                     ) -> dict[str, str]:
+    if communities is not None and "name" in communities.columns and "cid" in communities:
+        return dict(zip(communities["cid"].astype(str), communities["name"].astype(str),
+                        strict=True))
+    return {}
+
+
+def _site_tables(ranked, cand: gpd.GeoDataFrame, demand: gpd.GeoDataFrame,
+                 communities: pd.DataFrame | None, pop: NDArray[np.float64],
+                 col_dem: NDArray[np.int64], col_cat: NDArray[np.int64],
+                 cats: tuple[str, ...], nearest_road: NDArray[np.float64]):
+    names = _community_names(communities, demand)
+    cids = demand["cid"].astype(str).to_numpy()
+    dids = demand["did"].to_numpy()
+    rows, gains = [], []
+    newly: dict[str, NDArray] = {}
+    new_by_cat = {c: np.zeros(len(demand), dtype=bool) for c in cats}
+    geoms = []
+    for r in ranked:
+        cols = r.newly_covered
+        dem = col_dem[cols]
+        for k, c in enumerate(cats):
+            pts = dem[col_cat[cols] == k]
+            new_by_cat[c][pts] = True
+            gains.append({"rank": r.rank, "cand_id": cand["cand_id"].iloc[r.candidate],
+                          "category": c, "new_population": float(pop[pts].sum()),
+                          "points": int(pts.size)})
+        uniq = np.unique(dem)
+        by_comm = (pd.Series(pop[uniq], index=cids[uniq]).groupby(level=0).sum()
+                   .sort_values(ascending=False, kind="stable"))
+        comm_text = "; ".join(f"{names[c]} ({c})" if c in names else c
+                              for c in by_comm.index)
+        row = cand.iloc[r.candidate]
+        newly[str(row["cand_id"])] = dids[uniq]
+        rows.append({"rank": r.rank, "cand_id": str(row["cand_id"]), "name": str(row["name"]),
+                     "categories": ",".join(cats), "new_population": float(pop[uniq].sum()),
+                     "communities": comm_text, "is_idle_asset": bool(row["is_idle_asset"]),
+                     "nearest_road_m": float(nearest_road[r.candidate])})
+        geoms.append(row.geometry)
+    frame = pd.DataFrame(rows, columns=list(SITE_COLUMNS))
+    frame = frame.astype({"rank": np.int64, "new_population": float, "is_idle_asset": bool,
+                          "nearest_road_m": float})
+    sites = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=cand.crs).values,
+                             crs=cand.crs)
+    gains_df = pd.DataFrame(gains, columns=["rank", "cand_id", "category", "new_population",
+                                            "points"])
+    return sites, gains_df, newly, new_by_cat
+
+
+def _coverage_table(cats: tuple[str, ...], profile: Profile,
+                    eligible: Mapping[str, NDArray[np.bool_]],
+                    existing: Mapping[str, NDArray[np.bool_]],
+                    new_by_cat: Mapping[str, NDArray[np.bool_]], pop: NDArray[np.float64],
+                    lang: str) -> pd.DataFrame:
+    rows = []
+    for c in cats:
+        el = eligible[c]
+        total = float(pop[el].sum())
+        before = float(pop[el & existing[c]].sum())
+        after_mask = el & (existing[c] | new_by_cat[c])
+        after = float(pop[after_mask].sum())
+        rows.append({"category": c, "category_name": profile.categories[c].name(lang),
+                     "population": total, "covered_before": before,
+                     "share_before": before / total if total > 0 else math.nan,
+                     "covered_after": after,
+                     "share_after": after / total if total > 0 else math.nan,
+                     "new_population": after - before})
+    return pd.DataFrame(rows, columns=["category", "category_name", "population",
+                                       "covered_before", "share_before", "covered_after",
+                                       "share_after", "new_population"])
+
+
+def _unreached(problem: CoverageProblem, col_dem: NDArray[np.int64],
+               col_cat: NDArray[np.int64], cats: tuple[str, ...], demand: gpd.GeoDataFrame,
+               pop: NDArray[np.float64], off_network: NDArray[np.bool_],
+               dem_component: NDArray[np.int64], circle_of: NDArray[np.object_],
+               csnaps: Mapping[str, Snapped], networks: Mapping[str, Network],
+               profile: Profile) -> gpd.GeoDataFrame:
+    cols = np.flatnonzero(~problem.existing & ~problem.reachable())  # type: ignore[operator]
+    dem = col_dem[cols]
+    cand_pieces: dict[str, set[int]] = {}
+    for mode, cs in csnaps.items():
+        net = networks[mode]
+        ok = cs.edge >= 0
+        cand_pieces[mode] = set(net.component[net.edge_u[cs.edge[ok]]].tolist())
+    reasons = []
+    for i in dem:
+        if off_network[i]:
+            reasons.append(REASONS[2])
+            continue
+        mode = profile.circles[circle_of[i]].mode
+        piece = int(dem_component[i])
+        if piece != 0 and piece not in cand_pieces.get(mode, set()):
+            reasons.append(REASONS[1])
+        else:
+            reasons.append(REASONS[0])
+    frame = pd.DataFrame({
+        "did": demand["did"].to_numpy()[dem], "cid": demand["cid"].to_numpy()[dem],
+        "category": np.asarray(cats, dtype=object)[col_cat[cols]] if len(cols) else
+        np.zeros(0, dtype=object),
+        "population": pop[dem], "reason": np.asarray(reasons, dtype=object)})
+    return gpd.GeoDataFrame(frame, geometry=demand.geometry.values[dem], crs=demand.crs)
