@@ -166,6 +166,10 @@ def test_map_in_chromium(browser: Any, zh_map: Path) -> None:
     assert "城市社区" in text and "花山区" in text and "3,000" in text
     assert re.search(r"全部服务覆盖率\s+60\.0%", text)
     assert re.search(r"养老服务站\s+60\.0%", text)
+    assert re.search(r"最远服务时间\(分钟\)\s+22\.0", text)
+    bad = page.eval_on_selector_all(".leaflet-popup-content tr.lc-bad th",
+                                    "els => els.map(e => e.textContent)")
+    assert bad == ["养老服务站"]  # the one service below 100 %
     assert re.search(r"缺少的服务\s+养老服务站", text)
     assert "老年助餐点" in text  # a required urban category, covered 100 %
     p.close_popup()

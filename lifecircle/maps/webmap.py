@@ -55,7 +55,7 @@ _CSS = """
   vertical-align:top;white-space:nowrap}
 .lc-pop td{padding:1px 0}
 .lc-pop .lc-sub{margin-top:6px;font-weight:bold}
-.lc-pop .lc-bad{color:#b2182b}
+.lc-pop .lc-bad,.lc-pop .lc-bad th{color:#b2182b}
 .lc-icon{background:none;border:none}
 .lc-rank{width:24px;height:24px;border-radius:50%;background:%(rank_bg)s;color:%(rank_fg)s;
   border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,.6);font:bold 13px/24px sans-serif;
@@ -308,13 +308,17 @@ def _community_layer(frame: Any, profile: Any, lang: str, simplify_m: float,
             rows.append((i18n.field_label("circle_min", profile, lang),
                          i18n.t("minutes", lang, value=f"{float(row['circle_min']):g}")))
         rows.append((i18n.field_label("cov_all", profile, lang), fmt_pct(row.get("cov_all"), lang)))
-        per = [(i18n.category_name(c[4:], profile, lang), fmt_pct(row[c], lang))
+        if not _isnan(row.get("worst_min")):
+            rows.append((i18n.field_label("worst_min", profile, lang),
+                         f"{float(row['worst_min']):.1f}"))
+        per = [(i18n.category_name(c[4:], profile, lang), fmt_pct(row[c], lang),
+                styles.coverage_class(row[c]) < len(styles.COVERAGE_CLASSES) - 1)
                for c in cov_cols if not _isnan(row.get(c))]
         extra = ""
         if per:
             extra += (f'<div class="lc-sub">{_esc(i18n.t("popup.coverage", lang))}</div><table>'
-                      + "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>"
-                                for k, v in per) + "</table>")
+                      + "".join(f'<tr{" class=lc-bad" if bad else ""}><th>{_esc(k)}</th>'
+                                f"<td>{_esc(v)}</td></tr>" for k, v, bad in per) + "</table>")
         missing = category_names(row.get("missing"), profile, lang)
         extra += (f'<div class="lc-sub">{_esc(i18n.t("popup.missing", lang))}</div>'
                   f'<div class="{"lc-bad" if missing else ""}">'
