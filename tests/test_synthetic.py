@@ -81,7 +81,8 @@ def test_canonical_columns_and_types(region: Region) -> None:
         assert c[col].isna().any() and (c[col] == False).any()  # noqa: E712
         assert c[col].mean() > 0.7
     assert 200_000 < c["population"].sum() < 1_000_000
-    assert list(f.columns[:-1]) == ["fid", "name", "category", "floor_area_m2", "capacity", "status"]
+    assert list(f.columns[:-1]) == ["fid", "name", "category", "floor_area_m2", "capacity",
+                                    "status"]
     assert f["fid"].is_unique and set(f.geometry.geom_type) == {"Point"}
     assert set(f["status"]) == {"existing", "planned"}
     assert (f["status"] == "planned").mean() < 0.1
@@ -174,7 +175,7 @@ def test_road_network_is_one_piece_but_the_island(region: Region) -> None:
     nodes, inv = np.unique(ends, axis=0, return_inverse=True)
     inv = inv.ravel()
     m = len(g)
-    n, lab = connected_components(coo_matrix((np.ones(m), (inv[:m], inv[m:])),
+    _n, lab = connected_components(coo_matrix((np.ones(m), (inv[:m], inv[m:])),
                                              shape=(len(nodes), len(nodes))), directed=False)
     edge_piece = lab[inv[:m]]
     main = np.bincount(edge_piece).argmax()
@@ -261,7 +262,8 @@ def test_roads_candidates_raster_and_project(region: Region, demo_dir: Path) -> 
     project = load(demo_dir / "project.toml")
     classes = project.layers["roads"].values["road_class"]
     assert set(roads["DLDJ"]) <= set(classes)
-    assert {"主干路", "次干路", "支路", "快速路", "县道", "乡道", "村道", "步行道"} <= set(roads["DLDJ"])
+    expected = {"主干路", "次干路", "支路", "快速路", "县道", "乡道", "村道", "步行道"}
+    assert expected <= set(roads["DLDJ"])
     assert [classes[v] for v in roads["DLDJ"]] == list(region.roads["road_class"])
     assert list(roads["DX"]) == list(region.roads["oneway"].astype(int))
     with rasterio.open(demo_dir / "population.tif") as src:

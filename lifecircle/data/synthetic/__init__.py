@@ -196,19 +196,21 @@ def generate(*, seed: int = 2025, scale: float = 1.0) -> Region:
     comms["facility_area_m2"] = area
     kind = comms["kind"].to_numpy()
     cids = comms["cid"].to_numpy()
-    elderly_unserved = set(_services.unserved(comms, facs, "elderly_care", reach_u, kind == "urban"))
-    health_unserved = set(_services.unserved(comms, facs, "health", reach_r, kind == "rural"))
+    urban_c, rural_c = kind == "urban", kind == "rural"
+    elderly_unserved = set(_services.unserved(comms, facs, "elderly_care", reach_u, urban_c))
+    health_unserved = set(_services.unserved(comms, facs, "health", reach_r, rural_c))
     gaps = {
         "elderly_care": [str(cids[i]) for i in eg if i in elderly_unserved],
         "health": [str(cids[i]) for i in hg if i in health_unserved],
         "meal_aid": [str(cids[i]) for i in
-                     _services.unserved(comms, facs, "meal_aid", reach_u, kind == "urban")],
+                     _services.unserved(comms, facs, "meal_aid", reach_u, urban_c)],
     }
     cands = _services.candidates(comms, roads, obstacles, gaps, rngs[8])
 
     communities = gpd.GeoDataFrame(comms[list(COMMUNITY_COLUMNS)], geometry=comms.geometry.values,
                                    crs=WORKING_CRS)
-    for col in ("population", "households", "facility_area_m2", "social_orgs", "workers", "elderly"):
+    for col in ("population", "households", "facility_area_m2", "social_orgs", "workers",
+                "elderly"):
         communities[col] = communities[col].astype(float)
     facilities = gpd.GeoDataFrame(facs[list(FACILITY_COLUMNS)], geometry=facs.geometry.values,
                                   crs=WORKING_CRS)

@@ -12,7 +12,8 @@ def main(argv: list[str] | None = None) -> int:
     """Generate a region and write it in planner formats; return the exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m lifecircle.data.synthetic",
-        description="Write the SYNTHETIC demo region (合成数据, 非真实数据) laid out like Ma'anshan.")
+        description="Write the SYNTHETIC demo region (合成数据, 非真实数据) laid out like "
+                    "Ma'anshan.")
     parser.add_argument("--out", "-o", type=Path, required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=2025, help="random seed (default 2025)")
     parser.add_argument("--scale", type=float, default=1.0,

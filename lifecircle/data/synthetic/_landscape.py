@@ -44,7 +44,8 @@ _ISLAND_Y = 4_500.0
 _HILLS = [("雨山", 900.0, -1_900.0, 560.0), ("佳山", 2_800.0, -3_600.0, 800.0),
           ("翠螺山", -5_900.0, -7_400.0, 650.0), ("濮塘", 10_800.0, 3_600.0, 2_100.0)]
 # (name, x, y, semi-axis a, semi-axis b)
-_LAKES = [("雨山湖", 100.0, -700.0, 430.0, 330.0), ("石臼湖", 32_000.0, -27_000.0, 9_000.0, 5_500.0)]
+_LAKES = [("雨山湖", 100.0, -700.0, 430.0, 330.0),
+          ("石臼湖", 32_000.0, -27_000.0, 9_000.0, 5_500.0)]
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def blob(cx: float, cy: float, a: float, b: float, angle_deg: float,
 
 
 def _river(window: Polygon, rng: np.random.Generator) -> tuple[BaseGeometry, Polygon | None]:
-    x0, y0, x1, y1 = window.bounds
+    _x0, y0, _x1, y1 = window.bounds
     ys = np.arange(y0 - 5_000.0, y1 + 5_000.0 + 1.0, 250.0)
     c, w = river_centre(ys), river_width(ys)
     ring = np.concatenate([np.column_stack([c - w / 2, ys]),

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from affine import Affine
 from numpy.typing import NDArray
 from rasterio import features
@@ -105,7 +104,8 @@ def draft(urban: list[Town], towns_: list[Township], vills: list[Village],
     clumps: list[NDArray] = []
     for ti, t in enumerate(towns_):
         if t.island:
-            t.name = "江心乡" if "江心乡" not in taken else next_name({}, used_towns, t.district, "乡")
+            t.name = ("江心乡" if "江心乡" not in taken
+                      else next_name({}, used_towns, t.district, "乡"))
             taken.add(t.name)
         else:
             t.name = next_name(_names.TOWNS, used_towns, t.district, "镇")
@@ -185,7 +185,7 @@ def raster(frame: gpd.GeoDataFrame, window, barriers, towns_xy: NDArray, town_de
     x0, y0, x1, y1 = window.bounds
     x0, y0 = math.floor(x0 / CELL_M) * CELL_M, math.floor(y0 / CELL_M) * CELL_M
     x1, y1 = math.ceil(x1 / CELL_M) * CELL_M, math.ceil(y1 / CELL_M) * CELL_M
-    w, h = int(round((x1 - x0) / CELL_M)), int(round((y1 - y0) / CELL_M))
+    w, h = round((x1 - x0) / CELL_M), round((y1 - y0) / CELL_M)
     tr = Affine(CELL_M, 0.0, x0, 0.0, -CELL_M, y1)
     shape = (h, w)
     label = features.rasterize(((g, i + 1) for i, g in enumerate(frame.geometry)),

@@ -12,6 +12,7 @@ only crossings of the river; the expressway (motorway) joins the network at inte
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -123,7 +124,8 @@ def villages(land: Landscape, urban: list[Town], towns_: list[Township],
     px = gx.ravel() + rng.uniform(-0.35, 0.35, gx.size) * step
     py = gy.ravel() + rng.uniform(-0.35, 0.35, gx.size) * step
     seat_fp = [t.seat.footprint for t in towns_ if t.seat is not None]
-    avoid = shapely.union_all([land.obstacles.buffer(300)] + [t.footprint.buffer(400) for t in urban]
+    avoid = shapely.union_all([land.obstacles.buffer(300)]
+                              + [t.footprint.buffer(400) for t in urban]
                               + [f.buffer(1_200) for f in seat_fp])
     shapely.prepare(avoid)
     ok = ~shapely.contains_xy(avoid, px, py)
@@ -175,7 +177,7 @@ def network(land: Landscape, urban: list[Town], towns_: list[Township], vills: l
     town_xy: list[tuple[float, float]] = []
     n = 0
     all_towns: list[Town] = [*urban, *[t.seat for t in towns_ if t.seat is not None]]
-    for k, t in enumerate(all_towns):
+    for t in all_towns:
         g = t.nodes[t.gates]
         pts.append(g)
         role.append(np.full(len(g), ROLE_GATE))
@@ -278,16 +280,16 @@ def network(land: Landscape, urban: list[Town], towns_: list[Township], vills: l
     if extra_xy:
         pts.append(np.array(extra_xy, dtype=float))
         role.append(np.array(extra_role))
-    P = np.vstack(pts)
-    R = np.concatenate(role)
+    xy = np.vstack(pts)
+    roles = np.concatenate(role)
     # Delaunay edges that stay clear of water, hills and towns
-    tri = Delaunay(P)
+    tri = Delaunay(xy)
     s = tri.simplices
     e = np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
     e = np.unique(np.sort(e, axis=1), axis=0)
-    length = np.hypot(*(P[e[:, 0]] - P[e[:, 1]]).T)
+    length = np.hypot(*(xy[e[:, 0]] - xy[e[:, 1]]).T)
     e, length = e[length <= 6_000], length[length <= 6_000]
-    segs = shapely.linestrings(np.stack([P[e[:, 0]], P[e[:, 1]]], axis=1))
+    segs = shapely.linestrings(np.stack([xy[e[:, 0]], xy[e[:, 1]]], axis=1))
     shrunk = [f.buffer(-5.0) for f in (t.footprint for t in all_towns)]
     obst = [*shapely.get_parts(land.obstacles), *[f for f in shrunk if not f.is_empty]]
     hit = shapely.STRtree(obst).query(segs, predicate="intersects")[0]
@@ -295,10 +297,10 @@ def network(land: Landscape, urban: list[Town], towns_: list[Township], vills: l
     allowed[np.unique(hit)] = False
     e, length = e[allowed], length[allowed]
     b = np.array(bridges, dtype=np.int64).reshape(-1, 2)
-    blen = np.hypot(*(P[b[:, 0]] - P[b[:, 1]]).T) if len(b) else np.zeros(0)
+    blen = np.hypot(*(xy[b[:, 0]] - xy[b[:, 1]]).T) if len(b) else np.zeros(0)
     ge = np.vstack([e, b])
     gl = np.concatenate([length, blen])
-    npts = len(P)
+    npts = len(xy)
     graph = coo_matrix((gl, (ge[:, 0], ge[:, 1])), shape=(npts, npts)).tocsr()
     graph = graph + graph.T
     mst = minimum_spanning_tree(graph).tocoo()
@@ -333,51 +335,53 @@ def network(land: Landscape, urban: list[Town], towns_: list[Township], vills: l
     loops = {p for p in rest if rng.random() < 0.12}
     bridge_set = {(min(i, j), max(i, j)) for i, j in bridges}
     edges = sorted((chosen | county | loops) - bridge_set)
-    E = np.array(edges, dtype=np.int64).reshape(-1, 2)
-    L = np.hypot(*(P[E[:, 0]] - P[E[:, 1]]).T)
+    ends = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    elen = np.hypot(*(xy[ends[:, 0]] - xy[ends[:, 1]]).T)
     is_county = np.array([(i, j) in county for i, j in edges], dtype=bool)
-    towny = np.isin(R, [ROLE_GATE, ROLE_BRIDGE, ROLE_INTERCHANGE])
+    towny = np.isin(roles, [ROLE_GATE, ROLE_BRIDGE, ROLE_INTERCHANGE])
+    from_town = towny[ends[:, 0]] | towny[ends[:, 1]]
     cls = np.where(is_county, "secondary",
-                   np.where(towny[E[:, 0]] | towny[E[:, 1]], "tertiary", "unclassified")).astype(object)
+                   np.where(from_town, "tertiary", "unclassified")).astype(object)
     # wiggle longer roads a little; keep them straight where a bend would hit an obstacle
-    a, bb = P[E[:, 0]], P[E[:, 1]]
+    a, bb = xy[ends[:, 0]], xy[ends[:, 1]]
     d = bb - a
-    nrm = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(L, 1e-9)[:, None]
-    off = np.clip(rng.normal(0.0, 0.035, (len(E), 2)), -0.07, 0.07) * L[:, None]
-    off[L < 300] = 0.0
+    nrm = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(elen, 1e-9)[:, None]
+    off = np.clip(rng.normal(0.0, 0.035, (len(ends), 2)), -0.07, 0.07) * elen[:, None]
+    off[elen < 300] = 0.0
     c1 = a + d / 3 + nrm * off[:, :1]
     c2 = a + 2 * d / 3 + nrm * off[:, 1:]
     wiggly = shapely.linestrings(np.stack([a, c1, c2, bb], axis=1))
     straight = shapely.linestrings(np.stack([a, bb], axis=1))
-    bad = np.zeros(len(E), dtype=bool)
+    bad = np.zeros(len(ends), dtype=bool)
     bad[np.unique(shapely.STRtree(obst).query(wiggly, predicate="intersects")[0])] = True
     lines = np.where(bad, straight, wiggly)
-    names = np.full(len(E), "", dtype=object)
-    names[cls == "secondary"] = [f"X{k:03d}" for k in rng.integers(1, 400, int((cls == "secondary").sum()))]
-    names[cls == "tertiary"] = [f"Y{k:03d}" for k in rng.integers(1, 900, int((cls == "tertiary").sum()))]
+    names = np.full(len(ends), "", dtype=object)
+    for c, letter, top in (("secondary", "X", 400), ("tertiary", "Y", 900)):
+        sel = cls == c
+        names[sel] = [f"{letter}{k:03d}" for k in rng.integers(1, top, int(sel.sum()))]
     out_lines = [lines]
     out_cls = [cls]
     out_name = [names]
     # bridges
     for k, (i, j) in enumerate(bridges):
-        out_lines.append(np.array([shapely.LineString([P[i], P[j]])], dtype=object))
+        out_lines.append(np.array([shapely.LineString([xy[i], xy[j]])], dtype=object))
         out_cls.append(np.array(["primary"], dtype=object))
-        out_name.append(np.array(["长江大桥" if k == 0 else f"长江{'二三四五六七八'[min(k - 1, 6)]}桥"],
-                                 dtype=object))
+        label = "长江大桥" if k == 0 else f"长江{'二三四五六七八'[min(k - 1, 6)]}桥"
+        out_name.append(np.array([label], dtype=object))
     # expressways: one edge between consecutive interchanges
     for route, label in zip(motorway_idx, ["宁马高速", "宁芜高速"], strict=False):
-        for i, j in zip(route[:-1], route[1:], strict=True):
-            out_lines.append(np.array([shapely.LineString(_densify(P[i], P[j]))], dtype=object))
+        for i, j in itertools.pairwise(route):
+            out_lines.append(np.array([shapely.LineString(_densify(xy[i], xy[j]))], dtype=object))
             out_cls.append(np.array(["motorway"], dtype=object))
             out_name.append(np.array([label], dtype=object))
     # lanes in villages and hamlets (dead ends; a fifth are footpaths)
-    hm = np.flatnonzero((R == ROLE_HAMLET) | (R == ROLE_VILLAGE))
+    hm = np.flatnonzero((roles == ROLE_HAMLET) | (roles == ROLE_VILLAGE))
     k_l = rng.integers(2, 5, hm.size)
     src = np.repeat(hm, k_l)
     ang = rng.uniform(0, 2 * np.pi, src.size)
     ln = rng.uniform(80, 220, src.size)
-    end = P[src] + np.column_stack([np.cos(ang), np.sin(ang)]) * ln[:, None]
-    lanes = shapely.linestrings(np.stack([P[src], end], axis=1))
+    end = xy[src] + np.column_stack([np.cos(ang), np.sin(ang)]) * ln[:, None]
+    lanes = shapely.linestrings(np.stack([xy[src], end], axis=1))
     lane_ok = np.ones(src.size, dtype=bool)
     lane_ok[np.unique(shapely.STRtree(obst).query(lanes, predicate="intersects")[0])] = False
     lane_ok &= shapely.contains_xy(land.window, end[:, 0], end[:, 1])

@@ -30,7 +30,8 @@ LABELS: dict[str, dict[str, list[str]]] = {
                          "village": ["村级综合服务设施", "党群服务中心", "为民服务站"],
                          "seat": ["便民服务中心", "社区服务中心"]},
     "living_room": {"urban": ["社区客厅", "邻里中心", "睦邻中心"]},
-    "elderly_care": {"urban": ["养老服务站", "日间照料中心", "居家养老服务站", "老年人日间照料中心"],
+    "elderly_care": {"urban": ["养老服务站", "日间照料中心", "居家养老服务站",
+                               "老年人日间照料中心"],
                      "village": ["居家养老服务站", "养老服务站"],
                      "seat": ["养老服务中心", "居家养老服务中心"]},
     "meal_aid": {"urban": ["老年助餐点", "老年食堂", "长者食堂", "助餐点"]},
@@ -38,7 +39,8 @@ LABELS: dict[str, dict[str, list[str]]] = {
                "street": ["社区卫生服务中心"], "village": ["村卫生室", "卫生室"],
                "seat": ["卫生院"]},
     "fresh_market": {"urban": ["菜市场", "农贸市场", "菜场", "生鲜超市"], "seat": ["农贸市场"]},
-    "grocery": {"urban": ["便利店", "超市", "便民店"], "village": ["小超市", "供销社", "益农信息社"],
+    "grocery": {"urban": ["便利店", "超市", "便民店"],
+                "village": ["小超市", "供销社", "益农信息社"],
                 "seat": ["超市", "供销社"]},
     "childcare": {"urban": ["幼儿园", "幼儿园", "托育机构"], "seat": ["中心幼儿园"]},
     "primary_school": {"urban": ["小学"], "seat": ["中心小学"]},
@@ -281,7 +283,8 @@ def facilities(comms: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, obstacles: Base
         p = place(ci, comms, roads, edges, obstacles, rng)
         add = gpd.GeoDataFrame({
             "fid": [f"F{len(frame) + i + 1:05d}" for i in range(len(extra))],
-            "name": [_join(names[c], profile.categories[k].name_zh) for c, k in zip(ci, extra, strict=True)],
+            "name": [_join(names[c], profile.categories[k].name_zh)
+                     for c, k in zip(ci, extra, strict=True)],
             "category": extra, "floor_area_m2": np.nan, "capacity": np.nan,
             "status": "existing", "community": ci}, geometry=p, crs=comms.crs)
         frame = gpd.GeoDataFrame(pd.concat([frame, add], ignore_index=True),
@@ -289,10 +292,12 @@ def facilities(comms: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, obstacles: Base
     return frame
 
 
-_IDLE_URBAN = ["原{hotel}宾馆", "{short}培训中心(闲置)", "原{township}办公用房", "原{short}小学闲置校舍"]
-_IDLE_RURAL = ["原{township}政府办公用房", "原{short}小学(闲置校舍)", "原{township}粮站", "原{short}村部"]
-_SITE_KIND = {"宾馆": "宾馆", "培训": "培训中心", "办公": "办公用房", "小学": "学校", "粮站": "粮站",
-              "村部": "办公用房", "配套用房": "配套用房", "地块": "空地"}
+_IDLE_URBAN = ["原{hotel}宾馆", "{short}培训中心(闲置)", "原{township}办公用房",
+               "原{short}小学闲置校舍"]
+_IDLE_RURAL = ["原{township}政府办公用房", "原{short}小学(闲置校舍)", "原{township}粮站",
+               "原{short}村部"]
+_SITE_KIND = {"宾馆": "宾馆", "培训": "培训中心", "办公": "办公用房", "小学": "学校",
+              "粮站": "粮站", "村部": "办公用房", "配套用房": "配套用房", "地块": "空地"}
 
 
 def site_kind(name: str) -> str:
@@ -399,7 +404,7 @@ def health_gap(comms: gpd.GeoDataFrame, reach: float, island: BaseGeometry | Non
     sc = g[seed].centroid
     near = np.flatnonzero(ok & (shapely.distance(shapely.centroid(g), sc) < 3_500))
     near = near[np.argsort(-d[near], kind="stable")]
-    chosen = [seed] + [int(k) for k in near if k != seed][:2]
+    chosen = [seed, *[int(k) for k in near if k != seed][:2]]
     return [int(villages[k]) for k in chosen]
 
 

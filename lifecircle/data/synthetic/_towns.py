@@ -1,7 +1,7 @@
 """Urban areas: the main core, county towns and township seats, each a warped road lattice.
 
 A lattice is a grid of nodes (spacing ``d``) rotated and gently warped, with small jitter
-on minor nodes. Every ``S``-th line is an arterial (主干路 -> primary), every ``S/2``-th a
+on minor nodes. Every ``span``-th line is an arterial (主干路 -> primary), every ``span/2``-th a
 secondary road (次干路), every other line a 支路 (tertiary) and the rest 街巷 (residential).
 Urban communities are the blocks between arterials (split in two or four when dense), so
 their boundaries follow roads. Nodes in hills or lakes are dropped: roads go around them.
@@ -46,22 +46,23 @@ class Town:
     density: tuple[float, float, float]  # people/km²: D0 * exp(-r / lam) + D1 -> (D0, lam, D1)
 
 
-def _line_class(k: NDArray[np.int64], S: int) -> NDArray[np.object_]:
+def _line_class(k: NDArray[np.int64], span: int) -> NDArray[np.object_]:
     out = np.full(k.shape, "residential", dtype=object)
     out[k % 2 == 0] = "tertiary"
-    out[k % (S // 2) == 0] = "secondary"
-    out[k % S == 0] = "primary"
+    out[k % (span // 2) == 0] = "secondary"
+    out[k % span == 0] = "primary"
     return out
 
 
-def _grid(cx: float, cy: float, theta: float, d: float, S: int, nx: int, ny: int,
+def _grid(cx: float, cy: float, theta: float, d: float, span: int, nx: int, ny: int,
           warp: float, rng: np.random.Generator) -> tuple[NDArray, NDArray, NDArray, NDArray]:
     i, j = np.meshgrid(np.arange(-nx, nx + 1), np.arange(-ny, ny + 1), indexing="ij")
     u, v = i * d, j * d
     ph = rng.uniform(0, 2 * np.pi, 4)
-    du = warp * (np.sin(2 * np.pi * v / 3_100.0 + ph[0]) + 0.5 * np.sin(2 * np.pi * u / 2_300.0 + ph[1]))
-    dv = warp * (np.sin(2 * np.pi * u / 2_700.0 + ph[2]) + 0.5 * np.sin(2 * np.pi * v / 1_900.0 + ph[3]))
-    half = max(1, S // 2)
+    tau = 2 * np.pi
+    du = warp * (np.sin(tau * v / 3_100.0 + ph[0]) + 0.5 * np.sin(tau * u / 2_300.0 + ph[1]))
+    dv = warp * (np.sin(tau * u / 2_700.0 + ph[2]) + 0.5 * np.sin(tau * v / 1_900.0 + ph[3]))
+    half = max(1, span // 2)
     jit = 0.12 * d
     du = du + np.where(i % half != 0, rng.uniform(-jit, jit, i.shape), 0.0)
     dv = dv + np.where(j % half != 0, rng.uniform(-jit, jit, i.shape), 0.0)
@@ -88,7 +89,7 @@ def _density_at(pt: tuple[float, float], centre: tuple[float, float],
 
 
 def _lattice_town(name: str, kind: str, centre: tuple[float, float], shape: Polygon | None,
-                  land: Landscape, *, theta: float, d: float, S: int, warp: float,
+                  land: Landscape, *, theta: float, d: float, span: int, warp: float,
                   density: tuple[float, float, float], roads: _names.NamePool,
                   rng: np.random.Generator, seat_half: int = 3) -> Town | None:
     cx, cy = centre
@@ -102,17 +103,17 @@ def _lattice_town(name: str, kind: str, centre: tuple[float, float], shape: Poly
         assert shape is not None
         minx, miny, maxx, maxy = shape.bounds
         ext = max(maxx - cx, cx - minx, maxy - cy, cy - miny) * 1.5
-        n = max(1, math.ceil(ext / (d * S))) * S
-        i, j, x, y = _grid(cx, cy, theta, d, S, n, n, warp, rng)
+        n = max(1, math.ceil(ext / (d * span))) * span
+        i, j, x, y = _grid(cx, cy, theta, d, span, n, n, warp, rng)
         n0, m0 = x.shape
         near_water = land.water.buffer(150)
         inner = land.window.buffer(-200)
         hills = shapely.union_all([g for _, g in land.hills] + [g for _, g in land.lakes])
         blocks = []
         whole = []
-        for a in range(0, n0 - S, S):
-            for b in range(0, m0 - S, S):
-                sb = _ring(x, y, a, b, S, S)
+        for a in range(0, n0 - span, span):
+            for b in range(0, m0 - span, span):
+                sb = _ring(x, y, a, b, span, span)
                 c = sb.centroid
                 if not shape.contains(c) or not inner.contains(sb) or sb.intersects(near_water):
                     continue
@@ -122,13 +123,13 @@ def _lattice_town(name: str, kind: str, centre: tuple[float, float], shape: Poly
                 whole.append(sb)
                 pop = sb.area / 1e6 * landfrac * _density_at((c.x, c.y), centre, density)
                 parts = 4 if pop > 24_000 else 2 if pop > 12_000 else 1
-                h = S // 2
+                h = span // 2
                 if parts == 1:
                     blocks.append(sb)
-                elif parts == 2 and (a // S + b // S) % 2 == 0:
-                    blocks += [_ring(x, y, a, b, h, S), _ring(x, y, a + h, b, h, S)]
+                elif parts == 2 and (a // span + b // span) % 2 == 0:
+                    blocks += [_ring(x, y, a, b, h, span), _ring(x, y, a + h, b, h, span)]
                 elif parts == 2:
-                    blocks += [_ring(x, y, a, b, S, h), _ring(x, y, a, b + h, S, h)]
+                    blocks += [_ring(x, y, a, b, span, h), _ring(x, y, a, b + h, span, h)]
                 else:
                     blocks += [_ring(x, y, a + p, b + q, h, h) for p in (0, h) for q in (0, h)]
         if not whole:
@@ -163,7 +164,7 @@ def _lattice_town(name: str, kind: str, centre: tuple[float, float], shape: Poly
     if kind == "seat":
         cls = np.where(line == 0, "tertiary", "residential").astype(object)
     else:
-        cls = _line_class(line, S)
+        cls = _line_class(line, span)
     # irregularity: drop some minor streets (never on the outline)
     mx, my = (fx[u] + fx[v]) / 2, (fy[u] + fy[v]) / 2
     on_edge = shapely.distance(footprint.boundary, shapely.points(mx, my)) < 1.0
@@ -229,7 +230,7 @@ def _lattice_town(name: str, kind: str, centre: tuple[float, float], shape: Poly
         gate_ij = {(0, seat_half), (s, seat_half), (seat_half, 0), (seat_half, s)}
         gates = np.array([idx[a, b] for a, b in sorted(gate_ij) if used[idx[a, b]]], dtype=np.int64)
     else:
-        half = S // 2
+        half = span // 2
         major = (fi % half == 0) | (fj % half == 0)
         cand = np.flatnonzero(used & major)
         dist = shapely.distance(footprint.boundary, shapely.points(fx[cand], fy[cand]))
@@ -255,7 +256,7 @@ def build_urban(land: Landscape, roads: _names.NamePool, towns_pool: _names.Name
     f = main_core_factor(land.scale)
     water = land.water.buffer(350)
     shape = blob(*MAIN_CENTRE, 4_600 * f, 6_200 * f, -17.0, rng, amp=0.08).difference(water)
-    core = _lattice_town("", "core", MAIN_CENTRE, shape, land, theta=-12.0, d=120.0, S=8,
+    core = _lattice_town("", "core", MAIN_CENTRE, shape, land, theta=-12.0, d=120.0, span=8,
                          warp=35.0, density=(10_000.0, 2_500.0, 2_500.0), roads=roads, rng=rng)
     if core is not None:
         out.append(core)
@@ -279,7 +280,7 @@ def build_urban(land: Landscape, roads: _names.NamePool, towns_pool: _names.Name
         if shape.area < 0.5 * math.pi * r * r:
             continue
         town = _lattice_town(name or towns_pool.take() + "镇", "county", (x, y), shape, land,
-                             theta=rng.uniform(-25, 25), d=130.0, S=6, warp=25.0,
+                             theta=rng.uniform(-25, 25), d=130.0, span=6, warp=25.0,
                              density=(7_000.0, 1_200.0, 2_000.0), roads=roads, rng=rng)
         if town is not None and town.blocks:
             out.append(town)
@@ -306,7 +307,7 @@ def build_seats(land: Landscape, urban: list[Town], roads: _names.NamePool,
                 if any(math.hypot(x - px, y - py) < 4_500 for px, py in pts) \
                         or avoid.contains(shapely.Point(x, y)):
                     continue
-                town = _lattice_town("", "seat", (x, y), None, land, theta=theta, d=160.0, S=6,
+                town = _lattice_town("", "seat", (x, y), None, land, theta=theta, d=160.0, span=6,
                                      warp=12.0, density=(0.0, 1.0, 0.0), roads=roads, rng=rng)
                 if town is None or not inner.contains(town.footprint) \
                         or town.footprint.intersects(avoid) or town.gates.size < 2:

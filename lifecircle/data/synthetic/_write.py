@@ -33,9 +33,9 @@ URBAN_CLASS = {"motorway": "快速路", "primary": "主干路", "secondary": "�
                "unclassified": "村道"}
 RURAL_CLASS = {"secondary": "县道", "tertiary": "乡道", "unclassified": "村道"}
 #: Chinese class name -> canonical class, as written into project.toml.
-CLASS_VALUES = {"快速路": "motorway", "主干路": "primary", "次干路": "secondary", "支路": "tertiary",
-                "街巷": "residential", "县道": "secondary", "乡道": "tertiary", "村道": "unclassified",
-                "步行道": "path"}
+CLASS_VALUES = {"快速路": "motorway", "主干路": "primary", "次干路": "secondary",
+                "支路": "tertiary", "街巷": "residential", "县道": "secondary",
+                "乡道": "tertiary", "村道": "unclassified", "步行道": "path"}
 
 COMMUNITY_FIELDS = {"cid": "SQDM", "name": "SQMC", "kind": "LX", "population": "RK",
                     "households": "HS", "township": "JDMC", "district": "XZQMC",
@@ -167,7 +167,8 @@ def project_toml(seed: int | None = None, scale: float | None = None) -> str:
         _toml_table("layers.communities.fields", COMMUNITY_FIELDS),
         _toml_table("layers.communities.values.kind", {"城市": "urban", "农村": "rural"}),
         '# Amap (GCJ-02) coordinates, labelled EPSG:4326 like the exports they come from.\n'
-        '[layers.facilities]\npath = "facilities.gpkg"\nlayer = "facilities"\nsource_crs = "gcj02"\n',
+        '[layers.facilities]\npath = "facilities.gpkg"\nlayer = "facilities"\n'
+        'source_crs = "gcj02"\n',
         _toml_table("layers.facilities.fields", FACILITY_FIELDS),
         _toml_table("layers.facilities.values.status", {"现状": "existing", "规划": "planned"}),
         '[layers.roads]\npath = "roads.shp"\n',
@@ -197,14 +198,25 @@ Generated with (seed {seed}, scale {scale:g}):
 
     python -m lifecircle.data.synthetic --out lifecircle/data/demo --seed {seed} --scale {scale:g}
 
-| file | format | notes |
-|---|---|---|
-| `communities.shp` | Shapefile, **GBK without .cpg**, EPSG:4548 | {n_comm} communities (社区/村); fields SQDM 社区代码, SQMC 名称, LX 类型 (城市/农村), RK 人口, HS 户数, JDMC 街道/乡镇, XZQMC/XZQDM 区县名称/代码, SSMJ 社区服务设施面积, SHZZ 社会组织数, SQGZZ 社区工作者数, LNRK 老年人口, PT 服务平台 (是/否), ZZJ 自助一体机 (是/否), DB 政务代办 (1/0); empty = no data |
-| `facilities.gpkg` | GeoPackage layer `facilities`, **GCJ-02** lon/lat | {n_fac} facilities of every catalogue category; 编号, 名称, 类型 (Chinese names and aliases such as 日间照料中心, 村卫生室), 建筑面积, 服务规模, 状态 (现状/规划) |
-| `roads.shp` | Shapefile, UTF-8 with .cpg, EPSG:4548 | {n_roads} road edges; DLDJ 道路等级 (快速路/主干路/次干路/支路/街巷/县道/乡道/村道/步行道), DX 单行 (1/0), MC 名称, BX 允许步行 (1/0) |
-| `population.tif` | GeoTIFF float32, deflate, EPSG:4548 | 100 m cells, people per cell, -1 outside the region; each community's cells sum to its RK |
-| `candidates.gpkg` | GeoPackage layer `candidates`, EPSG:4548 | {n_cand} candidate sites; 优先级 1 = idle public building (闲置资产 是: 宾馆, 培训中心, 办公用房, 校舍), 2-3 ordinary sites |
-| `project.toml` | lifecircle project file | maps every field above to the canonical columns |
+Files:
+
+- `communities.shp`: Shapefile, **GBK without .cpg**, EPSG:4548; {n_comm} communities
+  (社区/村). Fields: SQDM 社区代码, SQMC 名称, LX 类型 (城市/农村), RK 人口, HS 户数,
+  JDMC 街道/乡镇, XZQMC/XZQDM 区县名称/代码, SSMJ 社区服务设施面积, SHZZ 社会组织数,
+  SQGZZ 社区工作者数, LNRK 老年人口, PT 服务平台 (是/否), ZZJ 自助一体机 (是/否),
+  DB 政务代办 (1/0); empty = no data.
+- `facilities.gpkg`: GeoPackage layer `facilities`, **GCJ-02** lon/lat (Amap style);
+  {n_fac} facilities of every catalogue category. Fields: 编号, 名称, 类型 (Chinese names
+  and aliases such as 日间照料中心, 村卫生室), 建筑面积, 服务规模, 状态 (现状/规划).
+- `roads.shp`: Shapefile, UTF-8 with .cpg, EPSG:4548; {n_roads} road edges. Fields:
+  DLDJ 道路等级 (快速路/主干路/次干路/支路/街巷/县道/乡道/村道/步行道), DX 单行 (1/0),
+  MC 名称, BX 允许步行 (1/0).
+- `population.tif`: GeoTIFF float32, deflate, EPSG:4548; 100 m cells, people per cell,
+  -1 outside the region; each community's cells sum to its RK.
+- `candidates.gpkg`: GeoPackage layer `candidates`, EPSG:4548; {n_cand} candidate sites.
+  优先级 1 = idle public building (闲置资产 是: 宾馆, 培训中心, 办公用房, 校舍), 2-3 ordinary.
+- `project.toml`: the lifecircle project file mapping every field above to the
+  canonical columns.
 
 Population {population:,.0f} in {n_comm} communities. Deliberate gaps (communities left
 unserved on purpose, for the checker and the planner to find):
