@@ -297,3 +297,25 @@ def test_shipped_demo_matches_the_generator(region: Region) -> None:
     assert np.array_equal(shipped["RK"], region.communities["population"])
     assert sum(p.stat().st_size for p in DEMO.iterdir()) < 3_000_000
     assert not (DEMO / "communities.cpg").exists()
+
+
+def test_demo_files_load_through_the_layers_loader(region: Region, demo_dir: Path) -> None:
+    from lifecircle import layers
+
+    loaded = layers.load(load(demo_dir / "project.toml"))
+    assert loaded.crs.to_epsg() == 4548
+    assert loaded.info["communities"].encoding == "gbk"
+    c, rc = loaded.communities, region.communities
+    for col in ("cid", "name", "kind", "township", "district"):
+        assert list(c[col]) == list(rc[col]), col
+    for col in ("population", "households", "social_orgs", "workers", "elderly"):
+        np.testing.assert_array_equal(c[col].to_numpy(float), rc[col].to_numpy(float))
+    for col in ("has_platform", "has_kiosk", "has_agency"):
+        assert list(c[col].astype(object)) == list(rc[col].astype(object)), col
+    f, rf = loaded.facilities, region.facilities
+    assert list(f["fid"]) == list(rf["fid"]) and list(f["category"]) == list(rf["category"])
+    assert list(f["status"]) == list(rf["status"])
+    assert shapely.distance(f.geometry.values, rf.geometry.values).max() < 0.01
+    assert list(loaded.roads["road_class"]) == list(region.roads["road_class"])
+    assert list(loaded.roads["oneway"]) == list(region.roads["oneway"])
+    assert list(loaded.candidates["is_idle_asset"]) == list(region.candidates["is_idle_asset"])

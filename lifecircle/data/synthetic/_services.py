@@ -386,7 +386,7 @@ def elderly_gap(comms: gpd.GeoDataFrame, core_centre: tuple[float, float], facto
 
 
 def health_gap(comms: gpd.GeoDataFrame, reach: float, island: BaseGeometry | None) -> list[int]:
-    """Villages at least ``reach`` + 1.5 km from every urban community, the most remote first."""
+    """Up to four villages ``reach`` + 300 m or more from every urban community."""
     kind = comms["kind"].to_numpy()
     villages = np.flatnonzero((kind == "rural") & ~comms["seat"].to_numpy())
     urban = comms.geometry.values[kind == "urban"]
@@ -397,14 +397,14 @@ def health_gap(comms: gpd.GeoDataFrame, reach: float, island: BaseGeometry | Non
     d = shapely.distance(g, u)
     if island is not None:
         d[shapely.intersects(g, island)] = 0.0
-    ok = d >= reach + 1_500
+    ok = d >= reach + 300
     if not ok.any():
         return []
     seed = int(np.argmax(np.where(ok, d, -1)))
     sc = g[seed].centroid
     near = np.flatnonzero(ok & (shapely.distance(shapely.centroid(g), sc) < 3_500))
     near = near[np.argsort(-d[near], kind="stable")]
-    chosen = [seed, *[int(k) for k in near if k != seed][:2]]
+    chosen = [seed, *[int(k) for k in near if k != seed][:3]]
     return [int(villages[k]) for k in chosen]
 
 

@@ -219,7 +219,9 @@ Files:
   canonical columns.
 
 Population {population:,.0f} in {n_comm} communities. Deliberate gaps (communities left
-unserved on purpose, for the checker and the planner to find):
+unserved on purpose, for the checker and the planner to find; meal_aid lists the urban
+communities its sparse points leave more than 1000 m away):
+
 {gaps}
 """
 
