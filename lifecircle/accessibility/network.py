@@ -424,9 +424,11 @@ def _snap_tees(lines: NDArray[np.object_], table: _Table, tol: float) -> None:
         return
     # lines already holding this point as a vertex are joined already
     nl = len(lines)
-    have = np.unique(gid.astype(np.int64) * nl + table.line)
+    at_end = is_end[gid]
+    have = np.sort(gid[at_end].astype(np.int64) * nl + table.line[at_end])
     key = ends[pi].astype(np.int64) * nl + li
-    new = ~np.isin(key, have)
+    pos = np.minimum(np.searchsorted(have, key), len(have) - 1)
+    new = have[pos] != key
     pi, li = pi[new], li[new]
     if len(pi) == 0:
         return

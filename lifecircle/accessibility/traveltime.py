@@ -109,6 +109,9 @@ def _same_edge_pairs(network: Network, sources: Snapped, src: NDArray[np.int64],
                      ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """(source, target, seconds) straight along a shared edge, access legs included."""
     se = sources.edge[src]
+    on_src_edge = np.zeros(network.n_edges, dtype=bool)
+    on_src_edge[se] = True
+    tgt = tgt[on_src_edge[targets.edge[tgt]]]
     order = np.argsort(se, kind="stable")
     s_sorted = src[order]
     se_sorted = se[order]
