@@ -384,7 +384,7 @@ def run_size(size: float, args: argparse.Namespace, tmp: Path) -> list[dict[str,
         if "error" in r:
             print(f"  {engine:<10} failed: {r['error']}", flush=True)
         else:
-            print(f"  {engine:<10} prep {r['prep_s']:8.2f} s  query {r["query_s"]:9.4f} s  "
+            print(f"  {engine:<10} prep {r['prep_s']:8.2f} s  query {r['query_s']:9.4f} s  "
                   f"peak +{r['peak_mb']:7.0f} MB  {r['note']}", flush=True)
     by = {r["engine"]: r for r in rows if "error" not in r}
     ref = by.get("scipy", {}).get("result")
@@ -395,8 +395,8 @@ def run_size(size: float, args: argparse.Namespace, tmp: Path) -> list[dict[str,
             continue
         r["agrees"] = ("reference" if r["engine"] == "scipy" or ref is None else
                        agreement(r["engine"], r["result"], ref, limit, r["extrapolated"]))
-        r["vs_lifecircle"] = r["query_s"] / ours if ours else float("nan")
-        r["vs_scipy"] = r["query_s"] / floor if floor else float("nan")
+        r["vs_lifecircle"] = r['query_s'] / ours if ours else float("nan")
+        r["vs_scipy"] = r['query_s'] / floor if floor else float("nan")
         print(f"  {r['engine']:<10} {r['vs_lifecircle']:8.1f}x lifecircle  "
               f"{r['vs_scipy']:6.2f}x scipy  agrees: {r['agrees']}", flush=True)
     return rows
@@ -455,7 +455,7 @@ def write_markdown(rows: list[dict[str, Any]], args: argparse.Namespace, path: P
             lines.append(f"{head} - | - | - | - | - | {r['error']} |")
             continue
         est = " (est.)" if r.get("extrapolated") else ""
-        lines.append(f"{head} {r['prep_s']:.2f} | {r["query_s"]:.4f}{est} | "
+        lines.append(f"{head} {r['prep_s']:.2f} | {r['query_s']:.4f}{est} | "
                      f"{r['vs_lifecircle']:.1f} | {r['vs_scipy']:.2f} | {r['peak_mb']:.0f} | "
                      f"{r['agrees']} |")
     notes = sorted({f"{r['engine']}: {r['note']}" for r in rows if r.get("note")})
