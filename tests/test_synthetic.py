@@ -319,3 +319,28 @@ def test_demo_files_load_through_the_layers_loader(region: Region, demo_dir: Pat
     assert list(loaded.roads["road_class"]) == list(region.roads["road_class"])
     assert list(loaded.roads["oneway"]) == list(region.roads["oneway"])
     assert list(loaded.candidates["is_idle_asset"]) == list(region.candidates["is_idle_asset"])
+
+
+def test_roads_go_around_hills_and_stay_out_of_water(region: Region) -> None:
+    from lifecircle.data.synthetic import _landscape_of
+
+    land = _landscape_of(seed=2025, scale=1.0)
+    assert {"雨山", "佳山"} <= {name for name, _ in land.hills}
+    tr = Transformer.from_crs(LOCAL_CRS, region.crs, always_xy=True)
+
+    def project(g: shapely.Geometry) -> shapely.Geometry:
+        return shapely.transform(g, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+
+    hills = project(shapely.union_all([g for _, g in land.hills]))
+    water = project(land.water)
+    r = region.roads
+    assert not shapely.intersects(r.geometry.values, hills).any()
+    wet = r[shapely.intersects(r.geometry.values, water)]
+    assert set(wet["road_class"]) == {"primary", "motorway"} and len(wet) == 2
+    f = region.facilities.geometry.values
+    assert not shapely.intersects(f, shapely.union(hills, water)).any()
+    # nobody lives on water or hills
+    inside = features.rasterize([(shapely.union(hills, water), 1)],
+                                out_shape=region.population.shape,
+                                transform=region.population_transform, fill=0, dtype="uint8")
+    assert (region.population[inside == 1] <= 0).all()

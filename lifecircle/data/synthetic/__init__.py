@@ -7,9 +7,10 @@ island without a bridge, rural townships with villages strung along sparse roads
 across the river, 博望区 to the east, 当涂县 to the south at larger scales), and districts
 and codes named after the real ones.
 
-``generate(seed=..., scale=1)`` builds a demo-size region (about 580 km², some 500,000
-people, ~10,000 road edges); ``scale`` multiplies the area (scale 7 is about the city's
-4,049 km², scale 20-40 makes benchmark regions of a few hundred thousand road edges).
+``generate(seed=..., scale=1)`` builds a demo-size region (about 580 km², some 590,000
+people in 145 communities, ~15,000 road edges); ``scale`` multiplies the area: scale 7 is
+about the city's 4,049 km² (some 740 communities, 2.4 million people, 54,000 road edges),
+scale 20-40 make benchmark regions of 120,000-240,000 road edges.
 ``write_demo`` writes it in the formats planners hand over (see :mod:`._write`).
 """
 
@@ -106,6 +107,16 @@ def _absorb(frame: gpd.GeoDataFrame, small: NDArray[np.int64]) -> gpd.GeoDataFra
     return out.drop(index=out.index[drop]).reset_index(drop=True)
 
 
+def _streams(seed: int) -> list[np.random.Generator]:
+    """Independent random streams, one per stage of the generator."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(9)]
+
+
+def _landscape_of(*, seed: int, scale: float) -> _landscape.Landscape:
+    """The water, hills and window :func:`generate` uses (local frame)."""
+    return _landscape.build(float(scale), _streams(seed)[0])
+
+
 def generate(*, seed: int = 2025, scale: float = 1.0) -> Region:
     """Generate the synthetic region.
 
@@ -125,7 +136,7 @@ def generate(*, seed: int = 2025, scale: float = 1.0) -> Region:
     if not 0.1 <= float(scale) <= 100:
         raise ValueError(f"scale must be between 0.1 and 100, got {scale}")
     profile = load_profile()
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(9)]
+    rngs = _streams(seed)
     land = _landscape.build(float(scale), rngs[0])
     road_names, town_names = _names.road_pool(rngs[1]), _names.town_pool(rngs[1])
     urban = _towns.build_urban(land, road_names, town_names, rngs[2])
