@@ -114,3 +114,431 @@ def _pct(x: float) -> str:
 
 def _num(x: float) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+
+
+# ---------------------------------------------------------------------------- analysis
+def _circle_of_points(communities: pd.DataFrame, cids: pd.Series) -> pd.Series:
+    kinds = communities.set_index("cid")["kind"]
+    return cids.map(kinds)
+
+
+def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
+    """Load the layers, build the networks and check every circle.
+
+    Parameters
+    ----------
+    project
+        A loaded project (:func:`lifecircle.project.load`).
+    progress
+        Called with a short message at the start of each step.
+
+    Returns
+    -------
+    Analysis
+        Layers, networks, demand, travel times (minutes per demand point and category),
+        coverage, gaps and the Table-1 scorecard.
+    """
+    from lifecircle import layers as layers_mod
+    from lifecircle.accessibility import network as network_mod
+    from lifecircle.accessibility.coverage import compute_coverage
+    from lifecircle.accessibility.demand import build_demand
+    from lifecircle.accessibility.gaps import find_gaps
+    from lifecircle.accessibility.scorecard import scorecard
+    from lifecircle.accessibility.snap import snap
+    from lifecircle.accessibility.traveltime import nearest
+
+    zh = project.lang == "zh"
+    profile = project.profile
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    progress("读取并校验图层" if zh else "reading and validating layers")
+    layers = layers_mod.load(project)
+    timings["load"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    modes = sorted({c.mode for c in profile.circles.values()})
+    progress(("构建道路网络: " if zh else "building road networks: ") + ", ".join(modes))
+    networks = {m: network_mod.build(layers.roads, profile.modes[m],
+                                     snap_tolerance_m=project.network.snap_tolerance_m,
+                                     node_crossings=project.network.node_crossings)
+                for m in modes}
+    for m, net in networks.items():
+        if net.n_edges == 0:
+            raise InputError(
+                f"{layers.info['roads'].path}: no road the mode {m!r} may use; fix: check the "
+                "road class field (road_class) and the profile's forbidden_classes")
+    timings["network"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("生成需求点" if zh else "placing demand")
+    demand = build_demand(layers.communities, raster_path=layers.population_raster,
+                          points=layers.demand_points, roads=layers.roads, crs=layers.crs)
+    points = demand.points
+    kind = _circle_of_points(layers.communities, points["cid"])
+    timings["demand"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    categories = [k for k in profile.categories if any(k in profile.required(c)
+                                                       for c in profile.circles)]
+    times = pd.DataFrame(np.inf, index=pd.Index(points["did"].to_numpy(), name="did"),
+                         columns=categories)
+    existing = layers.facilities[layers.facilities["status"] != "planned"]
+    facility_snaps: dict[tuple[str, str], Any] = {}
+    warnings = list(layers.warnings) + list(demand.warnings)
+    max_snap = project.network.max_snap_m
+    for ckey, circle in profile.circles.items():
+        mask = (kind == ckey).to_numpy()
+        if not mask.any():
+            continue
+        net = networks[circle.mode]
+        progress((f"计算出行时间: {circle.name_zh}" if zh
+                  else f"travel times: {circle.name_en}"))
+        dsnap = snap(net, points.geometry[mask], max_snap_m=max_snap)
+        n_far = int(dsnap.too_far.sum())
+        if n_far:
+            pop_far = float(points["population"].to_numpy()[mask][dsnap.too_far].sum())
+            warnings.append(
+                (f"{n_far} 个需求点距离道路超过 {max_snap:g} 米 (人口 {pop_far:,.0f})，视为不可达"
+                 if zh else
+                 f"{n_far} demand points are farther than {max_snap:g} m from any road "
+                 f"(population {pop_far:,.0f}); counted as unreachable"))
+        limit_s = 2.0 * circle.minutes * 60.0
+        for cat in profile.required(ckey):
+            key = (circle.mode, cat)
+            if key not in facility_snaps:
+                fac = existing[existing["category"] == cat]
+                facility_snaps[key] = snap(net, fac.geometry, max_snap_m=max_snap)
+            fsnap = facility_snaps[key]
+            secs, _ = nearest(net, fsnap, dsnap, limit_s=limit_s)
+            times.loc[mask, cat] = secs / 60.0
+    _warn_far_facilities(existing, facility_snaps, max_snap, zh, warnings)
+    timings["traveltime"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("统计覆盖率与评分" if zh else "coverage and scorecard")
+    coverage = compute_coverage(layers.communities, points, times, profile)
+    warnings.extend(coverage.warnings)
+    gaps = find_gaps(points, times, layers.communities, profile, lang=project.lang)
+    card = scorecard(layers.communities, layers.facilities, profile, coverage=coverage,
+                     lang=project.lang)
+    timings["coverage"] = time.perf_counter() - t
+    return Analysis(project, layers, networks, demand, times, coverage, gaps, card,
+                    facility_snaps, None, _dedupe(warnings), timings)
+
+
+def _warn_far_facilities(existing: pd.DataFrame, snaps: Mapping[tuple[str, str], Any],
+                         max_snap: float, zh: bool, warnings: list[str]) -> None:
+    seen: set[str] = set()
+    for (mode, cat), s in snaps.items():
+        fac = existing[existing["category"] == cat]
+        for fid, name, far in zip(fac["fid"], fac["name"], s.too_far, strict=True):
+            if far and fid not in seen:
+                seen.add(fid)
+                warnings.append(
+                    (f"设施 {fid} ({name}) 距离可用道路超过 {max_snap:g} 米 ({mode})，未计入"
+                     if zh else
+                     f"facility {fid} ({name}) is farther than {max_snap:g} m from a usable road "
+                     f"({mode}); not counted"))
+
+
+def _dedupe(items: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# ---------------------------------------------------------------------------- planning
+def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
+               categories: Sequence[str] | None = None, model: str | None = None,
+               sites: int | None = None, full_coverage: bool = False,
+               time_limit_s: float | None = None) -> Any:
+    """Propose sites for new facilities where the circles have gaps (see :mod:`planner`).
+
+    Options left as None come from the project's ``[planner]`` section.
+    """
+    from lifecircle.planner.plan import plan
+
+    project = analysis.project
+    opts = project.planner
+    cats = tuple(categories) if categories else opts.categories
+    for c in cats:
+        if c not in project.profile.categories:
+            import difflib
+
+            close = difflib.get_close_matches(c, list(project.profile.categories), n=1)
+            hint = f" such as {close[0]!r}" if close else ""
+            raise InputError(f"--category {c!r}: unknown category; fix: use a catalogue key"
+                             f"{hint} ({', '.join(project.profile.categories)})")
+    full = full_coverage or opts.full_coverage
+    chosen = model or ("setcover" if full else opts.model)
+    n_sites = sites if sites is not None else (None if chosen == "setcover" else opts.sites)
+    zh = project.lang == "zh"
+    names = ", ".join(project.profile.categories[c].name(project.lang) for c in cats)
+    progress((f"选址规划 ({chosen}): {names}" if zh else f"site planning ({chosen}): {names}"))
+    t = time.perf_counter()
+    result = plan(analysis.networks, analysis.demand.points, analysis.layers.candidates,
+                  analysis.layers.facilities, project.profile, categories=cats,
+                  communities=analysis.layers.communities, times=analysis.times, model=chosen,
+                  sites=n_sites, full_coverage=full,
+                  time_limit_s=time_limit_s if time_limit_s is not None else opts.time_limit_s,
+                  max_snap_m=project.network.max_snap_m,
+                  candidate_spacing_m=opts.candidate_spacing_m, lang=project.lang)
+    analysis.plan = result
+    analysis.warnings.extend(w for w in result.warnings if w not in analysis.warnings)
+    analysis.timings["plan"] = time.perf_counter() - t
+    return result
+
+
+# ---------------------------------------------------------------------------- outputs
+def result_layers(analysis: Analysis, progress: Progress = _quiet) -> dict[str, Any]:
+    """The result layers of docs/contracts.md, ready for the GeoPackage, map and report."""
+    import geopandas as gpd
+
+    from lifecircle.accessibility.isochrones import service_areas
+    from lifecircle.accessibility.snap import snap
+
+    project = analysis.project
+    profile = project.profile
+    lang = project.lang
+    layers = analysis.layers
+    cov = analysis.coverage
+
+    fac = layers.facilities.copy()
+    fac["category_name"] = fac["category"].map(lambda k: profile.categories[k].name(lang))
+    first_mode = profile.circles["urban"].mode if "urban" in profile.circles else next(
+        iter(analysis.networks))
+    s = snap(analysis.networks[first_mode], fac.geometry, max_snap_m=project.network.max_snap_m)
+    fac["snapped"] = s.snapped
+    fac["access_m"] = s.access_m
+    fac = fac[["fid", "name", "category", "category_name", "status", "snapped", "access_m",
+               "geometry"]]
+
+    progress("绘制服务范围" if lang == "zh" else "drawing service areas")
+    areas = []
+    for ckey, circle in profile.circles.items():
+        if not (layers.communities["kind"] == ckey).any():
+            continue
+        rings = list(circle.rings) or [circle.minutes]
+        for cat in profile.required(ckey):
+            fsnap = analysis.facility_snaps.get((circle.mode, cat))
+            if fsnap is None or not fsnap.snapped.any():
+                continue
+            sa = service_areas(analysis.networks[circle.mode], fsnap, rings, method="grid",
+                               cell_m=20.0)
+            sa = sa[~sa.geometry.is_empty]
+            sa = sa.assign(category=cat, category_name=profile.categories[cat].name(lang),
+                           circle=ckey, mode=circle.mode)
+            areas.append(sa[["category", "category_name", "circle", "minutes", "mode",
+                             "geometry"]])
+    service = (gpd.GeoDataFrame(pd.concat(areas, ignore_index=True), crs=layers.crs) if areas
+               else gpd.GeoDataFrame({"category": [], "category_name": [], "circle": [],
+                                      "minutes": [], "mode": []}, geometry=[], crs=layers.crs))
+    out: dict[str, Any] = {
+        "communities": cov.communities,
+        "facilities": fac,
+        "demand": cov.demand,
+        "service_areas": service,
+        "gaps": analysis.gaps,
+        "summary_district": cov.summary_district,
+        "summary_township": cov.summary_township,
+        "scorecard": analysis.scorecard,
+    }
+    if analysis.plan is not None:
+        out["candidates"] = analysis.plan.candidates
+        out["proposed_sites"] = analysis.plan.sites
+    elif layers.candidates is not None:
+        cand = layers.candidates.copy()
+        cand["source"] = "layer"
+        out["candidates"] = cand[["cand_id", "name", "priority", "is_idle_asset", "source",
+                                  "geometry"]]
+    return out
+
+
+def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _quiet
+                        ) -> list[Path]:
+    """Write ``traveltime_<category>.tif``: minutes to the nearest facility per cell.
+
+    Each cell takes the travel mode of the circle of the community it lies in (urban:
+    walking, rural: e-bike in ``maanshan-2025``); cells outside every community are nodata.
+    """
+    from rasterio import features
+    from rasterio.transform import from_origin
+
+    from lifecircle.accessibility.snap import snap
+    from lifecircle.accessibility.traveltime import nearest
+    from lifecircle.geo.raster import write_geotiff
+
+    project = analysis.project
+    profile = project.profile
+    comm = analysis.layers.communities
+    cell = project.raster_cell_m
+    minx, miny, maxx, maxy = comm.total_bounds
+    minx, miny = math.floor(minx / cell) * cell, math.floor(miny / cell) * cell
+    width = max(1, math.ceil((maxx - minx) / cell))
+    height = max(1, math.ceil((maxy - miny) / cell))
+    transform = from_origin(minx, miny + height * cell, cell, cell)
+    circles = list(profile.circles)
+    codes = {k: i + 1 for i, k in enumerate(circles)}
+    shapes = ((g, codes.get(k, 0)) for g, k in zip(comm.geometry, comm["kind"], strict=True))
+    kind_grid = features.rasterize(shapes, out_shape=(height, width), transform=transform,
+                                   fill=0, dtype="uint8")
+    rows, cols = np.indices((height, width))
+    xs = minx + (cols + 0.5) * cell
+    ys = miny + height * cell - (rows + 0.5) * cell
+    progress("写出出行时间栅格" if project.lang == "zh" else "writing travel-time rasters")
+    per_circle = []
+    for ckey, code in codes.items():
+        mask = kind_grid == code
+        if not mask.any():
+            continue
+        circle = profile.circles[ckey]
+        net = analysis.networks[circle.mode]
+        pts = snap(net, np.column_stack([xs[mask], ys[mask]]),
+                   max_snap_m=project.network.max_snap_m)
+        per_circle.append((ckey, circle, net, mask, pts))
+    written: list[Path] = []
+    for cat in analysis.times.columns:
+        grid = np.full((height, width), -1.0, dtype=np.float32)
+        for ckey, circle, net, mask, pts in per_circle:
+            if cat not in profile.required(ckey):
+                continue
+            fsnap = analysis.facility_snaps.get((circle.mode, cat))
+            if fsnap is None:
+                continue
+            secs, _ = nearest(net, fsnap, pts, limit_s=2.0 * circle.minutes * 60.0)
+            mins = np.where(np.isfinite(secs), secs / 60.0, -1.0)
+            grid[mask] = mins.astype(np.float32)
+        if (grid == -1.0).all():
+            continue
+        path = folder / f"traveltime_{cat}.tif"
+        write_geotiff(path, grid, transform, analysis.layers.crs, nodata=-1.0)
+        written.append(path)
+    return written
+
+
+def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet, *,
+                  run_info: Mapping[str, Any] | None = None) -> list[str]:
+    """Write the GeoPackage, map, report, CSV tables and rasters into ``folder``."""
+    from lifecircle.layers import gpkg
+    from lifecircle.maps import report, webmap
+
+    project = analysis.project
+    lang = project.lang
+    layers = result_layers(analysis, progress)
+    progress("写出 GeoPackage" if lang == "zh" else "writing the GeoPackage")
+    gpkg.write(folder / "lifecircle.gpkg", layers, project.profile, lang=lang)
+    progress("生成网页地图" if lang == "zh" else "building the web map")
+    webmap.build(layers, project.profile, folder / "map.html", lang=lang, title=project.name)
+    progress("生成报告" if lang == "zh" else "writing the report")
+    plan_summary = None
+    if analysis.plan is not None:
+        p = analysis.plan
+        plan_summary = {"model": p.model, "categories": list(p.categories),
+                        "coverage": p.coverage, "status": p.solution.status,
+                        "gap": p.solution.gap, "objective": p.solution.objective,
+                        "seconds": p.solution.seconds, "unreached": p.unreached,
+                        "site_gains": p.site_gains}
+    info = dict(run_info or {})
+    info.setdefault("project", project.name)
+    info.setdefault("profile", project.profile.key)
+    info.setdefault("synthetic", "synthetic" in project.name.lower() or "合成" in project.name)
+    report.build(layers, project.profile, folder, lang=lang,
+                 inputs=list(analysis.layers.info.values()), warnings=analysis.warnings,
+                 plan_summary=plan_summary, run_info=info)
+    travel_time_rasters(analysis, folder, progress)
+    return sorted(p.name for p in folder.iterdir())
+
+
+# ---------------------------------------------------------------------------- entry point
+def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = False,
+        lang: str | None = None, steps: Sequence[str] = ("check", "plan", "outputs"),
+        progress: Progress = _quiet, categories: Sequence[str] | None = None,
+        model: str | None = None, sites: int | None = None, full_coverage: bool = False,
+        time_limit_s: float | None = None) -> RunSummary:
+    """Run the pipeline on a project file and write the result folder.
+
+    Parameters
+    ----------
+    project_path
+        The project TOML file.
+    out
+        Result folder; written under a temporary name and moved into place when complete.
+        None writes nothing (summary only).
+    overwrite
+        Replace an existing result folder.
+    lang
+        ``zh`` or ``en``; default from the project file.
+    steps
+        ``check`` (coverage, gaps, scorecard), ``plan`` (site planner), ``outputs``
+        (GeoPackage, map, report, rasters; otherwise only the GeoPackage and CSV tables).
+    progress
+        Called with a message at the start of each step.
+    categories, model, sites, full_coverage, time_limit_s
+        Planner options; None = the project's ``[planner]`` section.
+    """
+    from dataclasses import replace
+
+    from lifecircle.resultdir import atomic_folder, check_target
+
+    t0 = time.perf_counter()
+    project = project_mod.load(project_path)
+    if lang:
+        project = replace(project, lang=lang)
+    inputs = [spec.path for spec in project.layers.values()] + [Path(project_path)]
+    if out is not None:
+        check_target(out, overwrite=overwrite, inputs=inputs)
+    analysis = analyse(project, progress)
+    if "plan" in steps:
+        plan_sites(analysis, progress, categories=categories, model=model, sites=sites,
+                   full_coverage=full_coverage, time_limit_s=time_limit_s)
+    files: list[str] = []
+    if out is not None:
+        with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:
+            if "outputs" in steps:
+                files = write_outputs(analysis, tmp, progress)
+            else:
+                files = _write_tables(analysis, tmp, progress)
+    return _summary(analysis, out, files, time.perf_counter() - t0)
+
+
+def _write_tables(analysis: Analysis, folder: Path, progress: Progress) -> list[str]:
+    """``check``/``plan``: the GeoPackage and the CSV tables, no map or report."""
+    from lifecircle.layers import gpkg
+    from lifecircle.maps.report import write_tables
+
+    layers = result_layers(analysis, progress)
+    gpkg.write(folder / "lifecircle.gpkg", layers, analysis.project.profile,
+               lang=analysis.project.lang)
+    write_tables(layers, analysis.project.profile, folder, lang=analysis.project.lang)
+    return sorted(p.name for p in folder.iterdir())
+
+
+def _summary(analysis: Analysis, out: Path | None, files: list[str], seconds: float
+             ) -> RunSummary:
+    profile = analysis.project.profile
+    by_kind = analysis.coverage.by_kind
+    rows = []
+    for cat in analysis.times.columns:
+        row: dict[str, Any] = {"key": cat, "name_zh": profile.categories[cat].name_zh,
+                               "name_en": profile.categories[cat].name_en}
+        for kind in ("urban", "rural"):
+            sel = by_kind[(by_kind["kind"] == kind) & (by_kind["category"] == cat)]
+            if len(sel):
+                r = sel.iloc[0]
+                row[kind] = float(r["share"])
+                row[f"{kind}_uncovered"] = float(r["pop"] - r["covered_pop"])
+            else:
+                row[kind] = float("nan")
+                row[f"{kind}_uncovered"] = float("nan")
+        rows.append(row)
+    sk = analysis.coverage.summary_kind.set_index("kind")
+    comm = analysis.layers.communities
+    proposed = []
+    if analysis.plan is not None:
+        for _, r in analysis.plan.sites.iterrows():
+            proposed.append({"rank": int(r["rank"]), "name": str(r["name"]),
+                             "is_idle_asset": bool(r["is_idle_asset"]),
+                             "new_population": float(r["new_population"])})
+    return RunSummary(
+        analysis.project.name, out, rows, len(comm), float(comm["population"].sum()),
+        float(sk.loc["urban", "cov_all"]) if "urban" in sk.index else float("nan"),
+        float(sk.loc["rural", "cov_all"]) if "rural" in sk.index else float("nan"),
+        proposed, list(analysis.warnings), seconds, files)

@@ -757,20 +757,37 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
         written["html"] = out / "report.html"
         (out / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
         written["md"] = out / "report.md"
+    except OSError as e:
+        raise OutputError(f"{out}: cannot write the report ({e.strerror}); fix: choose a "
+                          "writable folder with free disk space") from None
+    written.update(write_tables(layers, profile, out, lang=lang))
+    return written
+
+
+def write_tables(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[str], *,
+                 lang: str = "zh") -> dict[str, Path]:
+    """Write the CSV tables (UTF-8 with BOM, for Excel) of the result layers into ``out_dir``.
+
+    Returns the written files by layer key.
+    """
+    out = Path(out_dir)
+    written: dict[str, Path] = {}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
         for key, fname in CSV_FILES.items():
             frame = _csv_source(layers, key)
             if frame is None:
                 continue
             if key == "scorecard":
                 df = pd.DataFrame(frame).copy()
-                df["source"] = [r["source"] for r in sc_rows]
+                df["source"] = [r["source"] for r in scorecard_rows(frame, profile, lang)]
             else:
                 df = _csv_frame(frame)
             _write_csv(df, out / fname)
             written[key] = out / fname
     except OSError as e:
-        raise OutputError(f"{out}: cannot write the report ({e.strerror}); fix: choose a "
-                          "writable folder") from None
+        raise OutputError(f"{out}: cannot write the CSV tables ({e.strerror}); fix: choose a "
+                          "writable folder with free disk space") from None
     return written
 
 
