@@ -224,7 +224,7 @@ def worker(engine: str, job_path: Path, out_path: Path, budget_s: float) -> dict
         t1 = time.perf_counter()
         (times, _), query = best_of(lambda: nearest(net, src, tgt, limit_s=limit))
         result = times[job["graph"]["tgt_index"]]
-        note = f"prep = build {net.n_edges:,} edges + snap"
+        note = "prep = network build from the road layer + snapping"
     else:
         g = job["graph"]
         a, b, w = g["a"], g["b"], g["w"]

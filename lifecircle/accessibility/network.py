@@ -40,6 +40,7 @@ __all__ = ["Network", "build", "components", "from_edges", "read_osm"]
 _LINE_TYPES = (1, 2)  # shapely type ids of LineString and LinearRing
 _ONEWAY_FORWARD = ("true", "yes", "1", "1.0", "t", "y", "forward", "是")
 _ONEWAY_BACKWARD = ("-1", "-1.0", "reverse", "backward", "reversed")
+_NO_WALK = ("false", "no", "0", "0.0", "f", "n", "否")
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +130,14 @@ def ranges(starts: NDArray[np.int64], counts: NDArray[np.int64]) -> NDArray[np.i
 def _group_xy(x: NDArray[np.float64], y: NDArray[np.float64]
               ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Label identical (x, y) pairs: (group id per row, first row of each group)."""
+    gid, rep, _, _ = _group_xy_sorted(x, y)
+    return gid, rep
+
+
+def _group_xy_sorted(x: NDArray[np.float64], y: NDArray[np.float64]
+                     ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64],
+                                NDArray[np.int64]]:
+    """Like :func:`_group_xy`, also giving the row order by group and group starts."""
     order = np.lexsort((y, x))
     xs, ys = x[order], y[order]
     new = np.ones(len(order), dtype=bool)
@@ -136,7 +145,7 @@ def _group_xy(x: NDArray[np.float64], y: NDArray[np.float64]
     gid_sorted = np.cumsum(new) - 1
     gid = np.empty(len(order), dtype=np.int64)
     gid[order] = gid_sorted
-    return gid, order[new]
+    return gid, order[new], order, np.flatnonzero(new)
 
 
 def _oneway_codes(values: Any) -> NDArray[np.int8]:
@@ -144,11 +153,11 @@ def _oneway_codes(values: Any) -> NDArray[np.int8]:
     s = pd.Series(values)
     if s.dtype == bool:
         return s.to_numpy().astype(np.int8)
-    text = s.astype("string").str.strip().str.lower().fillna("")
-    codes = np.zeros(len(s), dtype=np.int8)
-    codes[text.isin(_ONEWAY_FORWARD).to_numpy()] = 1
-    codes[text.isin(_ONEWAY_BACKWARD).to_numpy()] = -1
-    return codes
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    text = [str(u).strip().lower() for u in uniques]
+    table = np.array([1 if t in _ONEWAY_FORWARD else -1 if t in _ONEWAY_BACKWARD else 0
+                      for t in text], dtype=np.int8)
+    return table[codes] if len(table) else np.zeros(len(s), dtype=np.int8)
 
 
 def _walk_allowed(values: Any) -> NDArray[np.bool_]:
@@ -156,8 +165,9 @@ def _walk_allowed(values: Any) -> NDArray[np.bool_]:
     s = pd.Series(values)
     if s.dtype == bool:
         return s.to_numpy()
-    text = s.astype("string").str.strip().str.lower().fillna("")
-    return ~text.isin(("false", "no", "0", "0.0", "f", "n", "否")).to_numpy()
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    table = np.array([str(u).strip().lower() not in _NO_WALK for u in uniques], dtype=bool)
+    return table[codes] if len(table) else np.ones(len(s), dtype=bool)
 
 
 def _is_walking(mode: Mode) -> bool:
@@ -269,7 +279,10 @@ def _line_parts(roads: Any) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
             f"not a line ({int(bad.sum())} such rows); fix: keep only LineString or "
             "MultiLineString features in the road layer")
     idx = np.flatnonzero(present)
-    parts, which = shapely.get_parts(geom[idx], return_index=True)
+    if (gtype[idx] == 1).all():
+        parts, which = geom[idx], np.arange(len(idx))
+    else:
+        parts, which = shapely.get_parts(geom[idx], return_index=True)
     keep = np.isin(shapely.get_type_id(parts), _LINE_TYPES) & (shapely.length(parts) > 0)
     return parts[keep], idx[which[keep]].astype(np.int64)
 
@@ -365,15 +378,14 @@ def _cluster_endpoints(table: _Table, tol: float) -> None:
     """Merge end points with vertices (of other lines) within ``tol`` metres."""
     first, last = table.first_last()
     endpoint = first | last
-    gid, rep = _group_xy(table.x, table.y)
+    gid, rep, order, starts = _group_xy_sorted(table.x, table.y)
     ng = len(rep)
     ux, uy = table.x[rep], table.y[rep]
     count = np.bincount(gid, minlength=ng)
     is_end = np.bincount(gid, weights=endpoint, minlength=ng) > 0
-    lmin = np.full(ng, np.iinfo(np.int64).max)
-    lmax = np.full(ng, -1)
-    np.minimum.at(lmin, gid, table.line)
-    np.maximum.at(lmax, gid, table.line)
+    lines_sorted = table.line[order]
+    lmin = np.minimum.reduceat(lines_sorted, starts)
+    lmax = np.maximum.reduceat(lines_sorted, starts)
     single = np.where(lmin == lmax, lmin, -1)
     gmeas = table.meas[rep]
     ends = np.flatnonzero(is_end)
