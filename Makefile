@@ -22,7 +22,7 @@ demo: install
 	$(VENV)/bin/lifecircle run lifecircle/data/demo/project.toml -o $(OUT) --overwrite
 
 test: install sysdeps
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadfile -q
 
 bench: install
 	$(PY) -m benchmarks

@@ -72,7 +72,7 @@ def _handled(state: _State) -> Iterator[None]:
                   f"{state.t('请检查路径、权限和磁盘空间', 'check the path, permissions and free disk space')}",
                   markup=True, highlight=False, emoji=False)
         sys.exit(2)
-    except click.exceptions.Exit:
+    except (click.exceptions.Exit, click.ClickException):
         raise
     except Exception as e:  # noqa: BLE001 - the last line of defence of the CLI
         if state.verbose:

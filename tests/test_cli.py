@@ -1,0 +1,156 @@
+"""The command line end to end on the shipped demo: the same code path a user's files take."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pytest
+import rasterio
+
+from lifecircle.data.synthetic import generate
+
+DEMO = Path(__file__).parents[1] / "lifecircle" / "data" / "demo"
+CLI = [sys.executable, "-m", "lifecircle.cli"]
+
+
+def _cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS="200")
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=600)
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str], dict[str, str]]:
+    before = _hashes(DEMO)
+    out = tmp_path_factory.mktemp("demo") / "result"
+    proc = _cli("demo", "-o", out)
+    return out, proc, before
+
+
+def test_demo_writes_every_output(demo_run) -> None:
+    out, proc, before = demo_run
+    assert proc.returncode == 0, proc.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {"lifecircle.gpkg", "map.html", "report.html", "report.md", "scorecard.csv",
+            "coverage_communities.csv", "proposed_sites.csv",
+            "traveltime_elderly_care.tif"} <= names
+    layers = {name for name, _ in pyogrio.list_layers(out / "lifecircle.gpkg")}
+    assert {"communities", "facilities", "demand", "service_areas", "gaps", "candidates",
+            "proposed_sites", "summary_district", "summary_township", "scorecard"} <= layers
+    # inputs are never modified
+    assert _hashes(DEMO) == before
+    # nothing left beside the result folder
+    assert [p.name for p in out.parent.iterdir()] == ["result"]
+
+
+def test_demo_summary_reports_coverage_per_category(demo_run) -> None:
+    _, proc, _ = demo_run
+    text = proc.stdout
+    assert "合成" in text  # the demo says it is synthetic
+    for name in ("社区综合服务设施", "养老服务站", "老年助餐点", "社区卫生服务站", "菜市场"):
+        assert name in text
+    assert "城市覆盖率" in text and "农村覆盖率" in text
+    assert "建议新址" in text and "新址 1" in text
+
+
+def test_demo_gaps_are_where_the_generator_put_them(demo_run) -> None:
+    out, _, _ = demo_run
+    region = generate(seed=2025, scale=1.0)
+    comm = pyogrio.read_dataframe(out / "lifecircle.gpkg", layer="communities")
+    cov = comm.set_index("cid")
+    for category, cids in region.gaps.items():
+        assert cids, category
+        shares = cov.loc[cids, f"cov_{category}"]
+        assert (shares == 0).all(), (category, shares[shares != 0])
+        assert cov.loc[cids, "missing"].str.contains(category).all()
+    # elsewhere the category is mostly available
+    other = cov.drop(index=region.gaps["elderly_care"])
+    assert np.nanmean(other["cov_elderly_care"]) > 0.5
+
+
+def test_demo_travel_time_raster(demo_run) -> None:
+    out, _, _ = demo_run
+    with rasterio.open(out / "traveltime_elderly_care.tif") as ds:
+        assert ds.crs.to_epsg() == 4548
+        arr = ds.read(1)
+        valid = arr[arr != ds.nodata]
+    assert valid.size > 1000
+    assert valid.min() >= 0 and np.median(valid) < 30
+
+
+def test_proposed_sites_rank_by_gain(demo_run) -> None:
+    out, _, _ = demo_run
+    sites = pyogrio.read_dataframe(out / "lifecircle.gpkg", layer="proposed_sites")
+    assert list(sites["rank"]) == list(range(1, len(sites) + 1))
+    assert len(sites) == 5
+    assert (np.diff(sites["new_population"].to_numpy()) <= 1e-9).all()
+
+
+def test_existing_result_needs_overwrite(demo_run) -> None:
+    out, _, _ = demo_run
+    before = _hashes(out)
+    proc = _cli("demo", "-o", out)
+    assert proc.returncode == 2
+    assert "--overwrite" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert _hashes(out) == before
+
+
+def test_inspect_names_the_detected_encoding() -> None:
+    proc = _cli("inspect", DEMO / "communities.shp")
+    assert proc.returncode == 0, proc.stderr
+    assert "gbk" in proc.stdout.lower() or "gb18030" in proc.stdout.lower()
+    assert "社区" in proc.stdout  # decoded names, not mojibake
+    en = _cli("--lang", "en", "inspect", DEMO / "communities.shp")
+    assert en.returncode == 0 and "encoding" in en.stdout.lower()
+
+
+def test_init_writes_a_loadable_project(tmp_path: Path) -> None:
+    out = tmp_path / "project.toml"
+    files = [DEMO / n for n in ("communities.shp", "facilities.gpkg", "roads.shp",
+                                "population.tif")]
+    proc = _cli("init", *files, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "[layers.communities]" in text and "[layers.roads]" in text
+    again = _cli("init", *files, "-o", out)
+    assert again.returncode == 2 and "--overwrite" in again.stderr
+
+
+def test_check_in_english_writes_tables_only(tmp_path: Path) -> None:
+    out = tmp_path / "check"
+    proc = _cli("--quiet", "--lang", "en", "check", DEMO / "project.toml", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "" and proc.stderr == ""
+    names = {p.name for p in out.iterdir()}
+    assert "lifecircle.gpkg" in names and "scorecard.csv" in names
+    assert "map.html" not in names
+
+
+def test_plan_joint_siting_full_coverage(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    proc = _cli("--lang", "en", "plan", DEMO / "project.toml", "--category", "elderly_care",
+                "--category", "meal_aid", "--full-coverage", "--time-limit", "30", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "site 1" in proc.stdout
+    sites = pyogrio.read_dataframe(out / "lifecircle.gpkg", layer="proposed_sites")
+    assert len(sites) >= 1
+    assert sites["categories"].str.contains("elderly_care").all()
+    assert sites["categories"].str.contains("meal_aid").all()
+
+
+def test_unknown_category_is_a_clear_error(tmp_path: Path) -> None:
+    proc = _cli("plan", DEMO / "project.toml", "--category", "elderly", "-o", tmp_path / "x")
+    assert proc.returncode == 2
+    assert "elderly_care" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "x").exists()
