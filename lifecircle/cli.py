@@ -51,14 +51,16 @@ def _handled(state: _State) -> Iterator[None]:
         raise _Terminated()
 
     old = signal.signal(signal.SIGTERM, on_term)
+    from rich.markup import escape
+
     err = _console(state, stderr=True)
     try:
         yield
     except LifecircleError as e:
         if state.verbose:
             traceback.print_exc()
-        err.print(f"[bold red]{state.t('错误', 'error')}:[/] {e}", markup=True, highlight=False,
-                  emoji=False)
+        err.print(f"[bold red]{state.t('错误', 'error')}:[/] {escape(str(e))}", markup=True,
+                  highlight=False, emoji=False)
         sys.exit(2)
     except (KeyboardInterrupt, _Terminated):
         err.print(state.t("已中断：未写入任何结果，原有结果保持不变。",
@@ -68,17 +70,21 @@ def _handled(state: _State) -> Iterator[None]:
         if state.verbose:
             traceback.print_exc()
         where = f" {e.filename}" if getattr(e, "filename", None) else ""
-        err.print(f"[bold red]{state.t('错误', 'error')}:[/]{where} {e.strerror or e}; "
-                  f"{state.t('请检查路径、权限和磁盘空间', 'check the path, permissions and free disk space')}",
+        err.print(f"[bold red]{state.t('错误', 'error')}:[/]{escape(where)} "
+                  f"{escape(str(e.strerror or e))}; "
+                  + state.t("请检查路径、权限和磁盘空间",
+                            "check the path, permissions and free disk space"),
                   markup=True, highlight=False, emoji=False)
         sys.exit(2)
     except (click.exceptions.Exit, click.ClickException):
         raise
-    except Exception as e:  # noqa: BLE001 - the last line of defence of the CLI
+    except Exception as e:
         if state.verbose:
             traceback.print_exc()
-        err.print(f"[bold red]{state.t('内部错误', 'internal error')}:[/] {type(e).__name__}: {e} "
-                  f"({state.t('用 --verbose 查看详情并报告此问题', 'rerun with --verbose and report it')})",
+        err.print(f"[bold red]{state.t('内部错误', 'internal error')}:[/] {type(e).__name__}: "
+                  f"{escape(str(e))} "
+                  + "(" + state.t("用 --verbose 查看详情并报告此问题",
+                                  "rerun with --verbose and report it") + ")",
                   markup=True, highlight=False, emoji=False)
         sys.exit(1)
     finally:
@@ -180,7 +186,8 @@ def init(ctx: click.Context, paths: tuple[Path, ...], out: Path, overwrite: bool
                                          param_hint="PATHS")
         if out.exists() and not overwrite:
             raise click.BadParameter(
-                state.t(f"{out} 已存在；加 --overwrite 以替换", f"{out} exists; add --overwrite to replace it"),
+                state.t(f"{out} 已存在；加 --overwrite 以替换",
+                        f"{out} exists; add --overwrite to replace it"),
                 param_hint="--out")
         text = init_project(list(paths), out, lang=state.lang)
         todo = text.count("TODO")

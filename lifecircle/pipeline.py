@@ -91,20 +91,21 @@ class RunSummary:
         lines: list[str] = []
         for s in self.proposed:
             idle = (" (闲置资产)" if zh else " (idle public asset)") if s["is_idle_asset"] else ""
-            lines.append((f"  新址 {s['rank']}: {s['name']}{idle}, 新覆盖 {s['new_population']:,.0f} 人"
+            lines.append(f"  新址 {s['rank']}: {s['name']}{idle}, "
+                         f"新覆盖 {s['new_population']:,.0f} 人"
                           if zh else
                           f"  site {s['rank']}: {s['name']}{idle}, newly covers "
-                          f"{s['new_population']:,.0f} residents"))
+                          f"{s['new_population']:,.0f} residents")
         if lines:
             lines.insert(0, "建议新址:" if zh else "proposed sites:")
         if self.warnings:
-            lines.append((f"数据警告 {len(self.warnings)} 条 (见报告)" if zh
-                          else f"{len(self.warnings)} data warnings (see the report)"))
+            lines.append(f"数据警告 {len(self.warnings)} 条 (见报告)" if zh
+                          else f"{len(self.warnings)} data warnings (see the report)")
         if self.out is not None:
-            lines.append((f"结果已写入 {self.out}" if zh else f"results written to {self.out}"))
+            lines.append(f"结果已写入 {self.out}" if zh else f"results written to {self.out}")
             for f in self.files:
                 lines.append(f"  {self.out / f}")
-        lines.append((f"用时 {self.seconds:.1f} 秒" if zh else f"took {self.seconds:.1f} s"))
+        lines.append(f"用时 {self.seconds:.1f} 秒" if zh else f"took {self.seconds:.1f} s")
         return lines
 
 
@@ -191,17 +192,17 @@ def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
         if not mask.any():
             continue
         net = networks[circle.mode]
-        progress((f"计算出行时间: {circle.name_zh}" if zh
-                  else f"travel times: {circle.name_en}"))
+        progress(f"计算出行时间: {circle.name_zh}" if zh
+                  else f"travel times: {circle.name_en}")
         dsnap = snap(net, points.geometry[mask], max_snap_m=max_snap)
         n_far = int(dsnap.too_far.sum())
         if n_far:
             pop_far = float(points["population"].to_numpy()[mask][dsnap.too_far].sum())
             warnings.append(
-                (f"{n_far} 个需求点距离道路超过 {max_snap:g} 米 (人口 {pop_far:,.0f})，视为不可达"
+                f"{n_far} 个需求点距离道路超过 {max_snap:g} 米 (人口 {pop_far:,.0f})，视为不可达"
                  if zh else
                  f"{n_far} demand points are farther than {max_snap:g} m from any road "
-                 f"(population {pop_far:,.0f}); counted as unreachable"))
+                 f"(population {pop_far:,.0f}); counted as unreachable")
         limit_s = 2.0 * circle.minutes * 60.0
         for cat in profile.required(ckey):
             key = (circle.mode, cat)
@@ -235,10 +236,10 @@ def _warn_far_facilities(existing: pd.DataFrame, snaps: Mapping[tuple[str, str],
             if far and fid not in seen:
                 seen.add(fid)
                 warnings.append(
-                    (f"设施 {fid} ({name}) 距离可用道路超过 {max_snap:g} 米 ({mode})，未计入"
+                    f"设施 {fid} ({name}) 距离可用道路超过 {max_snap:g} 米 ({mode})，未计入"
                      if zh else
                      f"facility {fid} ({name}) is farther than {max_snap:g} m from a usable road "
-                     f"({mode}); not counted"))
+                     f"({mode}); not counted")
 
 
 def _dedupe(items: Sequence[str]) -> list[str]:
@@ -272,7 +273,7 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
     n_sites = sites if sites is not None else (None if chosen == "setcover" else opts.sites)
     zh = project.lang == "zh"
     names = ", ".join(project.profile.categories[c].name(project.lang) for c in cats)
-    progress((f"选址规划 ({chosen}): {names}" if zh else f"site planning ({chosen}): {names}"))
+    progress(f"选址规划 ({chosen}): {names}" if zh else f"site planning ({chosen}): {names}")
     t = time.perf_counter()
     result = plan(analysis.networks, analysis.demand.points, analysis.layers.candidates,
                   analysis.layers.facilities, project.profile, categories=cats,

@@ -256,6 +256,11 @@ def _is_type(value: Any, t: Any) -> bool:
     return isinstance(value, types)
 
 
+def _keypath(where: str) -> str:
+    """The key path of a problem location, without the ``file: `` prefix."""
+    return where.rsplit(": ", 1)[-1]
+
+
 def _unknown(key: str, known: list[str], where: str) -> Problem:
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(known)}"
@@ -272,13 +277,13 @@ def _check_table(data: Mapping[str, Any], schema: Mapping[str, Any], where: str,
         if isinstance(expected, dict):
             if not isinstance(value, dict):
                 problems.append(Problem(f"{where}{key}", f"expected a table, got {value!r}",
-                                        f"write it as [{where}{key}]"))
+                                        f"write it as [{_keypath(where)}{key}]"))
             else:
                 _check_table(value, expected, f"{where}{key}.", problems)
         elif not _is_type(value, expected):
             problems.append(Problem(
                 f"{where}{key}", f"expected {_type_name(expected)}, got {value!r}",
-                f"set `{where}{key}` to {_type_name(expected)}"))
+                f"set `{_keypath(where)}{key}` to {_type_name(expected)}"))
 
 
 def parse_source_crs(value: str | int) -> str:
@@ -315,7 +320,8 @@ def _read_toml(path: Path, error_where: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- loading
-def load_profile(name_or_path: str | Path = DEFAULT_PROFILE, *, base: Path | None = None) -> Profile:
+def load_profile(name_or_path: str | Path = DEFAULT_PROFILE, *,
+                 base: Path | None = None) -> Profile:
     """Load a standards profile by shipped name or by path.
 
     Parameters
@@ -415,7 +421,8 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         where = f"indicators.{key}"
         indicators[key] = Indicator(
             key, get(i, "name_zh", str, where, key), get(i, "name_en", str, where, key, False),
-            float(get(i, "target", (int, float), where, 0.0)), get(i, "unit", str, where, "", False),
+            float(get(i, "target", (int, float), where, 0.0)),
+            get(i, "unit", str, where, "", False),
             get(i, "method", str, where, ""), get(i, "field", str, where, None, False),
             get(i, "category", str, where, None, False), get(i, "kind", str, where, None, False))
     space = {k: float(v) for k, v in data.get("space", {}).items() if _is_type(v, (int, float))}
@@ -554,7 +561,8 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
                                 and _is_type(v, _PROJECT_SCHEMA["network"][k])})
     for k in ("max_snap_m", "snap_tolerance_m"):
         if getattr(network, k) < 0:
-            problems.append(Problem(f"{where0}network.{k}", f"must be >= 0, got {getattr(network, k)}",
+            problems.append(Problem(f"{where0}network.{k}",
+                                    f"must be >= 0, got {getattr(network, k)}",
                                     "give a distance in metres"))
     plan_raw = data.get("planner", {}) if isinstance(data.get("planner"), dict) else {}
     plan_kw = {k: v for k, v in plan_raw.items()
@@ -568,7 +576,8 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
                     close = difflib.get_close_matches(str(c), list(profile.categories), n=1)
                     problems.append(Problem(f"{where0}planner.categories",
                                             f"unknown category {c!r}",
-                                            f"use a catalogue key{f' such as {close[0]!r}' if close else ''}"))
+                                            "use a catalogue key"
+                                            + (f" such as {close[0]!r}" if close else "")))
     planner = PlannerOptions(**plan_kw)
     if planner.model not in MODELS:
         problems.append(Problem(f"{where0}planner.model", f"unknown model {planner.model!r}",

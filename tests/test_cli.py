@@ -30,7 +30,9 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str], dict[str, str]]:
+def demo_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str], dict[str, str]]:
     before = _hashes(DEMO)
     out = tmp_path_factory.mktemp("demo") / "result"
     proc = _cli("demo", "-o", out)

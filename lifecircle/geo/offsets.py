@@ -123,7 +123,8 @@ def convert(lon: ArrayLike, lat: ArrayLike, src: System, dst: System) -> tuple[N
     try:
         fn = _CONVERT[(src, dst)]
     except KeyError:
-        raise ValueError(f"unknown conversion {src!r} -> {dst!r}; use wgs84, gcj02 or bd09") from None
+        raise ValueError(
+            f"unknown conversion {src!r} -> {dst!r}; use wgs84, gcj02 or bd09") from None
     return fn(lon, lat)
 
 
