@@ -210,6 +210,16 @@ def test_times_from_table_and_columns(world) -> None:
     assert res2.sites["cand_id"].tolist() == ["C4"]
 
 
+@pytest.mark.parametrize("model", ["mclp", "setcover", "pmedian"])
+def test_no_candidates_proposes_nothing(world, model: str) -> None:
+    res = run(world, candidates=None, generate=False, model=model, sites=2, lang="en")
+    assert len(res.sites) == 0 and res.solution.selected == ()
+    assert res.coverage["covered_after"].iloc[0] == res.coverage["covered_before"].iloc[0]
+    assert sorted(res.unreached["reason"]) == sorted(
+        ["no candidate within reach"] * 3 + ["disconnected road piece", "off-network"])
+    assert any("no candidate sites" in w for w in res.warnings)
+
+
 def test_bad_arguments(world) -> None:
     with pytest.raises(InputError, match="elderly_care"):
         run(world, categories=["elderly_cares"], sites=1)

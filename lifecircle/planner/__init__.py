@@ -14,16 +14,19 @@ from lifecircle.planner.models import (
     rank_sites,
     set_covering,
 )
+from lifecircle.planner.plan import PlanResult, plan
 from lifecircle.planner.solve import Solution
 
 __all__ = [
     "CoverageProblem",
+    "PlanResult",
     "RankedSite",
     "Solution",
     "aggregate_columns",
     "joint",
     "maximal_covering",
     "p_median",
+    "plan",
     "rank_sites",
     "set_covering",
 ]

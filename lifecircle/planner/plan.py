@@ -373,7 +373,9 @@ def plan(
                          room=max(0, max_candidates - (len(layer) if layer is not None else 0)),
                          warnings=warnings, lang=lang)
         if len(gen):
-            parts.append(gen.to_crs(demand.crs) if demand.crs is not None else gen)
+            if demand.crs is not None and gen.crs is not None and gen.crs != demand.crs:
+                gen = gen.to_crs(demand.crs)
+            parts.append(gen)
     if layer is not None and len(layer) > max_candidates:
         raise InputError(f"candidates: {len(layer)} sites is more than max_candidates = "
                          f"{max_candidates}; fix: raise max_candidates or thin the layer")
@@ -381,6 +383,10 @@ def plan(
             else cand_mod.empty_frame(demand.crs))
     cand = gpd.GeoDataFrame(cand, geometry="geometry", crs=demand.crs)
     n_cand = len(cand)
+    if n_cand == 0:
+        warnings.append(_msg(lang, "没有候选点，无法提出新增点位（请提供候选用地图层或生成候选点）",
+                             "no candidate sites, nothing to propose (give a candidates layer "
+                             "or generate candidates)"))
 
     # snap candidates to every mode network in use
     csnaps: dict[str, Snapped] = {}
