@@ -183,6 +183,8 @@ class FieldMatch:
 
 def closest(name: str, options: Sequence[str]) -> list[str]:
     """``options`` ordered by similarity to ``name``, closest first."""
+    if not options:
+        return []
     return difflib.get_close_matches(name, list(options), n=len(options), cutoff=0.0)
 
 

@@ -101,6 +101,8 @@ def _zip_members(path: Path) -> list[str]:
 
 def _closest(name: str, options: Sequence[str]) -> list[str]:
     """``options`` ordered by similarity to ``name`` (closest first)."""
+    if not options:
+        return []
     return difflib.get_close_matches(name, list(options), n=len(options), cutoff=0.0)
 
 
