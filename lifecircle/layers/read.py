@@ -187,6 +187,8 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
                 pick = shp[:1] if len(shp) == 1 else members[:1]
         member = pick[0]
         gdal_path = f"/vsizip/{path.resolve()}/{member}"
+    elif path.suffix.lower() == ".shp":
+        check_shapefile(path)
     layers = _list(gdal_path, path)
     names = [n for n, _ in layers]
     spatial = [n for n, g in layers if g is not None]
@@ -229,6 +231,57 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
         return Source(path, gdal_path, layer, driver, codec, enc.label_of(codec), "project")
     native = str(info.get("encoding") or "UTF-8")
     return Source(path, gdal_path, layer, driver, None, enc.label_of(native), "driver")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def check_shapefile(path: Path) -> None:
+    """Refuse a shapefile whose ``.shx`` or ``.dbf`` is missing or whose parts are truncated.
+
+    GDAL reads a cut ``.shp`` as features without geometry and fails on the others with
+    messages that do not say what happened; the file headers say how long each part must be.
+
+    Raises
+    ------
+    InputError
+        Naming the missing or truncated file and the fix.
+    """
+    path = Path(path)
+    shx, dbf = _sibling(path, ".shx"), _sibling(path, ".dbf")
+    for part, found in ((".shx", shx), (".dbf", dbf)):
+        if found is None:
+            what = "index" if part == ".shx" else "attribute table"
+            raise InputError(f"{path}: {path.stem}{part} (the {what}) is missing beside it; fix: "
+                             f"copy {path.stem}{part} together with the .shp (a shapefile is "
+                             ".shp + .shx + .dbf, with .prj and .cpg)")
+    assert shx is not None and dbf is not None
+    fix = "fix: copy or export the complete shapefile again"
+    for part in (path, shx):
+        size = _size(part)
+        with open(part, "rb") as fh:
+            head = fh.read(100)
+        if len(head) < 100 or int.from_bytes(head[0:4], "big") != 9994:
+            raise InputError(f"{part}: not a shapefile part ({size} bytes, no shapefile "
+                             f"header); {fix}")
+        declared = int.from_bytes(head[24:28], "big") * 2
+        if size < declared:
+            raise InputError(f"{part}: truncated ({size:,} bytes, its header says "
+                             f"{declared:,}); {fix}")
+    size = _size(dbf)
+    with open(dbf, "rb") as fh:
+        head = fh.read(32)
+    if len(head) < 32:
+        raise InputError(f"{dbf}: truncated ({size} bytes, no DBF header); {fix}")
+    n = int.from_bytes(head[4:8], "little")
+    declared = int.from_bytes(head[8:10], "little") + n * int.from_bytes(head[10:12], "little")
+    if size < declared:
+        raise InputError(f"{dbf}: truncated ({size:,} bytes, its header says {declared:,} "
+                         f"for {n:,} records); {fix}")
 
 
 def _shapefile_encoding(path: Path, member: str | None, project: str | None) -> enc.Choice:
