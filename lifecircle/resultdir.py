@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from lifecircle.errors import OutputError
+from lifecircle.errors import LifecircleError, OutputError
 
 
 def check_target(out: Path, *, overwrite: bool, inputs: Iterable[Path]) -> None:
@@ -46,8 +46,19 @@ def check_target(out: Path, *, overwrite: bool, inputs: Iterable[Path]) -> None:
         except OSError as e:
             raise OutputError(f"{parent}: cannot create the folder ({e.strerror}); "
                               "fix: choose a writable -o folder") from None
+    if not parent.is_dir():
+        raise OutputError(f"{parent}: is a file, not a folder; fix: choose an -o folder "
+                          "inside an existing folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{parent}: no write permission; fix: choose a writable -o folder")
+
+
+def _disk_full(folder: Path, reserve: int = 1 << 20) -> bool:
+    """True when the file system of ``folder`` has less than ``reserve`` bytes free."""
+    try:
+        return shutil.disk_usage(folder).free < reserve
+    except OSError:
+        return False
 
 
 @contextmanager
@@ -59,14 +70,21 @@ def atomic_folder(out: Path, *, overwrite: bool, inputs: Iterable[Path] = ()) ->
     """
     check_target(out, overwrite=overwrite, inputs=inputs)
     target = out.resolve()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except OSError as e:
+        raise OutputError(f"{out}: cannot create a folder in {target.parent} ({e.strerror}); "
+                          "fix: choose a writable -o folder") from None
     try:
         try:
             yield tmp
-        except OSError as e:
-            if e.errno == errno.ENOSPC:
+        except Exception as e:
+            if (isinstance(e, OSError) and e.errno == errno.ENOSPC) or _disk_full(target.parent):
                 raise OutputError(f"{out}: disk full while writing results; fix: free disk "
                                   "space or choose another -o folder") from e
+            if isinstance(e, LifecircleError) and str(tmp) in str(e):
+                # name the folder the user asked for, not the temporary one
+                raise type(e)(str(e).replace(str(tmp), str(out))) from e
             raise
         old: Path | None = None
         if target.exists():
