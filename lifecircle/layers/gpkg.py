@@ -169,9 +169,16 @@ def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Any,
     _write_layer_styles(path, rows)
 
 
+def _one_line(e: BaseException, limit: int = 200) -> str:
+    """An exception's text on one line, shortened (GDAL messages can be long SQL)."""
+    text = " ".join(str(e).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _write_layers(path: Path, layers: Mapping[str, Any], ordered: list[str], crs: Any,
                   lang: str) -> list[tuple[str, Any]]:
     import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
 
     from lifecircle.maps import i18n
 
@@ -210,9 +217,9 @@ def _write_layers(path: Path, layers: Mapping[str, Any], ordered: list[str], crs
                 data = data.drop(columns="geometry")
         try:
             pyogrio.write_dataframe(data, path, **kwargs)
-        except OSError as e:
-            raise OutputError(f"{path}: cannot write layer {name!r} ({e}); fix: choose a "
-                              "writable folder with free space") from None
+        except (OSError, DataSourceError, DataLayerError) as e:  # GDAL: disk full, limits
+            raise OutputError(f"{path}: cannot write layer {name!r} ({_one_line(e)}); fix: "
+                              "choose a writable folder with free space") from None
         first = False
         written.append((name, data))
     return written
