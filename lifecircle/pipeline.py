@@ -99,8 +99,14 @@ class RunSummary:
         if lines:
             lines.insert(0, "建议新址:" if zh else "proposed sites:")
         if self.warnings:
-            lines.append(f"数据警告 {len(self.warnings)} 条 (见报告)" if zh
-                          else f"{len(self.warnings)} data warnings (see the report)")
+            lines.append(f"数据警告 {len(self.warnings)} 条:" if zh
+                         else f"{len(self.warnings)} data warnings:")
+            shown = 10
+            lines.extend(f"  - {w}" for w in self.warnings[:shown])
+            if len(self.warnings) > shown:
+                more = len(self.warnings) - shown
+                lines.append(f"  ... 另有 {more} 条 (见报告)" if zh
+                             else f"  ... {more} more (see the report)")
         if self.out is not None:
             lines.append(f"结果已写入 {self.out}" if zh else f"results written to {self.out}")
             for f in self.files:
