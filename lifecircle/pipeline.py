@@ -209,6 +209,7 @@ def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
                  if zh else
                  f"{n_far} demand points are farther than {max_snap:g} m from any road "
                  f"(population {pop_far:,.0f}); counted as unreachable")
+        _warn_pieces(net, dsnap, points["population"].to_numpy()[mask], circle, zh, warnings)
         limit_s = 2.0 * circle.minutes * 60.0
         for cat in profile.required(ckey):
             key = (circle.mode, cat)
@@ -231,6 +232,28 @@ def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
     timings["coverage"] = time.perf_counter() - t
     return Analysis(project, layers, networks, demand, times, coverage, gaps, card,
                     facility_snaps, None, _dedupe(warnings), timings)
+
+
+def _warn_pieces(net: Any, dsnap: Any, population: Any, circle: Any, zh: bool,
+                 warnings: list[str]) -> None:
+    """Warn when residents live by roads cut off from the largest piece of the network."""
+    from lifecircle.accessibility.network import components
+
+    pieces = components(net, dsnap, population)
+    if len(pieces) < 2:
+        return
+    stranded = float(pieces.loc[~pieces["main"], "population"].sum())
+    if stranded <= 0:
+        return
+    n_with = int(((~pieces["main"]) & (pieces["population"] > 0)).sum())
+    warnings.append(
+        f"{circle.name_zh}: 道路网络 ({circle.mode}) 分为 {len(pieces)} 块，"
+        f"{stranded:,.0f} 人住在与主网络不相连的 {n_with} 块上，只能到达本块内的设施；"
+        "请连接断开的道路 (路口缝隙可调 network.snap_tolerance_m)" if zh else
+        f"{circle.name_en}: the {circle.mode} road network is in {len(pieces)} pieces; "
+        f"{stranded:,.0f} residents live on {n_with} piece{'s' if n_with != 1 else ''} cut "
+        "off from the largest one and reach only facilities on their piece; fix: join the "
+        "roads (gaps at junctions: network.snap_tolerance_m)")
 
 
 def _warn_far_facilities(existing: pd.DataFrame, snaps: Mapping[tuple[str, str], Any],
