@@ -99,6 +99,22 @@ def substrings(network: Network, edge: NDArray[np.int64], a: NDArray[np.float64]
     return out
 
 
+def _reached_edges(network: Network, dist: NDArray[np.float64], budget_s: float
+                   ) -> NDArray[np.int64]:
+    """Edges with an end node reached in less than ``budget_s`` (node incidence cached)."""
+    c = cache(network)
+    if "incidence" not in c:
+        m = network.n_edges
+        nodes = np.concatenate([network.edge_u, network.edge_v])
+        order = np.argsort(nodes, kind="stable")
+        inc = np.concatenate([np.arange(m), np.arange(m)])[order]
+        ptr = np.searchsorted(nodes[order], np.arange(network.n_nodes + 1))
+        c["incidence"] = (ptr, inc)
+    ptr, inc = c["incidence"]
+    reached = np.flatnonzero(dist < budget_s)
+    return np.unique(inc[ranges(ptr[reached], ptr[reached + 1] - ptr[reached])])
+
+
 def reachable_intervals(network: Network, dist: NDArray[np.float64], budget_s: float,
                         sources: Snapped | None = None,
                         src: NDArray[np.int64] | None = None
@@ -122,20 +138,21 @@ def reachable_intervals(network: Network, dist: NDArray[np.float64], budget_s: f
     edge, a, b
         Disjoint intervals ``[a, b]`` (metres from ``edge_u``) of reachable road.
     """
-    m = network.n_edges
     length = network.edge_length
     tf, tb = network.edge_time_fwd, network.edge_time_bwd
-    eid = np.arange(m)
+    # only edges at a node reached with time to spare can hold reachable road
+    eid = _reached_edges(network, dist, budget_s)
+    le, tfe, tbe = length[eid], tf[eid], tb[eid]
     with np.errstate(invalid="ignore", divide="ignore"):
-        ru = budget_s - dist[network.edge_u]
-        rv = budget_s - dist[network.edge_v]
-        fu = np.where(ru > 0, np.minimum(1.0, ru / tf), 0.0)
-        fv = np.where(rv > 0, np.minimum(1.0, rv / tb), 0.0)
+        ru = budget_s - dist[network.edge_u[eid]]
+        rv = budget_s - dist[network.edge_v[eid]]
+        fu = np.where(ru > 0, np.minimum(1.0, ru / tfe), 0.0)
+        fv = np.where(rv > 0, np.minimum(1.0, rv / tbe), 0.0)
     fu = np.nan_to_num(fu, nan=0.0)
     fv = np.nan_to_num(fv, nan=0.0)
     e_list = [eid[fu > 0], eid[fv > 0]]
-    a_list = [np.zeros(int((fu > 0).sum())), (length * (1 - fv))[fv > 0]]
-    b_list = [(length * fu)[fu > 0], length[fv > 0]]
+    a_list = [np.zeros(int((fu > 0).sum())), (le * (1 - fv))[fv > 0]]
+    b_list = [(le * fu)[fu > 0], le[fv > 0]]
     if sources is not None and src is not None and len(src):
         e, f = _fraction(network, sources, src)
         r = budget_s - _access_s(network, sources, src)
@@ -207,8 +224,8 @@ def _area_grid(network: Network, dist: NDArray[np.float64], budget: float, sourc
     contains it; the polygon reaches at most ``trim_m`` plus one cell diagonal beyond the
     reachable road.
     """
+    from affine import Affine
     from rasterio import features
-    from rasterio.transform import from_origin
     from scipy import ndimage
 
     pieces = _pieces(network, dist, budget, sources, src)
@@ -221,7 +238,7 @@ def _area_grid(network: Network, dist: NDArray[np.float64], budget: float, sourc
     minx, maxy = minx - pad, maxy + pad
     width = int(np.ceil((maxx + pad - minx) / cell_m))
     height = int(np.ceil((maxy - (miny - pad)) / cell_m))
-    transform = from_origin(minx, maxy, cell_m, cell_m)
+    transform = Affine(cell_m, 0.0, minx, 0.0, -cell_m, maxy)
     burnt = features.rasterize(((g, 1) for g in arr), out_shape=(height, width),
                                transform=transform, all_touched=True, dtype="uint8")
     if rad > 0:
