@@ -85,7 +85,7 @@ class Solution:
     method: str
     model: str
     greedy_objective: float = float("nan")
-    unreachable: tuple[int, ...] = ()
+    unreachable: tuple[int, ...] = field(default=(), repr=False)
     assignment: NDArray[np.int64] | None = field(default=None, compare=False, repr=False)
     size: tuple[int, int, int] = (0, 0, 0)
 
