@@ -48,6 +48,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import InputError
 from lifecircle.planner.solve import (
+    MilpResult,
     Solution,
     greedy_cmclp,
     greedy_mclp,
@@ -331,7 +332,8 @@ def _check_method(method: str, time_limit_s: float) -> None:
 
 
 def _finish(*, model: str, t0: float, selected: Sequence[int], objective: float,
-            res, maximize: bool, tb_max: float, greedy_obj: float, used_greedy: bool,
+            res: MilpResult | None, maximize: bool, tb_max: float, greedy_obj: float,
+            used_greedy: bool,
             unreachable: NDArray[np.bool_], size: tuple[int, int, int],
             assignment: NDArray[np.int64] | None = None, method: str = "highs") -> Solution:
     """Assemble a :class:`Solution` from a MILP result (or the greedy fallback)."""
@@ -344,6 +346,7 @@ def _finish(*, model: str, t0: float, selected: Sequence[int], objective: float,
         return Solution(sel, objective, math.inf if maximize else -math.inf, math.inf,
                         "greedy", time.perf_counter() - t0, "greedy", model, greedy_obj, unr,
                         assignment, size)
+    assert res is not None
     if res.status == "optimal":
         bound, gap, status = objective, 0.0, "optimal"
     else:

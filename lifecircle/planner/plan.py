@@ -37,6 +37,7 @@ from lifecircle.errors import InputError
 from lifecircle.planner import candidates as cand_mod
 from lifecircle.planner.models import (
     CoverageProblem,
+    RankedSite,
     joint,
     maximal_covering,
     p_median,
@@ -544,19 +545,24 @@ def shapely_xy(gdf: gpd.GeoDataFrame) -> NDArray[np.float64]:
     return np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
 
 
-def _community_names(communities: pd.DataFrame | None, demand: gpd.GeoDataFrame
-                     ) -> dict[str, str]:
+def _community_names(communities: pd.DataFrame | None) -> dict[str, str]:
+    """cid -> community name (empty without a communities table)."""
     if communities is not None and "name" in communities.columns and "cid" in communities:
         return dict(zip(communities["cid"].astype(str), communities["name"].astype(str),
                         strict=True))
     return {}
 
 
-def _site_tables(ranked, cand: gpd.GeoDataFrame, demand: gpd.GeoDataFrame,
-                 communities: pd.DataFrame | None, pop: NDArray[np.float64],
-                 col_dem: NDArray[np.int64], col_cat: NDArray[np.int64],
-                 cats: tuple[str, ...], nearest_road: NDArray[np.float64]):
-    names = _community_names(communities, demand)
+def _site_tables(ranked: Sequence[RankedSite], cand: gpd.GeoDataFrame,
+                 demand: gpd.GeoDataFrame, communities: pd.DataFrame | None,
+                 pop: NDArray[np.float64], col_dem: NDArray[np.int64],
+                 col_cat: NDArray[np.int64], cats: tuple[str, ...],
+                 nearest_road: NDArray[np.float64]
+                 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict[str, NDArray],
+                            dict[str, NDArray[np.bool_]]]:
+    """The proposed_sites layer, per-category gains, newly covered dids, and per category
+    the demand points newly covered."""
+    names = _community_names(communities)
     cids = demand["cid"].astype(str).to_numpy()
     dids = demand["did"].to_numpy()
     rows, gains = [], []
