@@ -363,18 +363,20 @@ def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     Returns
     -------
     values, bad
-        Float values (NaN for blank or unparsable), and a mask of the rows whose non-blank
-        value is not a number.
+        Float values (NaN for blank, unparsable or infinite), and a mask of the rows whose
+        non-blank value is not a finite number.
     """
     if pd.api.types.is_bool_dtype(series):
         vals = series.astype(float)
         return vals, pd.Series(False, index=series.index)
     if pd.api.types.is_numeric_dtype(series):
         vals = pd.to_numeric(series, errors="coerce").astype(float)
-        return vals, pd.Series(False, index=series.index)
+        infinite = pd.Series(np.isinf(vals.to_numpy()), index=series.index)
+        return vals.mask(infinite), infinite
     text = series.map(lambda v: None if is_blank(v) else
                       normalise_label(str(v)).replace(",", "").replace("_", ""))
     vals = pd.to_numeric(text, errors="coerce").astype(float)
+    vals = vals.mask(np.isinf(vals.to_numpy()))  # "inf", "1e999": not a usable number
     bad = text.notna() & vals.isna()
     return vals, bad
 
