@@ -60,6 +60,9 @@ def test_snap_accepts_geoseries_and_checks_crs():
     assert list(s.edge) == [0, -1, 0]
     assert list(s.too_far) == [False, True, False]
     assert s.access_m[0] == pytest.approx(10.0)
+    picked = s.take([2, 0])
+    assert list(picked.edge) == [0, 0] and picked.xy[1] == pytest.approx([50, 10])
+    assert len(s.take([])) == 0 and list(s.take(s.snapped).too_far) == [False, False]
     with pytest.raises(InputError, match="reproject"):
         snap(net, gs.set_crs("EPSG:32650", allow_override=True), max_snap_m=50)
 

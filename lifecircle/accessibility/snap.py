@@ -55,8 +55,7 @@ class Snapped:
     def take(self, index: ArrayLike) -> Snapped:
         """The points selected by an integer index or boolean mask, in that order."""
         idx = np.asarray(index)
-        if idx.dtype == bool:
-            idx = np.flatnonzero(idx)
+        idx = np.flatnonzero(idx) if idx.dtype == bool else idx.astype(np.int64, copy=False)
         return Snapped(self.edge[idx], self.offset_m[idx], self.access_m[idx],
                        self.too_far[idx], self.xy[idx])
 
