@@ -305,6 +305,11 @@ def _read_toml(path: Path, error_where: str) -> dict[str, Any]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ProjectError(f"{path}: file not found; fix: check the path") from None
+    except IsADirectoryError:
+        names = sorted(p.name for p in path.glob("*.toml"))[:5]
+        hint = f" ({', '.join(names)})" if names else ""
+        raise ProjectError(f"{path}: is a folder, not a {error_where}; fix: give the .toml "
+                           f"file inside it{hint}") from None
     except OSError as e:
         raise ProjectError(f"{path}: cannot read ({e.strerror}); fix: check permissions") from e
     try:
