@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -91,15 +92,47 @@ def _handled(state: _State) -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
-def _progress(state: _State) -> Callable[[str], None]:
-    """A step reporter for the pipeline: prints each step unless --quiet."""
+@contextmanager
+def _progress(state: _State) -> Iterator[Callable[[str], None]]:
+    """A step reporter for the pipeline.
+
+    On a terminal: a spinner with the running step and its elapsed time, and a line with
+    the duration of each finished step. Otherwise (pipes, logs): one line per step as it
+    starts. Nothing with ``--quiet``.
+    """
+    from rich.markup import escape
+
     out = _console(state, stderr=True)
+    if state.quiet:
+        yield lambda message: None
+        return
+    if not out.is_terminal:
+        yield lambda message: out.print(f"[dim]·[/] {escape(message)}", markup=True,
+                                        highlight=False, emoji=False)
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    def report(message: str) -> None:
-        if not state.quiet:
-            out.print(f"[dim]·[/] {message}", markup=True, highlight=False, emoji=False)
+    current: list[Any] = [None, 0.0]
 
-    return report
+    def finish(bar: Progress) -> None:
+        if current[0] is not None:
+            took = time.perf_counter() - current[1]
+            bar.console.print(f"[green]✓[/] {escape(current[0])} [dim]({took:.1f} s)[/]",
+                              markup=True, highlight=False, emoji=False)
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=out, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def report(message: str) -> None:
+            finish(bar)
+            current[:] = [message, time.perf_counter()]
+            bar.update(task, description=escape(message))
+
+        try:
+            yield report
+        finally:
+            finish(bar)
 
 
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
@@ -217,8 +250,9 @@ def _run(state: _State, project_path: Path, out: Path | None, overwrite: bool,
     from lifecircle import pipeline
 
     with _handled(state):
-        summary = pipeline.run(project_path, out, overwrite=overwrite, lang=state.lang,
-                               steps=steps, progress=_progress(state), **plan)
+        with _progress(state) as progress:
+            summary = pipeline.run(project_path, out, overwrite=overwrite, lang=state.lang,
+                                   steps=steps, progress=progress, **plan)
         _print_summary(state, summary)
 
 

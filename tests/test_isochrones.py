@@ -86,6 +86,27 @@ def test_rings_nest_and_per_source_rows():
     assert union.symmetric_difference(big).area < 1e-3 * big.area
 
 
+def test_grid_rings_nest_and_agree_with_the_exact_areas():
+    grid = [LineString([(0, y), (2000, y)]) for y in range(0, 2001, 400)]
+    grid += [LineString([(x, 0), (x, 2000)]) for x in range(0, 2001, 400)]
+    net = build(roads(grid), WALK)
+    src = snap(net, np.array([[400.0, 400.0], [1600.0, 1600.0]]), max_snap_m=20)
+    exact = service_areas(net, src, [5, 10], trim_m=40)
+    fast = service_areas(net, src, [5, 10], trim_m=40, method="grid", cell_m=10)
+    assert list(fast["minutes"]) == [5.0, 10.0]
+    small, big = fast.geometry.iloc[0], fast.geometry.iloc[1]
+    assert big.buffer(1e-6).contains(small) and big.area > small.area
+    tol = 10 * np.sqrt(2) + 10 / 4  # one cell diagonal + the road sampling step / 2
+    for e, f in zip(exact.geometry, fast.geometry, strict=True):
+        # the grid polygon follows the exact one to within a cell diagonal either way
+        assert f.buffer(tol).contains(e)
+        assert e.buffer(tol).contains(f)
+        # a corridor 2 * trim wide comes out at most one cell wider
+        assert e.area <= f.area < e.area * (1 + 10 / 80)
+    each = service_areas(net, src, [5, 10], trim_m=40, per_source=True, method="grid")
+    assert list(each["source"]) == [0, 0, 1, 1]
+
+
 def test_holes_where_nothing_is_reached():
     block = [LineString([(0, 0), (1000, 0), (1000, 1000), (0, 1000), (0, 0)])]
     net = build(roads(block), WALK)

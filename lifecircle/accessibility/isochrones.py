@@ -216,39 +216,55 @@ def _area(network: Network, dist: NDArray[np.float64], budget: float, sources: S
     return shapely.make_valid(geom) if not shapely.is_valid(geom) else geom
 
 
-def _area_grid(network: Network, dist: NDArray[np.float64], budget: float, sources: Snapped,
-               src: NDArray[np.int64], trim_m: float, cell_m: float) -> shapely.Geometry:
-    """Fast, for display: reachable pieces burnt into a grid, dilated by ``trim_m``.
+def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[float],
+                sources: Snapped, src: NDArray[np.int64], trim_m: float, cell_m: float
+                ) -> list[shapely.Geometry]:
+    """Fast, for display: the reachable road of every ring burnt into one grid.
 
-    Every reachable point lies in a burnt cell (all cells a piece touches), so the polygon
-    contains it; the polygon reaches at most ``trim_m`` plus one cell diagonal beyond the
-    reachable road.
+    The road of each ring is sampled at most ``cell_m / 2`` apart and each sample's cell
+    gets the smallest ring that reaches it; a minimum filter over a disk of radius
+    ``trim_m`` then dilates all rings at once, and each ring is polygonised. With
+    ``trim_m >= 2 * cell_m`` (the default cell is ``trim_m / 2``) every reachable point is
+    inside its ring's polygon, whose outline follows the exact (buffered) one to within a
+    cell diagonal; a corridor comes out up to one cell wider than the exact one.
     """
     from affine import Affine
     from rasterio import features
     from scipy import ndimage
 
-    pieces = _pieces(network, dist, budget, sources, src)
-    if not pieces:
-        return shapely.Polygon()
-    arr = np.asarray(pieces, dtype=object)
+    none = len(budgets)
+    per_ring = [np.asarray(_pieces(network, dist, b, sources, src), dtype=object)
+                for b in budgets]
+    if not len(per_ring[-1]):
+        return [shapely.Polygon() for _ in budgets]
     rad = int(np.ceil(trim_m / cell_m))
     pad = (rad + 2) * cell_m
-    minx, miny, maxx, maxy = shapely.total_bounds(arr)
+    minx, miny, maxx, maxy = shapely.total_bounds(per_ring[-1])
     minx, maxy = minx - pad, maxy + pad
     width = int(np.ceil((maxx + pad - minx) / cell_m))
     height = int(np.ceil((maxy - (miny - pad)) / cell_m))
-    transform = Affine(cell_m, 0.0, minx, 0.0, -cell_m, maxy)
-    burnt = features.rasterize(((g, 1) for g in arr), out_shape=(height, width),
-                               transform=transform, all_touched=True, dtype="uint8")
+    label = np.full((height, width), none, dtype=np.uint8)
+    for k in range(len(budgets) - 1, -1, -1):  # largest first: smaller rings overwrite
+        if not len(per_ring[k]):
+            continue
+        xy = shapely.get_coordinates(shapely.segmentize(per_ring[k], cell_m / 2.0))
+        col = ((xy[:, 0] - minx) / cell_m).astype(np.int64)
+        row = ((maxy - xy[:, 1]) / cell_m).astype(np.int64)
+        label[row, col] = k
     if rad > 0:
         yy, xx = np.mgrid[-rad:rad + 1, -rad:rad + 1]
         disk = (xx * xx + yy * yy) * cell_m * cell_m <= (trim_m + 1e-9) ** 2
-        disk[rad, rad] = True
-        burnt = ndimage.binary_dilation(burnt.astype(bool), structure=disk).astype("uint8")
-    polys = [shapely.geometry.shape(g) for g, _ in
-             features.shapes(burnt, mask=burnt.astype(bool), transform=transform)]
-    return shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
+        disk |= (np.abs(xx) <= 1) & (np.abs(yy) <= 1)
+        label = ndimage.minimum_filter(label, footprint=disk, mode="constant", cval=none)
+    transform = Affine(cell_m, 0.0, minx, 0.0, -cell_m, maxy)
+    out: list[shapely.Geometry] = []
+    for k in range(len(budgets)):
+        mask = label <= k
+        polys = [shapely.geometry.shape(g) for g, _ in
+                 features.shapes(mask.astype(np.uint8), mask=mask, transform=transform)]
+        out.append(shapely.MultiPolygon(polys) if len(polys) > 1
+                   else polys[0] if polys else shapely.Polygon())
+    return out
 
 
 def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], *,
@@ -271,9 +287,10 @@ def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], 
         One polygon per source and ring instead of one per ring for all sources merged.
     method
         ``buffer`` (exact: reachable pieces buffered by ``trim_m`` and dissolved) or
-        ``grid`` (fast, for display: pieces burnt into a grid of ``cell_m`` cells, default
-        ``trim_m / 2``, and dilated by ``trim_m``; contains everything the exact polygon
-        contains and reaches at most one cell diagonal farther).
+        ``grid`` (fast, for display: the reachable road burnt into a grid of ``cell_m``
+        cells, default ``trim_m / 2``, and dilated by ``trim_m``; contains every reachable
+        point when ``trim_m >= 2 * cell_m`` and follows the exact outline to within a cell
+        diagonal).
 
     Returns
     -------
@@ -286,11 +303,11 @@ def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], 
         raise ValueError(f"method must be 'buffer' or 'grid', got {method!r}")
     cell = float(cell_m) if cell_m else max(trim_m / 2.0, 1.0)
 
-    def area(dist: NDArray[np.float64], budget: float, src: NDArray[np.int64]
-             ) -> shapely.Geometry:
+    def areas(dist: NDArray[np.float64], src: NDArray[np.int64]) -> list[shapely.Geometry]:
+        budgets = [m * 60.0 for m in rings]
         if method == "grid":
-            return _area_grid(network, dist, budget, sources, src, trim_m, cell)
-        return _area(network, dist, budget, sources, src, trim_m)
+            return _areas_grid(network, dist, budgets, sources, src, trim_m, cell)
+        return [_area(network, dist, b, sources, src, trim_m) for b in budgets]
 
     rings = sorted({float(m) for m in minutes})
     src = np.flatnonzero(sources.edge >= 0)
@@ -301,10 +318,9 @@ def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], 
         limit = rings[-1] * 60.0
         if not per_source:
             dist, _ = node_times(network, sources, limit_s=limit)
-            for m in rings:
-                rows_source.append(-1)
-                rows_min.append(m)
-                rows_geom.append(area(dist, m * 60.0, src))
+            rows_source += [-1] * len(rings)
+            rows_min += rings
+            rows_geom += areas(dist, src)
         else:
             n = network.n_nodes
             g = augmented(network, sources, src)
@@ -313,11 +329,9 @@ def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], 
                 rows = np.arange(lo, min(lo + b, len(src)))
                 dist = dijkstra(g, directed=True, indices=n + rows, limit=limit)
                 for i, r in enumerate(rows):
-                    one = src[r:r + 1]
-                    for m in rings:
-                        rows_source.append(int(src[r]))
-                        rows_min.append(m)
-                        rows_geom.append(area(dist[i, :n], m * 60.0, one))
+                    rows_source += [int(src[r])] * len(rings)
+                    rows_min += rings
+                    rows_geom += areas(dist[i, :n], src[r:r + 1])
     return gpd.GeoDataFrame(
         {"source": np.asarray(rows_source, dtype=np.int64),
          "minutes": np.asarray(rows_min, dtype=np.float64)},

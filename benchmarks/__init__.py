@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of lifecircle against its peers (``make bench``)."""
