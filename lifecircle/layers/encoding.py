@@ -237,9 +237,10 @@ def choose(values: Sequence[bytes], *, cpg: str | None, project: str | None,
         bad = next((v for v in non_ascii if _decodes(v, codec) is None), None)
         if bad is not None:
             found = detected or "not GBK or UTF-8"
+            example = repr(sample) if detected and sample else repr(bad)
             raise ValueError(
                 f"{where}: the project sets encoding = {project!r} but the text is {found} "
-                f"(e.g. {bad!r}); names would be garbled; fix: set encoding = "
+                f"(e.g. {example}); names would be garbled; fix: set encoding = "
                 f"\"{detected or 'auto'}\" for this layer or remove the setting")
         return Choice(codec, label_of(codec), "project", sample=sample)
     if cpg is not None and cpg.strip():
