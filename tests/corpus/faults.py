@@ -1,0 +1,105 @@
+"""Faults of the output side that must really fail, also for root (CI runs as root).
+
+Root ignores permission bits, so "no write permission" uses the immutable attribute
+(``chattr +i``, honoured for root), falling back to a read-only bind mount; "disk full" uses
+a 64 KiB tmpfs, falling back to a file-size limit (``RLIMIT_FSIZE``, which makes a write
+fail with EFBIG once the CLI ignores SIGXFSZ). Each helper checks that the fault is real (a
+file cannot be written) before the case runs, and undoes it afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Fault:
+    """How a fault was made: a note for the report and an optional child set-up."""
+
+    note: str
+    preexec: Callable[[], None] | None = None
+
+
+def _cannot_write(folder: Path) -> bool:
+    probe = folder / f".probe-{uuid.uuid4().hex}"
+    try:
+        probe.write_bytes(b"x" * 200_000)
+    except OSError:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+        return True
+    probe.unlink()
+    return False
+
+
+def _run(*cmd: str) -> bool:
+    try:
+        return subprocess.run(cmd, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@contextlib.contextmanager
+def unwritable(folder: Path) -> Iterator[Fault]:
+    """Make ``folder`` (created empty) impossible to write in, even for root."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            assert _cannot_write(folder), "chmod 555 did not stop writes"
+            yield Fault("chmod 555")
+        finally:
+            folder.chmod(0o755)
+        return
+    if _run("chattr", "+i", str(folder)):
+        try:
+            assert _cannot_write(folder), "chattr +i did not stop writes"
+            yield Fault("chattr +i (immutable folder)")
+        finally:
+            _run("chattr", "-i", str(folder))
+        return
+    if _run("mount", "--bind", str(folder), str(folder)):
+        try:
+            ok = _run("mount", "-o", "remount,ro,bind", str(folder))
+            assert ok and _cannot_write(folder), "read-only bind mount did not stop writes"
+            yield Fault("read-only bind mount")
+        finally:
+            _run("umount", str(folder))
+        return
+    raise AssertionError(f"cannot make {folder} unwritable as root (no chattr, no mount)")
+
+
+def _limit_file_size(limit: int) -> Callable[[], None]:
+    def preexec() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return preexec
+
+
+@contextlib.contextmanager
+def tiny_disk(folder: Path, size_kib: int = 64) -> Iterator[Fault]:
+    """Mount a ``size_kib`` tmpfs on ``folder``; without mount rights, limit the file size."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if _run("mount", "-t", "tmpfs", "-o", f"size={size_kib}k,mode=755", "tmpfs", str(folder)):
+        try:
+            assert _cannot_write(folder), "the tmpfs is not small enough"
+            yield Fault(f"{size_kib} KiB tmpfs")
+        finally:
+            _run("umount", str(folder))
+        return
+    yield Fault(f"RLIMIT_FSIZE {size_kib} KiB (no mount rights)",
+                _limit_file_size(size_kib * 1024))
+
+
+@contextlib.contextmanager
+def file_size_limit(folder: Path, size_kib: int = 64) -> Iterator[Fault]:
+    """Limit the size of any file the CLI writes (``ulimit -f``): writes fail with EFBIG."""
+    folder.mkdir(parents=True, exist_ok=True)
+    yield Fault(f"RLIMIT_FSIZE {size_kib} KiB", _limit_file_size(size_kib * 1024))
