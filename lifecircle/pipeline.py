@@ -387,56 +387,46 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
     """Write ``traveltime_<category>.tif``: minutes to the nearest facility per cell.
 
     Each cell takes the travel mode of the circle of the community it lies in (urban:
-    walking, rural: e-bike in ``maanshan-2025``); cells outside every community are nodata.
+    walking, rural: e-bike in ``maanshan-2025``); cells outside every community, off the
+    road network or beyond twice the circle's minutes are nodata.
     """
     from rasterio import features
-    from rasterio.transform import from_origin
 
-    from lifecircle.accessibility.snap import snap
-    from lifecircle.accessibility.traveltime import nearest
-    from lifecircle.geo.raster import write_geotiff
+    from lifecircle.accessibility.surfaces import snap_cells, travel_time_grid
+    from lifecircle.geo.raster import grid_centres, write_geotiff
 
     project = analysis.project
     profile = project.profile
     comm = analysis.layers.communities
     cell = project.raster_cell_m
     minx, miny, maxx, maxy = comm.total_bounds
-    minx, miny = math.floor(minx / cell) * cell, math.floor(miny / cell) * cell
-    width = max(1, math.ceil((maxx - minx) / cell))
-    height = max(1, math.ceil((maxy - miny) / cell))
-    transform = from_origin(minx, miny + height * cell, cell, cell)
-    circles = list(profile.circles)
-    codes = {k: i + 1 for i, k in enumerate(circles)}
+    bounds = (math.floor(minx / cell) * cell, math.floor(miny / cell) * cell, maxx, maxy)
+    x, _, transform = grid_centres(bounds, cell)
+    codes = {k: i + 1 for i, k in enumerate(profile.circles)}
     shapes = ((g, codes.get(k, 0)) for g, k in zip(comm.geometry, comm["kind"], strict=True))
-    kind_grid = features.rasterize(shapes, out_shape=(height, width), transform=transform,
-                                   fill=0, dtype="uint8")
-    rows, cols = np.indices((height, width))
-    xs = minx + (cols + 0.5) * cell
-    ys = miny + height * cell - (rows + 0.5) * cell
+    kind_grid = features.rasterize(shapes, out_shape=x.shape, transform=transform, fill=0,
+                                   dtype="uint8")
     progress("写出出行时间栅格" if project.lang == "zh" else "writing travel-time rasters")
     per_circle = []
     for ckey, code in codes.items():
         mask = kind_grid == code
-        if not mask.any():
-            continue
-        circle = profile.circles[ckey]
-        net = analysis.networks[circle.mode]
-        pts = snap(net, np.column_stack([xs[mask], ys[mask]]),
-                   max_snap_m=project.network.max_snap_m)
-        per_circle.append((ckey, circle, net, mask, pts))
+        if mask.any():
+            circle = profile.circles[ckey]
+            net = analysis.networks[circle.mode]
+            cells = snap_cells(net, bounds, cell, max_snap_m=project.network.max_snap_m,
+                               mask=mask)
+            per_circle.append((ckey, circle, net, cells))
     written: list[Path] = []
     for cat in analysis.times.columns:
-        grid = np.full((height, width), -1.0, dtype=np.float32)
-        for ckey, circle, net, mask, pts in per_circle:
-            if cat not in profile.required(ckey):
-                continue
+        grid = np.full(x.shape, np.nan, dtype=np.float32)
+        for ckey, circle, net, cells in per_circle:
             fsnap = analysis.facility_snaps.get((circle.mode, cat))
-            if fsnap is None:
+            if cat not in profile.required(ckey) or fsnap is None:
                 continue
-            secs, _ = nearest(net, fsnap, pts, limit_s=2.0 * circle.minutes * 60.0)
-            mins = np.where(np.isfinite(secs), secs / 60.0, -1.0)
-            grid[mask] = mins.astype(np.float32)
-        if (grid == -1.0).all():
+            minutes, _ = travel_time_grid(net, fsnap, bounds=bounds, cell_m=cell,
+                                          limit_s=2.0 * circle.minutes * 60.0, cells=cells)
+            grid = np.where(cells[1], minutes, grid)
+        if np.isnan(grid).all():
             continue
         path = folder / f"traveltime_{cat}.tif"
         write_geotiff(path, grid, transform, analysis.layers.crs, nodata=-1.0)

@@ -13,13 +13,9 @@ from shapely import LineString
 
 from lifecircle.accessibility.network import build
 from lifecircle.accessibility.snap import snap
+from lifecircle.accessibility.surfaces import snap_cells, travel_time_grid
 from lifecircle.errors import InputError, OutputError
-from lifecircle.geo.raster import (
-    grid_centres,
-    read_population_points,
-    travel_time_grid,
-    write_geotiff,
-)
+from lifecircle.geo.raster import grid_centres, read_population_points, write_geotiff
 from lifecircle.project import Mode
 
 CRS = "EPSG:4548"
@@ -51,6 +47,15 @@ def test_travel_time_grid_hand_values():
                                 limit_s=np.inf, max_snap_m=150)
     # 100 m access at 1 m/s added to the cells of the lower row
     np.testing.assert_allclose(grid2[1], (np.arange(10) * 100 + 100) / 60, rtol=1e-6)
+    # a mask times only some cells; pre-snapped cells give the same answer
+    mask = np.zeros((2, 10), dtype=bool)
+    mask[1, :4] = True
+    cells = snap_cells(net, (0, -100, 1000, 100), 100, max_snap_m=150, mask=mask)
+    for kw in ({"mask": mask, "max_snap_m": 150}, {"cells": cells}):
+        grid3, _ = travel_time_grid(net, src, bounds=(0, -100, 1000, 100), cell_m=100,
+                                    limit_s=np.inf, **kw)
+        np.testing.assert_allclose(grid3[mask], grid2[mask], rtol=1e-6)
+        assert np.isnan(grid3[~mask]).all()
 
 
 def test_write_geotiff_round_trip(tmp_path):

@@ -1,7 +1,6 @@
-"""Raster helpers: travel-time grids, GeoTIFF writing, population rasters as points.
+"""Raster helpers: grid cell centres, GeoTIFF writing, population rasters as points.
 
-``travel_time_grid`` needs the accessibility engine; it is imported inside the function so
-that importing :mod:`lifecircle.geo` never pulls in the layers above it.
+Travel-time grids live in :mod:`lifecircle.accessibility.surfaces` (they need the engine).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import InputError, OutputError
 
-__all__ = ["grid_centres", "read_population_points", "travel_time_grid", "write_geotiff"]
+__all__ = ["grid_centres", "read_population_points", "write_geotiff"]
 
 
 def grid_centres(bounds: tuple[float, float, float, float], cell_m: float
@@ -52,44 +51,6 @@ def grid_centres(bounds: tuple[float, float, float, float], cell_m: float
     cy = maxy - (np.arange(rows) + 0.5) * cell_m
     x, y = np.meshgrid(cx, cy)
     return x, y, transform
-
-
-def travel_time_grid(network: Any, sources: Any, *, bounds: tuple[float, float, float, float],
-                     cell_m: float, limit_s: float, max_snap_m: float | None = None
-                     ) -> tuple[NDArray[np.float32], Affine]:
-    """Minutes from the nearest source to every cell centre of a grid.
-
-    Parameters
-    ----------
-    network
-        :class:`~lifecircle.accessibility.network.Network` of the travel mode.
-    sources
-        :class:`~lifecircle.accessibility.snap.Snapped` sources.
-    bounds
-        ``(minx, miny, maxx, maxy)`` of the grid in the network's CRS.
-    cell_m
-        Cell size in metres.
-    limit_s
-        Bound of the search; cells beyond it have no data.
-    max_snap_m
-        Cells whose centre lies farther from the road have no data (default ``cell_m``).
-
-    Returns
-    -------
-    minutes : ndarray of float32, shape (rows, cols)
-        Travel minutes, access legs included; NaN where no data.
-    transform : Affine
-        Of the grid (north up).
-    """
-    from lifecircle.accessibility.snap import snap
-    from lifecircle.accessibility.traveltime import nearest
-
-    x, y, transform = grid_centres(bounds, cell_m)
-    cells = snap(network, np.column_stack([x.ravel(), y.ravel()]),
-                 max_snap_m=float(cell_m if max_snap_m is None else max_snap_m))
-    seconds, _ = nearest(network, sources, cells, limit_s=limit_s)
-    minutes = np.where(np.isfinite(seconds), seconds / 60.0, np.nan).astype(np.float32)
-    return minutes.reshape(x.shape), transform
 
 
 def write_geotiff(path: str | Path, array: ArrayLike, transform: Affine, crs: Any,
