@@ -273,8 +273,8 @@ def plan(
         Spacing of generated candidates (widened, with a warning, until at most
         ``max_candidates`` candidates remain).
     min_distance_m
-        Least distance of a generated candidate from an existing facility of a planned
-        category (default: ``candidate_spacing_m``).
+        Least straight distance of a generated candidate from a facility (existing or
+        planned) of a planned category (default: ``candidate_spacing_m``).
     near_m
         Generated candidates lie within this straight distance of uncovered demand
         (default: half the straight-line reach of the point's circle at its mode's speed).
