@@ -64,6 +64,9 @@ def _handled(state: _State) -> Iterator[None]:
                   highlight=False, emoji=False)
         sys.exit(2)
     except (KeyboardInterrupt, _Terminated):
+        # a second Ctrl-C must not cut the exit short (exit 130, not a traceback)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         err.print(state.t("已中断：未写入任何结果，原有结果保持不变。",
                           "interrupted: nothing written, any previous result left intact."))
         sys.exit(130)
