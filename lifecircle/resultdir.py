@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -62,6 +63,19 @@ def _disk_full(folder: Path, reserve: int = 1 << 20) -> bool:
 
 
 @contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the block runs; they are delivered right after it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
 def atomic_folder(out: Path, *, overwrite: bool, inputs: Iterable[Path] = ()) -> Iterator[Path]:
     """Yield a temporary folder beside ``out``; move it to ``out`` when the block succeeds.
 
@@ -70,12 +84,14 @@ def atomic_folder(out: Path, *, overwrite: bool, inputs: Iterable[Path] = ()) ->
     """
     check_target(out, overwrite=overwrite, inputs=inputs)
     target = out.resolve()
+    tmp: Path | None = None
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    except OSError as e:
-        raise OutputError(f"{out}: cannot create a folder in {target.parent} ({e.strerror}); "
-                          "fix: choose a writable -o folder") from None
-    try:
+        with _signals_held():
+            try:
+                tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+            except OSError as e:
+                raise OutputError(f"{out}: cannot create a folder in {target.parent} "
+                                  f"({e.strerror}); fix: choose a writable -o folder") from None
         try:
             yield tmp
         except Exception as e:
@@ -86,18 +102,21 @@ def atomic_folder(out: Path, *, overwrite: bool, inputs: Iterable[Path] = ()) ->
                 # name the folder the user asked for, not the temporary one
                 raise type(e)(str(e).replace(str(tmp), str(out))) from e
             raise
-        old: Path | None = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            os.replace(target, old)
-        try:
-            os.replace(tmp, target)
-        except BaseException:
+        with _signals_held():  # the swap and the removal of the old result run to the end
+            old: Path | None = None
+            if target.exists():
+                old = target.parent / f".{target.name}.old-{os.getpid()}"
+                os.replace(target, old)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                if old is not None:
+                    os.replace(old, target)
+                raise
             if old is not None:
-                os.replace(old, target)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+                shutil.rmtree(old, ignore_errors=True)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            with _signals_held():  # a second Ctrl-C does not leave half a temporary folder
+                if tmp.exists():
+                    shutil.rmtree(tmp, ignore_errors=True)
