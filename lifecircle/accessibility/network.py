@@ -672,7 +672,7 @@ def components(network: Network, demand: Any = None,
 
 
 def read_osm(path: Any, *, network_type: str = "walk") -> Any:
-    """Canonical roads from an OSM XML or PBF file (see :mod:`.osm`)."""
-    from lifecircle.accessibility.osm import read_osm as _read
+    """Canonical roads from an OSM XML or PBF file (see :mod:`lifecircle.layers.osm`)."""
+    from lifecircle.layers.osm import read_osm as _read
 
     return _read(path, network_type=network_type)
