@@ -8,6 +8,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import osmium
 import pandas as pd
 import pytest
 import rasterio
@@ -17,6 +18,7 @@ from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, Polygon, box
 
 from lifecircle import project as prj
+from lifecircle.accessibility.network import build
 from lifecircle.errors import InputError, ProjectError
 from lifecircle.geo.crs import working_crs
 from lifecircle.geo.offsets import wgs84_to_bd09, wgs84_to_gcj02
@@ -239,26 +241,100 @@ def test_candidates(data: dict[str, Any], load_layers: LoadFn, tmp_path: Path) -
     assert set(cand.geometry.geom_type) == {"Point"}
 
 
-def test_osm_xml_roads(data: dict[str, Any], load_layers: LoadFn, tmp_path: Path) -> None:
-    (tmp_path / "roads.osm").write_text("""<?xml version="1.0" encoding="UTF-8"?>
-<osm version="0.6">
- <node id="1" lat="31.705" lon="118.50"/><node id="2" lat="31.705" lon="118.53"/>
- <node id="3" lat="31.70" lon="118.505"/><node id="4" lat="31.71" lon="118.505"/>
- <node id="5" lat="31.70" lon="118.52"/><node id="6" lat="31.71" lon="118.52"/>
- <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/>
-  <tag k="name" v="湖南路"/><tag k="oneway" v="yes"/><tag k="maxspeed" v="50"/></way>
- <way id="11"><nd ref="3"/><nd ref="4"/><tag k="highway" v="footway"/></way>
- <way id="12"><nd ref="5"/><nd ref="6"/><tag k="highway" v="construction"/></way>
-</osm>
-""", encoding="utf-8")
-    data["roads"] = {"path": "roads.osm"}
+# OSM nodes (lon, lat) inside the communities' extent; node 99 is referenced but missing
+# (a clipped extract)
+OSM_NODES = {1: (118.50, 31.705), 2: (118.515, 31.705), 3: (118.53, 31.705),
+             4: (118.505, 31.70), 5: (118.505, 31.71), 6: (118.52, 31.70), 7: (118.52, 31.71)}
+OSM_WAYS = {
+    10: ([1, 2, 3], {"highway": "primary", "name": "湖南路", "oneway": "yes", "maxspeed": "50"}),
+    11: ([4, 5], {"highway": "footway"}),
+    12: ([6, 7], {"highway": "construction"}),
+    13: ([2, 6, 99, 7], {"highway": "residential", "name": "团结路"}),
+    14: ([5, 7], {"highway": "motorway"}),
+}
+
+
+def osm_xml(path: Path, ways: dict[int, Any] = OSM_WAYS) -> Path:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6">']
+    lines += [f'<node id="{n}" version="1" lat="{lat}" lon="{lon}"/>'
+              for n, (lon, lat) in OSM_NODES.items()]
+    for wid, (refs, tags) in ways.items():
+        lines.append(f'<way id="{wid}" version="1">' + "".join(f'<nd ref="{r}"/>' for r in refs)
+                     + "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items()) + "</way>")
+    path.write_text("\n".join([*lines, "</osm>"]), encoding="utf-8")
+    return path
+
+
+def osm_metres(crs: CRS, *legs: tuple[int, int]) -> float:
+    lines = [LineString([OSM_NODES[a], OSM_NODES[b]]) for a, b in legs]
+    return float(gpd.GeoSeries(lines, crs="EPSG:4326").to_crs(crs).length.sum())
+
+
+@pytest.mark.parametrize("fmt", ["xml", "pbf"])
+def test_osm_roads_load_and_build_walk_and_drive(data: dict[str, Any], load_layers: LoadFn,
+                                                  tmp_path: Path, fmt: str) -> None:
+    xml = osm_xml(tmp_path / "roads.osm")
+    if fmt == "pbf":
+        writer = osmium.SimpleWriter(str(tmp_path / "roads.osm.pbf"))
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+        writer.close()
+        data["roads"] = {"path": "roads.osm.pbf"}
+    else:  # as `lifecircle init` writes it from GDAL's view of the file
+        data["roads"] = {"path": "roads.osm", "layer": "lines",
+                         "fields": {"road_class": "highway", "name": "name"}}
     layers = load_layers(data)
-    r = layers.roads
-    assert r["road_class"].tolist() == ["primary", "path"]
-    assert r["oneway"].tolist() == [True, False]
-    assert r["speed_kmh"].iloc[0] == 50.0 and np.isnan(r["speed_kmh"].iloc[1])
-    assert r["name"].tolist() == ["湖南路", ""]
-    assert any("1 OSM ways tagged as proposed/under construction" in w for w in layers.warnings)
+    r, crs = layers.roads, layers.crs
+    info = layers.info["roads"]
+    assert info.driver == {"xml": "OSM XML (osmnx)", "pbf": "OSM PBF (osmium)"}[fmt]
+    assert (info.rows_read, info.rows_dropped) == (5, 1)    # highway ways; the construction
+    assert info.source_crs == "EPSG:4326"
+    assert list(r.columns) == ["road_class", "oneway", "speed_kmh", "walk", "name", "geometry"]
+    assert r.crs == crs
+    # the residential way stops at node 6: never joined across the missing node to 7
+    metres = r.assign(m=r.length).groupby("road_class")["m"].sum().to_dict()
+    assert metres == pytest.approx({
+        "primary": osm_metres(crs, (1, 2), (2, 3)), "path": osm_metres(crs, (4, 5)),
+        "residential": osm_metres(crs, (2, 6)), "motorway": osm_metres(crs, (5, 7))}, rel=1e-9)
+    primary = r["road_class"] == "primary"
+    assert r.loc[primary, "oneway"].all() and not r.loc[~primary, "oneway"].any()
+    assert (r.loc[primary, "speed_kmh"] == 50.0).all()
+    assert r.loc[~primary, "speed_kmh"].isna().all()
+    assert set(r.loc[primary, "name"]) == {"湖南路"}
+    assert set(r.loc[r["road_class"] == "residential", "name"]) == {"团结路"}
+    assert r.loc[~r["walk"], "road_class"].tolist() == ["motorway"]
+    text = "\n".join(layers.warnings)
+    assert "1 of 5 OSM highway ways dropped, open to neither walking nor driving " \
+        "(highway=construction 1)" in text
+    assert "1 OSM ways reference 1 nodes missing from the extract" in text
+
+    modes = prj.load_profile().modes
+    walk = build(r, modes["walk"])
+    assert float(walk.edge_length.sum()) == pytest.approx(
+        osm_metres(crs, (1, 2), (2, 3), (4, 5), (2, 6)), rel=1e-9)    # no motorway
+    assert not np.isinf(walk.edge_time_bwd).any()
+    drive, car = build(r, modes["drive"]), modes["drive"]
+    assert float(drive.edge_length.sum()) == pytest.approx(
+        osm_metres(crs, (1, 2), (2, 3), (2, 6), (5, 7)), rel=1e-9)    # no footway
+    assert int(np.isinf(drive.edge_time_bwd).sum()) == 2              # the one-way primary
+    seconds = (osm_metres(crs, (1, 2), (2, 3)) / (50 / 3.6)           # posted maxspeed
+               + osm_metres(crs, (2, 6)) / car.speed_mps("residential")
+               + osm_metres(crs, (5, 7)) / car.speed_mps("motorway"))
+    assert float(drive.edge_time_fwd.sum()) == pytest.approx(seconds, rel=1e-9)
+
+
+def test_osm_roads_problems(data: dict[str, Any], load_layers: LoadFn,
+                            load_error: Callable[..., str], tmp_path: Path) -> None:
+    osm_xml(tmp_path / "roads.osm", {12: OSM_WAYS[12]})
+    data["roads"] = {"path": "roads.osm"}
+    msg = load_error(data)
+    assert "roads.osm: no OSM ways usable for walking or driving (1 highway=* ways read)" in msg
+    osm_xml(tmp_path / "roads.osm")
+    data["roads"] = {"path": "roads.osm", "layer": "points"}
+    layers = load_layers(data)
+    assert any("layer = 'points' ignored" in w for w in layers.warnings)
+    data["roads"] = {"path": "roads.osm", "fields": {"road_class": "fclass"}}
+    assert "field 'fclass' mapped to road_class does not exist" in load_error(data)
 
 
 # ---------------------------------------------------------------- field and value mapping

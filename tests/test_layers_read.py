@@ -14,6 +14,7 @@ from shapely.geometry import box
 
 from lifecircle.errors import InputError
 from lifecircle.layers import encoding as enc
+from lifecircle.layers.inspect import inspect_path
 from lifecircle.layers.read import list_layers, raster_info, read_vector, resolve
 
 NAMES = ["金家庄社区", "采石村", "慈湖街道办事处"]
@@ -243,3 +244,23 @@ def test_raster_not_readable(tmp_path: Path) -> None:
     path.write_bytes(b"garbage")
     with pytest.raises(InputError, match=r"pop\.tif: cannot open as a raster"):
         raster_info(path)
+
+
+def test_osm_layers_only_when_named_and_inspect_shows_the_lines(tmp_path: Path) -> None:
+    """GDAL's OSM layers are read only when named (roads go through layers.osm)."""
+    path = tmp_path / "roads.osm"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">'
+                    '<node id="1" lat="31.70" lon="118.50"/><node id="2" lat="31.70" lon="118.51"/>'
+                    '<node id="3" lat="31.71" lon="118.50"/>'
+                    '<way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/>'
+                    '<tag k="name" v="湖南路"/></way>'
+                    '<way id="11"><nd ref="1"/><nd ref="3"/><tag k="highway" v="footway"/></way>'
+                    "</osm>", encoding="utf-8")
+    with pytest.raises(InputError, match=r"roads\.osm: holds \d+ layers .* none is named"):
+        resolve(path)
+    src, frame, _ = read(path, "lines")
+    assert src.driver == "OSM"
+    assert sorted(frame["highway"]) == ["footway", "primary"]
+    reports = inspect_path(path)
+    assert [(r.layer, r.driver, r.rows, r.role) for r in reports] == [("lines", "OSM", 2, "roads")]
+    assert not reports[0].problems

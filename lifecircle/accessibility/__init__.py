@@ -5,7 +5,7 @@ modules of this package.
 """
 
 from lifecircle.accessibility.isochrones import service_areas
-from lifecircle.accessibility.network import Network, build, components, from_edges, read_osm
+from lifecircle.accessibility.network import Network, build, components, from_edges
 from lifecircle.accessibility.snap import Snapped, snap
 from lifecircle.accessibility.traveltime import nearest, node_times, pairs_within
 
@@ -18,7 +18,6 @@ __all__ = [
     "nearest",
     "node_times",
     "pairs_within",
-    "read_osm",
     "service_areas",
     "snap",
 ]

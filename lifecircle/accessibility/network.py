@@ -35,7 +35,7 @@ from scipy.spatial import cKDTree
 from lifecircle.errors import InputError
 from lifecircle.project import Mode
 
-__all__ = ["Network", "build", "components", "from_edges", "read_osm"]
+__all__ = ["Network", "build", "components", "from_edges"]
 
 _LINE_TYPES = (1, 2)  # shapely type ids of LineString and LinearRing
 _ONEWAY_FORWARD = ("true", "yes", "1", "1.0", "t", "y", "forward", "是")
@@ -670,9 +670,3 @@ def components(network: Network, demand: Any = None,
     frame["main"] = frame["component"] == 0
     return frame
 
-
-def read_osm(path: Any, *, network_type: str = "walk") -> Any:
-    """Canonical roads from an OSM XML or PBF file (see :mod:`lifecircle.layers.osm`)."""
-    from lifecircle.layers.osm import read_osm as _read
-
-    return _read(path, network_type=network_type)

@@ -191,9 +191,10 @@ def analyse(path: Path, *, profile: Profile | None = None) -> list[_Analysed]:
     except InputError as e:
         return [_failed(path, None, str(e))]
     names = [n for n, g in layers if g is not None] or [n for n, _ in layers]
-    if path.suffix.lower() in (".osm", ".pbf") and "lines" in names:
+    osm = path.suffix.lower() in (".osm", ".pbf") and "lines" in names
+    if osm:  # GDAL's view of the ways; the loader reads roads through layers.osm
         names = ["lines"]
-    single = len(names) == 1
+    single = len(names) == 1 and not osm
     results = []
     for name in names:
         try:

@@ -9,9 +9,8 @@ the canonical columns of docs/contracts.md (:mod:`lifecircle.layers.fields`) and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from pyproj import CRS
 from lifecircle.errors import InputError, Problem, ProjectError, raise_problems
 from lifecircle.geo.crs import working_crs
 from lifecircle.layers import fields as fld
+from lifecircle.layers.osm import is_osm, osm_roads
 from lifecircle.layers.read import RasterInfo, Source, is_raster, raster_info, read_vector, resolve
 from lifecircle.layers.validate import (
     ROW,
@@ -70,7 +70,8 @@ class LayerInfo:
     layer
         Layer name inside the file (None for single-layer files).
     driver
-        OGR driver or rasterio driver name.
+        OGR driver or rasterio driver name (``OSM XML (osmnx)``/``OSM PBF (osmium)`` for
+        OSM roads, read by :mod:`lifecircle.layers.osm`).
     encoding
         Attribute encoding used (``gbk``, ``utf-8``, ``ascii`` ...; None for rasters).
     encoding_source
@@ -78,9 +79,10 @@ class LayerInfo:
     source_crs
         The layer's CRS as read or declared (``EPSG:4490``, ``gcj02 -> EPSG:4326`` ...).
     rows_read
-        Features read from the file.
+        Features read from the file (for OSM roads: the ``highway=*`` ways).
     rows_dropped
-        Features dropped (empty or collapsed geometries, OSM non-roads).
+        Features dropped (empty or collapsed geometries; OSM ways open to neither walking
+        nor driving, or with fewer than two of their nodes in the extract).
     rows_repaired
         Invalid geometries repaired with ``make_valid``.
     rows_converted
@@ -157,6 +159,15 @@ def load(project: Project) -> Layers:
             if info is not None:
                 infos[key] = info
                 raster_path = Path(spec.path)
+            continue
+        if key == "roads" and is_osm(spec.path):
+            check = Check(f"{Path(spec.path).name} (layers.{key})")
+            frame, info = _load_osm(spec, project.profile, check)
+            problems.extend(check.problems)
+            warnings.extend(check.warnings)
+            if frame is not None and info is not None:
+                frames[key] = frame
+                infos[key] = info
             continue
         try:
             src = resolve(spec.path, spec.layer, spec.encoding)
@@ -310,8 +321,6 @@ def _load_vector(key: str, spec: LayerSpec, src: Source, profile: Profile, check
         target = "EPSG:4326" if spec.source_crs in ("gcj02", "bd09") else spec.source_crs
         crs_label = f"{spec.source_crs} -> {target}" if spec.source_crs in ("gcj02", "bd09") \
             else spec.source_crs
-    if src.driver == "OSM" and key == "roads":
-        frame = _osm_roads(frame, check)
     n_problems = len(check.problems)
     resolved = resolve_crs(frame, spec.source_crs, check)
     if resolved is None:
@@ -328,29 +337,58 @@ def _load_vector(key: str, spec: LayerSpec, src: Source, profile: Profile, check
     return out, info
 
 
-def _osm_roads(frame: gpd.GeoDataFrame, check: Check) -> gpd.GeoDataFrame:
-    """Keep the highways of GDAL's OSM ``lines`` layer and pull oneway/maxspeed/foot tags."""
-    if "highway" not in frame.columns:
-        return frame
-    hw = frame["highway"]
-    keep = hw.notna() & ~hw.isin(fld.NOT_ROADS)
-    skipped = int((hw.notna() & ~keep).sum())
-    if skipped:
-        check.dropped += skipped
-        check.warn(f"{skipped} OSM ways tagged as proposed/under construction/platforms dropped")
-    frame = frame.loc[keep].copy()
-    tags = frame["other_tags"] if "other_tags" in frame.columns else pd.Series(
-        [None] * len(frame), index=frame.index)
-    for tag, col in (("oneway", "oneway"), ("maxspeed", "speed_kmh"), ("foot", "walk")):
-        pat = re.compile(rf'"{tag}"=>"([^"]*)"')
-        frame[col] = [m.group(1) if isinstance(t, str) and (m := pat.search(t)) else None
-                      for t in tags]
-    frame["speed_kmh"] = frame["speed_kmh"].map(
-        lambda v: re.match(r"\s*(\d+(?:\.\d+)?)", v).group(1)  # type: ignore[union-attr]
-        if isinstance(v, str) and re.match(r"\s*\d", v) else None)
-    frame["walk"] = frame["walk"].map(lambda v: None if v is None else
-                                      ("no" if v in ("no", "private") else "yes"))
-    return frame
+# ---------------------------------------------------------------------------- OSM roads
+#: OSM tag names (as GDAL's OSM driver shows them, e.g. in a project ``init`` wrote) that
+#: name the canonical column :func:`lifecircle.layers.osm.read_osm` already derives.
+_OSM_TAG_FIELDS = {"road_class": "highway", "oneway": "oneway", "speed_kmh": "maxspeed",
+                   "walk": "foot", "name": "name"}
+
+
+def _load_osm(spec: LayerSpec, profile: Profile, check: Check
+              ) -> tuple[gpd.GeoDataFrame | None, LayerInfo | None]:
+    """Roads from an OSM XML/PBF file (:mod:`lifecircle.layers.osm`), then validated."""
+    path = Path(spec.path)
+    if spec.layer not in (None, "lines"):
+        check.warn(f"layer = {spec.layer!r} ignored: OSM roads are read from the highway=* "
+                   "ways; fix: remove layer from [layers.roads]")
+    try:
+        osm = osm_roads(path, network_type="all")
+    except InputError as e:
+        check.problems.append(Problem("layers.roads", str(e)))
+        return None, None
+    frame = osm.roads
+    frame[ROW] = np.arange(1, len(frame) + 1)
+    if osm.ways_dropped:
+        check.dropped += osm.ways_dropped
+        reasons = ", ".join(f"{why} {n}" for why, n in
+                            sorted(osm.dropped.items(), key=lambda kv: (-kv[1], kv[0])))
+        check.warn(f"{osm.ways_dropped} of {osm.ways_read} OSM highway ways dropped, open to "
+                   f"neither walking nor driving ({reasons})")
+    if osm.ways_cut:
+        check.warn(f"{osm.ways_cut} OSM ways reference {osm.nodes_missing} nodes missing from "
+                   "the extract (clipped at its edge); cut at the gaps, never joined across "
+                   "them; fix: export a larger extract if roads stop short near the edge")
+    # the reader's columns are canonical; mappings to the OSM tags they come from are moot
+    fields = {canon: src for canon, src in spec.fields.items()
+              if not (_OSM_TAG_FIELDS.get(canon) == src.strip().lower() and canon != src)}
+    spec = replace(spec, fields=fields)
+    resolved = resolve_crs(frame, spec.source_crs, check)
+    if resolved is None:
+        return None, None
+    n_problems = len(check.problems)
+    frame = clean_geometries(resolved, "roads", check)
+    bounds = lonlat_bounds(frame, check) if not frame.empty else None
+    out, used = map_columns("roads", frame, spec, profile, check, need_population=False)
+    if len(check.problems) > n_problems:
+        return None, None
+    crs_label = "EPSG:4326"
+    if spec.source_crs:
+        crs_label = f"{spec.source_crs} -> EPSG:4326" if spec.source_crs in ("gcj02", "bd09") \
+            else spec.source_crs
+    info = LayerInfo("roads", path, None, osm.driver, "utf-8", "driver", crs_label,
+                     osm.ways_read, check.dropped, check.repaired, check.converted, dict(used),
+                     bounds)
+    return out, info
 
 
 # ---------------------------------------------------------------------------- columns

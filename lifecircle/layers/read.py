@@ -2,9 +2,10 @@
 
 Handles Shapefile (with encoding detection, see :mod:`lifecircle.layers.encoding`), zipped
 Shapefile (read through GDAL's ``/vsizip/``), GeoPackage (by layer name), GeoJSON,
-FlatGeobuf, OSM XML/PBF (the ``lines`` layer) and any other OGR format; GeoTIFF population
-rasters through rasterio. Every failure is an :class:`~lifecircle.errors.InputError` naming
-the file (and layer) and the fix.
+FlatGeobuf and any other OGR format (GDAL's OSM layers only when named: OSM roads are read
+by :mod:`lifecircle.layers.osm`); GeoTIFF population rasters through rasterio. Every
+failure is an :class:`~lifecircle.errors.InputError` naming the file (and layer) and the
+fix.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
     path
         A vector file, a ``.zip`` holding one (or several) shapefiles, or a GeoPackage.
     layer
-        Layer name (GeoPackage, several shapefiles in a zip, OSM ``lines``...).
+        Layer name (GeoPackage, several shapefiles in a zip, GDAL's OSM ``lines``...).
     encoding
         Encoding set in the project file (overrides ``.cpg`` and detection).
 
@@ -201,12 +202,9 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
                     f"{path}: no layer {layer!r}; layers: {', '.join(_closest(layer, names))}; "
                     "fix: set layer to one of these")
     elif len(spatial) > 1:
-        if any(n == "lines" for n in spatial) and path.suffix.lower() in (".osm", ".pbf"):
-            layer = "lines"
-        else:
-            raise InputError(
-                f"{path}: holds {len(spatial)} layers ({', '.join(spatial)}) and none is named; "
-                "fix: set layer = \"<name>\" in the project file")
+        raise InputError(
+            f"{path}: holds {len(spatial)} layers ({', '.join(spatial)}) and none is named; "
+            "fix: set layer = \"<name>\" in the project file")
     elif spatial:
         layer = spatial[0]
     elif names:
