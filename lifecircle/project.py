@@ -23,6 +23,7 @@ Example
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -377,63 +378,97 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
             return default
         return value
 
-    head = data.get("profile", {})
+    def table(value: Any, where: str) -> Mapping[str, Any]:
+        if isinstance(value, dict):
+            return value
+        problems.append(Problem(f"{w}{where}", f"expected a table, got {value!r}",
+                                f"write it as [{where}]"))
+        return {}
+
+    def number(tbl: Mapping[str, Any], key: str, where: str, default: float,
+               required: bool = True, positive: bool = True) -> float:
+        value = get(tbl, key, (int, float), where, None, required)
+        if value is None:
+            return default
+        if not math.isfinite(value) or (positive and value <= 0):
+            problems.append(Problem(f"{w}{where}.{key}",
+                                    f"must be a finite number{' > 0' if positive else ''}, "
+                                    f"got {value}", "give a positive number" if positive
+                                    else "give a number"))
+            return default
+        return float(value)
+
+    def strings(tbl: Mapping[str, Any], key: str, where: str) -> list[str]:
+        value = get(tbl, key, list, where, [], False)
+        bad = [v for v in value if not isinstance(v, str)]
+        if bad:
+            problems.append(Problem(f"{w}{where}.{key}", f"expected strings, got {bad[0]!r}",
+                                    'write a list of strings such as ["a", "b"]'))
+        return [v for v in value if isinstance(v, str)]
+
+    head = table(data.get("profile", {}), "profile")
     modes: dict[str, Mode] = {}
-    for key, m in data.get("modes", {}).items():
+    for key, m in table(data.get("modes", {}), "modes").items():
         where = f"modes.{key}"
+        m = table(m, where)
         speeds = get(m, "class_speeds_kmh", dict, where, {}, required=False)
-        forbidden = get(m, "forbidden_classes", list, where, [], required=False)
+        forbidden = strings(m, "forbidden_classes", where)
         for cls in [*forbidden, *speeds]:
             if cls not in ROAD_CLASSES:
                 problems.append(Problem(f"{w}{where}", f"unknown road class {cls!r}",
                                         f"use one of {', '.join(ROAD_CLASSES)}"))
-        speed = get(m, "speed_kmh", (int, float), where, 4.0)
-        if speed is not None and speed <= 0:
-            problems.append(Problem(f"{w}{where}.speed_kmh", f"must be > 0, got {speed}",
-                                    "give a positive speed in km/h"))
+        class_speeds = {k: number(speeds, k, f"{where}.class_speeds_kmh", 1.0) for k in speeds}
+        speed = number(m, "speed_kmh", where, 4.0)
         modes[key] = Mode(key, get(m, "name_zh", str, where, key, False),
-                          get(m, "name_en", str, where, key, False), float(speed),
+                          get(m, "name_en", str, where, key, False), speed,
                           frozenset(forbidden), bool(get(m, "oneway", bool, where, False, False)),
-                          {k: float(v) for k, v in speeds.items()})
+                          class_speeds)
     circles: dict[str, Circle] = {}
-    for key, c in data.get("circles", {}).items():
+    for key, c in table(data.get("circles", {}), "circles").items():
         where = f"circles.{key}"
+        c = table(c, where)
         mode = get(c, "mode", str, where, "walk")
         if mode not in modes:
             problems.append(Problem(f"{w}{where}.mode", f"unknown mode {mode!r}",
                                     f"use one of {', '.join(modes)}"))
-        minutes = get(c, "minutes", (int, float), where, 15)
+        minutes = number(c, "minutes", where, 15.0)
+        rings = get(c, "rings", list, where, [], False)
+        ring_values = {str(i): r for i, r in enumerate(rings)}
         circles[key] = Circle(key, get(c, "name_zh", str, where, key, False),
-                              get(c, "name_en", str, where, key, False), float(minutes), mode,
-                              tuple(float(r) for r in get(c, "rings", list, where, [], False)))
+                              get(c, "name_en", str, where, key, False), minutes, mode,
+                              tuple(number(ring_values, i, f"{where}.rings", 1.0)
+                                    for i in ring_values))
     for needed in ("urban", "rural"):
         if needed not in circles:
             problems.append(Problem(f"{w}circles.{needed}", "missing",
                                     f"add a [circles.{needed}] table with minutes and mode"))
     categories: dict[str, Category] = {}
-    for key, c in data.get("categories", {}).items():
+    for key, c in table(data.get("categories", {}), "categories").items():
         where = f"categories.{key}"
-        cc = tuple(get(c, "circles", list, where, [], False))
+        c = table(c, where)
+        cc = tuple(strings(c, "circles", where))
         for ck in cc:
             if ck not in circles:
                 problems.append(Problem(f"{w}{where}.circles", f"unknown circle {ck!r}",
                                         f"use one of {', '.join(circles)}"))
         categories[key] = Category(key, get(c, "name_zh", str, where, key),
                                    get(c, "name_en", str, where, key, False),
-                                   tuple(get(c, "aliases", list, where, [], False)), cc)
+                                   tuple(strings(c, "aliases", where)), cc)
     indicators: dict[str, Indicator] = {}
-    for key, i in data.get("indicators", {}).items():
+    for key, i in table(data.get("indicators", {}), "indicators").items():
         where = f"indicators.{key}"
+        i = table(i, where)
         indicators[key] = Indicator(
             key, get(i, "name_zh", str, where, key), get(i, "name_en", str, where, key, False),
-            float(get(i, "target", (int, float), where, 0.0)),
+            number(i, "target", where, 0.0, positive=False),
             get(i, "unit", str, where, "", False),
             get(i, "method", str, where, ""), get(i, "field", str, where, None, False),
             get(i, "category", str, where, None, False), get(i, "kind", str, where, None, False))
-    space = {k: float(v) for k, v in data.get("space", {}).items() if _is_type(v, (int, float))}
+    space = {k: float(v) for k, v in table(data.get("space", {}), "space").items()
+             if _is_type(v, (int, float))}
     raise_problems(problems, ProjectError, what=f"profile {path}")
-    return Profile(head.get("key", path.stem), head.get("name_zh", path.stem),
-                   head.get("name_en", path.stem), path, circles, modes, categories,
+    return Profile(str(head.get("key", path.stem)), str(head.get("name_zh", path.stem)),
+                   str(head.get("name_en", path.stem)), path, circles, modes, categories,
                    indicators, space)
 
 
