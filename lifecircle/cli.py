@@ -286,6 +286,9 @@ plan_options = [
                  help="Location model (default mclp, setcover with --full-coverage)."),
     click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0.1), default=None,
                  help="Solver time limit in seconds."),
+    click.option("--generate/--no-generate", "generate", default=None,
+                 help="Also generate candidate sites along the roads near uncovered residents "
+                      "(default: only when there is no candidates layer)."),
 ]
 
 

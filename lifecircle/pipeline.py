@@ -279,7 +279,7 @@ def _dedupe(items: Sequence[str]) -> list[str]:
 def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
                categories: Sequence[str] | None = None, model: str | None = None,
                sites: int | None = None, full_coverage: bool = False,
-               time_limit_s: float | None = None) -> Any:
+               time_limit_s: float | None = None, generate: bool | None = None) -> Any:
     """Propose sites for new facilities where the circles have gaps (see :mod:`planner`).
 
     Options left as None come from the project's ``[planner]`` section.
@@ -310,7 +310,9 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
                   sites=n_sites, full_coverage=full,
                   time_limit_s=time_limit_s if time_limit_s is not None else opts.time_limit_s,
                   max_snap_m=project.network.max_snap_m,
-                  candidate_spacing_m=opts.candidate_spacing_m, lang=project.lang)
+                  candidate_spacing_m=opts.candidate_spacing_m,
+                  generate=opts.generate_candidates if generate is None else generate,
+                  lang=project.lang)
     analysis.plan = result
     analysis.warnings.extend(w for w in result.warnings if w not in analysis.warnings)
     analysis.timings["plan"] = time.perf_counter() - t
@@ -472,7 +474,7 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         lang: str | None = None, steps: Sequence[str] = ("check", "plan", "outputs"),
         progress: Progress = _quiet, categories: Sequence[str] | None = None,
         model: str | None = None, sites: int | None = None, full_coverage: bool = False,
-        time_limit_s: float | None = None) -> RunSummary:
+        time_limit_s: float | None = None, generate: bool | None = None) -> RunSummary:
     """Run the pipeline on a project file and write the result folder.
 
     Parameters
@@ -491,7 +493,7 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         (GeoPackage, map, report, rasters; otherwise only the GeoPackage and CSV tables).
     progress
         Called with a message at the start of each step.
-    categories, model, sites, full_coverage, time_limit_s
+    categories, model, sites, full_coverage, time_limit_s, generate
         Planner options; None = the project's ``[planner]`` section.
     """
     from dataclasses import replace
@@ -508,7 +510,7 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
     analysis = analyse(project, progress)
     if "plan" in steps:
         plan_sites(analysis, progress, categories=categories, model=model, sites=sites,
-                   full_coverage=full_coverage, time_limit_s=time_limit_s)
+                   full_coverage=full_coverage, time_limit_s=time_limit_s, generate=generate)
     files: list[str] = []
     if out is not None:
         with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:

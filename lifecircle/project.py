@@ -201,6 +201,9 @@ class PlannerOptions:
     full_coverage: bool = False
     time_limit_s: float = 60.0
     candidate_spacing_m: float = 300.0
+    #: also generate candidates along the roads near uncovered demand; None = only when
+    #: there is no candidates layer
+    generate_candidates: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,8 @@ _PROJECT_SCHEMA: dict[str, Any] = {
     "network": {"max_snap_m": (int, float), "snap_tolerance_m": (int, float),
                 "node_crossings": bool},
     "planner": {"categories": list, "model": str, "sites": int, "full_coverage": bool,
-                "time_limit_s": (int, float), "candidate_spacing_m": (int, float)},
+                "time_limit_s": (int, float), "candidate_spacing_m": (int, float),
+                "generate_candidates": bool},
 }
 _LAYER_SCHEMA: dict[str, Any] = {
     "path": str, "layer": str, "source_crs": (str, int), "encoding": str,

@@ -372,7 +372,7 @@ def plan(
                          eligible, existing, used_circles, spacing=candidate_spacing_m,
                          min_distance_m=min_distance_m, near_m=near_m,
                          room=max(0, max_candidates - (len(layer) if layer is not None else 0)),
-                         warnings=warnings, lang=lang)
+                         warnings=warnings, lang=lang, names=_community_names(communities))
         if len(gen):
             if demand.crs is not None and gen.crs is not None and gen.crs != demand.crs:
                 gen = gen.to_crs(demand.crs)
@@ -494,8 +494,13 @@ def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
                circle_of: NDArray[np.object_], eligible: Mapping[str, NDArray[np.bool_]],
                existing: Mapping[str, NDArray[np.bool_]], used_circles: list[str], *,
                spacing: float, min_distance_m: float | None, near_m: float | None,
-               room: int, warnings: list[str], lang: str) -> gpd.GeoDataFrame:
-    """Candidates along the roads near demand not yet covered for a planned category."""
+               room: int, warnings: list[str], lang: str,
+               names: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
+    """Candidates along the roads near demand not yet covered for a planned category.
+
+    Each is named after the community of the nearest demand point (``新选址 G12·桃园社区``),
+    so staff can place it without a map.
+    """
     uncovered = np.zeros(len(demand), dtype=bool)
     for cat in cats:
         uncovered |= eligible[cat] & ~existing[cat]
@@ -536,7 +541,16 @@ def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
             f"to keep at most {room} candidates"))
     ids = np.array([f"G{i + 1}" for i in range(len(gen))], dtype=object)
     gen["cand_id"] = ids
-    gen["name"] = ids
+    label = "新选址" if lang == "zh" else "new site"
+    where = [""] * len(gen)
+    if names and len(gen) and "cid" in demand.columns:
+        from scipy.spatial import cKDTree
+
+        _, near = cKDTree(xy).query(shapely_xy(gen))
+        cids = demand["cid"].astype(str).to_numpy()[near]
+        where = [names.get(c, "") for c in cids]
+    gen["name"] = [f"{label} {i}" + (f"·{w}" if w else "") for i, w in zip(ids, where,
+                                                                             strict=True)]
     return gpd.GeoDataFrame(gen, geometry="geometry", crs=gen.crs)
 
 
