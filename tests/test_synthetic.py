@@ -12,6 +12,7 @@ import pyogrio
 import pytest
 import rasterio
 import shapely
+from numpy.typing import NDArray
 from pyproj import Transformer
 from rasterio import features
 from scipy.sparse import coo_matrix
@@ -344,3 +345,47 @@ def test_roads_go_around_hills_and_stay_out_of_water(region: Region) -> None:
                                 out_shape=region.population.shape,
                                 transform=region.population_transform, fill=0, dtype="uint8")
     assert (region.population[inside == 1] <= 0).all()
+
+
+def _people_cells(region: Region) -> tuple[NDArray, NDArray, NDArray]:
+    """Centre points, people and community kind of every populated raster cell."""
+    a = region.population
+    c = region.communities
+    label = features.rasterize(((g, i + 1) for i, g in enumerate(c.geometry)), out_shape=a.shape,
+                               transform=region.population_transform, fill=0, dtype="int32")
+    rows, cols = np.nonzero(a > 0)
+    x, y = region.population_transform * (cols + 0.5, rows + 0.5)
+    kind = c["kind"].to_numpy()[label[rows, cols] - 1]
+    return shapely.points(x, y), a[rows, cols].astype(float), kind
+
+
+def test_villagers_live_along_the_roads(region: Region) -> None:
+    # the checker leaves people farther than 500 m (max_snap_m) from every road unreachable
+    pts, people, kind = _people_cells(region)
+    r = region.roads
+    usable = r.geometry.values[~r["road_class"].isin(["motorway", "path"]).to_numpy()]
+    rural = kind == "rural"
+    _, dist = shapely.STRtree(usable).query_nearest(pts[rural], return_distance=True,
+                                                    all_matches=False)
+    assert people[rural][dist > 500].sum() / people[rural].sum() < 0.01
+    assert people[rural].sum() > 100_000
+
+
+def test_city_services_reach_most_residents(region: Region) -> None:
+    # 800 m in straight line: about what a 15-minute walk on the street grid covers
+    pts, people, kind = _people_cells(region)
+    urban = kind == "urban"
+    f = region.facilities[region.facilities["status"] == "existing"]
+
+    def share(category: str) -> float:
+        at = f.geometry.values[(f["category"] == category).to_numpy()]
+        _, dist = shapely.STRtree(at).query_nearest(pts[urban], return_distance=True,
+                                                    all_matches=False)
+        return float(people[urban][dist <= 800].sum() / people[urban].sum())
+
+    for category in ("community_center", "health", "fresh_market", "grocery", "childcare",
+                     "primary_school", "culture", "sports", "express"):
+        assert share(category) > 0.93, category
+    assert 0.8 < share("elderly_care") < 0.95   # with the deliberate gap
+    assert 0.75 < share("shelter") < 0.95
+    assert 0.55 < share("meal_aid") < 0.85      # only in the older inner neighbourhoods

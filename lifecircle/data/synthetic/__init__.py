@@ -178,10 +178,13 @@ def generate(*, seed: int = 2025, scale: float = 1.0) -> Region:
         x, y = tr.transform(clumps[:, 0], clumps[:, 1])
         clumps[:, 0], clumps[:, 1] = x, y
     seat_fp = list(_project(np.array([s.footprint for s in seats], dtype=object), tr))
+    # the roads every travel mode may use (no expressway, no footpath)
+    lived = roads.geometry.values[~roads["road_class"].isin(["motorway", "path"]).to_numpy()]
     for _ in range(3):
         pop_rng = np.random.default_rng(rngs[6].bit_generator.seed_seq)  # same noise each try
         dens, ptr, pop, label, inside = _people.raster(frame, window, obstacles, towns_xy,
-                                                       density, clumps, seat_fp, pop_rng)
+                                                       density, clumps, seat_fp, lived,
+                                                       pop_rng)
         small = np.flatnonzero(pop < 30)
         if small.size == 0:
             break

@@ -1,9 +1,10 @@
 """Communities (names, codes, Table-1 attributes) and the 100 m population raster.
 
 The raster is built first from a density model (urban: falling off from each town centre,
-with parks and works at low density; rural: scattered farmhouses plus clumps at villages,
-hamlets and township seats), then each community's population is the sum of its cells
-(cell centre inside the polygon), rounded, and the cells are rescaled so the sum is exact.
+with parks and works at low density; rural: farmhouses strung along the roads, nobody
+farther than ``ROAD_REACH_M`` from one, plus clumps at villages, hamlets and township seats),
+then each community's population is the sum of its cells (cell centre inside the polygon),
+rounded, and the cells are rescaled so the sum is exact.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ import pandas as pd
 from affine import Affine
 from numpy.typing import NDArray
 from rasterio import features
+from scipy import ndimage
 
 from lifecircle.data.synthetic import _names
 from lifecircle.data.synthetic._rural import Township, Village, district_of
 from lifecircle.data.synthetic._towns import Town
 
 CELL_M = 100.0
+#: Rural farmhouses stand along the roads: full density up to ``ROAD_NEAR_M`` from a road
+#: (distance between cell centres), none beyond ``ROAD_REACH_M``.
+ROAD_NEAR_M, ROAD_REACH_M = 150.0, 400.0
 
 
 @dataclass
@@ -173,12 +178,24 @@ def _splat(dens: NDArray, transform: Affine, xy: NDArray, people: NDArray, sigma
         np.add.at(dens, (rr[inside], cc[inside]), vals[inside])
 
 
+def _road_distance(roads: NDArray, shape: tuple[int, int], tr: Affine) -> NDArray[np.float64]:
+    """Distance in metres from each cell centre to the nearest cell a road touches."""
+    if len(roads) == 0:
+        return np.full(shape, np.inf)
+    touched = features.rasterize(((g, 1) for g in roads), out_shape=shape, transform=tr,
+                                 fill=0, dtype="uint8", all_touched=True).astype(bool)
+    if not touched.any():
+        return np.full(shape, np.inf)
+    return ndimage.distance_transform_edt(~touched) * CELL_M
+
+
 def raster(frame: gpd.GeoDataFrame, window, barriers, towns_xy: NDArray, town_density: NDArray,
-           clumps: NDArray, seat_fp: list, rng: np.random.Generator
+           clumps: NDArray, seat_fp: list, roads: NDArray, rng: np.random.Generator
            ) -> tuple[NDArray, Affine, NDArray, NDArray, NDArray]:
     """People per cell on a 100 m EPSG:4548 grid, and the sum per community.
 
-    Everything passed in is already in EPSG:4548. ``clumps`` holds x, y, people, sigma.
+    Everything passed in is already in EPSG:4548. ``clumps`` holds x, y, people, sigma;
+    ``roads`` the lines people live along (rural farmhouses keep within ``ROAD_REACH_M``).
     Returns the density grid, its transform, the population per community, the label grid
     (community index + 1, 0 outside every community) and the inside-the-window mask.
     """
@@ -212,7 +229,12 @@ def raster(frame: gpd.GeoDataFrame, window, barriers, towns_xy: NDArray, town_de
     patch = np.where(coarse[rows // 5, cols // 5], 0.15, 1.0)
     dens *= patch * rng.lognormal(0.0, 0.3, shape)
     rural = (label > 0) & ~urban
-    dens[rural] += 0.6 * rng.lognormal(0.0, 0.5, int(rural.sum()))
+    near = np.clip((ROAD_REACH_M - _road_distance(roads, shape, tr))
+                   / (ROAD_REACH_M - ROAD_NEAR_M), 0.0, 1.0)
+    share = near[rural].mean() if rural.any() else 1.0
+    # the same number of farmhouse people as an even spread, moved to the roadsides
+    dens[rural] += 0.6 * rng.lognormal(0.0, 0.5, int(rural.sum())) * near[rural] / max(share,
+                                                                                      1e-9)
     for k, fp in enumerate(seat_fp):
         cells = features.rasterize([(fp, 1)], out_shape=shape, transform=tr, fill=0,
                                    dtype="uint8").astype(bool) & (label > 0)

@@ -3,13 +3,16 @@
 Facilities stand beside a road inside their community (a point on a road edge pushed
 12-35 m to the side that lies in the community). Names carry the label the source data
 would use (the catalogue's Chinese name or one of its aliases), so the file's 类型 column
-is derived from the name by :func:`source_label`.
+is derived from the name by :func:`source_label`. In the city some facilities are scattered
+at random per community, then the planned ones fill in to a service radius per category
+(:data:`URBAN_PLAN`), so most residents reach most services and a few categories stay weak.
 
 Gaps are made on purpose by keeping every facility of a category out of a zone: the
 zone is the gap communities grown by the circle's reach (walk 15 min = 1000 m for
 elderly care in the city, e-bike 30 min = 7500 m for rural health), so the straight-line
 distance from any point of a gap community to the nearest such facility exceeds the reach,
-and the network time can only be longer.
+and the network time can only be longer. A facility of a community partly inside the zone
+is moved to the part outside it.
 """
 
 from __future__ import annotations
@@ -134,24 +137,90 @@ def place(comm_idx: NDArray, comms: gpd.GeoDataFrame, roads: gpd.GeoDataFrame,
     if not has.any():
         return out
     lines = roads.geometry.values[pick[has]]
-    p = shapely.line_interpolate_point(lines, t[has], normalized=True)
-    q = shapely.line_interpolate_point(lines, np.minimum(t[has] + 0.01, 1.0), normalized=True)
-    px, py = shapely.get_x(p), shapely.get_y(p)
-    dx, dy = shapely.get_x(q) - px, shapely.get_y(q) - py
-    norm = np.maximum(np.hypot(dx, dy), 1e-9)
-    nx, ny = -dy / norm, dx / norm
     shapely.prepare(obstacles)
-    chosen = np.full(px.size, np.nan), np.full(px.size, np.nan)
-    for sgn in (1.0, -1.0, 0.0):
-        s = side[has] * sgn * (mag[has] if sgn else 0.0)
-        cx, cy = px + nx * s, py + ny * s
-        ok = (shapely.contains_xy(polys[has], cx, cy) & ~shapely.contains_xy(obstacles, cx, cy)
-              & np.isnan(chosen[0]))
+    chosen = np.full(lines.size, np.nan), np.full(lines.size, np.nan)
+    # beside the road at t, else beside its midpoint (inside: see _edges_by_community), else
+    # on the midpoint itself
+    for at, sgn in ((t[has], 1.0), (t[has], -1.0), (0.5, 1.0), (0.5, -1.0), (0.5, 0.0)):
+        at = np.broadcast_to(at, lines.shape)
+        p = shapely.line_interpolate_point(lines, at, normalized=True)
+        q = shapely.line_interpolate_point(lines, np.minimum(at + 0.01, 1.0), normalized=True)
+        px, py = shapely.get_x(p), shapely.get_y(p)
+        dx, dy = shapely.get_x(q) - px, shapely.get_y(q) - py
+        norm = np.maximum(np.hypot(dx, dy), 1e-9)
+        off = side[has] * sgn * mag[has]
+        cx, cy = px - dy / norm * off, py + dx / norm * off
+        ok = np.isnan(chosen[0])
+        if sgn:
+            ok &= (shapely.contains_xy(polys[has], cx, cy)
+                   & ~shapely.contains_xy(obstacles, cx, cy))
         chosen[0][ok], chosen[1][ok] = cx[ok], cy[ok]
-    got = ~np.isnan(chosen[0])
-    pts = out[has]
-    pts[got] = shapely.points(chosen[0][got], chosen[1][got])
-    out[has] = pts
+    out[has] = shapely.points(chosen[0], chosen[1])
+    return out
+
+
+#: Planned coverage in the city: category -> (service radius m, chance the planners act).
+#: After the scattered facilities above, the urban communities are visited in random order
+#: and one whose centre lies farther than the radius from all of the category's facilities
+#: gets one more with that chance; the weak categories (meal aid, shelters) keep wider radii
+#: and lower chances, so parts of the city stay unserved.
+URBAN_PLAN: dict[str, tuple[float, float]] = {
+    "community_center": (500.0, 1.0), "elderly_care": (550.0, 0.95),
+    "meal_aid": (700.0, 0.85), "health": (450.0, 0.95), "fresh_market": (450.0, 0.95),
+    "grocery": (450.0, 1.0), "childcare": (450.0, 0.95), "primary_school": (550.0, 0.95),
+    "culture": (500.0, 0.95), "sports": (450.0, 1.0), "express": (450.0, 1.0),
+    "shelter": (700.0, 0.8),
+}
+#: Meal-aid points began in the old town centres: their odds (the scattered ones' weights
+#: and the planners' chance above) are full up to the first share of the way from a town's
+#: centre to its outermost community and fall to 0 at the second, so the new estates at
+#: the edge of the city are left without.
+MEAL_AID_REACH = (0.6, 0.8)
+_QUARTER = ("东区", "北区", "西区", "南区")
+
+
+def _urban_name(rng: np.random.Generator, key: str, nm: str) -> str:
+    """The name of an urban facility of ``key`` in the community called ``nm``."""
+    short = _names.short(nm)
+    lab = _label(rng, key, "urban")
+    if key == "grocery":
+        return f"{_names.brand(rng)}{lab}({short}店)"
+    if key == "primary_school":
+        return f"{short}小学"
+    if key in ("express", "shelter"):
+        return f"{short}{lab}"
+    return _join(nm, lab)
+
+
+def _place_clear(ci: int, comms: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, edges: list[NDArray],
+                 obstacles: BaseGeometry, zone: BaseGeometry | None, rng: np.random.Generator,
+                 tries: int = 12) -> BaseGeometry | None:
+    """A point beside a road in community ``ci`` outside ``zone`` (None when none is found)."""
+    cand = place(np.full(tries, ci, dtype=np.int64), comms, roads, edges, obstacles, rng)
+    if zone is None:
+        return cand[0]
+    ok = ~shapely.intersects(zone, cand)
+    return cand[int(np.argmax(ok))] if ok.any() else None
+
+
+def _inner_share(comms: gpd.GeoDataFrame, full: float, none: float) -> NDArray[np.float64]:
+    """Per community, 1 near its town's centre falling to 0 toward the edge (0 if rural).
+
+    The centre is the population-weighted mean of the town's community centres; a community
+    at ``full`` or less of the way to the town's outermost community gets 1, at ``none`` or
+    more 0, linearly in between.
+    """
+    out = np.zeros(len(comms))
+    town = comms["town"].to_numpy()
+    urban = (comms["kind"] == "urban").to_numpy()
+    xy = shapely.get_coordinates(shapely.point_on_surface(comms.geometry.values))
+    w = comms["population"].to_numpy(float)
+    for t in np.unique(town[urban]):
+        sel = np.flatnonzero(urban & (town == t))
+        centre = (xy[sel] * w[sel, None]).sum(axis=0) / max(w[sel].sum(), 1.0)
+        d = np.hypot(*(xy[sel] - centre).T)
+        rel = d / max(d.max(), 1.0)
+        out[sel] = np.clip((none - rel) / (none - full), 0.0, 1.0)
     return out
 
 
@@ -169,29 +238,23 @@ def facilities(comms: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, obstacles: Base
     urban_idx = np.flatnonzero(kind == "urban")
     for ci in range(len(comms)):
         nm = names[ci]
-        short = _names.short(nm)
         if kind[ci] == "urban":
             def add(key: str, p: float = 1.0, count: int = 1, ci: int = ci, nm: str = nm) -> None:
                 for _ in range(count):
                     if rng.random() < p:
-                        req.add(ci, key, _join(nm, _label(rng, key, "urban")))
+                        req.add(ci, key, _urban_name(rng, key, nm))
             add("community_center")
             add("elderly_care", 0.75)
             add("elderly_care", 0.15)
             add("health", 0.5)
             add("fresh_market", 0.45)
-            for _ in range(max(1, rng.poisson(pop[ci] / 2_500))):
-                lab = _label(rng, "grocery", "urban")
-                req.add(ci, "grocery", f"{_names.brand(rng)}{lab}({short}店)")
+            add("grocery", count=max(1, rng.poisson(pop[ci] / 2_500)))
             add("childcare", count=max(1, rng.poisson(pop[ci] / 6_000)), p=0.7)
-            if rng.random() < 0.35:
-                req.add(ci, "primary_school", f"{short}小学")
+            add("primary_school", 0.35)
             add("culture", 0.7)
             add("sports", count=rng.poisson(1.0) + 1, p=0.7)
-            for _ in range(rng.poisson(pop[ci] / 3_000)):
-                req.add(ci, "express", f"{short}{_label(rng, 'express', 'urban')}")
-            if rng.random() < 0.3:
-                req.add(ci, "shelter", f"{short}{_label(rng, 'shelter', 'urban')}")
+            add("express", count=rng.poisson(pop[ci] / 3_000))
+            add("shelter", 0.3)
             add("volunteer", 0.85)
             add("kiosk", 0.5)
         elif seat[ci]:
@@ -228,11 +291,15 @@ def facilities(comms: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, obstacles: Base
         if rng.random() < 0.85:
             ci = int(members[rng.integers(len(members))])
             req.add(ci, "social_work", f"{st}{_label(rng, 'social_work', 'street')}")
-    # meal-assistance points: sparse, where the elderly are
+    # meal-assistance points: sparse, where the elderly are in the old, dense neighbourhoods
+    meal_share = _inner_share(comms, *MEAL_AID_REACH)
     if urban_idx.size:
         k = max(1, int(np.ceil(urban_idx.size / 8)))
-        w = elderly[urban_idx] / elderly[urban_idx].sum()
-        for ci in rng.choice(urban_idx, size=min(k, urban_idx.size), replace=False, p=w):
+        w = elderly[urban_idx] * meal_share[urban_idx]
+        if w.sum() <= 0:
+            w = elderly[urban_idx].astype(float)
+        w = w / w.sum()
+        for ci in rng.choice(urban_idx, size=min(k, int((w > 0).sum())), replace=False, p=w):
             req.add(int(ci), "meal_aid", _join(names[ci], _label(rng, "meal_aid", "urban")))
     # community living rooms: one per district with urban communities (a few only planned)
     planned_rooms: set[int] = set()
@@ -245,16 +312,56 @@ def facilities(comms: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, obstacles: Base
     ci_arr = np.array([r[0] for r in req.rows], dtype=np.int64)
     keys = np.array([r[1] for r in req.rows], dtype=object)
     fnames = np.array([r[2] for r in req.rows], dtype=object)
+    room_planned = np.zeros(len(req.rows), dtype=bool)
+    room_planned[list(planned_rooms)] = True
     edges = _edges_by_community(comms, roads)
     pts = place(ci_arr, comms, roads, edges, obstacles, rng)
+    zones = {k: z for k, z in gap_zones.items() if z is not None and not z.is_empty}
     keep = np.ones(len(pts), dtype=bool)
-    for key, zone in gap_zones.items():
-        if zone is None or zone.is_empty:
-            continue
+    for key, zone in zones.items():  # move out of the gap zones, or drop
+        for i in np.flatnonzero((keys == key) & shapely.intersects(zone, pts)):
+            pt = _place_clear(int(ci_arr[i]), comms, roads, edges, obstacles, zone, rng)
+            keep[i] = pt is not None
+            if pt is not None:
+                pts[i] = pt
+    ci_arr, keys, fnames = ci_arr[keep], keys[keep], fnames[keep]
+    pts, room_planned = pts[keep], room_planned[keep]
+    # planned coverage in the city
+    centre = shapely.get_coordinates(shapely.point_on_surface(comms.geometry.values))
+    add_ci: list[int] = []
+    add_key: list[str] = []
+    add_name: list[str] = []
+    add_pt: list[BaseGeometry] = []
+    for key, (radius, p) in URBAN_PLAN.items():
         sel = keys == key
-        keep[sel] &= ~shapely.intersects(zone, pts[sel])
+        have = set(ci_arr[sel].tolist())
+        xy = shapely.get_coordinates(pts[sel])
+        zone = zones.get(key)
+        for ci in rng.permutation(urban_idx):
+            if len(xy) and np.hypot(*(xy - centre[ci]).T).min() <= radius:
+                continue
+            if rng.random() >= p * (meal_share[ci] if key == "meal_aid" else 1.0):
+                continue
+            pt = _place_clear(int(ci), comms, roads, edges, obstacles, zone, rng)
+            if pt is None:
+                continue
+            name = _urban_name(rng, key, names[ci])
+            if ci in have:  # a second one in the community: named after its quarter
+                dx, dy = shapely.get_coordinates(pt)[0] - centre[ci]
+                name += f"({_QUARTER[int((np.degrees(np.arctan2(dy, dx)) + 405) // 90) % 4]})"
+            have.add(int(ci))
+            xy = np.vstack([xy, shapely.get_coordinates(pt)])
+            add_ci.append(int(ci))
+            add_key.append(key)
+            add_name.append(name)
+            add_pt.append(pt)
+    ci_arr = np.concatenate([ci_arr, np.array(add_ci, dtype=np.int64)])
+    keys = np.concatenate([keys, np.array(add_key, dtype=object)])
+    fnames = np.concatenate([fnames, np.array(add_name, dtype=object)])
+    pts = np.concatenate([pts, np.array(add_pt, dtype=object)])
+    room_planned = np.concatenate([room_planned, np.zeros(len(add_ci), dtype=bool)])
     status = np.where(rng.random(len(pts)) < 0.03, "planned", "existing").astype(object)
-    status[list(planned_rooms)] = "planned"
+    status[room_planned] = "planned"
     area = np.full(len(pts), np.nan)
     cap = np.full(len(pts), np.nan)
     for key, (a, c) in SIZES.items():
@@ -268,14 +375,14 @@ def facilities(comms: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, obstacles: Base
     big = (keys == "health") & np.array([("中心" in f or "卫生院" in f) for f in fnames])
     area[big] = np.round(rng.uniform(1_500, 4_000, int(big.sum())))
     frame = gpd.GeoDataFrame({
-        "fid": [f"F{i + 1:05d}" for i in range(int(keep.sum()))],
-        "name": fnames[keep].astype(str),
-        "category": keys[keep].astype(str),
-        "floor_area_m2": area[keep],
-        "capacity": cap[keep],
-        "status": status[keep].astype(str),
-        "community": ci_arr[keep],
-    }, geometry=pts[keep], crs=comms.crs)
+        "fid": [f"F{i + 1:05d}" for i in range(len(pts))],
+        "name": fnames.astype(str),
+        "category": keys.astype(str),
+        "floor_area_m2": area,
+        "capacity": cap,
+        "status": status.astype(str),
+        "community": ci_arr,
+    }, geometry=pts, crs=comms.crs)
     missing = set(profile.categories) - set(frame["category"])
     if missing:  # tiny regions: make sure every catalogue category appears at least once
         extra = sorted(missing)

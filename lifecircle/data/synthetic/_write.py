@@ -218,9 +218,13 @@ Files:
 - `project.toml`: the lifecircle project file mapping every field above to the
   canonical columns.
 
-Population {population:,.0f} in {n_comm} communities. Deliberate gaps (communities left
-unserved on purpose, for the checker and the planner to find; meal_aid lists the urban
-communities its sparse points leave more than 1000 m away):
+Population {population:,.0f} in {n_comm} communities; villagers live along the roads and in
+the villages. Facilities are spread like a city's with some gaps: most urban residents
+reach each daily service within 15 minutes' walk; meal aid (only in the older inner
+neighbourhoods), emergency shelters and elderly care (with a deliberate gap) reach fewer.
+Deliberate gaps (communities left unserved on purpose, for the checker and the planner to
+find; meal_aid lists the urban communities at the edge of the city that its points leave
+more than 1000 m away):
 
 {gaps}
 """
