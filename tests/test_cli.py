@@ -49,6 +49,8 @@ def test_demo_writes_every_output(demo_run) -> None:
     layers = {name for name, _ in pyogrio.list_layers(out / "lifecircle.gpkg")}
     assert {"communities", "facilities", "demand", "service_areas", "gaps", "candidates",
             "proposed_sites", "summary_district", "summary_township", "scorecard"} <= layers
+    # geometries are simplified for display: the map stays small enough to e-mail
+    assert (out / "map.html").stat().st_size < 8e6
     # inputs are never modified
     assert _hashes(DEMO) == before
     # nothing left beside the result folder

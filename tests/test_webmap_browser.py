@@ -200,11 +200,12 @@ def test_map_in_chromium(browser: Any, zh_map: Path) -> None:
     ranks = page.eval_on_selector_all(".lc-rank", "els => els.map(e => e.textContent)")
     assert sorted(r for r in ranks if r in ("1", "2")) == ["1", "1", "2"]  # + legend "1"
 
-    # toggling a service area adds its three rings
+    # toggling a service area adds its circle's own limit (15 min); the 5 and 10 minute
+    # rings stay in the GeoPackage
     before = page.locator(".leaflet-overlay-pane path").count()
     page.hover(".leaflet-control-layers")
     page.get_by_text("服务范围：便利店").click()
-    assert page.locator(".leaflet-overlay-pane path").count() == before + 3
+    assert page.locator(".leaflet-overlay-pane path").count() == before + 1
 
     # base-map switch to "no base map" removes the tiles
     page.get_by_text("无底图").click()

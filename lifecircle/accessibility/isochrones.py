@@ -226,7 +226,9 @@ def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[f
     ``trim_m`` then dilates all rings at once, and each ring is polygonised. With
     ``trim_m >= 2 * cell_m`` (the default cell is ``trim_m / 2``) every reachable point is
     inside its ring's polygon, whose outline follows the exact (buffered) one to within a
-    cell diagonal; a corridor comes out up to one cell wider than the exact one.
+    cell diagonal plus the simplification tolerance (up to one cell, never more than the
+    margin that keeps the reachable road inside); a corridor comes out up to one cell
+    wider than the exact one.
     """
     from affine import Affine
     from rasterio import features
@@ -247,7 +249,10 @@ def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[f
     for k in range(len(budgets) - 1, -1, -1):  # largest first: smaller rings overwrite
         if not len(per_ring[k]):
             continue
-        xy = shapely.get_coordinates(shapely.segmentize(per_ring[k], cell_m / 2.0))
+        ring = per_ring[k]
+        flat = shapely.length(ring) == 0  # points, and degenerate access legs
+        xy = np.vstack([shapely.get_coordinates(shapely.segmentize(ring[~flat], cell_m / 2.0)),
+                        shapely.get_coordinates(ring[flat])])
         col = ((xy[:, 0] - minx) / cell_m).astype(np.int64)
         row = ((maxy - xy[:, 1]) / cell_m).astype(np.int64)
         label[row, col] = k
@@ -257,13 +262,17 @@ def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[f
         disk |= (np.abs(xx) <= 1) & (np.abs(yy) <= 1)
         label = ndimage.minimum_filter(label, footprint=disk, mode="constant", cval=none)
     transform = Affine(cell_m, 0.0, minx, 0.0, -cell_m, maxy)
+    # the cell staircase is simplified away by up to one cell, but never by more than the
+    # margin between the reachable road (trim - one cell diagonal inside) and the outline
+    tol = max(0.0, min(cell_m, 0.9 * (trim_m - np.sqrt(2.0) * cell_m)))
     out: list[shapely.Geometry] = []
     for k in range(len(budgets)):
         mask = label <= k
         polys = [shapely.geometry.shape(g) for g, _ in
                  features.shapes(mask.astype(np.uint8), mask=mask, transform=transform)]
-        out.append(shapely.MultiPolygon(polys) if len(polys) > 1
-                   else polys[0] if polys else shapely.Polygon())
+        geom = (shapely.MultiPolygon(polys) if len(polys) > 1
+                else polys[0] if polys else shapely.Polygon())
+        out.append(shapely.simplify(geom, tol, preserve_topology=True))
     return out
 
 

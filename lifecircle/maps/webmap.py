@@ -166,8 +166,29 @@ def _get(row: Mapping[str, Any], key: str, default: Any = None) -> Any:
 
 
 # ------------------------------------------------------------------ geometry
-def _wgs84_geojson(frame: Any, simplify_m: float, name: str) -> list[str | None]:
-    """Geometries of ``frame`` simplified, in EPSG:4326, as GeoJSON text (None if empty)."""
+#: Holes of service areas smaller than this are filled on the map (about two city blocks).
+SERVICE_AREA_MIN_HOLE_M2 = 40_000.0
+
+
+def _drop_small_holes(geom: Any, min_area: float) -> Any:
+    """``geom`` without the interior rings smaller than ``min_area`` (display only)."""
+    import shapely
+
+    if geom is None or shapely.is_empty(geom) or shapely.get_type_id(geom) not in (3, 6):
+        return geom
+    parts = [shapely.Polygon(p.exterior, [r for r in p.interiors
+                                          if shapely.Polygon(r).area >= min_area])
+             for p in getattr(geom, "geoms", [geom])]
+    return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
+
+
+def _wgs84_geojson(frame: Any, simplify_m: float, name: str, *,
+                   min_hole_m2: float = 0.0) -> list[str | None]:
+    """Geometries of ``frame`` simplified, in EPSG:4326, as GeoJSON text (None if empty).
+
+    Holes smaller than ``min_hole_m2`` are filled (service areas: the blocks between
+    reached streets would otherwise dominate the file size).
+    """
     import geopandas as gpd
     import shapely
 
@@ -175,6 +196,8 @@ def _wgs84_geojson(frame: Any, simplify_m: float, name: str) -> list[str | None]
         raise InputError(f"result layer {name!r}: no CRS; fix: set the working CRS on the "
                          "GeoDataFrame before building the map")
     geoms = np.asarray(frame.geometry.values, dtype=object)
+    if min_hole_m2 > 0 and frame.crs.is_projected:
+        geoms = np.array([_drop_small_holes(g, min_hole_m2) for g in geoms], dtype=object)
     if simplify_m > 0 and frame.crs.is_projected:
         poly = shapely.get_type_id(geoms) >= 1  # lines and polygons, not points
         if poly.any():
@@ -369,9 +392,15 @@ def _facility_layers(frame: Any, profile: Any, lang: str, cls: type) -> list[Any
 
 def _service_area_layers(frame: Any, profile: Any, lang: str, simplify_m: float,
                          shown: str | None, cls: type) -> list[Any]:
+    circles = getattr(profile, "circles", {})
+    if {"circle", "minutes"} <= set(frame.columns) and circles:
+        # the map shows each circle's own limit; the inner rings stay in the GeoPackage
+        limit = frame["circle"].map(lambda c: getattr(circles.get(c), "minutes", np.nan))
+        frame = frame[(frame["minutes"] == limit) | limit.isna()]
     frame = frame.sort_values("minutes", ascending=False) if "minutes" in frame.columns \
         else frame
-    geoms = _wgs84_geojson(frame, simplify_m, "service_areas")
+    geoms = _wgs84_geojson(frame, simplify_m, "service_areas",
+                           min_hole_m2=SERVICE_AREA_MIN_HOLE_M2)
     recs = _records(frame)
     cats = [str(_get(r, "category", "")) for r in recs]
     keys = styles.ordered_categories(cats, list(getattr(profile, "categories", {})))
@@ -518,7 +547,7 @@ def _nonempty(layers: Mapping[str, Any], name: str) -> Any:
 
 def build(layers: Mapping[str, Any], profile: Any, out_path: str | os.PathLike[str], *,
           lang: str = "zh", title: str | None = None, basemap: str | None = "positron",
-          simplify_m: float = 3.0, simplify_service_areas_m: float = 10.0,
+          simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
           service_area_shown: str | None = None) -> Path:
     """Write the interactive map ``map.html``.
 
