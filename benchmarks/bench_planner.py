@@ -35,10 +35,9 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import shortest_path
 from scipy.spatial import cKDTree
 
-from lifecircle.planner import CoverageProblem, maximal_covering, p_median, set_covering
+from lifecircle.planner import CoverageProblem, maximal_covering, orlib, p_median, set_covering
 
 ROOT = Path(__file__).resolve().parents[1]
 ORLIB = ROOT.parent / "shared" / "benchmarks" / "orlib"
@@ -93,15 +92,7 @@ def read_pmed(name: str) -> tuple[np.ndarray, int]:
     if not path.exists():
         raise SystemExit(f"{path} is missing: put the OR-Library files in "
                          "../shared/benchmarks/orlib beside the checkout")
-    lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
-    n, _, p = (int(v) for v in lines[0])
-    edges: dict[tuple[int, int], float] = {}
-    for u, v, c in lines[1:]:
-        a, b = int(u) - 1, int(v) - 1
-        edges[(min(a, b), max(a, b))] = float(c)
-    rows, cols = zip(*edges, strict=True)
-    g = sp.csr_matrix((list(edges.values()), (rows, cols)), shape=(n, n))
-    return shortest_path(g, directed=False), p
+    return orlib.read_pmed(path)
 
 
 # ----------------------------------------------------------------------------- runners

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
-from scipy.sparse.csgraph import shortest_path
 
-from lifecircle.planner import p_median
+from lifecircle.planner import orlib, p_median
 
 #: ``../shared/benchmarks/orlib`` beside the checkout.
 ORLIB = Path(__file__).parents[2] / "shared" / "benchmarks" / "orlib"
@@ -19,24 +17,12 @@ OPTIMA = {"pmed1": 5819, "pmed5": 1355}
 
 
 def read_pmed(name: str, folder: Path = ORLIB) -> tuple[np.ndarray, int]:
-    """All-pairs shortest-path cost matrix and p of an OR-Library ``pmedX.txt``.
-
-    First line ``n m p``, then one ``u v cost`` edge per line (1-based, undirected); a
-    later duplicate of an edge overwrites the earlier one.
-    """
+    """The instance ``name`` from ``folder``; fails clearly when the files are absent."""
     path = folder / f"{name}.txt"
     if not path.exists():
         pytest.fail(f"{path} is missing: the OR-Library instances belong in "
                     "../shared/benchmarks/orlib beside the checkout (pmed1.txt, pmed5.txt)")
-    lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
-    n, _, p = (int(v) for v in lines[0])
-    edges: dict[tuple[int, int], float] = {}
-    for u, v, c in lines[1:]:
-        a, b = int(u) - 1, int(v) - 1
-        edges[(min(a, b), max(a, b))] = float(c)
-    rows, cols = zip(*edges, strict=True)
-    graph = sp.csr_matrix((list(edges.values()), (rows, cols)), shape=(n, n))
-    return shortest_path(graph, directed=False), p
+    return orlib.read_pmed(path)
 
 
 def test_reader_overwrites_duplicate_edges(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import numpy as np
 import pyproj
 import pytest
 import rasterio
-import shapely
 from affine import Affine
 from shapely import LineString
 
@@ -15,7 +14,7 @@ from lifecircle.accessibility.network import build
 from lifecircle.accessibility.snap import snap
 from lifecircle.accessibility.surfaces import snap_cells, travel_time_grid
 from lifecircle.errors import InputError, OutputError
-from lifecircle.geo.raster import grid_centres, read_population_points, write_geotiff
+from lifecircle.geo.raster import grid_centres, write_geotiff
 from lifecircle.project import Mode
 
 CRS = "EPSG:4548"
@@ -90,47 +89,3 @@ def _population_tif(path, crs="EPSG:4326"):
                        dtype="float32", crs=crs, transform=tr, nodata=-9) as dst:
         dst.write(data, 1)
     return tr
-
-
-def test_read_population_points_reprojects_and_skips_empty_cells(tmp_path):
-    path = tmp_path / "pop.tif"
-    _population_tif(path)
-    pts = read_population_points(path, CRS)
-    assert list(pts.columns) == ["x", "y", "population", "geometry"]
-    assert pts.crs == pyproj.CRS(CRS)
-    assert sorted(pts["population"]) == [2.0, 5.5, 10.0]
-    # the cell of 10 people is centred at lon 118.5005, lat 31.6995
-    tr = pyproj.Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
-    ex, ey = tr.transform(118.5005, 31.6995)
-    row = pts[pts["population"] == 10.0].iloc[0]
-    assert row["x"] == pytest.approx(ex, abs=1e-6) and row["y"] == pytest.approx(ey, abs=1e-6)
-    assert row.geometry.x == pytest.approx(ex, abs=1e-6)
-
-
-def test_read_population_points_clip_and_same_crs(tmp_path):
-    path = tmp_path / "pop.tif"
-    _population_tif(path)
-    tr = pyproj.Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
-    x0, y0 = tr.transform(118.5005, 31.6995)
-    near = shapely.Point(x0, y0).buffer(30)
-    pts = read_population_points(path, CRS, clip=near)
-    assert list(pts["population"]) == [10.0]
-    box = tuple(np.array(near.bounds))
-    assert list(read_population_points(path, CRS, clip=box)["population"]) == [10.0]
-    same = read_population_points(path, "EPSG:4326")
-    assert sorted(zip(same["x"].round(6), same["y"].round(6), same["population"],
-                      strict=True)) == [(118.5005, 31.6995, 10.0), (118.5015, 31.6985, 5.5),
-                                        (118.5025, 31.6985, 2.0)]
-    outside = shapely.box(*tr.transform(120, 33), *tr.transform(120.01, 33.01))
-    assert len(read_population_points(path, CRS, clip=outside)) == 0
-
-
-def test_read_population_points_errors(tmp_path):
-    with pytest.raises(InputError, match="cannot read"):
-        read_population_points(tmp_path / "missing.tif", CRS)
-    path = tmp_path / "nocrs.tif"
-    with rasterio.open(path, "w", driver="GTiff", width=1, height=1, count=1,
-                       dtype="float32", transform=Affine(1, 0, 100, 0, -1, 100)) as dst:
-        dst.write(np.ones((1, 1), dtype=np.float32), 1)
-    with pytest.raises(InputError, match="no coordinate system"):
-        read_population_points(path, CRS)
