@@ -453,11 +453,18 @@ def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet,
     plan_summary = None
     if analysis.plan is not None:
         p = analysis.plan
-        plan_summary = {"model": p.model, "categories": list(p.categories),
-                        "coverage": p.coverage, "status": p.solution.status,
-                        "gap": p.solution.gap, "objective": p.solution.objective,
-                        "seconds": p.solution.seconds, "unreached": p.unreached,
-                        "site_gains": p.site_gains}
+        unreached = (p.unreached.groupby(["category", "reason"], as_index=False)
+                     .agg(population=("population", "sum"), points=("population", "size"))
+                     if len(p.unreached) else pd.DataFrame())
+        plan_summary = {
+            "model": p.model,
+            "categories": ", ".join(project.profile.categories[c].name(lang)
+                                    for c in p.categories),
+            "sites": len(p.sites), "status": p.solution.status, "gap": p.solution.gap,
+            "seconds": round(p.solution.seconds, 2), "solver": p.solution.method,
+            "new_population": round(float(p.sites["new_population"].sum())),
+            "unreachable_population": round(float(p.unreached["population"].sum())),
+            "coverage": p.coverage, "unreached": unreached}
     info = dict(run_info or {})
     info.setdefault("project", project.name)
     info.setdefault("profile", project.profile.key)

@@ -77,6 +77,43 @@ PLAN_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Tables of the plan summary: title and columns.
+PLAN_TABLES: dict[str, tuple[tuple[str, str], list[str]]] = {
+    "coverage": (("规划前后覆盖", "coverage before and after"),
+                 ["category", "population", "covered_before", "share_before", "covered_after",
+                  "share_after", "new_population"]),
+    "unreached": (("任何候选都无法覆盖的人口", "residents no candidate reaches"),
+                  ["category", "reason", "population", "points"]),
+}
+PLAN_COLUMNS: dict[str, tuple[str, str]] = {
+    "category": ("服务类别", "category"), "population": ("人口", "population"),
+    "covered_before": ("规划前覆盖人口", "covered before"),
+    "share_before": ("规划前覆盖率", "share before"),
+    "covered_after": ("规划后覆盖人口", "covered after"),
+    "share_after": ("规划后覆盖率", "share after"),
+    "new_population": ("新覆盖人口", "newly covered"), "reason": ("原因", "reason"),
+    "points": ("需求点数", "demand points"),
+}
+REASONS: dict[str, tuple[str, str]] = {
+    "no candidate within reach": ("圈内无候选用地", "no candidate within reach"),
+    "disconnected road piece": ("道路网络不连通", "disconnected road piece"),
+    "off-network": ("远离道路", "off-network"),
+}
+
+
+def _cell(v: Any, column: str, profile: Any, lang: str) -> str:
+    """One cell of a plan table: category names, shares as %, people rounded."""
+    if column == "category":
+        return i18n.category_name(str(v), profile, lang)
+    if column == "reason":
+        return _lab(REASONS, str(v), lang)
+    if column.startswith("share"):
+        return "-" if _isnan(v) else f"{100 * float(v):.1f}%"
+    if column in ("population", "covered_before", "covered_after", "new_population"):
+        return fmt_num(v, lang)
+    return _text(v, lang)
+
+
 def _esc(v: Any) -> str:
     return html.escape(str(v), quote=True)
 
@@ -665,11 +702,24 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
         md.append(_md_cell(i18n.t("report.no_proposed", lang)))
     if plan_summary:
         h.append(f"<h3>{_esc(i18n.t('report.plan', lang))}</h3>")
-        items = [(_lab(PLAN_LABELS, k, lang), _text(v, lang)) for k, v in plan_summary.items()]
+        scalars = {k: v for k, v in plan_summary.items() if not isinstance(v, pd.DataFrame)}
+        items = [(_lab(PLAN_LABELS, k, lang), _text(v, lang)) for k, v in scalars.items()]
         h.append(_kv_table(items))
         md.append(f"\n### {_md_cell(i18n.t('report.plan', lang))}\n")
         md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
                             [list(x) for x in items]))
+        for key, frame in plan_summary.items():
+            if not isinstance(frame, pd.DataFrame) or frame.empty:
+                continue
+            title, cols = PLAN_TABLES.get(key, ((key, key), list(frame.columns)))
+            cols = [c for c in cols if c in frame.columns]
+            head = [_lab(PLAN_COLUMNS, c, lang) for c in cols]
+            body = [[_cell(r[c], c, profile, lang) for c in cols]
+                    for r in frame.to_dict("records")]
+            h.append(f"<h4>{_esc(title[0] if lang == 'zh' else title[1])}</h4>")
+            h.append(_html_table(head, body))
+            md.append(f"\n#### {_md_cell(title[0] if lang == 'zh' else title[1])}\n")
+            md.append(_md_table(head, body))
 
     # profile
     section("report.profile")
