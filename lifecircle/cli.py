@@ -286,6 +286,10 @@ plan_options = [
                  help="Location model (default mclp, setcover with --full-coverage)."),
     click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0.1), default=None,
                  help="Solver time limit in seconds."),
+    click.option("--capacity", type=click.FloatRange(min=0, min_open=True), default=None,
+                 help="Residents one new site can serve (capacitated covering)."),
+    click.option("--load", type=click.Choice(["population", "elderly"]), default=None,
+                 help="What counts against --capacity (default population)."),
     click.option("--generate/--no-generate", "generate", default=None,
                  help="Also generate candidate sites along the roads near uncovered residents "
                       "(default: only when there is no candidates layer)."),

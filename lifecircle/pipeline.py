@@ -279,7 +279,8 @@ def _dedupe(items: Sequence[str]) -> list[str]:
 def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
                categories: Sequence[str] | None = None, model: str | None = None,
                sites: int | None = None, full_coverage: bool = False,
-               time_limit_s: float | None = None, generate: bool | None = None) -> Any:
+               time_limit_s: float | None = None, generate: bool | None = None,
+               capacity: float | None = None, load: str | None = None) -> Any:
     """Propose sites for new facilities where the circles have gaps (see :mod:`planner`).
 
     Options left as None come from the project's ``[planner]`` section.
@@ -304,7 +305,19 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
     names = ", ".join(project.profile.categories[c].name(project.lang) for c in cats)
     progress(f"选址规划 ({chosen}): {names}" if zh else f"site planning ({chosen}): {names}")
     t = time.perf_counter()
-    result = plan(analysis.networks, analysis.demand.points, analysis.layers.candidates,
+    cap = capacity if capacity is not None else opts.capacity
+    load_col = load or opts.load
+    demand = analysis.demand.points
+    if cap is not None and load_col == "elderly":
+        comm = analysis.layers.communities.set_index("cid")
+        share = (comm["elderly"] / comm["population"]).replace([np.inf, -np.inf], np.nan)
+        if share.isna().all():
+            raise InputError("--load elderly: the communities layer has no elderly population "
+                             "(field `elderly`); fix: map it in [layers.communities.fields] "
+                             "or use --load population")
+        demand = demand.assign(elderly=demand["population"]
+                               * demand["cid"].map(share).fillna(share.mean()))
+    result = plan(analysis.networks, demand, analysis.layers.candidates,
                   analysis.layers.facilities, project.profile, categories=cats,
                   communities=analysis.layers.communities, times=analysis.times, model=chosen,
                   sites=n_sites, full_coverage=full,
@@ -312,6 +325,7 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
                   max_snap_m=project.network.max_snap_m,
                   candidate_spacing_m=opts.candidate_spacing_m,
                   generate=opts.generate_candidates if generate is None else generate,
+                  capacity=cap, load=load_col if cap is not None else None,
                   lang=project.lang)
     analysis.plan = result
     analysis.warnings.extend(w for w in result.warnings if w not in analysis.warnings)
@@ -481,7 +495,8 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         lang: str | None = None, steps: Sequence[str] = ("check", "plan", "outputs"),
         progress: Progress = _quiet, categories: Sequence[str] | None = None,
         model: str | None = None, sites: int | None = None, full_coverage: bool = False,
-        time_limit_s: float | None = None, generate: bool | None = None) -> RunSummary:
+        time_limit_s: float | None = None, generate: bool | None = None,
+        capacity: float | None = None, load: str | None = None) -> RunSummary:
     """Run the pipeline on a project file and write the result folder.
 
     Parameters
@@ -500,7 +515,7 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         (GeoPackage, map, report, rasters; otherwise only the GeoPackage and CSV tables).
     progress
         Called with a message at the start of each step.
-    categories, model, sites, full_coverage, time_limit_s, generate
+    categories, model, sites, full_coverage, time_limit_s, generate, capacity, load
         Planner options; None = the project's ``[planner]`` section.
     """
     from dataclasses import replace
@@ -517,7 +532,8 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
     analysis = analyse(project, progress)
     if "plan" in steps:
         plan_sites(analysis, progress, categories=categories, model=model, sites=sites,
-                   full_coverage=full_coverage, time_limit_s=time_limit_s, generate=generate)
+                   full_coverage=full_coverage, time_limit_s=time_limit_s, generate=generate,
+                   capacity=capacity, load=load)
     files: list[str] = []
     if out is not None:
         with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:

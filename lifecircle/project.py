@@ -204,6 +204,10 @@ class PlannerOptions:
     #: also generate candidates along the roads near uncovered demand; None = only when
     #: there is no candidates layer
     generate_candidates: bool | None = None
+    #: residents one new site can serve (capacitated covering); None = unlimited
+    capacity: float | None = None
+    #: what counts against the capacity: ``population`` or ``elderly``
+    load: str = "population"
 
 
 @dataclass(frozen=True)
@@ -235,7 +239,7 @@ _PROJECT_SCHEMA: dict[str, Any] = {
                 "node_crossings": bool},
     "planner": {"categories": list, "model": str, "sites": int, "full_coverage": bool,
                 "time_limit_s": (int, float), "candidate_spacing_m": (int, float),
-                "generate_candidates": bool},
+                "generate_candidates": bool, "capacity": (int, float), "load": str},
 }
 _LAYER_SCHEMA: dict[str, Any] = {
     "path": str, "layer": str, "source_crs": (str, int), "encoding": str,
@@ -626,6 +630,13 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
     if planner.model not in MODELS:
         problems.append(Problem(f"{where0}planner.model", f"unknown model {planner.model!r}",
                                 f"use one of {', '.join(MODELS)}"))
+    if planner.load not in ("population", "elderly"):
+        problems.append(Problem(f"{where0}planner.load", f"unknown load {planner.load!r}",
+                                'use "population" or "elderly"'))
+    if planner.capacity is not None and planner.capacity <= 0:
+        problems.append(Problem(f"{where0}planner.capacity",
+                                f"must be > 0, got {planner.capacity}",
+                                "give the number of residents one site can serve"))
     if planner.sites is not None and planner.sites < 1:
         problems.append(Problem(f"{where0}planner.sites", f"must be >= 1, got {planner.sites}",
                                 "give the number of new sites"))
