@@ -92,9 +92,9 @@ def _zip_members(path: Path) -> list[str]:
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist() if not n.endswith("/")
                      and not Path(n).name.startswith(".") and "__MACOSX" not in n]
-    except (zipfile.BadZipFile, OSError) as e:
-        raise InputError(f"{path}: not a readable zip archive ({e}); fix: re-create the "
-                         "archive or unpack it and name the .shp") from None
+    except Exception as e:  # a damaged archive: BadZipFile, NotImplementedError, ...
+        raise InputError(f"{path}: not a readable zip archive ({_gdal_message(e)}); fix: "
+                         "re-create the archive or unpack it and name the .shp") from None
     skip = (".json", ".csv")  # metadata and tables are common in archives
     return [n for n in names
             if Path(n).suffix.lower() in VECTOR_SUFFIXES and Path(n).suffix.lower() not in skip]
@@ -131,7 +131,7 @@ def _list(gdal_path: str, path: Path) -> list[tuple[str, str | None]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             arr = pyogrio.list_layers(gdal_path)
-    except (DataSourceError, DataLayerError, OSError) as e:
+    except Exception as e:  # a damaged file can make GDAL/pyogrio fail in any way
         raise InputError(f"{path}: cannot open as a vector layer ({_gdal_message(e)}); fix: "
                          "check the file is a Shapefile (with .shx and .dbf beside it), "
                          "GeoPackage, GeoJSON or FlatGeobuf") from None
@@ -139,7 +139,10 @@ def _list(gdal_path: str, path: Path) -> list[tuple[str, str | None]]:
 
 
 def _gdal_message(e: BaseException) -> str:
-    return " ".join(str(e).split())[:200]
+    text = " ".join(str(e).split())
+    if not isinstance(e, DataSourceError | DataLayerError | OSError):
+        text = f"{type(e).__name__}: {text}"  # an unexpected failure of the reader
+    return text[:200]
 
 
 def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -> Source:
@@ -213,7 +216,7 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             info = pyogrio.read_info(gdal_path, layer=layer)
-    except (DataSourceError, DataLayerError) as e:
+    except Exception as e:  # a damaged file can make GDAL/pyogrio fail in any way
         raise InputError(f"{path}: cannot read layer {layer!r} ({_gdal_message(e)}); fix: check "
                          "the file") from None
     driver = str(info.get("driver") or "")
@@ -294,13 +297,17 @@ def _shapefile_encoding(path: Path, member: str | None, project: str | None) -> 
         cpg = cpg_path.read_bytes().decode("latin-1") if cpg_path is not None else None
         cpg_name = cpg_path.name if cpg_path is not None else f"{path.stem}.cpg"
     else:
-        with zipfile.ZipFile(path) as zf:
-            lower = {n.lower(): n for n in zf.namelist()}
-            stem = member[: -len(".shp")]
-            dbf_name = lower.get(f"{stem}.dbf".lower())
-            cpg_name_in = lower.get(f"{stem}.cpg".lower())
-            dbf = zf.open(dbf_name).read(enc.MAX_SCAN_BYTES) if dbf_name else b""
-            cpg = zf.read(cpg_name_in).decode("latin-1") if cpg_name_in else None
+        stem = member[: -len(".shp")]
+        try:
+            with zipfile.ZipFile(path) as zf:
+                lower = {n.lower(): n for n in zf.namelist()}
+                dbf_name = lower.get(f"{stem}.dbf".lower())
+                cpg_name_in = lower.get(f"{stem}.cpg".lower())
+                dbf = zf.open(dbf_name).read(enc.MAX_SCAN_BYTES) if dbf_name else b""
+                cpg = zf.read(cpg_name_in).decode("latin-1") if cpg_name_in else None
+        except Exception as e:  # a damaged member: bad CRC, bad compression, ...
+            raise InputError(f"{path}: cannot read {Path(stem).name}.dbf/.cpg in the archive "
+                             f"({_gdal_message(e)}); fix: re-create the zip archive") from None
         cpg_name = f"{path.name}!{Path(stem).name}.cpg"
     try:
         fields, values = enc.parse_dbf(dbf) if dbf else ([], [])
@@ -347,7 +354,7 @@ def read_vector(src: Source, *, max_features: int | None = None) -> tuple[gpd.Ge
             if max_features is not None:
                 kw["max_features"] = max_features
             frame = pyogrio.read_dataframe(src.gdal_path, **kw)
-        except (DataSourceError, DataLayerError, OSError, ValueError) as e:
+        except Exception as e:  # a damaged file can make GDAL/pyogrio fail in any way
             raise InputError(f"{src.display}: cannot read ({_gdal_message(e)}); fix: check "
                              "the file opens in QGIS") from None
     for w in caught:
