@@ -347,10 +347,13 @@ def _no_nul(s: str) -> str:
        kinds=st.lists(NASTY, min_size=2, max_size=2),
        pops=st.lists(NASTY, min_size=2, max_size=2),
        cats=st.lists(NASTY, min_size=3, max_size=3),
-       ids=st.lists(NASTY, min_size=3, max_size=3))
+       ids=st.lists(NASTY, min_size=3, max_size=3),
+       shapefile=st.booleans())
 def test_random_attribute_values(tiny: Path, names: list[str], kinds: list[str],
-                                 pops: list[str], cats: list[str], ids: list[str]) -> None:
-    """Random text in the mapped fields of real layers (GeoPackage, written by GDAL)."""
+                                 pops: list[str], cats: list[str], ids: list[str],
+                                 shapefile: bool) -> None:
+    """Random text in the mapped fields of real layers written by GDAL: a GeoPackage, or a
+    UTF-8 shapefile without .cpg (so the encoding is detected from the random bytes)."""
     with copy_of(tiny) as folder:
         comm = _communities()
         comm["SQMC"] = [_no_nul(v) for v in names]
@@ -359,9 +362,17 @@ def test_random_attribute_values(tiny: Path, names: list[str], kinds: list[str],
         fac = _facilities()
         fac["LX"] = [_no_nul(v) for v in cats]
         fac["BH"] = [_no_nul(v) for v in ids]
-        pyogrio.write_dataframe(comm, folder / "communities.gpkg", layer="communities")
+        if shapefile:
+            for old in folder.glob("communities.*"):
+                old.unlink()
+            pyogrio.write_dataframe(comm, folder / "communities.shp", encoding="UTF-8")
+            (folder / "communities.cpg").unlink()
+            comm_path = "communities.shp"
+        else:
+            pyogrio.write_dataframe(comm, folder / "communities.gpkg", layer="communities")
+            comm_path = "communities.gpkg"
         pyogrio.write_dataframe(fac, folder / "facilities.gpkg", layer="facilities")
-        proj = _merge(PROJECT, {"layers": {"communities": {"path": "communities.gpkg"}}})
+        proj = _merge(PROJECT, {"layers": {"communities": {"path": comm_path}}})
         (folder / "project.toml").write_text(toml_text(proj), encoding="utf-8")
         out = expect_clean(load_all, folder / "project.toml")
         if isinstance(out, LifecircleError):
