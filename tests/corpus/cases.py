@@ -315,6 +315,21 @@ def _one_community_less(o: Outcome) -> None:
     assert np.allclose(got["population"], kept["population"])
 
 
+NASTY_NAME = '<script>alert("社区")</script>\x07花园'
+NASTY_FACILITY = "<img src=x onerror=alert(1)>卫生站"
+
+
+def _escaped_everywhere(o: Outcome) -> None:
+    """The names come through to the GeoPackage unchanged and never as live HTML."""
+    comm = _read(o.out, "communities")
+    assert NASTY_NAME in comm["name"].tolist()
+    for page in ("map.html", "report.html"):
+        text = (o.out / page).read_text(encoding="utf-8")
+        assert "<script>alert(" not in text, page
+        assert "<img src=x" not in text, page
+        assert "&lt;script&gt;alert(" in text.replace("\\u0026", "&"), page  # shown as text
+
+
 def _facility_not_snapped(o: Outcome) -> None:
     assert o.base_result is not None
     got = _read(o.out, "facilities")
@@ -523,6 +538,10 @@ CASES: tuple[Case, ...] = (
     Case("category_empty", A, "facility type 类型 of row 3 is empty",
          e.set_value("facilities", "类型", ROW, None),
          ("facilities.gpkg", "类型", "empty category", "row 3")),
+    Case("html_in_names", A, "names with HTML/script and control characters (full run: map, "
+         "report)", e.chain(e.set_value("communities", "SQMC", ROW, NASTY_NAME),
+                            e.set_value("facilities", "名称", ROW, NASTY_FACILITY)),
+         (), exit=0, command="run", verify=_escaped_everywhere),
     Case("roads_cpg_wrong", A, "UTF-8 road names with a roads.cpg saying GBK",
          e.write_bytes("roads.cpg", b"GBK"), ("roads.cpg", "UTF-8"), exit=0,
          verify=_same_communities),
