@@ -76,7 +76,7 @@ def test_case(case: Case, corpus_base: Path, tmp_path: Path,
         assert len(lines) == 1, shown            # one message, one line
         msg = lines[0]
         assert msg.startswith("error: "), shown
-        for text in case.expect:
+        for text in o.fault_expect or case.expect:
             assert text in msg, f"{text!r} not in {msg!r}"
         assert "fix:" in msg, msg
         assert o.stdout == "", shown              # --quiet: nothing but the error

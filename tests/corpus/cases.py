@@ -51,6 +51,8 @@ class Outcome:
         The result folder of the base project (same command), for comparisons.
     fault
         How the output fault was made, if any.
+    fault_expect
+        The message texts that fault mechanism calls for (None: the case's own).
     """
 
     root: Path
@@ -61,6 +63,7 @@ class Outcome:
     seconds: float
     base_result: Path | None = None
     fault: str = ""
+    fault_expect: tuple[str, ...] | None = None
 
     def error_lines(self) -> list[str]:
         """Non-empty stderr lines."""

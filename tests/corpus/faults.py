@@ -21,10 +21,24 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Fault:
-    """How a fault was made: a note for the report and an optional child set-up."""
+    """How a fault was made.
+
+    Attributes
+    ----------
+    note
+        The mechanism, for the table in docs/bad-input.md.
+    preexec
+        Set-up run in the CLI process before it starts (resource limits).
+    out
+        A ``-o`` folder to use instead of the case's (when the fault lives elsewhere).
+    expect
+        Message texts to expect instead of the case's (when the mechanism differs).
+    """
 
     note: str
     preexec: Callable[[], None] | None = None
+    out: Path | None = None
+    expect: tuple[str, ...] | None = None
 
 
 def _cannot_write(folder: Path) -> bool:
@@ -73,7 +87,11 @@ def unwritable(folder: Path) -> Iterator[Fault]:
         finally:
             _run("umount", str(folder))
         return
-    raise AssertionError(f"cannot make {folder} unwritable as root (no chattr, no mount)")
+    # no capabilities (a container): /proc refuses new files to everyone, root included
+    proc = Path("/proc/self")
+    assert _cannot_write(proc), "even /proc/self is writable"
+    yield Fault("a folder under /proc (no chattr or mount rights)", out=proc / "result",
+                expect=("/proc/", "no write permission"))
 
 
 def _limit_file_size(limit: int) -> Callable[[], None]:
@@ -95,7 +113,8 @@ def tiny_disk(folder: Path, size_kib: int = 64) -> Iterator[Fault]:
             _run("umount", str(folder))
         return
     yield Fault(f"RLIMIT_FSIZE {size_kib} KiB (no mount rights)",
-                _limit_file_size(size_kib * 1024))
+                _limit_file_size(size_kib * 1024),
+                expect=("out/result/lifecircle.gpkg", "cannot write", "free space"))
 
 
 @contextlib.contextmanager

@@ -89,12 +89,14 @@ def run(case: Case, root: Path, *, verbose: bool = False, base_result: Path | No
     fault = case.fault(root) if case.fault is not None else contextlib.nullcontext(None)
     t0 = time.perf_counter()
     with fault as f:
-        proc = subprocess.run(command(case, root, verbose=verbose), capture_output=True,
-                              text=True, env=env, timeout=timeout,
+        out = f.out if f is not None and f.out is not None else root / case.out
+        proc = subprocess.run(command(case, root, verbose=verbose, out=out),
+                              capture_output=True, text=True, env=env, timeout=timeout,
                               preexec_fn=f.preexec if f is not None else None)
     seconds = time.perf_counter() - t0
-    return Outcome(root, root / case.out, proc.returncode, proc.stdout, proc.stderr, seconds,
-                   base_result, f.note if f is not None else "")
+    return Outcome(root, out, proc.returncode, proc.stdout, proc.stderr, seconds,
+                   base_result, f.note if f is not None else "",
+                   f.expect if f is not None else None)
 
 
 def warning_lines(case: Case, stdout: str) -> list[str]:
