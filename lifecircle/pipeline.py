@@ -111,6 +111,11 @@ class RunSummary:
             lines.append(f"结果已写入 {self.out}" if zh else f"results written to {self.out}")
             for f in self.files:
                 lines.append(f"  {self.out / f}")
+            for f, zh_label, en_label in (("map.html", "网页地图", "map"),
+                                          ("report.html", "评估报告", "report")):
+                if f in self.files:
+                    uri = (self.out / f).resolve().as_uri()
+                    lines.append(f"{zh_label if zh else en_label}: {uri}")
         lines.append(f"用时 {self.seconds:.1f} 秒" if zh else f"took {self.seconds:.1f} s")
         return lines
 
