@@ -341,37 +341,53 @@ def _cov_cell(v: Any, lang: str) -> str:
     return f'<td class="num" style="background:{color}{fg}">{_esc(fmt_pct(v, lang))}</td>'
 
 
-def _coverage_table(frame: Any, profile: Any, lang: str, keys: Sequence[str],
-                    layer: str) -> str:
+def _coverage_rows(frame: Any, profile: Any, lang: str, keys: Sequence[str], layer: str
+                   ) -> tuple[list[str], list[list[tuple[str, Any]]]]:
+    """Header and cells of a coverage table, shared by the HTML and Markdown reports.
+
+    Each cell is ``(kind, value)``: ``text`` and ``num`` carry display text, ``cov`` the
+    raw share (coloured in HTML, a percentage in Markdown).
+    """
     base = [c for c in ("cid", "name", "kind", "district", "township", "communities",
                         "population", "households", "circle_min", "cov_all", "missing",
                         "worst_min") if c in frame.columns]
     covs = [f"cov_{k}" for k in keys if f"cov_{k}" in frame.columns]
-    head = "".join(f"<th>{_esc(i18n.field_label(c, profile, lang, layer=layer))}</th>"
-                   for c in base)
-    head += "".join(f"<th>{_esc(i18n.category_name(c[4:], profile, lang))}</th>" for c in covs)
+    head = ([i18n.field_label(c, profile, lang, layer=layer) for c in base]
+            + [i18n.category_name(c[4:], profile, lang) for c in covs])
     body = []
     for row in frame.to_dict("records"):
-        cells = []
+        cells: list[tuple[str, Any]] = []
         for c in base:
             v = row.get(c)
             if c.startswith("cov_"):
-                cells.append(_cov_cell(v, lang))
+                cells.append(("cov", v))
             elif c == "kind":
-                cells.append(f"<td>{_esc(i18n.value_label('kind', v, lang) or _text(v, lang))}"
-                             "</td>")
+                cells.append(("text", i18n.value_label("kind", v, lang) or _text(v, lang)))
             elif c == "missing":
-                cells.append(f"<td>{_esc(category_names(v, profile, lang))}</td>")
+                cells.append(("text", category_names(v, profile, lang)))
             elif c in ("population", "households", "communities"):
-                cells.append(f'<td class="num">{_esc(fmt_num(v, lang))}</td>')
+                cells.append(("num", fmt_num(v, lang)))
             elif c in ("circle_min", "worst_min"):
-                cells.append(f'<td class="num">{_esc(_num(v, lang))}</td>')
+                cells.append(("num", _num(v, lang)))
             else:
-                cells.append(f"<td>{_esc(_text(v, lang))}</td>")
-        cells += [_cov_cell(row.get(c), lang) for c in covs]
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead><tbody>'
-            + "".join(body) + "</tbody></table></div>")
+                cells.append(("text", _text(v, lang)))
+        cells += [("cov", row.get(c)) for c in covs]
+        body.append(cells)
+    return head, body
+
+
+def _coverage_table(head: Sequence[str], body: Sequence[Sequence[tuple[str, Any]]],
+                    lang: str) -> str:
+    """HTML of :func:`_coverage_rows`, coverage cells coloured like the map."""
+    def cell(kind: str, v: Any) -> str:
+        if kind == "cov":
+            return _cov_cell(v, lang)
+        return f'<td class="num">{_esc(v)}</td>' if kind == "num" else f"<td>{_esc(v)}</td>"
+
+    head_html = "".join(f"<th>{_esc(x)}</th>" for x in head)
+    rows = "".join("<tr>" + "".join(cell(k, v) for k, v in r) + "</tr>" for r in body)
+    return (f'<div class="scroll"><table class="data"><thead><tr>{head_html}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
 
 
 def _kv_table(items: Sequence[tuple[str, str]]) -> str:
@@ -647,31 +663,10 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
         sort = [c for c in ("district", "township", "cid") if c in frame.columns]
         if sort:
             frame = frame.sort_values(sort, kind="stable")
-        h.append(_coverage_table(frame, profile, lang, cov_keys, name))
-        base = [c for c in ("cid", "name", "kind", "district", "township", "communities",
-                            "population", "households", "cov_all", "missing")
-                if c in frame.columns]
-        covs = [f"cov_{k}" for k in cov_keys if f"cov_{k}" in frame.columns]
-        md_head = [i18n.field_label(c, profile, lang, layer=name) for c in base] + \
-            [i18n.category_name(c[4:], profile, lang) for c in covs]
-        md_body = []
-        for r in frame.to_dict("records"):
-            cells = []
-            for c in base:
-                v = r.get(c)
-                if c.startswith("cov_"):
-                    cells.append(fmt_pct(v, lang))
-                elif c == "kind":
-                    cells.append(i18n.value_label("kind", v, lang) or _text(v, lang))
-                elif c == "missing":
-                    cells.append(category_names(v, profile, lang))
-                elif c in ("population", "households", "communities"):
-                    cells.append(fmt_num(v, lang))
-                else:
-                    cells.append(_text(v, lang))
-            cells += [fmt_pct(r.get(c), lang) for c in covs]
-            md_body.append(cells)
-        md.append(_md_table(md_head, md_body))
+        head, body = _coverage_rows(frame, profile, lang, cov_keys, name)
+        h.append(_coverage_table(head, body, lang))
+        md.append(_md_table(head, [[fmt_pct(v, lang) if k == "cov" else v for k, v in r]
+                                   for r in body]))
 
     # proposed sites
     section("report.proposed")
