@@ -15,7 +15,7 @@ Instances
 - p-median on the same instances with distances cut at twice the radius (both sides get
   ``min(distance, cutoff)``; lifecircle as a sparse matrix with ``unreached_cost``).
 - OR-Library pmed1 (p=5, optimum 5819) and pmed5 (p=33, optimum 1355) from
-  ``../shared/benchmarks/orlib`` beside the checkout.
+  ``tests/data/orlib`` in the repository.
 
 spopt builds dense PuLP models (one variable per demand x site pair for the p-median), so
 it is skipped above :data:`SPOPT_MAX_PAIRS` pairs; the table says so.
@@ -40,7 +40,7 @@ from scipy.spatial import cKDTree
 from lifecircle.planner import CoverageProblem, maximal_covering, orlib, p_median, set_covering
 
 ROOT = Path(__file__).resolve().parents[1]
-ORLIB = ROOT.parent / "shared" / "benchmarks" / "orlib"
+ORLIB = ROOT / "tests" / "data" / "orlib"
 RESULTS = ROOT / "benchmarks" / "results" / "planner.md"
 TIME_LIMIT_S = 120.0
 #: Largest demand x site matrix handed to spopt (PuLP model building is pure Python).
@@ -90,8 +90,7 @@ def read_pmed(name: str) -> tuple[np.ndarray, int]:
     """All-pairs shortest paths and p of an OR-Library p-median file."""
     path = ORLIB / f"{name}.txt"
     if not path.exists():
-        raise SystemExit(f"{path} is missing: put the OR-Library files in "
-                         "../shared/benchmarks/orlib beside the checkout")
+        raise SystemExit(f"{path} is missing: the OR-Library files belong in tests/data/orlib")
     return orlib.read_pmed(path)
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from lifecircle.planner import orlib, p_median
 
-#: ``../shared/benchmarks/orlib`` beside the checkout.
-ORLIB = Path(__file__).parents[2] / "shared" / "benchmarks" / "orlib"
+#: OR-Library instances pmed1 and pmed5 (Beasley 1990), kept in the repository.
+ORLIB = Path(__file__).parent / "data" / "orlib"
 
 #: Published optima (Beasley 1985, OR-Library ``pmedopt``).
 OPTIMA = {"pmed1": 5819, "pmed5": 1355}
@@ -20,8 +20,7 @@ def read_pmed(name: str, folder: Path = ORLIB) -> tuple[np.ndarray, int]:
     """The instance ``name`` from ``folder``; fails clearly when the files are absent."""
     path = folder / f"{name}.txt"
     if not path.exists():
-        pytest.fail(f"{path} is missing: the OR-Library instances belong in "
-                    "../shared/benchmarks/orlib beside the checkout (pmed1.txt, pmed5.txt)")
+        pytest.fail(f"{path} is missing: the OR-Library instances belong in tests/data/orlib")
     return orlib.read_pmed(path)
 
 

@@ -34,7 +34,7 @@ def read_pmed(path: str | Path) -> tuple[np.ndarray, int]:
             edges[(min(a, b), max(a, b))] = float(c)
     except FileNotFoundError:
         raise InputError(f"{path}: not found; fix: put the OR-Library pmed files there "
-                         "(../shared/benchmarks/orlib beside the checkout)") from None
+                         "(the repository keeps pmed1 and pmed5 in tests/data/orlib)") from None
     except (ValueError, IndexError) as e:
         raise InputError(f"{path}: not an OR-Library p-median file ({e}); fix: first line "
                          "'n m p', then 'u v cost' per edge") from None
