@@ -458,8 +458,7 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
 def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet, *,
                   run_info: Mapping[str, Any] | None = None) -> list[str]:
     """Write the GeoPackage, map, report, CSV tables and rasters into ``folder``."""
-    from lifecircle.layers import gpkg
-    from lifecircle.maps import report, webmap
+    from lifecircle.outputs import gpkg, report, webmap
 
     project = analysis.project
     lang = project.lang
@@ -525,7 +524,7 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
     """
     from dataclasses import replace
 
-    from lifecircle.resultdir import atomic_folder, check_target
+    from lifecircle.outputs.resultdir import atomic_folder, check_target
 
     t0 = time.perf_counter()
     project = project_mod.load(project_path)
@@ -551,8 +550,8 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
 
 def _write_tables(analysis: Analysis, folder: Path, progress: Progress) -> list[str]:
     """``check``/``plan``: the GeoPackage and the CSV tables, no map or report."""
-    from lifecircle.layers import gpkg
-    from lifecircle.maps.report import write_tables
+    from lifecircle.outputs import gpkg
+    from lifecircle.outputs.report import write_tables
 
     layers = result_layers(analysis, progress)
     gpkg.write(folder / "lifecircle.gpkg", layers, analysis.project.profile,

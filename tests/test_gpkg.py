@@ -16,8 +16,7 @@ import shapely
 from pyproj import CRS
 
 from lifecircle.errors import InputError
-from lifecircle.layers import gpkg
-from lifecircle.maps import styles
+from lifecircle.outputs import gpkg, styles
 
 SPATIAL = {"communities": "MultiPolygon", "facilities": "Point", "demand": "Point",
            "service_areas": "MultiPolygon", "gaps": "MultiPolygon", "candidates": "Point",

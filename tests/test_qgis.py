@@ -15,8 +15,7 @@ from pathlib import Path
 import _results_fixture as fx
 import pytest
 
-from lifecircle.layers import gpkg
-from lifecircle.maps import styles
+from lifecircle.outputs import gpkg, styles
 
 pytestmark = pytest.mark.qgis
 

@@ -14,7 +14,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from lifecircle.maps import report
+from lifecircle.outputs import report
 
 INPUTS = [{"key": "communities", "path": "/data/社区.shp", "driver": "ESRI Shapefile",
            "encoding": "GBK", "rows_read": 5, "rows_dropped": 0},

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lifecircle.errors import OutputError
-from lifecircle.resultdir import atomic_folder
+from lifecircle.outputs.resultdir import atomic_folder
 
 
 def test_moved_into_place_when_complete(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import _results_fixture as fx
 import pytest
 from pyproj import Transformer
 
-from lifecircle.maps import webmap
+from lifecircle.outputs import webmap
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""QGIS styles (QML) and SLD for the result layers, generated from :mod:`lifecircle.maps.styles`.
+"""QGIS styles (QML) and SLD for the result layers, generated from :mod:`lifecircle.outputs.styles`.
 
 The QML is what QGIS 3.x writes itself (``renderer-v2`` with graduated, categorized or
 single-symbol renderers, symbol properties both as ``<Option>`` maps and ``<prop>`` pairs,
@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from lifecircle.maps import i18n, styles
-from lifecircle.maps.styles import FillStyle, MarkerStyle
+from lifecircle import i18n
+from lifecircle.outputs import styles
+from lifecircle.outputs.styles import FillStyle, MarkerStyle
 
 #: QGIS version written into the QML header (the oldest 3.x LTR the files were tested with).
 QGIS_VERSION = "3.22.16-Białowieża"

@@ -1,7 +1,7 @@
 """The HTML map (``map.html``) for community-service staff, made with folium.
 
 - Works offline: Leaflet 1.9.4 and leaflet.fullscreen 3.0.0 are shipped in
-  ``lifecircle/maps/static`` (BSD-2 / MIT, see the LICENSE files there) and inlined into the
+  ``lifecircle/outputs/static`` (BSD-2 / MIT, see the LICENSE files there) and inlined into the
   page; no CDN script, stylesheet, icon font or image is referenced. Only the base-map
   tiles come from the internet; offline the data layers still show on a blank background.
 - Base maps: CARTO Positron (light, OpenStreetMap data) and the OpenStreetMap standard
@@ -29,8 +29,9 @@ from typing import Any
 
 import numpy as np
 
+from lifecircle import i18n
 from lifecircle.errors import InputError, OutputError
-from lifecircle.maps import i18n, styles
+from lifecircle.outputs import styles
 
 STATIC = Path(__file__).parent / "static"
 #: Coordinate decimals in the map (5 = about 1 m).

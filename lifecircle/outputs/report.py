@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifecircle import i18n
 from lifecircle.errors import OutputError
-from lifecircle.maps import i18n, styles
-from lifecircle.maps.webmap import category_names, fmt_bool, fmt_num, fmt_pct, split_keys
+from lifecircle.outputs import styles
+from lifecircle.outputs.webmap import category_names, fmt_bool, fmt_num, fmt_pct, split_keys
 
 FONT = ("'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',"
         "'WenQuanYi Micro Hei',sans-serif")

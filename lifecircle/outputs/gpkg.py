@@ -128,7 +128,8 @@ def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Any,
     """
     import pyogrio
 
-    from lifecircle.maps import i18n, qgis_style
+    from lifecircle import i18n
+    from lifecircle.outputs import qgis_style
 
     i18n.check_lang(lang)
     path = Path(path)
@@ -180,7 +181,7 @@ def _write_layers(path: Path, layers: Mapping[str, Any], ordered: list[str], crs
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
-    from lifecircle.maps import i18n
+    from lifecircle import i18n
 
     written: list[tuple[str, Any]] = []
     first = True
