@@ -1,0 +1,138 @@
+"""2SFCA / E2SFCA: hand-computed cases and PySAL ``access`` on the same matrices."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from lifecircle.accessibility.supply import (
+    catchment_demand,
+    community_access,
+    fca,
+    weights,
+)
+from lifecircle.errors import InputError
+
+access = pytest.importorskip("access")
+
+
+def test_hand_computed_2sfca() -> None:
+    # facility 0 (10 places) reaches both points (5 and 12 min), facility 1 (30 places)
+    # only point 1 (8 min; point 0 at 20 min is beyond 15).
+    times = np.array([[5.0, 12.0], [20.0, 8.0]])
+    got = fca(times, [10, 30], [100, 200], limit=15)
+    r0, r1 = 10 / 300, 30 / 200
+    assert got == pytest.approx([r0, r0 + r1], abs=1e-15)
+    assert catchment_demand(times, [100, 200], limit=15) == pytest.approx([300, 200])
+
+
+def test_hand_computed_e2sfca_steps_and_gaussian() -> None:
+    times = np.array([[5.0, 12.0], [20.0, 8.0]])
+    steps = {10: 1.0, 20: 0.5}
+    # weights: f0 -> (1, 0.5), f1 -> (0.5, 1)
+    r0 = 10 / (100 * 1 + 200 * 0.5)
+    r1 = 30 / (100 * 0.5 + 200 * 1)
+    got = fca(times, [10, 30], [100, 200], limit=30, decay=steps)
+    assert got == pytest.approx([r0 + 0.5 * r1, 0.5 * r0 + r1], abs=1e-15)
+    sigma = 10.0
+    g = np.exp(-times**2 / (2 * sigma**2))
+    rg = np.array([10, 30]) / (g @ np.array([100.0, 200.0]))
+    got = fca(times, [10, 30], [100, 200], limit=30, decay="gaussian", sigma=sigma)
+    assert got == pytest.approx(g.T @ rg, abs=1e-15)
+
+
+def test_unreachable_and_empty_catchment_are_zero() -> None:
+    times = np.array([[np.inf, 3.0], [4.0, np.nan]])
+    # facility 1 reaches only point 0, which has no residents: ratio 0, not inf/NaN
+    got = fca(times, [6, 5], [0, 3], limit=15)
+    assert got == pytest.approx([0.0, 2.0])
+
+
+def test_sparse_matrix_equals_dense_and_keeps_stored_zero_times() -> None:
+    dense = np.array([[0.0, np.inf, 7.0], [np.inf, 2.0, 9.0]])
+    rows, cols = np.nonzero(np.isfinite(dense))
+    sparse = sp.coo_matrix((dense[rows, cols], (rows, cols)), shape=dense.shape)
+    for decay in ("step", "gaussian", {5: 1.0, 10: 0.3}):
+        a = fca(dense, [2, 3], [10, 20, 30], limit=10, decay=decay)
+        b = fca(sparse, [2, 3], [10, 20, 30], limit=10, decay=decay)
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
+    # the stored zero counts: point 0 is 0 min from facility 0
+    assert fca(sparse, [2, 3], [10, 20, 30], limit=10)[0] == pytest.approx(2 / 40)
+
+
+def _access_oracle(times: np.ndarray, supply: np.ndarray, demand: np.ndarray, limit: float,
+                   weight_fn: object | None, enhanced: bool) -> np.ndarray:
+    from access import Access
+
+    m, n = times.shape
+    fi, di = np.nonzero(np.isfinite(times))
+    cost = pd.DataFrame({"origin": [f"d{i}" for i in di], "dest": [f"f{j}" for j in fi],
+                         "cost": times[fi, di]})
+    dem = pd.DataFrame({"pop": demand}, index=pd.Index([f"d{i}" for i in range(n)],
+                                                       name="geoid"))
+    sup = pd.DataFrame({"cap": supply}, index=pd.Index([f"f{j}" for j in range(m)],
+                                                       name="geoid"))
+    a = Access(demand_df=dem, demand_index=True, demand_value="pop", supply_df=sup,
+               supply_index=True, supply_value="cap", cost_df=cost, cost_origin="origin",
+               cost_dest="dest", cost_name="cost")
+    if enhanced:
+        out = a.enhanced_two_stage_fca(name="x", max_cost=limit, weight_fn=weight_fn)
+    else:
+        out = a.two_stage_fca(name="x", max_cost=limit, weight_fn=weight_fn)
+    return out["x_cap"].reindex(dem.index).fillna(0.0).to_numpy()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_equals_pysal_access(seed: int) -> None:
+    from access import weights as aw
+
+    rng = np.random.default_rng(seed)
+    m, n = 7, 40
+    times = rng.uniform(0, 40, (m, n))
+    times[rng.random((m, n)) < 0.3] = np.inf
+    supply = rng.integers(1, 200, m).astype(float)
+    demand = rng.uniform(1, 500, n)
+    limit = 25.0
+    # classic 2SFCA
+    ours = fca(times, supply, demand, limit=limit)
+    theirs = _access_oracle(times, supply, demand, limit, None, enhanced=False)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+    assert (ours > 0).sum() > n // 2  # the case is not trivial
+    # E2SFCA, step weights (Luo and Qi's 1 / 0.68 / 0.22)
+    steps = {10: 1.0, 20: 0.68, 25: 0.22}
+    ours = fca(times, supply, demand, limit=limit, decay=steps)
+    theirs = _access_oracle(times, supply, demand, limit, aw.step_fn(steps), enhanced=True)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+    # E2SFCA, Gaussian weights
+    ours = fca(times, supply, demand, limit=limit, decay="gaussian", sigma=8.0)
+    theirs = _access_oracle(times, supply, demand, limit, aw.gaussian(8.0), enhanced=True)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+
+
+def test_weights_step_boundaries() -> None:
+    w = weights([0, 10, 10.5, 20, 25, 30, math.inf], limit=25, decay={10: 1.0, 20: 0.5, 30: 0.2})
+    assert w.tolist() == [1.0, 1.0, 0.5, 0.5, 0.2, 0.0, 0.0]
+
+
+def test_community_access_is_population_weighted() -> None:
+    s = community_access([1.0, 3.0, 5.0, 7.0], [1.0, 3.0, 0.0, 0.0], ["a", "a", "b", "b"])
+    assert s["a"] == pytest.approx((1 * 1 + 3 * 3) / 4)
+    assert math.isnan(s["b"])
+
+
+@pytest.mark.parametrize(("kw", "needle"), [
+    ({"supply": [1.0]}, "supply: 1 values for 2"),
+    ({"demand": [1.0, -2.0]}, "demand: value -2.0 at position 1"),
+    ({"limit": 0}, "limit 0"),
+    ({"decay": "cubic"}, "decay 'cubic'"),
+    ({"decay": {10: -1}}, "steps must map"),
+])
+def test_bad_input_is_one_clear_error(kw: dict[str, object], needle: str) -> None:
+    args: dict[str, object] = {"supply": [1.0, 2.0], "demand": [1.0, 2.0], "limit": 15}
+    args.update(kw)
+    with pytest.raises(InputError, match=needle.replace("(", r"\(")):
+        fca(np.ones((2, 2)), args.pop("supply"), args.pop("demand"), **args)  # type: ignore[arg-type]
