@@ -339,11 +339,19 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
 
 
 # ---------------------------------------------------------------------------- outputs
+#: Service areas: the reachable road widened by this much (how far off the road counts).
+SERVICE_AREA_TRIM_M = 50.0
+#: Holes of service areas smaller than this are filled (the blocks between reached
+#: streets, about two city blocks; the map fills the same).
+SERVICE_AREA_MIN_HOLE_M2 = 40_000.0
+
+
 def result_layers(analysis: Analysis, progress: Progress = _quiet) -> dict[str, Any]:
     """The result layers of docs/contracts.md, ready for the GeoPackage, map and report."""
     import geopandas as gpd
 
-    from lifecircle.accessibility.isochrones import service_areas
+    from lifecircle.accessibility.gaps import _reach_m
+    from lifecircle.accessibility.isochrones import grid_cell_m, service_areas
     from lifecircle.accessibility.snap import snap
 
     project = analysis.project
@@ -373,7 +381,8 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet) -> dict[str, 
             if fsnap is None or not fsnap.snapped.any():
                 continue
             sa = service_areas(analysis.networks[circle.mode], fsnap, rings, method="grid",
-                               cell_m=20.0)
+                               trim_m=SERVICE_AREA_TRIM_M, min_hole_m2=SERVICE_AREA_MIN_HOLE_M2,
+                               cell_m=grid_cell_m(_reach_m(profile, ckey), SERVICE_AREA_TRIM_M))
             sa = sa[~sa.geometry.is_empty]
             sa = sa.assign(category=cat, category_name=profile.categories[cat].name(lang),
                            circle=ckey, mode=circle.mode)

@@ -132,7 +132,7 @@ def test_access_leg_of_an_off_road_source_counts():
     assert not inside(poly, [[390, 0], [610, 0]]).any()
 
 
-@pytest.mark.parametrize("method", ["buffer", "grid"])
+@pytest.mark.parametrize("method", ["buffer", "grid", "display"])
 @settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_polygons_hold_reachable_road_and_nothing_much_beyond(method, data):
@@ -164,8 +164,11 @@ def test_polygons_hold_reachable_road_and_nothing_much_beyond(method, data):
     sxy = rng.uniform(0, spacing * (n - 1), (k, 2))
     src = snap(net, sxy, max_snap_m=spacing)
     cell = 10.0
-    poly = service_areas(net, src, [limit_min], trim_m=trim, method=method,
-                         cell_m=cell).geometry.iloc[0]
+    display = method == "display"   # the pipeline's map settings: cell trim / 2, holes filled
+    if display:
+        method, cell = "grid", trim / 2
+    poly = service_areas(net, src, [limit_min], trim_m=trim, method=method, cell_m=cell,
+                         min_hole_m2=40_000.0 if display else 0.0).geometry.iloc[0]
     # the grid polygon may reach one cell diagonal farther than the exact one
     slack = trim + (np.sqrt(2) * cell if method == "grid" else 0.0)
     # sample the road every 5 m
@@ -180,7 +183,7 @@ def test_polygons_hold_reachable_road_and_nothing_much_beyond(method, data):
     limit = limit_min * 60
     ins = inside(poly, samples)
     assert ins[t <= limit - 1e-6].all()
-    if not oneway:
+    if not oneway and not display:
         # a point inside lies within trim (straight) of reached road; on a grid that is at
         # most sqrt(2) * trim along the road (round a corner), walked at >= 0.8 m/s. With
         # one-way streets a point a few metres away may need a long detour instead.
@@ -198,3 +201,84 @@ def test_reachable_intervals_merge_overlaps():
     e, a, b = reachable_intervals(net, dist2, 20.0, snap(net, np.array([[50.0, 0]]),
                                                          max_snap_m=1), np.array([0]))
     assert list(e) == [0] and a[0] == pytest.approx(30) and b[0] == pytest.approx(70)
+
+
+def test_grid_fills_small_holes_only_and_keeps_the_reachable_road():
+    # a 2 km square of streets every 300 m: the block interiors (300 - 2 * 40 m wide)
+    # are holes of the exact area; a 900 m park in the middle is one big hole
+    lines = [LineString([(0, y), (2100, y)]) for y in range(0, 2101, 300)]
+    lines += [LineString([(x, 0), (x, 2100)]) for x in range(0, 2101, 300)]
+    park = shapely.box(600, 600, 1500, 1500)
+    lines = [g for g in (shapely.difference(line, park.buffer(-1)) for line in lines)
+             if not g.is_empty]
+    net = build(roads(lines), WALK)
+    src = snap(net, np.array([[0.0, 0.0], [2100.0, 2100.0]]), max_snap_m=5)
+    exact = service_areas(net, src, [60], trim_m=40).geometry.iloc[0]
+    block = (300 - 80) ** 2
+    assert sum(len(p.interiors) for p in getattr(exact, "geoms", [exact])) > 20
+    keep_all = service_areas(net, src, [60], trim_m=40, method="grid", cell_m=10)
+    filled = service_areas(net, src, [60], trim_m=40, method="grid", cell_m=10,
+                           min_hole_m2=2 * block)
+    poly = filled.geometry.iloc[0]
+    holes = [shapely.Polygon(r) for p in getattr(poly, "geoms", [poly]) for r in p.interiors]
+    # only the park is left as a hole, and it still follows the exact outline
+    assert len(holes) == 1 and holes[0].area > 700 ** 2
+    assert not inside(poly, [[1050, 1050]]).any()
+    assert keep_all.geometry.iloc[0].area < poly.area
+    # outside the filled blocks it follows the exact outline (test above), and what it adds
+    # is the block interiors: 49 blocks less the 9 inside the park
+    tol = 10 * np.sqrt(2) + 10 / 4 + 10
+    assert poly.buffer(tol).contains(exact)
+    extra = shapely.difference(poly, exact).area
+    assert 0.8 * 40 * block < extra < 1.2 * 40 * block
+
+
+def test_grid_reuses_a_ring_that_reaches_nothing_new():
+    net = build(roads([LineString([(0, 0), (300, 0)])]), WALK)
+    src = snap(net, np.array([[150.0, 0.0]]), max_snap_m=5)
+    # 150 s reach the ends of the road: 10 and 20 minutes reach the same road
+    sa = service_areas(net, src, [5, 10, 20], trim_m=40, method="grid", cell_m=10)
+    g = list(sa.geometry)
+    assert g[1] is g[2]
+    assert g[0].equals(g[1]) and inside(g[2], [[0, 0], [300, 0]]).all()
+
+
+def test_grid_cell_fits_the_reach_and_keeps_the_containment_margin():
+    from lifecircle.accessibility.isochrones import grid_cell_m
+
+    assert grid_cell_m(1000.0, 50.0) == pytest.approx(20.0)      # walking: trim / 2.5
+    assert grid_cell_m(7500.0, 50.0) == pytest.approx(25.0)      # e-bike: up to trim / 2
+    assert grid_cell_m(5500.0, 50.0) == pytest.approx(22.0)
+    for reach in (100.0, 1000.0, 5000.0, 50_000.0):
+        assert 2 * grid_cell_m(reach, 50.0) <= 50.0
+
+
+def test_mask_polygon_builds_holes_in_bulk_and_simplifies_within_tolerance():
+    from affine import Affine
+
+    from lifecircle.geo.raster import mask_polygon
+
+    mask = np.zeros((60, 80), dtype=bool)
+    mask[5:55, 5:75] = True
+    mask[10:12, 10:12] = False          # a 4-cell hole: 400 m2
+    mask[20:40, 20:50] = False          # a big hole
+    mask[30:35, 30:35] = True           # an island in it
+    ys, xs = np.mgrid[0:60, 0:80]
+    mask |= (xs - 74) ** 2 + (ys - 30) ** 2 < 30    # a round bump to simplify
+    t = Affine(10.0, 0.0, 500_000.0, 0.0, -10.0, 3_500_000.0)
+    raw = mask_polygon(mask, t)
+    assert raw.is_valid and raw.geom_type == "MultiPolygon" and len(raw.geoms) == 2
+    cells = mask.sum() * 100.0
+    assert raw.area == pytest.approx(cells)
+    assert sorted(len(p.interiors) for p in raw.geoms) == [0, 2]
+    filled = mask_polygon(mask, t, min_hole_m2=500.0, simplify_m=5.0)
+    assert filled.is_valid
+    assert sorted(len(p.interiors) for p in filled.geoms) == [0, 1]
+    assert filled.area == pytest.approx(cells + 400.0, rel=0.01)
+    # Douglas-Peucker moves the outline by at most its tolerance
+    unsimplified = mask_polygon(mask, t, min_hole_m2=500.0)
+    assert unsimplified.area == pytest.approx(cells + 400.0)
+    assert unsimplified.buffer(5.0 + 1e-6).contains(filled)
+    assert filled.buffer(5.0 + 1e-6).contains(unsimplified)
+    assert shapely.get_num_coordinates(filled) < shapely.get_num_coordinates(unsimplified)
+    assert mask_polygon(np.zeros((3, 3), dtype=bool), t).is_empty

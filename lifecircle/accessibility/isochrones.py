@@ -28,7 +28,7 @@ from lifecircle.accessibility.traveltime import (
     node_times,
 )
 
-__all__ = ["reachable_intervals", "service_areas", "substrings"]
+__all__ = ["grid_cell_m", "reachable_intervals", "service_areas", "substrings"]
 
 
 def _edge_coords(network: Network) -> tuple[NDArray, NDArray, NDArray, NDArray]:
@@ -217,22 +217,25 @@ def _area(network: Network, dist: NDArray[np.float64], budget: float, sources: S
 
 
 def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[float],
-                sources: Snapped, src: NDArray[np.int64], trim_m: float, cell_m: float
-                ) -> list[shapely.Geometry]:
+                sources: Snapped, src: NDArray[np.int64], trim_m: float, cell_m: float,
+                min_hole_m2: float = 0.0) -> list[shapely.Geometry]:
     """Fast, for display: the reachable road of every ring burnt into one grid.
 
     The road of each ring is sampled at most ``cell_m / 2`` apart and each sample's cell
     gets the smallest ring that reaches it; a minimum filter over a disk of radius
-    ``trim_m`` then dilates all rings at once, and each ring is polygonised. With
-    ``trim_m >= 2 * cell_m`` (the default cell is ``trim_m / 2``) every reachable point is
-    inside its ring's polygon, whose outline follows the exact (buffered) one to within a
-    cell diagonal plus the simplification tolerance (up to one cell, never more than the
-    margin that keeps the reachable road inside); a corridor comes out up to one cell
-    wider than the exact one.
+    ``trim_m`` then dilates all rings at once, and each ring is polygonised in bulk
+    (:func:`lifecircle.geo.raster.mask_polygon`: holes under ``min_hole_m2`` filled before a
+    Douglas-Peucker simplification). A ring that reaches no cell beyond the previous one
+    reuses its polygon. With ``trim_m >= 2 * cell_m`` (the default cell is ``trim_m / 2``)
+    every reachable point is inside its ring's polygon, whose outline follows the exact
+    (buffered) one to within a cell diagonal plus the simplification tolerance (up to one
+    cell, never more than the margin that keeps the reachable road inside), apart from the
+    filled holes; a corridor comes out up to one cell wider than the exact one.
     """
     from affine import Affine
-    from rasterio import features
     from scipy import ndimage
+
+    from lifecircle.geo.raster import mask_polygon
 
     none = len(budgets)
     per_ring = [np.asarray(_pieces(network, dist, b, sources, src), dtype=object)
@@ -263,22 +266,34 @@ def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[f
         label = ndimage.minimum_filter(label, footprint=disk, mode="constant", cval=none)
     transform = Affine(cell_m, 0.0, minx, 0.0, -cell_m, maxy)
     # the cell staircase is simplified away by up to one cell, but never by more than the
-    # margin between the reachable road (trim - one cell diagonal inside) and the outline
-    tol = max(0.0, min(cell_m, 0.9 * (trim_m - np.sqrt(2.0) * cell_m)))
+    # margin between the reachable road (trim - one cell diagonal - a quarter cell of road
+    # sampling inside) and the outline
+    tol = max(0.0, min(cell_m, 0.9 * (trim_m - np.sqrt(2.0) * cell_m - cell_m / 4.0)))
+    present = np.bincount(label.ravel(), minlength=none + 1)
     out: list[shapely.Geometry] = []
     for k in range(len(budgets)):
-        mask = label <= k
-        polys = [shapely.geometry.shape(g) for g, _ in
-                 features.shapes(mask.astype(np.uint8), mask=mask, transform=transform)]
-        geom = (shapely.MultiPolygon(polys) if len(polys) > 1
-                else polys[0] if polys else shapely.Polygon())
-        out.append(shapely.simplify(geom, tol, preserve_topology=True))
+        if k and present[k] == 0:   # no cell first reached in this ring: the same polygon
+            out.append(out[-1])
+            continue
+        out.append(mask_polygon(label <= k, transform, simplify_m=tol,
+                                min_hole_m2=min_hole_m2))
     return out
+
+
+def grid_cell_m(reach_m: float, trim_m: float = 50.0) -> float:
+    """A grid cell for :func:`service_areas` that fits a ring's reach.
+
+    About 1/250 of the straight reach (a walking circle of 1 km gets ``trim_m / 2.5``, an
+    e-bike circle of 7.5 km a cell 1.5x as wide), between ``trim_m / 2.5`` and
+    ``trim_m / 2`` so that every reachable point stays inside its polygon. The cost of the
+    grid falls with the square of the cell.
+    """
+    return float(min(trim_m / 2.0, max(trim_m / 2.5, reach_m / 250.0)))
 
 
 def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], *,
                   trim_m: float = 50.0, per_source: bool = False, method: str = "buffer",
-                  cell_m: float | None = None) -> gpd.GeoDataFrame:
+                  cell_m: float | None = None, min_hole_m2: float = 0.0) -> gpd.GeoDataFrame:
     """Service-area polygons of ``sources`` for each ring of ``minutes``.
 
     Parameters
@@ -300,6 +315,11 @@ def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], 
         cells, default ``trim_m / 2``, and dilated by ``trim_m``; contains every reachable
         point when ``trim_m >= 2 * cell_m`` and follows the exact outline to within a cell
         diagonal).
+    cell_m
+        Grid cell of ``method="grid"`` (:func:`grid_cell_m` gives one that fits a reach).
+    min_hole_m2
+        ``method="grid"``: holes of smaller area (the blocks between reached streets) are
+        filled before simplifying; 0 keeps every hole.
 
     Returns
     -------
@@ -315,7 +335,8 @@ def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], 
     def areas(dist: NDArray[np.float64], src: NDArray[np.int64]) -> list[shapely.Geometry]:
         budgets = [m * 60.0 for m in rings]
         if method == "grid":
-            return _areas_grid(network, dist, budgets, sources, src, trim_m, cell)
+            return _areas_grid(network, dist, budgets, sources, src, trim_m, cell,
+                               min_hole_m2)
         return [_area(network, dist, b, sources, src, trim_m) for b in budgets]
 
     rings = sorted({float(m) for m in minutes})
