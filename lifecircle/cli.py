@@ -144,6 +144,12 @@ out_option = click.option("-o", "--out", "out", type=click.Path(path_type=Path),
                           help="Result folder to write.")
 overwrite_option = click.option("--overwrite", is_flag=True,
                                 help="Replace an existing result folder.")
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                           help="Worker processes for per-category work (default: every "
+                                "core); the results are the same for any number.")
+areas_option = click.option("--service-areas", "service_areas", is_flag=True,
+                            help="Also draw the service-area polygons into the GeoPackage "
+                                 "(display only; `run` always does).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -263,16 +269,23 @@ def _run(state: _State, project_path: Path, out: Path | None, overwrite: bool,
 @click.argument("project", type=click.Path(path_type=Path))
 @out_option
 @overwrite_option
+@jobs_option
+@areas_option
 @lang_option
 @click.pass_context
-def check(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None) -> None:
+def check(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None,
+          jobs: int | None, service_areas: bool) -> None:
     """Check the 15-minute urban and 30-minute rural circles; write coverage and scorecard.
+
+    Writes the GeoPackage (coverage, gaps, scorecard) and CSV tables; the display-only
+    service areas with --service-areas, the map, report and rasters with `run`.
 
     \b
     Example:
         lifecircle check project.toml -o result
     """
-    _run(_state(ctx, lang), project, out, overwrite, ("check",))
+    _run(_state(ctx, lang), project, out, overwrite, ("check",), jobs=jobs,
+         service_areas=service_areas)
 
 
 plan_options = [
@@ -307,6 +320,8 @@ def _plan_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @out_option
 @overwrite_option
 @_plan_options
+@jobs_option
+@areas_option
 @lang_option
 @click.pass_context
 def plan(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None,
@@ -327,6 +342,7 @@ def plan(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: st
 @out_option
 @overwrite_option
 @_plan_options
+@jobs_option
 @lang_option
 @click.pass_context
 def run(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None,
@@ -344,9 +360,11 @@ def run(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str
 @click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write the full result folder here (default: only print a summary).")
 @overwrite_option
+@jobs_option
 @lang_option
 @click.pass_context
-def demo(ctx: click.Context, out: Path | None, overwrite: bool, lang: str | None) -> None:
+def demo(ctx: click.Context, out: Path | None, overwrite: bool, lang: str | None,
+         jobs: int | None) -> None:
     """Run the whole pipeline on the shipped synthetic Ma'anshan demo (合成数据).
 
     \b
@@ -355,7 +373,7 @@ def demo(ctx: click.Context, out: Path | None, overwrite: bool, lang: str | None
     """
     state = _state(ctx, lang)
     steps = ("check", "plan", "outputs") if out is not None else ("check", "plan")
-    _run(state, DEMO_PROJECT, out, overwrite, steps)
+    _run(state, DEMO_PROJECT, out, overwrite, steps, jobs=jobs)
 
 
 if __name__ == "__main__":  # pragma: no cover

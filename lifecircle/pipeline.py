@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from lifecircle import project as project_mod
 from lifecircle.errors import InputError
@@ -346,12 +347,14 @@ SERVICE_AREA_TRIM_M = 50.0
 SERVICE_AREA_MIN_HOLE_M2 = 40_000.0
 
 
-def result_layers(analysis: Analysis, progress: Progress = _quiet) -> dict[str, Any]:
-    """The result layers of docs/contracts.md, ready for the GeoPackage, map and report."""
-    import geopandas as gpd
+def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
+                  service_areas: bool = True, jobs: int | None = None) -> dict[str, Any]:
+    """The result layers of docs/contracts.md, ready for the GeoPackage, map and report.
 
-    from lifecircle.accessibility.gaps import _reach_m
-    from lifecircle.accessibility.isochrones import grid_cell_m, service_areas
+    ``service_areas=False`` leaves out the service-area polygons (display only, and the
+    costliest layer to draw): ``service_areas`` is then None. ``jobs``: worker processes
+    drawing them (None: every core).
+    """
     from lifecircle.accessibility.snap import snap
 
     project = analysis.project
@@ -370,27 +373,7 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet) -> dict[str, 
     fac = fac[["fid", "name", "category", "category_name", "status", "snapped", "access_m",
                "geometry"]]
 
-    progress("绘制服务范围" if lang == "zh" else "drawing service areas")
-    areas = []
-    for ckey, circle in profile.circles.items():
-        if not (layers.communities["kind"] == ckey).any():
-            continue
-        rings = list(circle.rings) or [circle.minutes]
-        for cat in profile.required(ckey):
-            fsnap = analysis.facility_snaps.get((circle.mode, cat))
-            if fsnap is None or not fsnap.snapped.any():
-                continue
-            sa = service_areas(analysis.networks[circle.mode], fsnap, rings, method="grid",
-                               trim_m=SERVICE_AREA_TRIM_M, min_hole_m2=SERVICE_AREA_MIN_HOLE_M2,
-                               cell_m=grid_cell_m(_reach_m(profile, ckey), SERVICE_AREA_TRIM_M))
-            sa = sa[~sa.geometry.is_empty]
-            sa = sa.assign(category=cat, category_name=profile.categories[cat].name(lang),
-                           circle=ckey, mode=circle.mode)
-            areas.append(sa[["category", "category_name", "circle", "minutes", "mode",
-                             "geometry"]])
-    service = (gpd.GeoDataFrame(pd.concat(areas, ignore_index=True), crs=layers.crs) if areas
-               else gpd.GeoDataFrame({"category": [], "category_name": [], "circle": [],
-                                      "minutes": [], "mode": []}, geometry=[], crs=layers.crs))
+    service = _service_areas(analysis, progress, jobs) if service_areas else None
     out: dict[str, Any] = {
         "communities": cov.communities,
         "facilities": fac,
@@ -412,18 +395,76 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet) -> dict[str, 
     return out
 
 
-def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _quiet
-                        ) -> list[Path]:
+def _service_areas(analysis: Analysis, progress: Progress, jobs: int | None = None) -> Any:
+    """The ``service_areas`` layer: each category's rings per circle, for display.
+
+    One task per (circle, category), run in ``jobs`` worker processes that receive the
+    networks once; the layer is the same whatever ``jobs`` is.
+    """
+    import geopandas as gpd
+
+    from lifecircle.accessibility.gaps import _reach_m
+    from lifecircle.accessibility.isochrones import grid_cell_m
+    from lifecircle.parallel import pmap
+
+    profile = analysis.project.profile
+    lang = analysis.project.lang
+    layers = analysis.layers
+    progress("绘制服务范围" if lang == "zh" else "drawing service areas")
+    tasks: list[tuple[str, Any, tuple[float, ...], float]] = []
+    meta: list[tuple[str, str, str]] = []
+    for ckey, circle in profile.circles.items():
+        if not (layers.communities["kind"] == ckey).any():
+            continue
+        rings = tuple(circle.rings) or (circle.minutes,)
+        cell = grid_cell_m(_reach_m(profile, ckey), SERVICE_AREA_TRIM_M)
+        for cat in profile.required(ckey):
+            fsnap = analysis.facility_snaps.get((circle.mode, cat))
+            if fsnap is None or not fsnap.snapped.any():
+                continue
+            tasks.append((circle.mode, fsnap, rings, cell))
+            meta.append((ckey, cat, circle.mode))
+    results = pmap(_service_area_task, tasks, jobs=jobs, shared={"networks": analysis.networks})
+    areas = []
+    for (ckey, cat, mode), (minutes, geoms) in zip(meta, results, strict=True):
+        keep = ~shapely.is_empty(geoms)
+        areas.append(pd.DataFrame({
+            "category": cat, "category_name": profile.categories[cat].name(lang),
+            "circle": ckey, "minutes": minutes[keep], "mode": mode, "geometry": geoms[keep]}))
+    if not areas:
+        return gpd.GeoDataFrame({"category": [], "category_name": [], "circle": [],
+                                 "minutes": [], "mode": []}, geometry=[], crs=layers.crs)
+    return gpd.GeoDataFrame(pd.concat(areas, ignore_index=True), geometry="geometry",
+                            crs=layers.crs)
+
+
+def _service_area_task(task: tuple[str, Any, tuple[float, ...], float]) -> tuple[Any, Any]:
+    """One category's rings (worker side): minutes and geometries."""
+    from lifecircle.accessibility.isochrones import service_areas
+    from lifecircle.parallel import shared
+
+    mode, fsnap, rings, cell = task
+    sa = service_areas(shared()["networks"][mode], fsnap, rings, method="grid",
+                       trim_m=SERVICE_AREA_TRIM_M, min_hole_m2=SERVICE_AREA_MIN_HOLE_M2,
+                       cell_m=cell)
+    return sa["minutes"].to_numpy(), np.asarray(sa.geometry.values, dtype=object)
+
+
+def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _quiet, *,
+                        jobs: int | None = None) -> list[Path]:
     """Write ``traveltime_<category>.tif``: minutes to the nearest facility per cell.
 
     Each cell takes the travel mode of the circle of the community it lies in (urban:
     walking, rural: e-bike in ``maanshan-2025``); cells outside every community, off the
-    road network or beyond twice the circle's minutes are nodata.
+    road network or beyond twice the circle's minutes are nodata. The cells are snapped
+    once per circle; the categories are timed in ``jobs`` worker processes (None: every
+    core), with the same grids for any number.
     """
     from rasterio import features
 
-    from lifecircle.accessibility.surfaces import snap_cells, travel_time_grid
+    from lifecircle.accessibility.surfaces import snap_cells
     from lifecircle.geo.raster import grid_centres, write_geotiff
+    from lifecircle.parallel import pmap
 
     project = analysis.project
     profile = project.profile
@@ -446,17 +487,16 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
             cells = snap_cells(net, bounds, cell, max_snap_m=project.network.max_snap_m,
                                mask=mask)
             per_circle.append((ckey, circle, net, cells))
+    cats = list(analysis.times.columns)
+    tasks = [(cat, x.shape) for cat in cats]
+    grids = pmap(_raster_task, tasks, jobs=jobs, shared={
+        "per_circle": [(ckey, circle.minutes, circle.mode, cells[0], cells[1])
+                       for ckey, circle, net, cells in per_circle],
+        "networks": analysis.networks, "facility_snaps": analysis.facility_snaps,
+        "required": {ckey: profile.required(ckey) for ckey in profile.circles}})
     written: list[Path] = []
-    for cat in analysis.times.columns:
-        grid = np.full(x.shape, np.nan, dtype=np.float32)
-        for ckey, circle, net, cells in per_circle:
-            fsnap = analysis.facility_snaps.get((circle.mode, cat))
-            if cat not in profile.required(ckey) or fsnap is None:
-                continue
-            minutes, _ = travel_time_grid(net, fsnap, bounds=bounds, cell_m=cell,
-                                          limit_s=2.0 * circle.minutes * 60.0, cells=cells)
-            grid = np.where(cells[1], minutes, grid)
-        if np.isnan(grid).all():
+    for cat, grid in zip(cats, grids, strict=True):
+        if grid is None:
             continue
         path = folder / f"traveltime_{cat}.tif"
         write_geotiff(path, grid, transform, analysis.layers.crs, nodata=-1.0)
@@ -464,14 +504,36 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
     return written
 
 
+def _raster_task(task: tuple[str, tuple[int, int]]) -> Any:
+    """One category's travel-time grid (worker side); None when it has no data."""
+    from lifecircle.accessibility.traveltime import nearest
+    from lifecircle.parallel import shared
+
+    cat, shape = task
+    env = shared()
+    grid = np.full(shape, np.nan, dtype=np.float32)
+    for ckey, minutes, mode, snapped, sel in env["per_circle"]:
+        fsnap = env["facility_snaps"].get((mode, cat))
+        if cat not in env["required"][ckey] or fsnap is None:
+            continue
+        seconds, _ = nearest(env["networks"][mode], fsnap, snapped,
+                             limit_s=2.0 * minutes * 60.0)
+        grid[sel] = np.where(np.isfinite(seconds), seconds / 60.0, np.nan)
+    return None if np.isnan(grid).all() else grid
+
+
 def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet, *,
-                  run_info: Mapping[str, Any] | None = None) -> list[str]:
-    """Write the GeoPackage, map, report, CSV tables and rasters into ``folder``."""
+                  run_info: Mapping[str, Any] | None = None, jobs: int | None = None
+                  ) -> list[str]:
+    """Write the GeoPackage, map, report, CSV tables and rasters into ``folder``.
+
+    ``jobs``: worker processes for the per-category work (None: every core).
+    """
     from lifecircle.outputs import gpkg, report, webmap
 
     project = analysis.project
     lang = project.lang
-    layers = result_layers(analysis, progress)
+    layers = result_layers(analysis, progress, jobs=jobs)
     progress("写出 GeoPackage" if lang == "zh" else "writing the GeoPackage")
     gpkg.write(folder / "lifecircle.gpkg", layers, project.profile, lang=lang)
     progress("生成网页地图" if lang == "zh" else "building the web map")
@@ -499,7 +561,7 @@ def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet,
     report.build(layers, project.profile, folder, lang=lang,
                  inputs=list(analysis.layers.info.values()), warnings=analysis.warnings,
                  plan_summary=plan_summary, run_info=info)
-    travel_time_rasters(analysis, folder, progress)
+    travel_time_rasters(analysis, folder, progress, jobs=jobs)
     return sorted(p.name for p in folder.iterdir())
 
 
@@ -509,7 +571,8 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         progress: Progress = _quiet, categories: Sequence[str] | None = None,
         model: str | None = None, sites: int | None = None, full_coverage: bool = False,
         time_limit_s: float | None = None, generate: bool | None = None,
-        capacity: float | None = None, load: str | None = None) -> RunSummary:
+        capacity: float | None = None, load: str | None = None, jobs: int | None = None,
+        service_areas: bool = False) -> RunSummary:
     """Run the pipeline on a project file and write the result folder.
 
     Parameters
@@ -525,11 +588,16 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         ``zh`` or ``en``; default from the project file.
     steps
         ``check`` (coverage, gaps, scorecard), ``plan`` (site planner), ``outputs``
-        (GeoPackage, map, report, rasters; otherwise only the GeoPackage and CSV tables).
+        (GeoPackage, map, report, rasters; otherwise only the GeoPackage and CSV tables,
+        without the display-only service areas unless ``service_areas``).
     progress
         Called with a message at the start of each step.
     categories, model, sites, full_coverage, time_limit_s, generate, capacity, load
         Planner options; None = the project's ``[planner]`` section.
+    jobs
+        Worker processes for per-category work (None: every core); same results.
+    service_areas
+        Without ``outputs``: also draw the ``service_areas`` layer into the GeoPackage.
     """
     from dataclasses import replace
 
@@ -551,18 +619,21 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
     if out is not None:
         with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:
             if "outputs" in steps:
-                files = write_outputs(analysis, tmp, progress)
+                files = write_outputs(analysis, tmp, progress, jobs=jobs)
             else:
-                files = _write_tables(analysis, tmp, progress)
+                files = _write_tables(analysis, tmp, progress, service_areas=service_areas,
+                                      jobs=jobs)
     return _summary(analysis, out, files, time.perf_counter() - t0)
 
 
-def _write_tables(analysis: Analysis, folder: Path, progress: Progress) -> list[str]:
-    """``check``/``plan``: the GeoPackage and the CSV tables, no map or report."""
+def _write_tables(analysis: Analysis, folder: Path, progress: Progress, *,
+                  service_areas: bool = False, jobs: int | None = None) -> list[str]:
+    """``check``/``plan``: the GeoPackage and the CSV tables, no map, report or rasters;
+    the display-only service areas only when asked for."""
     from lifecircle.outputs import gpkg
     from lifecircle.outputs.report import write_tables
 
-    layers = result_layers(analysis, progress)
+    layers = result_layers(analysis, progress, service_areas=service_areas, jobs=jobs)
     gpkg.write(folder / "lifecircle.gpkg", layers, analysis.project.profile,
                lang=analysis.project.lang)
     write_tables(layers, analysis.project.profile, folder, lang=analysis.project.lang)

@@ -44,3 +44,39 @@ def test_summary_names_map_and_report(analysis: pipeline.Analysis, tmp_path: Pat
     assert f"map: {(out / 'map.html').resolve().as_uri()}" in lines
     assert f"report: {(out / 'report.html').resolve().as_uri()}" in lines
     assert np.isfinite(summary.cov_all_urban)
+
+
+def test_worker_processes_give_the_same_layers_and_rasters(analysis: pipeline.Analysis,
+                                                            tmp_path: Path) -> None:
+    import rasterio
+    import shapely
+
+    one = pipeline.result_layers(analysis, jobs=1)["service_areas"]
+    two = pipeline.result_layers(analysis, jobs=2)["service_areas"]
+    assert len(one) > 0
+    assert one.drop(columns="geometry").equals(two.drop(columns="geometry"))
+    assert list(shapely.to_wkb(one.geometry.values)) == list(shapely.to_wkb(two.geometry.values))
+    (tmp_path / "1").mkdir()
+    (tmp_path / "2").mkdir()
+    r1 = pipeline.travel_time_rasters(analysis, tmp_path / "1", jobs=1)
+    r2 = pipeline.travel_time_rasters(analysis, tmp_path / "2", jobs=2)
+    assert [p.name for p in r1] == [p.name for p in r2] and r1
+    for a, b in zip(r1, r2, strict=True):
+        with rasterio.open(a) as fa, rasterio.open(b) as fb:
+            assert np.array_equal(fa.read(1), fb.read(1))
+            assert (fa.read(1) >= 0).any()
+
+
+def test_check_skips_the_display_only_service_areas(analysis: pipeline.Analysis,
+                                                    tmp_path: Path) -> None:
+    import pyogrio
+
+    plain = tmp_path / "plain"
+    pipeline.run(analysis.project.path, plain, steps=("check",), jobs=1)
+    layers = {name for name, _ in pyogrio.list_layers(plain / "lifecircle.gpkg")}
+    assert "service_areas" not in layers and {"communities", "gaps", "demand"} <= layers
+    assert not list(plain.glob("*.tif")) and not (plain / "map.html").exists()
+    asked = tmp_path / "asked"
+    pipeline.run(analysis.project.path, asked, steps=("check",), service_areas=True, jobs=2)
+    areas = pyogrio.read_dataframe(asked / "lifecircle.gpkg", layer="service_areas")
+    assert len(areas) > 0 and set(areas.geom_type) <= {"Polygon", "MultiPolygon"}

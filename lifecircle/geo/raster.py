@@ -173,4 +173,20 @@ def mask_polygon(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: floa
     if len(polys) == 1:
         return polys[0]
     out = shapely.multipolygons(polys)
-    return out if shapely.is_valid(out) else shapely.make_valid(out)
+    if shapely.is_valid(out):
+        return out
+    # simplified neighbours that now overlap: repaired, keeping the polygons only (a
+    # repair may add the lines where they touched)
+    return _polygonal(shapely.make_valid(out))
+
+
+def _polygonal(geom: Any) -> Any:
+    """The polygons of ``geom`` (a repaired geometry, possibly a collection) as one
+    Polygon or MultiPolygon."""
+    import shapely
+
+    parts = shapely.get_parts(shapely.get_parts(geom))
+    parts = parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
+    if len(parts) == 0:
+        return shapely.Polygon()
+    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
