@@ -23,17 +23,29 @@ Example
 from __future__ import annotations
 
 import difflib
-import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lifecircle._toml import is_type as _is_type
+from lifecircle._toml import read_toml as _read_toml
+from lifecircle._toml import type_name as _type_name
 from lifecircle.errors import Problem, ProjectError, raise_problems
 
-PROFILES_DIR = Path(__file__).parent / "data" / "profiles"
-DEFAULT_PROFILE = "maanshan-2025"
+# The standards profile lives in lifecircle.profile; these names stay importable from here.
+from lifecircle.profile import (  # noqa: F401
+    DEFAULT_PROFILE,
+    PROFILES_DIR,
+    ROAD_CLASSES,
+    Category,
+    Circle,
+    Indicator,
+    Mode,
+    Profile,
+    load_profile,
+    normalise_label,
+)
 
 #: Layer keys a project file may name, and whether each is required.
 LAYER_KEYS: dict[str, bool] = {
@@ -59,113 +71,6 @@ CANONICAL_FIELDS: dict[str, tuple[str, ...]] = {
 
 #: Source coordinate systems accepted by name, besides ``EPSG:<code>``.
 SOURCE_SYSTEMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
-
-ROAD_CLASSES = (
-    "motorway", "trunk", "primary", "secondary", "tertiary", "residential", "service",
-    "unclassified", "track", "path",
-)
-
-
-# ---------------------------------------------------------------------------- profile
-@dataclass(frozen=True)
-class Mode:
-    """A travel mode: speed, road classes it may not use, whether one-way applies."""
-
-    key: str
-    name_zh: str
-    name_en: str
-    speed_kmh: float
-    forbidden_classes: frozenset[str] = frozenset()
-    oneway: bool = False
-    class_speeds_kmh: Mapping[str, float] = field(default_factory=dict)
-
-    def speed_mps(self, road_class: str) -> float:
-        """Speed in metres per second on a road of ``road_class`` (0 where forbidden)."""
-        if road_class in self.forbidden_classes:
-            return 0.0
-        return float(self.class_speeds_kmh.get(road_class, self.speed_kmh)) / 3.6
-
-
-@dataclass(frozen=True)
-class Circle:
-    """A service circle: a travel-time limit by one mode (urban 15 min walk, ...)."""
-
-    key: str
-    name_zh: str
-    name_en: str
-    minutes: float
-    mode: str
-    rings: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True)
-class Category:
-    """A service category of the catalogue, with the circles that require it."""
-
-    key: str
-    name_zh: str
-    name_en: str
-    aliases: tuple[str, ...] = ()
-    circles: tuple[str, ...] = ()
-
-    def name(self, lang: str = "zh") -> str:
-        """Display name in ``lang`` (``zh`` or ``en``)."""
-        return self.name_zh if lang == "zh" else self.name_en
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator of the plan's Table 1 and how the data can measure it."""
-
-    key: str
-    name_zh: str
-    name_en: str
-    target: float
-    unit: str
-    method: str
-    field: str | None = None
-    category: str | None = None
-    kind: str | None = None
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A standards profile: circles, modes, categories, space standards, indicators."""
-
-    key: str
-    name_zh: str
-    name_en: str
-    path: Path
-    circles: Mapping[str, Circle]
-    modes: Mapping[str, Mode]
-    categories: Mapping[str, Category]
-    indicators: Mapping[str, Indicator]
-    space: Mapping[str, float]
-
-    def required(self, circle: str) -> list[str]:
-        """Category keys the circle ``circle`` requires, in catalogue order."""
-        return [k for k, c in self.categories.items() if circle in c.circles]
-
-    def category_lookup(self) -> dict[str, str]:
-        """Map every key, Chinese and English name and alias (normalised) to its key."""
-        table: dict[str, str] = {}
-        for key, cat in self.categories.items():
-            for label in (key, cat.name_zh, cat.name_en, *cat.aliases):
-                table[normalise_label(label)] = key
-        return table
-
-    def match_category(self, value: object) -> str | None:
-        """Category key for a source value, or None when nothing matches."""
-        if value is None:
-            return None
-        return self.category_lookup().get(normalise_label(str(value)))
-
-
-def normalise_label(text: str) -> str:
-    """Lower-case, strip spaces and full-width forms so labels compare loosely."""
-    import unicodedata
-
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
 # ---------------------------------------------------------------------------- project
@@ -245,24 +150,7 @@ _LAYER_SCHEMA: dict[str, Any] = {
     "path": str, "layer": str, "source_crs": (str, int), "encoding": str,
     "fields": dict, "values": dict,
 }
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-               list: "a list", dict: "a table"}
 MODELS = ("mclp", "setcover", "pmedian")
-
-
-def _type_name(t: Any) -> str:
-    if isinstance(t, tuple):
-        if set(t) == {int, float}:
-            return "a number"
-        return " or ".join(_TYPE_NAMES.get(x, x.__name__) for x in t)
-    return _TYPE_NAMES.get(t, getattr(t, "__name__", str(t)))
-
-
-def _is_type(value: Any, t: Any) -> bool:
-    types = t if isinstance(t, tuple) else (t,)
-    if isinstance(value, bool) and bool not in types:
-        return False
-    return isinstance(value, types)
 
 
 def _keypath(where: str) -> str:
@@ -308,176 +196,6 @@ def parse_source_crs(value: str | int) -> str:
         return f"EPSG:{text}"
     raise ValueError(value)
 
-
-def _read_toml(path: Path, error_where: str) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProjectError(f"{path}: file not found; fix: check the path") from None
-    except IsADirectoryError:
-        names = sorted(p.name for p in path.glob("*.toml"))[:5]
-        hint = f" ({', '.join(names)})" if names else ""
-        raise ProjectError(f"{path}: is a folder, not a {error_where}; fix: give the .toml "
-                           f"file inside it{hint}") from None
-    except OSError as e:
-        raise ProjectError(f"{path}: cannot read ({e.strerror}); fix: check permissions") from e
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ProjectError(
-            f"{path}: not UTF-8 text (byte {e.start}); fix: save the {error_where} as UTF-8"
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ProjectError(f"{path}: TOML syntax error: {e}; fix: correct the line shown") from None
-
-
-# ---------------------------------------------------------------------------- loading
-def load_profile(name_or_path: str | Path = DEFAULT_PROFILE, *,
-                 base: Path | None = None) -> Profile:
-    """Load a standards profile by shipped name or by path.
-
-    Parameters
-    ----------
-    name_or_path
-        ``maanshan-2025`` (shipped) or a path to a TOML profile.
-    base
-        Folder a relative profile path is resolved against.
-
-    Raises
-    ------
-    ProjectError
-        Listing every problem of the profile at once.
-    """
-    text = str(name_or_path)
-    shipped = PROFILES_DIR / f"{text}.toml"
-    if not text.endswith(".toml") and shipped.exists():
-        path = shipped
-    else:
-        path = Path(text)
-        if not path.is_absolute() and base is not None:
-            path = base / path
-        if not path.exists():
-            names = sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
-            raise ProjectError(
-                f"profile {text!r}: not found; fix: use a shipped profile ({', '.join(names)}) "
-                "or the path of a profile TOML file")
-    data = _read_toml(path, "profile")
-    return _profile_from_dict(data, path)
-
-
-def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
-    problems: list[Problem] = []
-    w = f"{path.name}: "
-
-    def get(table: Mapping[str, Any], key: str, t: Any, where: str, default: Any = None,
-            required: bool = True) -> Any:
-        if key not in table:
-            if required:
-                problems.append(Problem(f"{w}{where}.{key}", "missing",
-                                        f"add `{key} = ...` ({_type_name(t)})"))
-            return default
-        value = table[key]
-        if not _is_type(value, t):
-            problems.append(Problem(f"{w}{where}.{key}",
-                                    f"expected {_type_name(t)}, got {value!r}",
-                                    f"set it to {_type_name(t)}"))
-            return default
-        return value
-
-    def table(value: Any, where: str) -> Mapping[str, Any]:
-        if isinstance(value, dict):
-            return value
-        problems.append(Problem(f"{w}{where}", f"expected a table, got {value!r}",
-                                f"write it as [{where}]"))
-        return {}
-
-    def number(tbl: Mapping[str, Any], key: str, where: str, default: float,
-               required: bool = True, positive: bool = True) -> float:
-        value = get(tbl, key, (int, float), where, None, required)
-        if value is None:
-            return default
-        if not math.isfinite(value) or (positive and value <= 0):
-            problems.append(Problem(f"{w}{where}.{key}",
-                                    f"must be a finite number{' > 0' if positive else ''}, "
-                                    f"got {value}", "give a positive number" if positive
-                                    else "give a number"))
-            return default
-        return float(value)
-
-    def strings(tbl: Mapping[str, Any], key: str, where: str) -> list[str]:
-        value = get(tbl, key, list, where, [], False)
-        bad = [v for v in value if not isinstance(v, str)]
-        if bad:
-            problems.append(Problem(f"{w}{where}.{key}", f"expected strings, got {bad[0]!r}",
-                                    'write a list of strings such as ["a", "b"]'))
-        return [v for v in value if isinstance(v, str)]
-
-    head = table(data.get("profile", {}), "profile")
-    modes: dict[str, Mode] = {}
-    for key, m in table(data.get("modes", {}), "modes").items():
-        where = f"modes.{key}"
-        m = table(m, where)
-        speeds = get(m, "class_speeds_kmh", dict, where, {}, required=False)
-        forbidden = strings(m, "forbidden_classes", where)
-        for cls in [*forbidden, *speeds]:
-            if cls not in ROAD_CLASSES:
-                problems.append(Problem(f"{w}{where}", f"unknown road class {cls!r}",
-                                        f"use one of {', '.join(ROAD_CLASSES)}"))
-        class_speeds = {k: number(speeds, k, f"{where}.class_speeds_kmh", 1.0) for k in speeds}
-        speed = number(m, "speed_kmh", where, 4.0)
-        modes[key] = Mode(key, get(m, "name_zh", str, where, key, False),
-                          get(m, "name_en", str, where, key, False), speed,
-                          frozenset(forbidden), bool(get(m, "oneway", bool, where, False, False)),
-                          class_speeds)
-    circles: dict[str, Circle] = {}
-    for key, c in table(data.get("circles", {}), "circles").items():
-        where = f"circles.{key}"
-        c = table(c, where)
-        mode = get(c, "mode", str, where, "walk")
-        if mode not in modes:
-            problems.append(Problem(f"{w}{where}.mode", f"unknown mode {mode!r}",
-                                    f"use one of {', '.join(modes)}"))
-        minutes = number(c, "minutes", where, 15.0)
-        rings = get(c, "rings", list, where, [], False)
-        ring_values = {str(i): r for i, r in enumerate(rings)}
-        circles[key] = Circle(key, get(c, "name_zh", str, where, key, False),
-                              get(c, "name_en", str, where, key, False), minutes, mode,
-                              tuple(number(ring_values, i, f"{where}.rings", 1.0)
-                                    for i in ring_values))
-    for needed in ("urban", "rural"):
-        if needed not in circles:
-            problems.append(Problem(f"{w}circles.{needed}", "missing",
-                                    f"add a [circles.{needed}] table with minutes and mode"))
-    categories: dict[str, Category] = {}
-    for key, c in table(data.get("categories", {}), "categories").items():
-        where = f"categories.{key}"
-        c = table(c, where)
-        cc = tuple(strings(c, "circles", where))
-        for ck in cc:
-            if ck not in circles:
-                problems.append(Problem(f"{w}{where}.circles", f"unknown circle {ck!r}",
-                                        f"use one of {', '.join(circles)}"))
-        categories[key] = Category(key, get(c, "name_zh", str, where, key),
-                                   get(c, "name_en", str, where, key, False),
-                                   tuple(strings(c, "aliases", where)), cc)
-    indicators: dict[str, Indicator] = {}
-    for key, i in table(data.get("indicators", {}), "indicators").items():
-        where = f"indicators.{key}"
-        i = table(i, where)
-        indicators[key] = Indicator(
-            key, get(i, "name_zh", str, where, key), get(i, "name_en", str, where, key, False),
-            number(i, "target", where, 0.0, positive=False),
-            get(i, "unit", str, where, "", False),
-            get(i, "method", str, where, ""), get(i, "field", str, where, None, False),
-            get(i, "category", str, where, None, False), get(i, "kind", str, where, None, False))
-    space = {k: float(v) for k, v in table(data.get("space", {}), "space").items()
-             if _is_type(v, (int, float))}
-    raise_problems(problems, ProjectError, what=f"profile {path}")
-    return Profile(str(head.get("key", path.stem)), str(head.get("name_zh", path.stem)),
-                   str(head.get("name_en", path.stem)), path, circles, modes, categories,
-                   indicators, space)
 
 
 def load(path: str | Path) -> Project:

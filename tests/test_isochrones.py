@@ -18,8 +18,10 @@ from lifecircle.accessibility.traveltime import nearest, node_times
 from lifecircle.project import Mode
 
 CRS = "EPSG:4548"
-WALK = Mode("walk", "步行", "walk", 3.6, frozenset(), False)      # 1 m/s
-DRIVE = Mode("drive", "机动车", "drive", 36.0, frozenset(), True)  # 10 m/s
+# 1 m/s walking
+WALK = Mode("walk", "步行", "walk", 3.6, frozenset(), False, pedestrian=True)
+DRIVE = Mode("drive", "机动车", "drive", 36.0, frozenset(), True,
+             posted_speeds=True)  # 10 m/s
 
 
 def roads(geoms, **cols) -> gpd.GeoDataFrame:

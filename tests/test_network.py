@@ -19,9 +19,10 @@ from lifecircle.project import Mode
 
 CRS = "EPSG:4548"
 # 1 m/s walking and 10 m/s driving make hand-computed times easy
-WALK = Mode("walk", "步行", "walk", 3.6, frozenset({"motorway"}), False)
+WALK = Mode("walk", "步行", "walk", 3.6, frozenset({"motorway"}), False,
+            pedestrian=True)
 DRIVE = Mode("drive", "机动车", "drive", 36.0, frozenset({"path"}), True,
-             {"residential": 18.0})
+             {"residential": 18.0}, posted_speeds=True)
 
 
 def roads(geoms, **cols) -> gpd.GeoDataFrame:

@@ -20,8 +20,10 @@ from lifecircle.layers.osm import is_osm, osm_roads, read_osm
 from lifecircle.project import Mode, load_profile
 
 CRS = "EPSG:4548"
-WALK = Mode("walk", "步行", "walk", 3.6, frozenset({"motorway", "trunk"}), False)
-DRIVE = Mode("drive", "机动车", "drive", 36.0, frozenset({"path"}), True)
+WALK = Mode("walk", "步行", "walk", 3.6, frozenset({"motorway", "trunk"}), False,
+            pedestrian=True)
+DRIVE = Mode("drive", "机动车", "drive", 36.0, frozenset({"path"}), True,
+             posted_speeds=True)
 
 # node id -> (lon, lat); node 99 is referenced by a way but missing (a clipped extract)
 NODES = {

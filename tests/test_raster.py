@@ -18,7 +18,8 @@ from lifecircle.geo.raster import grid_centres, write_geotiff
 from lifecircle.project import Mode
 
 CRS = "EPSG:4548"
-WALK = Mode("walk", "步行", "walk", 3.6, frozenset(), False)   # 1 m/s
+# 1 m/s walking
+WALK = Mode("walk", "步行", "walk", 3.6, frozenset(), False, pedestrian=True)
 
 
 def test_grid_centres_north_up():

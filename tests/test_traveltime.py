@@ -21,8 +21,11 @@ from lifecircle.errors import InputError
 from lifecircle.project import Mode
 
 CRS = "EPSG:4548"
-WALK = Mode("walk", "步行", "walk", 3.6, frozenset({"motorway"}), False)       # 1 m/s
-DRIVE = Mode("drive", "机动车", "drive", 36.0, frozenset({"path"}), True)     # 10 m/s
+# 1 m/s walking
+WALK = Mode("walk", "步行", "walk", 3.6, frozenset({"motorway"}), False,
+            pedestrian=True)
+DRIVE = Mode("drive", "机动车", "drive", 36.0, frozenset({"path"}), True,
+             posted_speeds=True)     # 10 m/s
 INF = np.inf
 
 

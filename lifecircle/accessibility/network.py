@@ -33,7 +33,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from lifecircle.errors import InputError
-from lifecircle.project import Mode
+from lifecircle.profile import Mode
 
 __all__ = ["Network", "build", "components", "from_edges"]
 
@@ -170,15 +170,6 @@ def _walk_allowed(values: Any) -> NDArray[np.bool_]:
     return table[codes] if len(table) else np.ones(len(s), dtype=bool)
 
 
-def _is_walking(mode: Mode) -> bool:
-    return mode.key.lower().startswith(("walk", "foot", "pedestrian"))
-
-
-def _uses_road_speed(mode: Mode) -> bool:
-    """Motor traffic follows one-way rules and posted speeds (the ``speed_kmh`` column)."""
-    return mode.oneway or mode.key.lower().startswith("drive")
-
-
 def _mode_speeds(road_class: NDArray[np.object_], mode: Mode) -> NDArray[np.float64]:
     """Speed in m/s per row from the mode's class speeds (0 where forbidden)."""
     cls = pd.Series(road_class, dtype="object")
@@ -199,10 +190,11 @@ def build(roads: Any, mode: Mode, *, snap_tolerance_m: float = 1.0,
         columns ``road_class``, ``oneway``, ``speed_kmh`` and ``walk`` (each optional:
         default speed of the mode, two-way, no posted speed, walkable).
     mode
-        Travel mode from the profile. Classes it forbids, and rows with ``walk`` false for
-        walking modes, get no edge. One-way (``oneway`` true/yes/1 along the geometry,
-        -1/reverse against it) applies only to modes with ``oneway = true``; those modes
-        also take a row's ``speed_kmh`` where it is given.
+        Travel mode from the profile; what it obeys comes from its flags, never its name.
+        Classes it forbids, and rows with ``walk`` false for modes with ``pedestrian =
+        true``, get no edge. One-way (``oneway`` true/yes/1 along the geometry, -1/reverse
+        against it) applies only to modes with ``oneway = true``; modes with
+        ``posted_speeds = true`` take a row's ``speed_kmh`` where it is given.
     snap_tolerance_m
         End points within this distance of another line's vertex or segment are joined
         (closes digitising gaps). 0 joins only exactly shared vertices.
@@ -226,12 +218,12 @@ def build(roads: Any, mode: Mode, *, snap_tolerance_m: float = 1.0,
     oneway = _oneway_codes(_column(roads, "oneway", False)) if mode.oneway else np.zeros(
         n_rows, dtype=np.int8)
     speeds = _mode_speeds(road_class, mode)
-    if _uses_road_speed(mode):
+    if mode.posted_speeds:
         posted = pd.to_numeric(pd.Series(_column(roads, "speed_kmh", np.nan)),
                                errors="coerce").to_numpy(dtype=np.float64)
         use = np.isfinite(posted) & (posted > 0) & (speeds > 0)
         speeds = np.where(use, posted / 3.6, speeds)
-    if _is_walking(mode):
+    if mode.pedestrian:
         speeds = np.where(_walk_allowed(_column(roads, "walk", True)), speeds, 0.0)
 
     # rows the mode cannot use at all never enter the graph

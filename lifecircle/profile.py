@@ -1,0 +1,374 @@
+"""Standards profile: circles, travel modes, the category catalogue and indicator targets.
+
+A profile is a TOML file; ``maanshan-2025`` ships as the default. :class:`Circle` is the one
+home of the rule "a demand point is covered" (:meth:`Circle.covers`) and of the circle's
+straight reach in metres (:meth:`Circle.reach_m`); :class:`Mode` says what a travel mode
+obeys (pedestrian access, posted speeds, one-way), never its name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lifecircle._toml import is_type as _is_type
+from lifecircle._toml import read_toml as _read_toml
+from lifecircle._toml import type_name as _type_name
+from lifecircle.errors import Problem, ProjectError, raise_problems
+
+PROFILES_DIR = Path(__file__).parent / "data" / "profiles"
+DEFAULT_PROFILE = "maanshan-2025"
+
+ROAD_CLASSES = (
+    "motorway", "trunk", "primary", "secondary", "tertiary", "residential", "service",
+    "unclassified", "track", "path",
+)
+
+#: Keys of a ``[modes.<key>]`` table.
+MODE_KEYS = ("name_zh", "name_en", "speed_kmh", "forbidden_classes", "oneway",
+             "class_speeds_kmh", "pedestrian", "posted_speeds")
+
+#: Slack when comparing a travel time with a circle's minutes (float noise of the engine).
+TIME_EPS_MIN = 1e-9
+#: Travel times are searched up to this many times a circle's minutes: times somewhat
+#: beyond the circle are still reported (worst-served places, p-median costs, rasters).
+SEARCH_FACTOR = 2.0
+
+
+def covered(minutes: ArrayLike, limit_min: ArrayLike) -> NDArray[np.bool_]:
+    """The covered rule: a travel time within the circle's minutes (``t <= limit + eps``).
+
+    Parameters
+    ----------
+    minutes
+        Travel times in minutes (``inf``/NaN = unreachable, never covered).
+    limit_min
+        The circle's minutes (a scalar, or one per time; broadcast).
+    """
+    t = np.asarray(minutes, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return t <= np.asarray(limit_min, dtype=np.float64) + TIME_EPS_MIN
+
+
+def covered_limit_s(limit_min: ArrayLike) -> NDArray[np.float64]:
+    """The largest travel time in seconds that :func:`covered` accepts for ``limit_min``."""
+    return (np.asarray(limit_min, dtype=np.float64) + TIME_EPS_MIN) * 60.0
+
+
+# ---------------------------------------------------------------------------- classes
+@dataclass(frozen=True)
+class Mode:
+    """A travel mode and what it obeys, as the profile says (never from its name).
+
+    Attributes
+    ----------
+    key, name_zh, name_en
+        Profile key and display names.
+    speed_kmh
+        Speed on every allowed road class unless ``class_speeds_kmh`` says otherwise.
+    forbidden_classes
+        Road classes the mode may not use.
+    oneway
+        Obeys the roads' ``oneway`` column (motor traffic).
+    class_speeds_kmh
+        Speed per road class, overriding ``speed_kmh``.
+    pedestrian
+        Obeys the roads' ``walk`` column: a road with ``walk`` false is closed to it.
+    posted_speeds
+        Takes a road's ``speed_kmh`` column, where given, instead of the class speed.
+    """
+
+    key: str
+    name_zh: str
+    name_en: str
+    speed_kmh: float
+    forbidden_classes: frozenset[str] = frozenset()
+    oneway: bool = False
+    class_speeds_kmh: Mapping[str, float] = field(default_factory=dict)
+    pedestrian: bool = False
+    posted_speeds: bool = False
+
+    def speed_mps(self, road_class: str) -> float:
+        """Speed in metres per second on a road of ``road_class`` (0 where forbidden)."""
+        if road_class in self.forbidden_classes:
+            return 0.0
+        return float(self.class_speeds_kmh.get(road_class, self.speed_kmh)) / 3.6
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A service circle: a travel-time limit by one mode (urban 15 min walk, ...).
+
+    The single home of "covered" (:meth:`covers`), of the circle's reach in metres
+    (:meth:`reach_m`) and of how far travel times are searched (:attr:`search_s`).
+    """
+
+    key: str
+    name_zh: str
+    name_en: str
+    minutes: float
+    mode: str
+    rings: tuple[float, ...] = ()
+
+    def covers(self, minutes: ArrayLike) -> NDArray[np.bool_]:
+        """True where a travel time (minutes; ``inf``/NaN unreachable) is within the circle."""
+        return covered(minutes, self.minutes)
+
+    @property
+    def limit_s(self) -> float:
+        """The largest travel time in seconds the circle covers (the minutes + slack)."""
+        return float(covered_limit_s(self.minutes))
+
+    @property
+    def search_s(self) -> float:
+        """How far travel times are searched for this circle: ``SEARCH_FACTOR`` x minutes."""
+        return SEARCH_FACTOR * self.minutes * 60.0
+
+    def reach_m(self, mode: Mode) -> float:
+        """Straight reach of the circle: the mode's speed x the circle's minutes, metres."""
+        return mode.speed_kmh / 3.6 * self.minutes * 60.0
+
+    def name(self, lang: str = "zh") -> str:
+        """Display name in ``lang`` (``zh`` or ``en``)."""
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class Category:
+    """A service category of the catalogue, with the circles that require it."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    aliases: tuple[str, ...] = ()
+    circles: tuple[str, ...] = ()
+
+    def name(self, lang: str = "zh") -> str:
+        """Display name in ``lang`` (``zh`` or ``en``)."""
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the plan's Table 1 and how the data can measure it."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    target: float
+    unit: str
+    method: str
+    field: str | None = None
+    category: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A standards profile: circles, modes, categories, space standards, indicators."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    path: Path
+    circles: Mapping[str, Circle]
+    modes: Mapping[str, Mode]
+    categories: Mapping[str, Category]
+    indicators: Mapping[str, Indicator]
+    space: Mapping[str, float]
+
+    def reach_m(self, circle: str) -> float:
+        """Straight reach in metres of the circle ``circle`` (its mode's speed x minutes)."""
+        c = self.circles[circle]
+        return c.reach_m(self.modes[c.mode])
+
+    def required(self, circle: str) -> list[str]:
+        """Category keys the circle ``circle`` requires, in catalogue order."""
+        return [k for k, c in self.categories.items() if circle in c.circles]
+
+    def category_lookup(self) -> dict[str, str]:
+        """Map every key, Chinese and English name and alias (normalised) to its key."""
+        table: dict[str, str] = {}
+        for key, cat in self.categories.items():
+            for label in (key, cat.name_zh, cat.name_en, *cat.aliases):
+                table[normalise_label(label)] = key
+        return table
+
+    def match_category(self, value: object) -> str | None:
+        """Category key for a source value, or None when nothing matches."""
+        if value is None:
+            return None
+        return self.category_lookup().get(normalise_label(str(value)))
+
+
+def normalise_label(text: str) -> str:
+    """Lower-case, strip spaces and full-width forms so labels compare loosely."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+
+# ---------------------------------------------------------------------------- loading
+def load_profile(name_or_path: str | Path = DEFAULT_PROFILE, *,
+                 base: Path | None = None) -> Profile:
+    """Load a standards profile by shipped name or by path.
+
+    Parameters
+    ----------
+    name_or_path
+        ``maanshan-2025`` (shipped) or a path to a TOML profile.
+    base
+        Folder a relative profile path is resolved against.
+
+    Raises
+    ------
+    ProjectError
+        Listing every problem of the profile at once.
+    """
+    text = str(name_or_path)
+    shipped = PROFILES_DIR / f"{text}.toml"
+    if not text.endswith(".toml") and shipped.exists():
+        path = shipped
+    else:
+        path = Path(text)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        if not path.exists():
+            names = sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
+            raise ProjectError(
+                f"profile {text!r}: not found; fix: use a shipped profile ({', '.join(names)}) "
+                "or the path of a profile TOML file")
+    data = _read_toml(path, "profile")
+    return _profile_from_dict(data, path)
+
+
+def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
+    problems: list[Problem] = []
+    w = f"{path.name}: "
+
+    def get(table: Mapping[str, Any], key: str, t: Any, where: str, default: Any = None,
+            required: bool = True) -> Any:
+        if key not in table:
+            if required:
+                problems.append(Problem(f"{w}{where}.{key}", "missing",
+                                        f"add `{key} = ...` ({_type_name(t)})"))
+            return default
+        value = table[key]
+        if not _is_type(value, t):
+            problems.append(Problem(f"{w}{where}.{key}",
+                                    f"expected {_type_name(t)}, got {value!r}",
+                                    f"set it to {_type_name(t)}"))
+            return default
+        return value
+
+    def table(value: Any, where: str) -> Mapping[str, Any]:
+        if isinstance(value, dict):
+            return value
+        problems.append(Problem(f"{w}{where}", f"expected a table, got {value!r}",
+                                f"write it as [{where}]"))
+        return {}
+
+    def number(tbl: Mapping[str, Any], key: str, where: str, default: float,
+               required: bool = True, positive: bool = True) -> float:
+        value = get(tbl, key, (int, float), where, None, required)
+        if value is None:
+            return default
+        if not math.isfinite(value) or (positive and value <= 0):
+            problems.append(Problem(f"{w}{where}.{key}",
+                                    f"must be a finite number{' > 0' if positive else ''}, "
+                                    f"got {value}", "give a positive number" if positive
+                                    else "give a number"))
+            return default
+        return float(value)
+
+    def strings(tbl: Mapping[str, Any], key: str, where: str) -> list[str]:
+        value = get(tbl, key, list, where, [], False)
+        bad = [v for v in value if not isinstance(v, str)]
+        if bad:
+            problems.append(Problem(f"{w}{where}.{key}", f"expected strings, got {bad[0]!r}",
+                                    'write a list of strings such as ["a", "b"]'))
+        return [v for v in value if isinstance(v, str)]
+
+    head = table(data.get("profile", {}), "profile")
+    modes: dict[str, Mode] = {}
+    for key, m in table(data.get("modes", {}), "modes").items():
+        where = f"modes.{key}"
+        m = table(m, where)
+        for k in m:
+            if k not in MODE_KEYS:
+                close = difflib.get_close_matches(k, MODE_KEYS, n=1)
+                problems.append(Problem(f"{w}{where}.{k}", "unknown key",
+                                        "remove it or rename it; "
+                                        + (f"did you mean `{close[0]}`?" if close
+                                           else f"known keys: {', '.join(MODE_KEYS)}")))
+        speeds = get(m, "class_speeds_kmh", dict, where, {}, required=False)
+        forbidden = strings(m, "forbidden_classes", where)
+        for cls in [*forbidden, *speeds]:
+            if cls not in ROAD_CLASSES:
+                problems.append(Problem(f"{w}{where}", f"unknown road class {cls!r}",
+                                        f"use one of {', '.join(ROAD_CLASSES)}"))
+        class_speeds = {k: number(speeds, k, f"{where}.class_speeds_kmh", 1.0) for k in speeds}
+        speed = number(m, "speed_kmh", where, 4.0)
+        modes[key] = Mode(key, get(m, "name_zh", str, where, key, False),
+                          get(m, "name_en", str, where, key, False), speed,
+                          frozenset(forbidden), bool(get(m, "oneway", bool, where, False, False)),
+                          class_speeds,
+                          pedestrian=bool(get(m, "pedestrian", bool, where, False, False)),
+                          posted_speeds=bool(get(m, "posted_speeds", bool, where, False,
+                                                 False)))
+    circles: dict[str, Circle] = {}
+    for key, c in table(data.get("circles", {}), "circles").items():
+        where = f"circles.{key}"
+        c = table(c, where)
+        mode = get(c, "mode", str, where, "walk")
+        if mode not in modes:
+            problems.append(Problem(f"{w}{where}.mode", f"unknown mode {mode!r}",
+                                    f"use one of {', '.join(modes)}"))
+        minutes = number(c, "minutes", where, 15.0)
+        rings = get(c, "rings", list, where, [], False)
+        ring_values = {str(i): r for i, r in enumerate(rings)}
+        circles[key] = Circle(key, get(c, "name_zh", str, where, key, False),
+                              get(c, "name_en", str, where, key, False), minutes, mode,
+                              tuple(number(ring_values, i, f"{where}.rings", 1.0)
+                                    for i in ring_values))
+    for needed in ("urban", "rural"):
+        if needed not in circles:
+            problems.append(Problem(f"{w}circles.{needed}", "missing",
+                                    f"add a [circles.{needed}] table with minutes and mode"))
+    categories: dict[str, Category] = {}
+    for key, c in table(data.get("categories", {}), "categories").items():
+        where = f"categories.{key}"
+        c = table(c, where)
+        cc = tuple(strings(c, "circles", where))
+        for ck in cc:
+            if ck not in circles:
+                problems.append(Problem(f"{w}{where}.circles", f"unknown circle {ck!r}",
+                                        f"use one of {', '.join(circles)}"))
+        categories[key] = Category(key, get(c, "name_zh", str, where, key),
+                                   get(c, "name_en", str, where, key, False),
+                                   tuple(strings(c, "aliases", where)), cc)
+    indicators: dict[str, Indicator] = {}
+    for key, i in table(data.get("indicators", {}), "indicators").items():
+        where = f"indicators.{key}"
+        i = table(i, where)
+        indicators[key] = Indicator(
+            key, get(i, "name_zh", str, where, key), get(i, "name_en", str, where, key, False),
+            number(i, "target", where, 0.0, positive=False),
+            get(i, "unit", str, where, "", False),
+            get(i, "method", str, where, ""), get(i, "field", str, where, None, False),
+            get(i, "category", str, where, None, False), get(i, "kind", str, where, None, False))
+    space = {k: float(v) for k, v in table(data.get("space", {}), "space").items()
+             if _is_type(v, (int, float))}
+    raise_problems(problems, ProjectError, what=f"profile {path}")
+    return Profile(str(head.get("key", path.stem)), str(head.get("name_zh", path.stem)),
+                   str(head.get("name_en", path.stem)), path, circles, modes, categories,
+                   indicators, space)
+
