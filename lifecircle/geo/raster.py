@@ -103,7 +103,9 @@ def mask_polygon(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: floa
     shapely as flat coordinate arrays, never one Python object per vertex. Holes smaller
     than ``min_hole_m2`` are dropped *before* simplifying, then every polygon is simplified
     by Douglas-Peucker (``simplify_m``, vectorised, cost linear in the vertices whatever
-    the number of holes) and repaired with ``make_valid`` where that left it invalid.
+    the number of holes; GEOS repairs a polygon it made invalid), and the polygons are
+    gathered into one MultiPolygon, repaired with ``make_valid`` only where simplified
+    neighbours came to overlap.
 
     Parameters
     ----------
@@ -160,11 +162,9 @@ def mask_polygon(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: floa
     lr = shapely.linearrings(coords, indices=ring_of)
     polys = shapely.polygons(lr, indices=np.unique(pid, return_inverse=True)[1].ravel())
     if simplify_m > 0:
+        # GEOS checks each simplified polygon and repairs the invalid ones itself (its
+        # Douglas-Peucker "ensure valid" step), which may split one into several
         polys = shapely.simplify(polys, simplify_m, preserve_topology=False)
-        bad = ~shapely.is_valid(polys)
-        if bad.any():
-            polys[bad] = shapely.make_valid(polys[bad])
-        # a repair may give collections: two levels of parts reach every polygon
         polys = shapely.get_parts(shapely.get_parts(polys))
         polys = polys[shapely.get_type_id(polys) == 3]
         polys = polys[~shapely.is_empty(polys)]
