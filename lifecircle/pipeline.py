@@ -403,7 +403,6 @@ def _service_areas(analysis: Analysis, progress: Progress, jobs: int | None = No
     """
     import geopandas as gpd
 
-    from lifecircle.accessibility.gaps import _reach_m
     from lifecircle.accessibility.isochrones import grid_cell_m
     from lifecircle.parallel import pmap
 
@@ -417,7 +416,7 @@ def _service_areas(analysis: Analysis, progress: Progress, jobs: int | None = No
         if not (layers.communities["kind"] == ckey).any():
             continue
         rings = tuple(circle.rings) or (circle.minutes,)
-        cell = grid_cell_m(_reach_m(profile, ckey), SERVICE_AREA_TRIM_M)
+        cell = grid_cell_m(profile.reach_m(ckey), SERVICE_AREA_TRIM_M)
         for cat in profile.required(ckey):
             fsnap = analysis.facility_snaps.get((circle.mode, cat))
             if fsnap is None or not fsnap.snapped.any():

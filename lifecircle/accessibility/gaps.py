@@ -61,13 +61,6 @@ def _components(ix: NDArray[np.int64], iy: NDArray[np.int64],
     return labels.astype(np.int64)
 
 
-def _reach_m(profile: Profile, circle: str) -> float:
-    """Straight reach of a circle: its mode's speed x its minutes (metres)."""
-    c = profile.circles[circle]
-    mode = profile.modes.get(c.mode)
-    return (mode.speed_kmh / 3.6 * c.minutes * 60.0) if mode is not None else float("inf")
-
-
 #: Largest dense label grid (cells) polygonised at once; beyond it, cells are unioned.
 MAX_GRID_CELLS = 50_000_000
 
@@ -210,7 +203,7 @@ def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
             ukey, inverse = np.unique(cell_key[sel], return_inverse=True)
             inverse = inverse.ravel()
             uniq = np.column_stack([ukey // span + cmin[0], ukey % span + cmin[1]])
-            tile_m = max(_reach_m(profile, circle) if split_m is None else split_m, cell_m)
+            tile_m = max(profile.reach_m(circle) if split_m is None else split_m, cell_m)
             tile = None
             if np.isfinite(tile_m):
                 tx = np.floor((uniq[:, 0] + 0.5) * cell_m / tile_m).astype(np.int64)
