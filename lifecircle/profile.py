@@ -35,6 +35,9 @@ ROAD_CLASSES = (
 MODE_KEYS = ("name_zh", "name_en", "speed_kmh", "forbidden_classes", "oneway",
              "class_speeds_kmh", "pedestrian", "posted_speeds")
 
+#: Communities columns a target group's count may come from.
+GROUP_FIELDS = ("elderly", "children")
+
 #: Slack when comparing a travel time with a circle's minutes (float noise of the engine).
 TIME_EPS_MIN = 1e-9
 #: Travel times are searched up to this many times a circle's minutes: times somewhat
@@ -149,6 +152,11 @@ class Category:
     name_en: str
     aliases: tuple[str, ...] = ()
     circles: tuple[str, ...] = ()
+    #: target group the category serves first (a key of ``Profile.groups``), or None
+    group: str | None = None
+    #: the category's own level within its circles (GB 50180's 5/10-minute facilities),
+    #: minutes; None = the circle's minutes
+    minutes: float | None = None
 
     def name(self, lang: str = "zh") -> str:
         """Display name in ``lang`` (``zh`` or ``en``)."""
@@ -168,6 +176,26 @@ class Indicator:
     field: str | None = None
     category: str | None = None
     kind: str | None = None
+    #: year the target is due (Table 1: 2025; the county-level 社区客厅 target: 2023)
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A target group the plan serves first (the elderly, children): its count per
+    community and the mode it travels by in each circle."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    #: canonical communities column with the group's residents (``elderly``, ``children``)
+    field: str
+    #: circle key -> mode key; circles not named use the circle's own mode
+    modes: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, lang: str = "zh") -> str:
+        """Display name in ``lang`` (``zh`` or ``en``)."""
+        return self.name_zh if lang == "zh" else self.name_en
 
 
 @dataclass(frozen=True)
@@ -183,6 +211,14 @@ class Profile:
     categories: Mapping[str, Category]
     indicators: Mapping[str, Indicator]
     space: Mapping[str, float]
+    groups: Mapping[str, Group] = field(default_factory=dict)
+
+    def limit(self, circle: str, category: str) -> float:
+        """Minutes within which ``category`` counts as reached in ``circle``: the
+        category's own level when it has one below the circle's, else the circle's."""
+        own = self.categories[category].minutes if category in self.categories else None
+        full = self.circles[circle].minutes
+        return float(min(own, full)) if own is not None else float(full)
 
     def reach_m(self, circle: str) -> float:
         """Straight reach in metres of the circle ``circle`` (its mode's speed x minutes)."""
@@ -352,9 +388,36 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
             if ck not in circles:
                 problems.append(Problem(f"{w}{where}.circles", f"unknown circle {ck!r}",
                                         f"use one of {', '.join(circles)}"))
+        group = get(c, "group", str, where, None, False)
+        level = (number(c, "minutes", where, 15.0) if "minutes" in c else None)
         categories[key] = Category(key, get(c, "name_zh", str, where, key),
                                    get(c, "name_en", str, where, key, False),
-                                   tuple(strings(c, "aliases", where)), cc)
+                                   tuple(strings(c, "aliases", where)), cc, group, level)
+    groups: dict[str, Group] = {}
+    for key, g in table(data.get("groups", {}), "groups").items():
+        where = f"groups.{key}"
+        g = table(g, where)
+        gfield = get(g, "field", str, where, key)
+        if gfield not in GROUP_FIELDS:
+            problems.append(Problem(f"{w}{where}.field", f"unknown communities column "
+                                    f"{gfield!r}", f"use one of {', '.join(GROUP_FIELDS)}"))
+        gmodes = get(g, "modes", dict, where, {}, False)
+        for ck, mk in gmodes.items():
+            if ck not in circles:
+                problems.append(Problem(f"{w}{where}.modes", f"unknown circle {ck!r}",
+                                        f"use one of {', '.join(circles)}"))
+            if not isinstance(mk, str) or mk not in modes:
+                problems.append(Problem(f"{w}{where}.modes.{ck}", f"unknown mode {mk!r}",
+                                        f"use one of {', '.join(modes)}"))
+        groups[key] = Group(key, get(g, "name_zh", str, where, key, False),
+                            get(g, "name_en", str, where, key, False), gfield,
+                            {k: v for k, v in gmodes.items() if isinstance(v, str)})
+    for key, cat in categories.items():
+        if cat.group is not None and cat.group not in groups:
+            problems.append(Problem(f"{w}categories.{key}.group", f"unknown group "
+                                    f"{cat.group!r}", f"add [groups.{cat.group}] or use one "
+                                    f"of {', '.join(groups) or '(none defined)'}"))
+    default_year = get(head, "target_year", int, "profile", None, False)
     indicators: dict[str, Indicator] = {}
     for key, i in table(data.get("indicators", {}), "indicators").items():
         where = f"indicators.{key}"
@@ -364,11 +427,12 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
             number(i, "target", where, 0.0, positive=False),
             get(i, "unit", str, where, "", False),
             get(i, "method", str, where, ""), get(i, "field", str, where, None, False),
-            get(i, "category", str, where, None, False), get(i, "kind", str, where, None, False))
+            get(i, "category", str, where, None, False), get(i, "kind", str, where, None, False),
+            get(i, "year", int, where, default_year, False))
     space = {k: float(v) for k, v in table(data.get("space", {}), "space").items()
              if _is_type(v, (int, float))}
     raise_problems(problems, ProjectError, what=f"profile {path}")
     return Profile(str(head.get("key", path.stem)), str(head.get("name_zh", path.stem)),
                    str(head.get("name_en", path.stem)), path, circles, modes, categories,
-                   indicators, space)
+                   indicators, space, groups)
 

@@ -40,6 +40,7 @@ from lifecircle.profile import (  # noqa: F401
     ROAD_CLASSES,
     Category,
     Circle,
+    Group,
     Indicator,
     Mode,
     Profile,
@@ -61,7 +62,7 @@ CANONICAL_FIELDS: dict[str, tuple[str, ...]] = {
     "communities": (
         "cid", "name", "kind", "population", "households", "township", "district",
         "facility_area_m2", "social_orgs", "workers", "has_platform", "has_kiosk",
-        "has_agency", "elderly",
+        "has_agency", "elderly", "children",
     ),
     "facilities": ("fid", "name", "category", "floor_area_m2", "capacity", "status"),
     "roads": ("road_class", "oneway", "speed_kmh", "walk", "name"),

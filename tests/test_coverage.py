@@ -277,3 +277,27 @@ def test_result_layers_write_to_a_geopackage(cov, tmp_path):
     dem = gpd.read_file(path, layer="demand", engine="pyogrio")
     assert dem["covered_all"].tolist() == [False] * 5 + [True]
     assert np.isnan(dem["t_market"][1])
+
+
+def test_category_level_shorter_than_the_circle(tmp_path):
+    # market at a 5-minute level (GB 50180's 5-minute circle): A's 5.0 counts, B's 3.0 and
+    # 1.0 too; a 10-minute level for centre: only A's 14/15 fail now
+    text = PROFILE.replace('name_en = "market"\ncircles = ["urban"]',
+                           'name_en = "market"\ncircles = ["urban"]\nminutes = 5')
+    text = text.replace('name_en = "centre"\ncircles = ["urban", "rural"]',
+                        'name_en = "centre"\ncircles = ["urban", "rural"]\nminutes = 10')
+    path = tmp_path / "levels.toml"
+    path.write_text(text, encoding="utf-8")
+    prof = load_profile(path)
+    assert prof.limit("urban", "market") == 5.0
+    assert prof.limit("rural", "center") == 10.0
+    assert prof.limit("urban", "elderly") == 15.0
+    times = make_times()
+    times.loc[0, "market"] = 5.5   # beyond 5 now (within the old 15)
+    c = compute_coverage(make_communities(), make_demand(), times, prof).communities
+    c = c.set_index("cid")
+    assert c.loc["A", "cov_market"] == 0.0
+    assert c.loc["B", "cov_market"] == 1.0
+    assert c.loc["A", "cov_center"] == 0.0        # 14 and 15 > 10
+    assert c.loc["C", "cov_center"] == 0.0        # 29 and 30 > 10
+    assert c.loc["C", "cov_elderly"] == pytest.approx(300 / 500)  # no level: the circle's 30

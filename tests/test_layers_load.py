@@ -124,7 +124,8 @@ def test_load_all_layers(data: dict[str, Any], load_layers: LoadFn, tmp_path: Pa
     c = layers.communities
     assert list(c.columns) == ["cid", "name", "kind", "population", "households", "township",
                                "district", "facility_area_m2", "social_orgs", "workers",
-                               "elderly", "has_platform", "has_kiosk", "has_agency", "geometry"]
+                               "elderly", "children", "has_platform", "has_kiosk", "has_agency",
+                               "geometry"]
     assert c["name"].tolist() == ["金家庄社区", "采石村", "慈湖社区"]  # GBK without .cpg
     assert c["cid"].tolist() == ["340503001", "340504002", "340503003"]
     assert c["kind"].tolist() == ["urban", "rural", "urban"]

@@ -59,7 +59,7 @@ def test_whole_area_values(profile):
     card = scorecard(communities(), facilities(), profile)
     assert list(card.columns) == list(SCORECARD_COLUMNS)
     w = whole(card)
-    assert list(w.index) == ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10",
+    assert list(w.index) == ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "living_room",
                              "space.urban_m2_per_100_households", "space.rural_renovated_m2",
                              "space.rural_new_build_m2"]
     expected = {
@@ -172,3 +172,28 @@ def test_all_missing_space_data(profile):
     assert w.loc["6", "status"] == "no data"
     assert w.loc["space.urban_m2_per_100_households", "status"] == "no data"
     assert w.loc["space.rural_new_build_m2", "status"] == "no data"
+
+
+def test_target_years_and_county_living_room(profile):
+    # 专栏5: a 社区客厅 in every district/county by 2023; one in D1 (inside A), none in D2;
+    # a planned one in D2 does not count
+    fac = pd.concat([facilities(), gpd.GeoDataFrame(
+        {"fid": ["L1", "L2"], "category": ["living_room", "living_room"],
+         "floor_area_m2": [np.nan, np.nan], "status": ["existing", "planned"]},
+        geometry=[Point(700, 700), Point(500, 1600)], crs=UTM)], ignore_index=True)
+    card = scorecard(communities(), fac, profile)
+    w = whole(card)
+    assert w.loc["living_room", "value"] == pytest.approx(50.0)
+    assert w.loc["living_room", "status"] == "fail"
+    assert w.loc["living_room", "year"] == 2023
+    assert "1 of 2 districts" in w.loc["living_room", "note"]
+    assert "D2" in w.loc["living_room", "note"]
+    assert all(w.loc[str(k), "year"] == 2025 for k in range(1, 11))
+    assert w.loc["space.rural_new_build_m2", "year"] is pd.NA
+    # with the planned one counted, both districts have one
+    card = scorecard(communities(), fac, profile, include_planned=True)
+    assert whole(card).loc["living_room", "value"] == pytest.approx(100.0)
+    assert whole(card).loc["living_room", "status"] == "pass"
+    # no living-room facility at all: no data, not 0
+    card = scorecard(communities(), facilities(), profile)
+    assert whole(card).loc["living_room", "status"] == "no data"

@@ -2,7 +2,8 @@
 
 A demand point is *covered* for a category when its travel time to the nearest facility of
 that category is within the minutes of its community's circle (urban 15 min walk, rural
-30 min e-bike in the default profile): ``time <= circle minutes``. Only the categories the
+30 min e-bike in the default profile): ``time <= circle minutes`` (or the category's own
+shorter level, ``Profile.limit``: GB 50180's 5- and 10-minute facilities). Only the categories the
 circle requires count for that point. Shares are population-weighted; quantiles are
 population-weighted lower quantiles (the smallest time ``t`` such that at least ``q`` of the
 population has a time ``<= t``); unreachable points count as an infinite time, so a median
@@ -109,6 +110,7 @@ class _Prepared:
     pop: NDArray[np.float64]           # (n,)
     hh: NDArray[np.float64]            # (n,) NaN unknown
     warnings: tuple[str, ...]
+    limit: NDArray[np.float64] | None = None  # (n, k) minutes within which each counts
 
 
 def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.DataFrame,
@@ -136,6 +138,10 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
                               for i in range(len(kinds))], dtype=bool).reshape(len(kinds),
                                                                                 len(cats))
     comm_minutes = np.array([profile.circles[k].minutes for k in kinds], dtype=float)
+    # a category's own level (GB 50180: kindergarten in the 5-minute circle) may be shorter
+    limits = {(ck, c): profile.limit(ck, c) for ck in profile.circles for c in cats}
+    comm_limit = np.array([[limits[(kd, c)] for c in cats] for kd in kinds],
+                          dtype=float).reshape(len(kinds), len(cats))
 
     cid_pos = pd.Index(communities["cid"].astype(object))
     if not cid_pos.is_unique:
@@ -171,14 +177,15 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
         t[:, [cats.index(c) for c in present]] = vals
     minutes = comm_minutes[code] if n else np.empty(0)
     required = comm_required[code] if n else np.zeros((0, k), bool)
-    covered = required & (t <= minutes[:, None] + TIME_EPS_MIN)
+    limit = comm_limit[code] if n else np.zeros((0, k))
+    covered = required & (t <= limit + TIME_EPS_MIN)
     covered_all = np.all(covered | ~required, axis=1)
     pop = np.nan_to_num(pd.to_numeric(demand_points["population"], errors="coerce")
                         .to_numpy(float))
     hh = (pd.to_numeric(demand_points["households"], errors="coerce").to_numpy(float)
           if "households" in demand_points.columns else np.full(n, np.nan))
     return _Prepared(cats, kinds, comm_required, code, minutes, t, required, covered,
-                     covered_all, pop, hh, tuple(warnings))
+                     covered_all, pop, hh, tuple(warnings), limit)
 
 
 # ---------------------------------------------------------------------------- statistics
@@ -460,7 +467,8 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
     dem_gdf = gpd.GeoDataFrame(dem, geometry=gpd.GeoSeries(
         demand_points.geometry.to_numpy(), crs=dcrs), crs=dcrs)
 
-    excess = np.where(p.required, p.times - p.minutes[:, None], -np.inf)
+    lim = p.limit if p.limit is not None else p.minutes[:, None]
+    excess = np.where(p.required, p.times - lim, -np.inf)
     sel = np.flatnonzero(~p.covered_all)
     if k and sel.size:
         wk = np.argmax(excess[sel], axis=1)
@@ -477,7 +485,8 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
         "name": base["name"].to_numpy()[cpos], "kind": base["kind"].to_numpy()[cpos],
         "category": np.asarray(cats, dtype=object)[wk] if k else np.empty(0, object),
         "minutes": p.times[rows, wk] if k else np.empty(0),
-        "circle_min": p.minutes[rows], "excess_min": wex, "population": p.pop[rows],
+        "circle_min": lim[rows, wk] if k and lim.ndim == 2 else p.minutes[rows],
+        "excess_min": wex, "population": p.pop[rows],
         "households": p.hh[rows]},
         geometry=gpd.GeoSeries(demand_points.geometry.to_numpy()[rows], crs=dcrs), crs=dcrs)
 

@@ -27,6 +27,12 @@ Methods (values in the indicator's unit; ``%`` indicators are 0..100):
     Mean of ``field`` over the communities of ``kind``.
 ``workers_per_10000``
     Sum of ``field`` (workers) / population x 10,000 over the communities of ``kind``.
+``district_facility``
+    Share of districts and counties with at least one facility of the category inside one
+    of their communities (专栏5: a 社区客厅 in every county and district).
+
+Every row carries the ``year`` its target is due (the indicator's ``year``, else the
+profile's ``target_year``; NaN for the space standards, which have no deadline).
 
 Facilities with ``status == "planned"`` are not counted unless ``include_planned``. A
 status is ``pass`` when the value reaches the target (every Table-1 target is a minimum).
@@ -49,7 +55,7 @@ from lifecircle.project import Indicator, Profile
 
 PASS, FAIL, NO_DATA = "pass", "fail", "no data"
 SCORECARD_COLUMNS = ("indicator", "name", "target", "value", "unit", "status", "scope",
-                     "note", "entry")
+                     "note", "entry", "year")
 #: ``scope`` of the whole-area rows (per-community rows carry the community's ``cid``).
 AREA_SCOPE = "all"
 #: Category whose floor area the space standards fall back on.
@@ -292,6 +298,25 @@ def _township_facility(ctx: _Context, ind: Indicator) -> _Result:
     return _Result(value, note)
 
 
+def _district_facility(ctx: _Context, ind: Indicator) -> _Result:
+    if not ctx.has_category(ind.category):
+        return _Result(note=ctx.no_facilities_note(ind.category))
+    assert ind.category is not None
+    if "district" not in ctx.comm.columns or ctx.comm["district"].isna().all():
+        return _Result(note="no `district` of the communities")
+    mask = ctx.kind_mask(ind.kind) & ctx.comm["district"].notna().to_numpy()
+    frame = pd.DataFrame({"district": ctx.comm["district"].astype(object).to_numpy(),
+                          "has": ctx.inside(ind.category)})[mask]
+    per = frame.groupby("district", sort=True)["has"].any()
+    lacking = [str(d) for d, h in per.items() if not h]
+    n_na = int((ctx.comm["district"].isna().to_numpy() & ctx.kind_mask(ind.kind)).sum())
+    note = _join(f"{int(per.sum())} of {len(per)} districts/counties",
+                 f"without: {', '.join(lacking[:6])}{' ...' if len(lacking) > 6 else ''}"
+                 if lacking else "",
+                 f"{n_na} communities without district left out" if n_na else "")
+    return _Result(100.0 * float(per.mean()), note)
+
+
 def _community_area(ctx: _Context, cat: str | None, *, attribute_first: bool
                     ) -> tuple[NDArray[np.float64], str]:
     """Facility floor area per community, from its facilities and ``facility_area_m2``.
@@ -389,6 +414,7 @@ METHODS: dict[str, Callable[[_Context, Indicator], _Result]] = {
     "facility_inside": _facility_inside,
     "attribute_mean": _attribute_mean,
     "workers_per_10000": _workers_per_10000,
+    "district_facility": _district_facility,
 }
 
 
@@ -468,7 +494,7 @@ def scorecard(communities: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None
     Returns
     -------
     pandas.DataFrame
-        ``indicator name target value unit status scope note entry``: first one row per
+        ``indicator name target value unit status scope note entry year``: first one row per
         indicator of the profile then per space standard for the whole area (``scope`` =
         ``all``), then the per-community rows grouped by community. ``status`` is ``pass``,
         ``fail`` or ``no data`` (``value`` NaN, ``note`` says why). ``entry`` is the profile
@@ -484,10 +510,10 @@ def scorecard(communities: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None
     per_rows: list[tuple[int, int, dict[str, object]]] = []
 
     def add(order: int, ind_key: str, name: str, target: float, unit: str, entry: str,
-            res: _Result, per_target: float, per_unit: str) -> None:
+            res: _Result, per_target: float, per_unit: str, year: float = np.nan) -> None:
         whole.append({"indicator": ind_key, "name": name, "target": target, "value": res.value,
                       "unit": unit, "status": _status(res.value, target), "scope": AREA_SCOPE,
-                      "note": res.note, "entry": entry})
+                      "note": res.note, "entry": entry, "year": year})
         if not per_community or res.per is None:
             return
         mask = res.per_mask if res.per_mask is not None else np.ones(ctx.n, bool)
@@ -497,7 +523,7 @@ def scorecard(communities: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None
                 "indicator": ind_key, "name": name, "target": per_target, "value": v,
                 "unit": per_unit, "status": _status(v, per_target), "scope": str(ctx.cid[i]),
                 "note": "" if not np.isnan(v) else res.per_note,
-                "entry": entry}))
+                "entry": entry, "year": year}))
 
     order = 0
     for key, ind in profile.indicators.items():
@@ -506,7 +532,7 @@ def scorecard(communities: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None
         res = (method(ctx, ind) if method is not None
                else _Result(note=f"unknown method {ind.method!r}"))
         add(order, key, name, ind.target, ind.unit, f"indicators.{key}", res, ind.target,
-            ind.unit)
+            ind.unit, float(ind.year) if ind.year is not None else np.nan)
         order += 1
     for ind_key, name, target, unit, entry, res, per_target, per_unit in _space_rows(
             ctx, profile, lang):
@@ -517,6 +543,7 @@ def scorecard(communities: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None
     out = pd.DataFrame.from_records(rows, columns=list(SCORECARD_COLUMNS))
     out["target"] = out["target"].astype(float)
     out["value"] = out["value"].astype(float)
+    out["year"] = out["year"].astype("Int64")
     return out
 
 

@@ -43,6 +43,7 @@ FIELD_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
         "social_orgs": ("social_orgs", "社会组织", "社会组织数", "SHZZ", "SHZZS"),
         "workers": ("workers", "社区工作者", "社区工作者数", "工作者", "SQGZZ", "GZZ", "GZZS"),
         "elderly": ("elderly", "老年人口", "老年人", "60岁以上人口", "LNRK", "LNR"),
+        "children": ("children", "儿童人口", "儿童", "学龄前儿童", "0-6岁人口", "ETRK", "ET"),
         "has_platform": ("has_platform", "服务管理平台", "综合服务管理平台", "平台", "FWPT", "PT"),
         "has_kiosk": ("has_kiosk", "自助服务一体机", "一体机", "ZZYTJ", "YTJ"),
         "has_agency": ("has_agency", "政务代办", "代办", "ZWDB", "DB"),

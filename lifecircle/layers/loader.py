@@ -45,8 +45,8 @@ ORDER = ("communities", "facilities", "roads", "population", "candidates")
 #: Canonical columns of each loaded layer (docs/contracts.md), geometry last.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "communities": ("cid", "name", "kind", "population", "households", "township", "district",
-                    "facility_area_m2", "social_orgs", "workers", "elderly", "has_platform",
-                    "has_kiosk", "has_agency"),
+                    "facility_area_m2", "social_orgs", "workers", "elderly", "children",
+                    "has_platform", "has_kiosk", "has_agency"),
     "facilities": ("fid", "name", "category", "floor_area_m2", "capacity", "status"),
     "roads": ("road_class", "oneway", "speed_kmh", "walk", "name"),
     "population": ("population",),
@@ -522,7 +522,7 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
             out[canon] = num(canon)
         out["township"] = text("township")
         out["district"] = text("district")
-        for canon in ("facility_area_m2", "social_orgs", "workers", "elderly"):
+        for canon in ("facility_area_m2", "social_orgs", "workers", "elderly", "children"):
             out[canon] = num(canon)
         for canon in ("has_platform", "has_kiosk", "has_agency"):
             out[canon] = _booleans(canon, m, frame, values, check)
