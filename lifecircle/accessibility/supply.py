@@ -25,7 +25,7 @@ denominator; over capacity where the load passes the facility's ``capacity``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +35,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import InputError
 
-__all__ = ["Catchments", "catchment_demand", "community_access", "fca", "weights"]
+__all__ = ["Catchments", "catchment_demand", "catchments", "community_access", "fca",
+           "fca_catchments", "join", "weights"]
 
 #: Slack when comparing a time with the limit (float noise from the engine).
 TIME_EPS_MIN = 1e-9
@@ -224,13 +225,38 @@ def fca(times: ArrayLike | sp.spmatrix | sp.sparray, supply: ArrayLike, demand: 
     array([0.03333333, 0.18333333])
     """
     c = catchments(times, limit=limit, decay=decay, sigma=sigma)
+    return fca_catchments(c, supply, demand)[0]
+
+
+def fca_catchments(c: Catchments, supply: ArrayLike, demand: ArrayLike
+                   ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """2SFCA on catchments already weighted (pairs of several circles may be joined).
+
+    Returns
+    -------
+    access : numpy.ndarray
+        One value per demand point (see :func:`fca`).
+    ratio : numpy.ndarray
+        One value per facility: its supply per weighted resident within reach, ``R_j``.
+    """
     m, n = c.shape
     s = _vector(supply, m, "supply")
     d = _vector(demand, n, "demand")
     weighted = np.bincount(c.facility, weights=c.weight * d[c.demand], minlength=m)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(weighted > 0, s / weighted, 0.0)
-    return np.bincount(c.demand, weights=c.weight * ratio[c.facility], minlength=n)
+    return np.bincount(c.demand, weights=c.weight * ratio[c.facility], minlength=n), ratio
+
+
+def join(parts: Sequence[Catchments], shape: tuple[int, int]) -> Catchments:
+    """One set of catchments from several (one per circle), in a common index space."""
+    if not parts:
+        e = np.zeros(0, np.int64)
+        return Catchments(e, e, np.zeros(0), np.zeros(0), shape)
+    return Catchments(np.concatenate([p.facility for p in parts]),
+                      np.concatenate([p.demand for p in parts]),
+                      np.concatenate([p.minutes for p in parts]),
+                      np.concatenate([p.weight for p in parts]), shape)
 
 
 def community_access(values: ArrayLike, weights_: ArrayLike, groups: ArrayLike
@@ -257,3 +283,149 @@ def community_access(values: ArrayLike, weights_: ArrayLike, groups: ArrayLike
     sums = frame.groupby("g", sort=False)[["vw", "w"]].sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         return (sums["vw"] / sums["w"].where(sums["w"] > 0)).rename("access")
+
+
+# ---------------------------------------------------------------------------- geography
+@dataclass(frozen=True)
+class SupplyLoad:
+    """Load of every counted facility and 2SFCA supply of every demand point.
+
+    Attributes
+    ----------
+    facilities
+        One row per facility (``fid category capacity load load_of ratio over_capacity``):
+        ``load`` = residents (of the category's group where it has one and every community
+        gives the group's count, ``load_of`` says which) within the facility's circle;
+        ``ratio`` = its capacity per 1,000 of them (2SFCA first step; NaN without
+        capacity); ``over_capacity`` = load > capacity (NA where the capacity is unknown).
+    points
+        Index ``did``; one column per category with capacity data: capacity reachable per
+        1,000 residents (2SFCA, step decay within the circle).
+    basis
+        Demand each category is measured in: ``population`` or a group key.
+    warnings
+        Data warnings (facilities without capacity, missing group counts).
+    """
+
+    facilities: pd.DataFrame
+    points: pd.DataFrame
+    basis: Mapping[str, str]
+    warnings: tuple[str, ...] = ()
+
+
+PER = 1000.0
+
+
+def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, tuple],
+                    facility_snaps: Mapping[tuple[str, str], object],
+                    facilities: pd.DataFrame, points: pd.DataFrame,
+                    communities: pd.DataFrame, profile: object) -> SupplyLoad:
+    """Facility load and 2SFCA supply per demand point, along the road network.
+
+    Parameters
+    ----------
+    networks
+        Network per mode.
+    demand_snaps
+        Circle key -> (positions of its demand points in ``points``, their Snapped).
+    facility_snaps
+        (mode, category) -> Snapped of the category's counted facilities, in the order of
+        ``facilities[facilities.category == category]``.
+    facilities
+        The counted (existing) facilities: ``fid category capacity``.
+    points
+        Demand points: ``did cid population``.
+    communities
+        Canonical communities (``cid population`` and the groups' count columns).
+    profile
+        The standards profile (circles, categories, groups, ``limit``).
+    """
+    from lifecircle.accessibility.traveltime import pairs_within
+
+    warnings: list[str] = []
+    n = len(points)
+    pop = np.nan_to_num(pd.to_numeric(points["population"], errors="coerce").to_numpy(float))
+    basis: dict[str, str] = {}
+    demand_of: dict[str, NDArray[np.float64]] = {}
+    for cat in facilities["category"].astype(str).unique():
+        category = profile.categories.get(cat)  # type: ignore[attr-defined]
+        group = profile.groups.get(category.group) if category is not None and \
+            category.group else None  # type: ignore[attr-defined]
+        basis[cat], demand_of[cat] = "population", pop
+        if group is not None:
+            counts = group_counts(points, communities, group.field)
+            if counts is None:
+                warnings.append(f"{cat}: load counted in all residents: the communities "
+                                f"layer has no `{group.field}` for every community")
+            else:
+                basis[cat], demand_of[cat] = group.key, counts
+    rows = []
+    point_cols: dict[str, NDArray[np.float64]] = {}
+    for cat, fac in facilities.groupby(facilities["category"].astype(str), sort=False):
+        m = len(fac)
+        parts = []
+        for ckey, (idx, dsnap) in demand_snaps.items():
+            circle = profile.circles[ckey]  # type: ignore[attr-defined]
+            if cat not in profile.required(ckey):  # type: ignore[attr-defined]
+                continue
+            fsnap = facility_snaps.get((circle.mode, cat))
+            if fsnap is None:
+                continue
+            limit = profile.limit(ckey, cat)  # type: ignore[attr-defined]
+            src, tgt, secs = pairs_within(networks[circle.mode], fsnap, dsnap,
+                                          limit_s=limit * 60.0 + 1e-6)
+            minutes = secs / 60.0
+            w = weights(minutes, limit=limit)
+            keep = w > 0
+            parts.append(Catchments(src[keep], np.asarray(idx)[tgt[keep]], minutes[keep],
+                                    w[keep], (m, n)))
+        c = join(parts, (m, n))
+        demand = demand_of[cat]
+        load = np.bincount(c.facility, weights=c.weight * demand[c.demand], minlength=m)
+        cap = pd.to_numeric(fac["capacity"], errors="coerce").to_numpy(float) \
+            if "capacity" in fac.columns else np.full(m, np.nan)
+        known = np.isfinite(cap) & (cap >= 0)
+        if not parts:
+            load[:] = np.nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(known & (load > 0), cap / load * PER, np.nan)
+        over = pd.array(np.where(known, load > cap + 1e-9, False), dtype="boolean")
+        over[~known] = pd.NA
+        rows.append(pd.DataFrame({
+            "fid": fac["fid"].to_numpy(), "category": cat, "capacity": cap, "load": load,
+            "load_of": basis[cat], "ratio": ratio, "over_capacity": over}))
+        if known.any() and parts:
+            if not known.all():
+                warnings.append(f"{cat}: {int((~known).sum())} of {m} facilities have no "
+                                "capacity; counted as 0 places in the 2SFCA supply")
+            acc, _ = fca_catchments(c, np.where(known, cap, 0.0), demand)
+            required = np.zeros(n, bool)
+            for ckey, (idx, _) in demand_snaps.items():
+                if cat in profile.required(ckey):  # type: ignore[attr-defined]
+                    required[np.asarray(idx)] = True
+            point_cols[cat] = np.where(required, acc * PER, np.nan)
+    fac_out = (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["fid", "category", "capacity", "load", "load_of", "ratio", "over_capacity"]))
+    pts = pd.DataFrame(point_cols, index=pd.Index(points["did"].to_numpy(), name="did"))
+    return SupplyLoad(fac_out, pts, basis, tuple(warnings))
+
+
+def group_counts(points: pd.DataFrame, communities: pd.DataFrame, field: str
+                 ) -> NDArray[np.float64] | None:
+    """A target group's residents per demand point: the point's residents times its
+    community's group share (``field`` / ``population``, at most 1).
+
+    Returns None when ``field`` is absent or unknown for a community with residents.
+    """
+    if field not in communities.columns:
+        return None
+    comm = communities.set_index(communities["cid"].astype(object))
+    cpop = pd.to_numeric(comm["population"], errors="coerce")
+    grp = pd.to_numeric(comm[field], errors="coerce")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = (grp / cpop).where(cpop > 0)
+    if share[cpop > 0].isna().any():
+        return None
+    share = share.clip(lower=0.0, upper=1.0).fillna(0.0)
+    pop = np.nan_to_num(pd.to_numeric(points["population"], errors="coerce").to_numpy(float))
+    return pop * points["cid"].astype(object).map(share).fillna(0.0).to_numpy(float)
