@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,19 @@ import shapely
 
 from lifecircle import project as project_mod
 from lifecircle.errors import InputError
+from lifecircle.profile import Profile
 from lifecircle.project import Project
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from lifecircle.accessibility.coverage import Coverage
+    from lifecircle.accessibility.demand import Demand
+    from lifecircle.accessibility.network import Network
+    from lifecircle.accessibility.snap import Snapped
+    from lifecircle.accessibility.times import TravelTimes
+    from lifecircle.layers.loader import Layers
+    from lifecircle.planner.plan import PlanResult
 
 Progress = Callable[[str], None]
 
@@ -33,17 +45,39 @@ class Analysis:
     """Everything computed for one project (the result layers of docs/contracts.md)."""
 
     project: Project
-    layers: Any
-    networks: dict[str, Any]
-    demand: Any
-    times: pd.DataFrame
-    coverage: Any
-    gaps: Any
+    layers: Layers
+    demand: Demand
+    travel_times: TravelTimes
+    coverage: Coverage
+    gaps: gpd.GeoDataFrame
     scorecard: pd.DataFrame
-    facility_snaps: dict[tuple[str, str], Any] = field(default_factory=dict)
-    plan: Any = None
+    plan: PlanResult | None = None
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def networks(self) -> dict[str, Network]:
+        """Mode key -> road network (from :attr:`travel_times`)."""
+        return self.travel_times.networks
+
+    @property
+    def times(self) -> pd.DataFrame:
+        """Minutes per demand point (index ``did``) for every category a circle requires."""
+        return self.travel_times.minutes[list(self.coverage.categories)]
+
+    @property
+    def facility_snaps(self) -> dict[tuple[str, str], Snapped]:
+        """(mode, category) -> the open facilities of the category on the mode's network,
+        for every category a circle with residents requires (views of the one snap)."""
+        tt = self.travel_times
+        out: dict[tuple[str, str], Snapped] = {}
+        for ckey, circle in self.project.profile.circles.items():
+            if not np.any(tt.circle == ckey):
+                continue
+            for cat in self.project.profile.required(ckey):
+                if (circle.mode, cat) not in out:
+                    out[(circle.mode, cat)] = tt.facilities(circle.mode, cat)
+        return out
 
 
 @dataclass(frozen=True)
@@ -130,11 +164,6 @@ def _num(x: float) -> str:
 
 
 # ---------------------------------------------------------------------------- analysis
-def _circle_of_points(communities: pd.DataFrame, cids: pd.Series) -> pd.Series:
-    kinds = communities.set_index("cid")["kind"]
-    return cids.map(kinds)
-
-
 def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
     """Load the layers, build the networks and check every circle.
 
@@ -148,26 +177,33 @@ def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
     Returns
     -------
     Analysis
-        Layers, networks, demand, travel times (minutes per demand point and category),
-        coverage, gaps and the Table-1 scorecard.
+        Layers, demand, travel times (snaps per mode and minutes per demand point and
+        category), coverage, gaps and the Table-1 scorecard.
     """
     from lifecircle import layers as layers_mod
+
+    t0 = time.perf_counter()
+    progress("读取并校验图层" if project.lang == "zh" else "reading and validating layers")
+    layers = layers_mod.load(project)
+    load_s = time.perf_counter() - t0
+    analysis = analyse_layers(project, layers, progress)
+    analysis.timings = {"load": load_s, **analysis.timings}
+    return analysis
+
+
+def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
+                   ) -> Analysis:
+    """:func:`analyse` on layers already loaded (files or GeoDataFrames in memory)."""
     from lifecircle.accessibility import network as network_mod
     from lifecircle.accessibility.coverage import compute_coverage
     from lifecircle.accessibility.demand import build_demand
     from lifecircle.accessibility.gaps import find_gaps
     from lifecircle.accessibility.scorecard import scorecard
-    from lifecircle.accessibility.snap import snap
-    from lifecircle.accessibility.traveltime import nearest
+    from lifecircle.accessibility.times import circle_of_points, travel_times
 
     zh = project.lang == "zh"
     profile = project.profile
     timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    progress("读取并校验图层" if zh else "reading and validating layers")
-    layers = layers_mod.load(project)
-    timings["load"] = time.perf_counter() - t0
-
     t = time.perf_counter()
     modes = sorted({c.mode for c in profile.circles.values()})
     progress(("构建道路网络: " if zh else "building road networks: ") + ", ".join(modes))
@@ -178,7 +214,7 @@ def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
     for m, net in networks.items():
         if net.n_edges == 0:
             raise InputError(
-                f"{layers.info['roads'].path}: no road the mode {m!r} may use; fix: check the "
+                f"{_roads_path(layers)}: no road the mode {m!r} may use; fix: check the "
                 "road class field (road_class) and the profile's forbidden_classes")
     timings["network"] = time.perf_counter() - t
 
@@ -187,57 +223,56 @@ def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
     demand = build_demand(layers.communities, raster_path=layers.population_raster,
                           points=layers.demand_points, roads=layers.roads, crs=layers.crs)
     points = demand.points
-    kind = _circle_of_points(layers.communities, points["cid"])
+    circle = circle_of_points(points, layers.communities, profile)
     timings["demand"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    categories = [k for k in profile.categories if any(k in profile.required(c)
-                                                       for c in profile.circles)]
-    times = pd.DataFrame(np.inf, index=pd.Index(points["did"].to_numpy(), name="did"),
-                         columns=categories)
-    existing = layers.facilities[layers.facilities["status"] != "planned"]
-    facility_snaps: dict[tuple[str, str], Any] = {}
+    progress("计算出行时间" if zh else "travel times")
+    tt = travel_times(networks, points, layers.facilities, profile, circle=circle,
+                      candidates=layers.candidates, max_snap_m=project.network.max_snap_m)
     warnings = list(layers.warnings) + list(demand.warnings)
-    max_snap = project.network.max_snap_m
+    _warn_snaps(tt, points, profile, project.network.max_snap_m, zh, warnings)
+    _warn_far_facilities(layers.facilities, tt, profile, project.network.max_snap_m, zh,
+                         warnings)
+    timings["traveltime"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("统计覆盖率与评分" if zh else "coverage and scorecard")
+    coverage = compute_coverage(layers.communities, points, tt.minutes, profile)
+    warnings.extend(coverage.warnings)
+    gaps = find_gaps(coverage, profile, lang=project.lang)
+    card = scorecard(layers.communities, layers.facilities, profile, coverage=coverage,
+                     lang=project.lang)
+    timings["coverage"] = time.perf_counter() - t
+    return Analysis(project, layers, demand, tt, coverage, gaps, card, None,
+                    _dedupe(warnings), timings)
+
+
+def _roads_path(layers: Layers) -> str:
+    info = layers.info.get("roads") if layers.info else None
+    return str(info.path) if info is not None else "roads"
+
+
+def _warn_snaps(tt: TravelTimes, points: pd.DataFrame, profile: Profile, max_snap: float,
+                zh: bool, warnings: list[str]) -> None:
+    """Per circle: demand points too far from a road, residents on cut-off road pieces."""
+    population = points["population"].to_numpy()
     for ckey, circle in profile.circles.items():
-        mask = (kind == ckey).to_numpy()
-        if not mask.any():
+        ms = tt.modes[circle.mode]
+        mine = tt.circle[ms.demand_index] == ckey
+        if not mine.any():
             continue
-        net = networks[circle.mode]
-        progress(f"计算出行时间: {circle.name_zh}" if zh
-                  else f"travel times: {circle.name_en}")
-        dsnap = snap(net, points.geometry[mask], max_snap_m=max_snap)
+        dsnap = ms.demand.take(mine)
+        pop = population[ms.demand_index[mine]]
         n_far = int(dsnap.too_far.sum())
         if n_far:
-            pop_far = float(points["population"].to_numpy()[mask][dsnap.too_far].sum())
+            pop_far = float(pop[dsnap.too_far].sum())
             warnings.append(
                 f"{n_far} 个需求点距离道路超过 {max_snap:g} 米 (人口 {pop_far:,.0f})，视为不可达"
                  if zh else
                  f"{n_far} demand points are farther than {max_snap:g} m from any road "
                  f"(population {pop_far:,.0f}); counted as unreachable")
-        _warn_pieces(net, dsnap, points["population"].to_numpy()[mask], circle, zh, warnings)
-        limit_s = 2.0 * circle.minutes * 60.0
-        for cat in profile.required(ckey):
-            key = (circle.mode, cat)
-            if key not in facility_snaps:
-                fac = existing[existing["category"] == cat]
-                facility_snaps[key] = snap(net, fac.geometry, max_snap_m=max_snap)
-            fsnap = facility_snaps[key]
-            secs, _ = nearest(net, fsnap, dsnap, limit_s=limit_s)
-            times.loc[mask, cat] = secs / 60.0
-    _warn_far_facilities(existing, facility_snaps, max_snap, zh, warnings)
-    timings["traveltime"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    progress("统计覆盖率与评分" if zh else "coverage and scorecard")
-    coverage = compute_coverage(layers.communities, points, times, profile)
-    warnings.extend(coverage.warnings)
-    gaps = find_gaps(points, times, layers.communities, profile, lang=project.lang)
-    card = scorecard(layers.communities, layers.facilities, profile, coverage=coverage,
-                     lang=project.lang)
-    timings["coverage"] = time.perf_counter() - t
-    return Analysis(project, layers, networks, demand, times, coverage, gaps, card,
-                    facility_snaps, None, _dedupe(warnings), timings)
+        _warn_pieces(ms.network, dsnap, pop, circle, zh, warnings)
 
 
 def _warn_pieces(net: Any, dsnap: Any, population: Any, circle: Any, zh: bool,
@@ -262,19 +297,29 @@ def _warn_pieces(net: Any, dsnap: Any, population: Any, circle: Any, zh: bool,
         "roads (gaps at junctions: network.snap_tolerance_m)")
 
 
-def _warn_far_facilities(existing: pd.DataFrame, snaps: Mapping[tuple[str, str], Any],
+def _warn_far_facilities(facilities: pd.DataFrame, tt: TravelTimes, profile: Profile,
                          max_snap: float, zh: bool, warnings: list[str]) -> None:
+    """Open facilities of a required category too far from their circle's road network."""
     seen: set[str] = set()
-    for (mode, cat), s in snaps.items():
-        fac = existing[existing["category"] == cat]
-        for fid, name, far in zip(fac["fid"], fac["name"], s.too_far, strict=True):
-            if far and fid not in seen:
-                seen.add(fid)
-                warnings.append(
-                    f"设施 {fid} ({name}) 距离可用道路超过 {max_snap:g} 米 ({mode})，未计入"
-                     if zh else
-                     f"facility {fid} ({name}) is farther than {max_snap:g} m from a usable road "
-                     f"({mode}); not counted")
+    done: set[tuple[str, str]] = set()
+    for ckey, circle in profile.circles.items():
+        if not np.any(tt.circle == ckey):
+            continue
+        for cat in profile.required(ckey):
+            if (circle.mode, cat) in done:
+                continue
+            done.add((circle.mode, cat))
+            rows = tt.facility_rows(cat)
+            far = tt.facilities(circle.mode, cat).too_far
+            for fid, name, is_far in zip(facilities["fid"].to_numpy()[rows],
+                                         facilities["name"].to_numpy()[rows], far, strict=True):
+                if is_far and fid not in seen:
+                    seen.add(fid)
+                    warnings.append(
+                        f"设施 {fid} ({name}) 距离可用道路超过 {max_snap:g} 米 ({circle.mode})，"
+                        "未计入" if zh else
+                        f"facility {fid} ({name}) is farther than {max_snap:g} m from a usable "
+                        f"road ({circle.mode}); not counted")
 
 
 def _dedupe(items: Sequence[str]) -> list[str]:
@@ -325,7 +370,8 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
                                * demand["cid"].map(share).fillna(share.mean()))
     result = plan(analysis.networks, demand, analysis.layers.candidates,
                   analysis.layers.facilities, project.profile, categories=cats,
-                  communities=analysis.layers.communities, times=analysis.times, model=chosen,
+                  communities=analysis.layers.communities, travel_times=analysis.travel_times,
+                  model=chosen,
                   sites=n_sites, full_coverage=full,
                   time_limit_s=time_limit_s if time_limit_s is not None else opts.time_limit_s,
                   max_snap_m=project.network.max_snap_m,
@@ -355,8 +401,6 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
     costliest layer to draw): ``service_areas`` is then None. ``jobs``: worker processes
     drawing them (None: every core).
     """
-    from lifecircle.accessibility.snap import snap
-
     project = analysis.project
     profile = project.profile
     lang = project.lang
@@ -367,9 +411,9 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
     fac["category_name"] = fac["category"].map(lambda k: profile.categories[k].name(lang))
     first_mode = profile.circles["urban"].mode if "urban" in profile.circles else next(
         iter(analysis.networks))
-    s = snap(analysis.networks[first_mode], fac.geometry, max_snap_m=project.network.max_snap_m)
-    fac["snapped"] = s.snapped
-    fac["access_m"] = s.access_m
+    s = analysis.travel_times.modes[first_mode].facilities  # None: no facilities
+    fac["snapped"] = s.snapped if s is not None else np.zeros(len(fac), bool)
+    fac["access_m"] = s.access_m if s is not None else np.zeros(len(fac))
     fac = fac[["fid", "name", "category", "category_name", "status", "snapped", "access_m",
                "geometry"]]
 
@@ -486,10 +530,10 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
             cells = snap_cells(net, bounds, cell, max_snap_m=project.network.max_snap_m,
                                mask=mask)
             per_circle.append((ckey, circle, net, cells))
-    cats = list(analysis.times.columns)
+    cats = list(analysis.coverage.categories)
     tasks = [(cat, x.shape) for cat in cats]
     grids = pmap(_raster_task, tasks, jobs=jobs, shared={
-        "per_circle": [(ckey, circle.minutes, circle.mode, cells[0], cells[1])
+        "per_circle": [(ckey, circle.search_s, circle.mode, cells[0], cells[1])
                        for ckey, circle, net, cells in per_circle],
         "networks": analysis.networks, "facility_snaps": analysis.facility_snaps,
         "required": {ckey: profile.required(ckey) for ckey in profile.circles}})
@@ -511,12 +555,11 @@ def _raster_task(task: tuple[str, tuple[int, int]]) -> Any:
     cat, shape = task
     env = shared()
     grid = np.full(shape, np.nan, dtype=np.float32)
-    for ckey, minutes, mode, snapped, sel in env["per_circle"]:
+    for ckey, search_s, mode, snapped, sel in env["per_circle"]:
         fsnap = env["facility_snaps"].get((mode, cat))
         if cat not in env["required"][ckey] or fsnap is None:
             continue
-        seconds, _ = nearest(env["networks"][mode], fsnap, snapped,
-                             limit_s=2.0 * minutes * 60.0)
+        seconds, _ = nearest(env["networks"][mode], fsnap, snapped, limit_s=search_s)
         grid[sel] = np.where(np.isfinite(seconds), seconds / 60.0, np.nan)
     return None if np.isnan(grid).all() else grid
 
@@ -644,7 +687,7 @@ def _summary(analysis: Analysis, out: Path | None, files: list[str], seconds: fl
     profile = analysis.project.profile
     by_kind = analysis.coverage.by_kind
     rows = []
-    for cat in analysis.times.columns:
+    for cat in analysis.coverage.categories:
         row: dict[str, Any] = {"key": cat, "name_zh": profile.categories[cat].name_zh,
                                "name_en": profile.categories[cat].name_en}
         for kind in ("urban", "rural"):

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from lifecircle.accessibility.coverage import compute_coverage
 from lifecircle.accessibility.gaps import GAP_COLUMNS, find_gaps
 from lifecircle.errors import InputError
 from lifecircle.project import load_profile
@@ -75,8 +76,13 @@ def times() -> pd.DataFrame:
     }, index=range(6))
 
 
+def gaps_of(dem, t, comm, profile, **kw) -> gpd.GeoDataFrame:
+    """The gaps of the coverage of ``dem`` with times ``t``."""
+    return find_gaps(compute_coverage(comm, dem, t, profile), profile, **kw)
+
+
 def test_gaps_group_uncovered_points_with_their_population(profile):
-    g = find_gaps(demand(), times(), communities(), profile, cell_m=100)
+    g = gaps_of(demand(), times(), communities(), profile, cell_m=100)
     assert list(g.columns) == [*GAP_COLUMNS, "geometry"]
     got = [(r.category, r.circle, r.population, r.n_points) for r in g.itertuples()]
     # largest first; ties keep catalogue then circle order
@@ -101,7 +107,7 @@ def test_gaps_group_uncovered_points_with_their_population(profile):
 
 def test_bigger_cells_merge_neighbours_and_list_communities(profile):
     # with 1 km cells the elderly gaps of A (cell 0,0) and B (cell 1,0) touch: one gap
-    g = find_gaps(demand(), times(), communities(), profile, cell_m=1000, split_m=math.inf,
+    g = gaps_of(demand(), times(), communities(), profile, cell_m=1000, split_m=math.inf,
                   lang="en")
     eld = g[(g["category"] == "elderly") & (g["circle"] == "urban")]
     assert len(eld) == 1
@@ -115,13 +121,13 @@ def test_bigger_cells_merge_neighbours_and_list_communities(profile):
 def test_no_gaps_when_everything_is_covered(profile):
     t = times()
     t[:] = 1.0
-    g = find_gaps(demand(), t, communities(), profile)
+    g = gaps_of(demand(), t, communities(), profile)
     assert len(g) == 0
     assert list(g.columns) == [*GAP_COLUMNS, "geometry"]
 
 
 def test_gap_layer_writes_to_a_geopackage(profile, tmp_path):
-    g = find_gaps(demand(), times(), communities(), profile, cell_m=100)
+    g = gaps_of(demand(), times(), communities(), profile, cell_m=100)
     path = tmp_path / "gaps.gpkg"
     g.to_file(path, layer="gaps", engine="pyogrio")
     back = gpd.read_file(path, layer="gaps", engine="pyogrio")
@@ -131,15 +137,15 @@ def test_gap_layer_writes_to_a_geopackage(profile, tmp_path):
 
 def test_bad_cell_size(profile):
     with pytest.raises(InputError, match="cell"):
-        find_gaps(demand(), times(), communities(), profile, cell_m=0)
+        gaps_of(demand(), times(), communities(), profile, cell_m=0)
 
 
 def test_union_fallback_gives_the_same_polygons(profile, monkeypatch):
     import lifecircle.accessibility.gaps as gaps_module
 
-    dense = find_gaps(demand(), times(), communities(), profile, cell_m=100)
+    dense = gaps_of(demand(), times(), communities(), profile, cell_m=100)
     monkeypatch.setattr(gaps_module, "MAX_GRID_CELLS", 0)
-    unioned = find_gaps(demand(), times(), communities(), profile, cell_m=100)
+    unioned = gaps_of(demand(), times(), communities(), profile, cell_m=100)
     assert len(dense) == len(unioned) == 5
     for a, b in zip(dense.geometry, unioned.geometry, strict=True):
         assert a.equals(b)
@@ -154,7 +160,7 @@ def test_gap_with_a_hole(profile):
                             "households": [np.nan] * 8},
                            geometry=[Point(x, y) for x, y in pts], crs=UTM)
     t = pd.DataFrame({"center": [20.0] * 8, "elderly": [1.0] * 8, "market": [1.0] * 8})
-    g = find_gaps(dem, t, communities(), profile, cell_m=100)
+    g = gaps_of(dem, t, communities(), profile, cell_m=100)
     assert len(g) == 1
     assert g["population"][0] == 80.0 and g["n_points"][0] == 8
     assert np.isnan(g["households"][0])
@@ -164,12 +170,28 @@ def test_gap_with_a_hole(profile):
 def test_wide_gaps_are_split_into_tiles_of_one_reach(profile):
     # urban reach: 4 km/h x 15 min = 1000 m; A's cell (0-1000) and B's (1000-2000) are in
     # different tiles, so the elderly gap splits back into B (200) and A (100)
-    g = find_gaps(demand(), times(), communities(), profile, cell_m=1000)
+    g = gaps_of(demand(), times(), communities(), profile, cell_m=1000)
     eld = g[(g["category"] == "elderly") & (g["circle"] == "urban")]
     assert eld["population"].tolist() == [200.0, 100.0]
     assert eld["communities"].tolist() == ["B", "A"]
     assert eld.geometry.iloc[0].equals(box(1000, 0, 2000, 1000))
     # an explicit 2 km tile joins them again
-    g2 = find_gaps(demand(), times(), communities(), profile, cell_m=1000, split_m=2000)
+    g2 = gaps_of(demand(), times(), communities(), profile, cell_m=1000, split_m=2000)
     eld2 = g2[(g2["category"] == "elderly") & (g2["circle"] == "urban")]
     assert eld2["population"].tolist() == [300.0]
+
+
+def test_gaps_read_the_coverage_matrix_without_recomputing_it(profile, monkeypatch):
+    import lifecircle.accessibility.coverage as coverage_module
+
+    cov = compute_coverage(communities(), demand(), times(), profile)
+    expected = find_gaps(cov, profile, cell_m=100)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the coverage matrix was recomputed")
+
+    monkeypatch.setattr(coverage_module, "_prepare", forbidden)
+    again = find_gaps(cov, profile, cell_m=100)
+    pd.testing.assert_frame_equal(again.drop(columns="geometry"),
+                                  expected.drop(columns="geometry"))
+    assert again.geometry.equals(expected.geometry)

@@ -80,3 +80,37 @@ def test_check_skips_the_display_only_service_areas(analysis: pipeline.Analysis,
     pipeline.run(analysis.project.path, asked, steps=("check",), service_areas=True, jobs=2)
     areas = pyogrio.read_dataframe(asked / "lifecircle.gpkg", layer="service_areas")
     assert len(areas) > 0 and set(areas.geom_type) <= {"Polygon", "MultiPolygon"}
+
+
+def test_every_point_set_is_snapped_once_per_mode(analysis: pipeline.Analysis,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Coverage, planner and result layers reuse the travel-time step's snaps."""
+    import lifecircle.accessibility.snap as snap_module
+
+    real = snap_module._points_xy
+    seen: list[tuple[int, bytes]] = []
+
+    def recording(points, network):
+        xy = real(points, network)
+        seen.append((id(network), np.ascontiguousarray(xy).tobytes()))
+        return xy
+
+    monkeypatch.setattr(snap_module, "_points_xy", recording)
+    fresh = pipeline.analyse(analysis.project)
+    n_modes = len(fresh.networks)
+    assert fresh.layers.candidates is not None and len(fresh.layers.candidates)
+    # demand, facilities and candidates, once per mode
+    assert len(seen) == 3 * n_modes
+    pipeline.plan_sites(fresh, categories=["elderly_care"], sites=2, generate=True,
+                        time_limit_s=5)
+    pipeline.result_layers(fresh, service_areas=True, jobs=1)
+    empty = np.zeros((0, 2)).tobytes()
+    repeated = [k for k in set(seen) if seen.count(k) > 1 and k[1] != empty]
+    assert not repeated, f"{len(repeated)} point sets snapped twice"
+    # the planner snapped only its generated candidates (one more set per mode in use)
+    assert len(seen) <= 4 * n_modes
+    # the demand the planner and coverage used is the step's
+    assert fresh.plan is not None
+    tt = fresh.travel_times
+    assert fresh.facility_snaps[("walk", "elderly_care")].edge.tolist() == \
+        tt.modes["walk"].facilities.take(tt.facility_rows("elderly_care")).edge.tolist()

@@ -1,17 +1,21 @@
-"""Accessibility: road graph, snapping, exact travel times and isochrones.
+"""Accessibility: road graph, snapping, exact travel times, coverage and isochrones.
 
-The engine's public API is re-exported here; coverage and the scorecard live in their own
-modules of this package.
+The engine's classes and functions are re-exported here, except where a function shares
+its module's name: ``lifecircle.accessibility.snap`` is the module (its function is
+``lifecircle.accessibility.snap.snap``).
 """
 
 from lifecircle.accessibility.isochrones import service_areas
 from lifecircle.accessibility.network import Network, build, components, from_edges
-from lifecircle.accessibility.snap import Snapped, snap
+from lifecircle.accessibility.snap import Snapped
+from lifecircle.accessibility.times import ModeSnaps, TravelTimes, travel_times
 from lifecircle.accessibility.traveltime import nearest, node_times, pairs_within
 
 __all__ = [
+    "ModeSnaps",
     "Network",
     "Snapped",
+    "TravelTimes",
     "build",
     "components",
     "from_edges",
@@ -19,5 +23,5 @@ __all__ = [
     "node_times",
     "pairs_within",
     "service_areas",
-    "snap",
+    "travel_times",
 ]

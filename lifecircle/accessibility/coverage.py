@@ -21,10 +21,11 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 
 from lifecircle.errors import InputError
-from lifecircle.project import Profile
+from lifecircle.profile import TIME_EPS_MIN, Profile, covered
 
-#: Slack when comparing a time with a circle's minutes (float noise from the engine).
-TIME_EPS_MIN = 1e-9
+__all__ = ["TIME_EPS_MIN", "Coverage", "PointCoverage", "compute_coverage",
+           "coverage_categories", "weighted_quantiles"]
+
 QUANTILES = (0.5, 0.9)
 LONG_COLUMNS = ("category", "covered_pop", "pop", "covered_households", "households",
                 "share", "median_min", "p90_min")
@@ -72,6 +73,9 @@ class Coverage:
         The threshold used for ``missing``.
     warnings
         Data warnings for the report.
+    points
+        The point-level matrix (required / covered per demand point and category) the
+        tables were made from; the gaps group its uncovered points.
     """
 
     communities: gpd.GeoDataFrame
@@ -87,6 +91,7 @@ class Coverage:
     categories: tuple[str, ...]
     missing_share: float = 0.0
     warnings: tuple[str, ...] = ()
+    points: PointCoverage | None = None
 
 
 def coverage_categories(profile: Profile) -> list[str]:
@@ -96,8 +101,13 @@ def coverage_categories(profile: Profile) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- preparation
-@dataclass(frozen=True)
-class _Prepared:
+@dataclass(frozen=True, eq=False)
+class PointCoverage:
+    """The point-level coverage matrix every statistic (and the gaps) is made from.
+
+    Rows are demand points (in the demand layer's order), columns the categories.
+    """
+
     categories: tuple[str, ...]
     comm_kind: NDArray[np.object_]     # (c,) circle key per community
     comm_required: NDArray[np.bool_]   # (c, k)
@@ -114,7 +124,7 @@ class _Prepared:
 
 
 def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.DataFrame,
-             profile: Profile) -> _Prepared:
+             profile: Profile) -> PointCoverage:
     for col in ("cid", "kind"):
         if col not in communities.columns:
             raise InputError(f"communities: no `{col}` column; fix: map the source field to "
@@ -178,14 +188,14 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
     minutes = comm_minutes[code] if n else np.empty(0)
     required = comm_required[code] if n else np.zeros((0, k), bool)
     limit = comm_limit[code] if n else np.zeros((0, k))
-    covered = required & (t <= limit + TIME_EPS_MIN)
-    covered_all = np.all(covered | ~required, axis=1)
+    cov = required & covered(t, limit)
+    covered_all = np.all(cov | ~required, axis=1)
     pop = np.nan_to_num(pd.to_numeric(demand_points["population"], errors="coerce")
                         .to_numpy(float))
     hh = (pd.to_numeric(demand_points["households"], errors="coerce").to_numpy(float)
           if "households" in demand_points.columns else np.full(n, np.nan))
-    return _Prepared(cats, kinds, comm_required, code, minutes, t, required, covered,
-                     covered_all, pop, hh, tuple(warnings), limit)
+    return PointCoverage(cats, kinds, comm_required, code, minutes, t, required, cov,
+                         covered_all, pop, hh, tuple(warnings), limit)
 
 
 # ---------------------------------------------------------------------------- statistics
@@ -273,7 +283,7 @@ class _Agg:
             return np.where(self.pop > 0, self.cov_all_pop / self.pop, np.nan)
 
 
-def _aggregate(p: _Prepared, codes: NDArray[np.int64], g: int,
+def _aggregate(p: PointCoverage, codes: NDArray[np.int64], g: int,
                orders: list[NDArray[np.int64]]) -> _Agg:
     """Sums and quantiles per group; ``orders[j]`` sorts the required times of category j."""
     k = len(p.categories)
@@ -304,7 +314,7 @@ def _aggregate(p: _Prepared, codes: NDArray[np.int64], g: int,
     return _Agg(pop, hh_sum(None), cov_all, req_pop, cov_pop, req_hh, cov_hh, quant)
 
 
-def _rollup(agg: _Agg, p: _Prepared, comm_codes: NDArray[np.int64], g: int,
+def _rollup(agg: _Agg, p: PointCoverage, comm_codes: NDArray[np.int64], g: int,
             orders: list[NDArray[np.int64]]) -> _Agg:
     """Community sums rolled up to groups of communities; quantiles from the points."""
     nc = len(comm_codes)
@@ -496,7 +506,5 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
         summary_kind=out["kind"][0], by_community=by_community,
         by_township=out["township"][1], by_district=out["district"][1],
         by_kind=out["kind"][1], worst_points=worst_points, categories=cats,
-        missing_share=float(missing_share), warnings=p.warnings)
+        missing_share=float(missing_share), warnings=p.warnings, points=p)
 
-
-__all__ = ["Coverage", "compute_coverage", "coverage_categories", "weighted_quantiles"]

@@ -22,9 +22,9 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from lifecircle.accessibility.coverage import _prepare
+from lifecircle.accessibility.coverage import Coverage
 from lifecircle.errors import InputError
-from lifecircle.project import Profile
+from lifecircle.profile import Profile
 
 GAP_COLUMNS = ("category", "category_name", "circle", "population", "households",
                "n_points", "communities")
@@ -139,27 +139,23 @@ def _empty(crs: object) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
-def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
-              communities: gpd.GeoDataFrame, profile: Profile, *, cell_m: float = 100.0,
+def find_gaps(coverage: Coverage, profile: Profile, *, cell_m: float = 100.0,
               split_m: float | None = None, lang: str = "zh") -> gpd.GeoDataFrame:
     """Group the uncovered demand of every required category into gap polygons.
 
     Parameters
     ----------
-    demand_points
-        ``did cid population households`` and point geometry (:class:`Demand.points`).
-    times
-        Travel minutes to the nearest facility, index ``did``, one column per category
-        (``inf``/NaN = unreachable), as for :func:`compute_coverage`.
-    communities
-        Canonical communities with ``cid`` and ``kind`` (which picks each point's circle).
+    coverage
+        The coverage (:func:`~lifecircle.accessibility.coverage.compute_coverage`): its
+        point-level matrix says which demand point is uncovered for which category, its
+        ``demand`` layer where the points are; nothing is recomputed here.
     profile
         The standards profile.
     cell_m
         Grid cell size in metres; cells touching (also at a corner) are one gap.
     split_m
         Tile size splitting large gaps (cells in different tiles never join). None: each
-        circle's reach, its mode's ``speed_kmh`` x its minutes; ``math.inf``: no split.
+        circle's reach (:meth:`~lifecircle.profile.Circle.reach_m`); ``math.inf``: no split.
     lang
         Language of ``category_name`` (``zh`` or ``en``).
 
@@ -174,12 +170,16 @@ def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
     Raises
     ------
     InputError
-        ``cell_m`` not positive, or the inputs fail :func:`compute_coverage`'s checks.
+        ``cell_m`` not positive, or a coverage without its point-level matrix.
     """
     if not cell_m > 0:
         raise InputError(f"gaps: cell size {cell_m} m must be positive; fix: give cell_m > 0")
+    p = coverage.points
+    if p is None:
+        raise InputError("gaps: the coverage has no point-level matrix; fix: make it with "
+                         "accessibility.coverage.compute_coverage")
+    demand_points = coverage.demand
     crs = getattr(demand_points, "crs", None)
-    p = _prepare(communities, demand_points, times, profile)
     if len(p.pop) == 0 or not p.categories:
         return _empty(crs)
     xy = shapely.get_coordinates(demand_points.geometry.to_numpy())
@@ -191,7 +191,7 @@ def find_gaps(demand_points: gpd.GeoDataFrame, times: pd.DataFrame,
     span = int(cells[:, 1].max() - cmin[1]) + 1
     cell_key = (cells[:, 0] - cmin[0]) * span + (cells[:, 1] - cmin[1])
     point_circle = p.comm_kind[p.code]
-    cids = communities["cid"].astype(str).to_numpy(object)
+    cids = coverage.communities["cid"].astype(str).to_numpy(object)
     frames: list[pd.DataFrame] = []
     geoms: list[NDArray[np.object_]] = []
     for j, cat in enumerate(p.categories):

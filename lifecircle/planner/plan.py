@@ -32,7 +32,8 @@ from numpy.typing import NDArray
 
 from lifecircle.accessibility.network import Network
 from lifecircle.accessibility.snap import Snapped, snap
-from lifecircle.accessibility.traveltime import nearest
+from lifecircle.accessibility.times import TravelTimes, circle_of_points
+from lifecircle.accessibility.times import travel_times as compute_travel_times
 from lifecircle.errors import InputError
 from lifecircle.planner import candidates as cand_mod
 from lifecircle.planner.models import (
@@ -46,7 +47,7 @@ from lifecircle.planner.models import (
 )
 from lifecircle.planner.sets import coverage_times, place_columns, within
 from lifecircle.planner.solve import Solution
-from lifecircle.project import Profile
+from lifecircle.profile import Profile, covered, covered_limit_s
 
 __all__ = ["MODELS", "REASONS", "SITE_COLUMNS", "PlanResult", "plan"]
 
@@ -61,9 +62,6 @@ SITE_COLUMNS = ("rank", "cand_id", "name", "categories", "new_population", "comm
 
 #: Columns of the ``candidates`` layer (docs/contracts.md).
 CANDIDATE_LAYER_COLUMNS = ("cand_id", "name", "priority", "is_idle_asset", "source")
-
-_EPS_MIN = 1e-9  # minutes; the same tolerance as accessibility.coverage
-
 
 @dataclass(frozen=True, eq=False)
 class PlanResult:
@@ -137,43 +135,10 @@ def _check_categories(categories: Sequence[str] | str, profile: Profile) -> tupl
     return cats
 
 
-def _circle_keys(demand: gpd.GeoDataFrame, communities: pd.DataFrame | None,
-                 profile: Profile) -> NDArray[np.object_]:
-    """Circle key (community kind) of every demand point."""
-    if "kind" in demand.columns:
-        kinds = demand["kind"].astype(object).to_numpy()
-    elif communities is not None:
-        for col in ("cid", "kind"):
-            if col not in communities.columns:
-                raise InputError(f"communities: no `{col}` column; fix: map the source field "
-                                 f"to `{col}` in [layers.communities.fields]")
-        table = pd.Series(communities["kind"].astype(object).to_numpy(),
-                          index=communities["cid"].astype(object).to_numpy())
-        table = table[~table.index.duplicated()]
-        kinds = table.reindex(demand["cid"].astype(object).to_numpy()).to_numpy()
-    else:
-        raise InputError("plan: the demand points have no `kind` and no communities were "
-                         "given; fix: pass communities=... (with cid and kind)")
-    bad = np.flatnonzero([k not in profile.circles for k in kinds])
-    if bad.size:
-        i = int(bad[0])
-        raise InputError(
-            f"demand points: row {i} (did {demand['did'].iloc[i]}, cid {demand['cid'].iloc[i]}): "
-            f"community kind {kinds[i]!r} is not a circle of profile {profile.key}; fix: use "
-            f"one of {', '.join(profile.circles)}"
-            + (f" ({bad.size} points)" if bad.size > 1 else ""))
-    return kinds
-
-
 def _existing_minutes(cat: str, demand: gpd.GeoDataFrame, times: pd.DataFrame | None,
-                      facilities: gpd.GeoDataFrame | None,
-                      dsnaps: Mapping[str, tuple[NDArray[np.int64], Snapped]],
-                      networks: Mapping[str, Network], profile: Profile,
-                      max_snap_m: float, factor: float) -> NDArray[np.float64]:
+                      tt: TravelTimes) -> NDArray[np.float64]:
     """Minutes from each demand point to the nearest open facility of ``cat`` (inf none):
-    from ``times``, else the ``t_<cat>`` column, else searched from the facilities (not
-    ``planned``) up to ``factor`` times the circle's limit."""
-    n = len(demand)
+    from ``times``, else the ``t_<cat>`` column, else the travel-time step's minutes."""
     if times is not None and cat in times.columns:
         vals = times[cat].reindex(demand["did"].to_numpy()).to_numpy(dtype=float,
                                                                      na_value=np.nan)
@@ -182,21 +147,9 @@ def _existing_minutes(cat: str, demand: gpd.GeoDataFrame, times: pd.DataFrame | 
         vals = pd.to_numeric(demand[f"t_{cat}"], errors="coerce").to_numpy(dtype=float,
                                                                           na_value=np.nan)
         return np.where(np.isnan(vals), np.inf, vals)
-    out = np.full(n, np.inf)
-    if facilities is None or len(facilities) == 0 or "category" not in facilities.columns:
-        return out
-    fac = facilities[facilities["category"].astype(object).to_numpy() == cat]
-    if "status" in fac.columns:
-        fac = fac[fac["status"].astype(object).to_numpy() != "planned"]
-    if len(fac) == 0:
-        return out
-    for ckey, (idx, dsnap) in dsnaps.items():
-        circle = profile.circles[ckey]
-        net = networks[circle.mode]
-        fsnap = snap(net, fac.geometry, max_snap_m=max_snap_m)
-        secs, _ = nearest(net, fsnap, dsnap, limit_s=factor * circle.minutes * 60.0 + 1e-6)
-        out[idx] = secs / 60.0
-    return out
+    if cat in tt.minutes.columns:
+        return tt.minutes[cat].to_numpy(dtype=float)
+    return np.full(len(demand), np.inf)
 
 
 def plan(
@@ -209,6 +162,7 @@ def plan(
     categories: Sequence[str] | str,
     communities: pd.DataFrame | None = None,
     times: pd.DataFrame | None = None,
+    travel_times: TravelTimes | None = None,
     model: str = "mclp",
     sites: int | None = None,
     budget: float | None = None,
@@ -250,8 +204,13 @@ def plan(
         Communities with ``cid``, ``kind`` and ``name`` (for each point's circle and for
         naming the communities that gain).
     times
-        Optional table indexed by ``did`` with one column of minutes per category (the
-        pipeline's travel-time table), used before ``t_<key>`` columns.
+        Optional table indexed by ``did`` with one column of minutes per category, used
+        before ``t_<key>`` columns and the travel-time step's minutes.
+    travel_times
+        The travel-time step's result for these demand points (same rows, same order), as
+        the pipeline made it: its snaps of demand, facilities and layer candidates and its
+        minutes are reused, nothing is snapped twice. None: made here from
+        ``network_by_mode``.
     model
         ``"mclp"`` (maximal covering: ``sites`` new sites and/or ``budget``),
         ``"setcover"`` (fewest sites reaching everybody some candidate can reach) or
@@ -326,24 +285,30 @@ def plan(
     n_dem = len(demand)
     pop = np.nan_to_num(pd.to_numeric(demand["population"], errors="coerce")
                         .to_numpy(dtype=float, na_value=np.nan)).clip(min=0.0)
-    circle_of = _circle_keys(demand, communities, profile)
+    if travel_times is None:
+        circle_of = circle_of_points(demand, communities, profile)
+        travel_times = compute_travel_times(network_by_mode, demand, facilities, profile,
+                                            circle=circle_of, candidates=candidates,
+                                            max_snap_m=max_snap_m)
+    elif len(travel_times.circle) != n_dem:
+        raise InputError(f"plan: travel_times are for {len(travel_times.circle)} demand points, "
+                         f"not {n_dem}; fix: pass the demand the travel times were made for")
+    tt = travel_times
+    network_by_mode = tt.networks
+    circle_of = tt.circle
     used_circles = [c for c in profile.circles if np.any(circle_of == c)]
-    for ckey in used_circles:
-        mode = profile.circles[ckey].mode
-        if mode not in network_by_mode:
-            raise InputError(f"plan: no network for mode {mode!r} (circle {ckey!r}); fix: "
-                             f"build one with accessibility.network.build for {mode!r}")
     minutes = np.array([profile.circles[c].minutes for c in circle_of], dtype=float)
-    limit_s = minutes * 60.0
 
-    # demand snapped per circle (the circle's mode network)
+    # demand snaps per circle: views of the travel-time step's snaps per mode
     dsnaps: dict[str, tuple[NDArray[np.int64], Snapped]] = {}
     off_network = np.zeros(n_dem, dtype=bool)
     dem_component = np.full(n_dem, -1, dtype=np.int64)
     for ckey in used_circles:
-        idx = np.flatnonzero(circle_of == ckey)
-        net = network_by_mode[profile.circles[ckey].mode]
-        ds = snap(net, demand.geometry.iloc[idx], max_snap_m=max_snap_m)
+        ms = tt.modes[profile.circles[ckey].mode]
+        mine = circle_of[ms.demand_index] == ckey
+        idx = ms.demand_index[mine]
+        ds = ms.demand.take(mine)
+        net = ms.network
         dsnaps[ckey] = (idx, ds)
         off_network[idx] = ds.too_far
         ok = ds.edge >= 0
@@ -357,10 +322,8 @@ def plan(
         circles = profile.categories[cat].circles
         eligible[cat] = (np.isin(circle_of, list(circles)) if circles
                          else np.ones(n_dem, dtype=bool))
-        exist_min[cat] = _existing_minutes(cat, demand, times, facilities, dsnaps,
-                                           network_by_mode, profile, max_snap_m,
-                                           factor=max(pmedian_cutoff, 1.0))
-        existing[cat] = exist_min[cat] <= minutes + _EPS_MIN
+        exist_min[cat] = _existing_minutes(cat, demand, times, tt)
+        existing[cat] = covered(exist_min[cat], minutes)
 
     # candidates: layer, then generated near uncovered demand
     layer = (cand_mod.from_layer(candidates) if candidates is not None and len(candidates)
@@ -389,13 +352,20 @@ def plan(
                              "no candidate sites, nothing to propose (give a candidates layer "
                              "or generate candidates)"))
 
-    # snap candidates to every mode network in use
+    # candidates on every mode network in use: the layer's from the travel-time step,
+    # only the generated ones are snapped here
+    n_layer = len(layer) if layer is not None else 0
     csnaps: dict[str, Snapped] = {}
     access = np.full((max(len(used_circles), 1), n_cand), np.inf)
     for i, ckey in enumerate(used_circles):
         mode = profile.circles[ckey].mode
         if mode not in csnaps:
-            csnaps[mode] = snap(network_by_mode[mode], cand.geometry, max_snap_m=max_snap_m)
+            net = network_by_mode[mode]
+            known = tt.modes[mode].candidates
+            if known is None or len(known) != n_layer:
+                known = snap(net, cand.geometry.iloc[:n_layer], max_snap_m=max_snap_m)
+            csnaps[mode] = _concat(known, snap(net, cand.geometry.iloc[n_layer:],
+                                               max_snap_m=max_snap_m))
         acc = csnaps[mode].access_m
         access[i] = np.where(np.isnan(acc), np.inf, acc)
     nearest_road = access.min(axis=0)
@@ -409,7 +379,7 @@ def plan(
 
     # sparse travel times candidates x demand, per circle, within the limit (p-median:
     # within the cutoff)
-    search = limit_s * (pmedian_cutoff if model == "pmedian" else 1.0)
+    search = minutes * 60.0 * (pmedian_cutoff if model == "pmedian" else 1.0)
     blocks = []
     for ckey in used_circles:
         idx, ds = dsnaps[ckey]
@@ -417,7 +387,7 @@ def plan(
         blocks.append((coverage_times(net, csnaps[profile.circles[ckey].mode], ds,
                                       search[idx]), idx))
     tmat = place_columns(blocks, n_cand, n_dem)
-    cover = within(tmat, limit_s + _EPS_MIN * 60.0)
+    cover = within(tmat, covered_limit_s(minutes))
 
     # one problem per category (columns = demand whose circle requires it), joined
     cap = cand["capacity"].to_numpy(dtype=float)
@@ -489,6 +459,14 @@ def plan(
 
 
 # ----------------------------------------------------------------------------- pieces
+def _concat(a: Snapped, b: Snapped) -> Snapped:
+    """The points of ``a`` then those of ``b``."""
+    return Snapped(np.concatenate([a.edge, b.edge]), np.concatenate([a.offset_m, b.offset_m]),
+                   np.concatenate([a.access_m, b.access_m]),
+                   np.concatenate([a.too_far, b.too_far]),
+                   np.concatenate([a.xy.reshape(-1, 2), b.xy.reshape(-1, 2)]))
+
+
 def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
                facilities: gpd.GeoDataFrame | None, profile: Profile, cats: tuple[str, ...],
                circle_of: NDArray[np.object_], eligible: Mapping[str, NDArray[np.bool_]],
@@ -520,7 +498,7 @@ def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
             if not mask.any():
                 continue
             circle = profile.circles[ckey]
-            reach = circle.minutes * 60.0 * profile.modes[circle.mode].speed_kmh / 3.6
+            reach = profile.reach_m(ckey)
             parts.append(cand_mod.generate(
                 networks[circle.mode], spacing_m=spacing_m, near=xy[mask],
                 near_m=reach / 2.0 if near_m is None else near_m, avoid=avoid,

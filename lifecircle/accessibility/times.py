@@ -1,0 +1,210 @@
+"""The travel-time step: every point snapped once per mode, minutes per category.
+
+:func:`travel_times` snaps the demand points (on the network of their circle's mode), the
+facilities and the candidates (on every mode's network) exactly once, and runs one bounded
+multi-source Dijkstra per (mode, category) from the open facilities. The frozen
+:class:`TravelTimes` it returns is what coverage, gaps, the planner, the rasters, the
+service areas and the result layers read: nothing downstream snaps these points again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from lifecircle.accessibility.network import Network
+from lifecircle.accessibility.snap import Snapped, snap
+from lifecircle.accessibility.traveltime import nearest
+from lifecircle.errors import InputError
+from lifecircle.profile import Profile
+
+__all__ = ["ModeSnaps", "TravelTimes", "circle_of_points", "travel_times"]
+
+
+@dataclass(frozen=True, eq=False)
+class ModeSnaps:
+    """The points of one travel mode, snapped onto its network.
+
+    Attributes
+    ----------
+    network
+        The mode's road network.
+    demand_index
+        Rows (positions) of the demand points whose circle travels by this mode.
+    demand
+        Those demand points snapped, in ``demand_index`` order.
+    facilities
+        Every facility row (existing and planned), snapped; ``None`` without facilities.
+    candidates
+        Every row of the candidates layer, snapped; ``None`` without a candidates layer.
+    """
+
+    network: Network
+    demand_index: NDArray[np.int64]
+    demand: Snapped
+    facilities: Snapped | None
+    candidates: Snapped | None
+
+
+@dataclass(frozen=True, eq=False)
+class TravelTimes:
+    """Result of the travel-time step, shared by every later stage.
+
+    Attributes
+    ----------
+    minutes
+        Index ``did`` (demand point order), one column per category of the catalogue:
+        minutes to the nearest open facility of the category by the point's circle's mode,
+        searched to the circle's :attr:`~lifecircle.profile.Circle.search_s`; ``inf`` where
+        none is reached, where the point is off the network, and for categories the
+        point's circle does not require (categories no circle requires are timed for
+        every point, for the planner).
+    circle
+        ``(n,)`` circle key (community kind) of every demand point.
+    modes
+        Mode key -> :class:`ModeSnaps` for every network.
+    facility_category
+        ``(f,)`` category key of every facility row.
+    facility_open
+        ``(f,)`` True for facilities that exist (status not ``planned``).
+    """
+
+    minutes: pd.DataFrame
+    circle: NDArray[np.object_]
+    modes: Mapping[str, ModeSnaps]
+    facility_category: NDArray[np.object_]
+    facility_open: NDArray[np.bool_]
+
+    @property
+    def networks(self) -> dict[str, Network]:
+        """Mode key -> network."""
+        return {m: s.network for m, s in self.modes.items()}
+
+    def facility_rows(self, category: str) -> NDArray[np.int64]:
+        """Rows of the open facilities of ``category``."""
+        return np.flatnonzero(self.facility_open & (self.facility_category == category))
+
+    def facilities(self, mode: str, category: str) -> Snapped:
+        """The open facilities of ``category`` snapped on ``mode``'s network (a view of the
+        one snap, never a new one)."""
+        snaps = self.modes[mode].facilities
+        if snaps is None:
+            raise InputError("travel times: no facilities were given; fix: pass facilities "
+                             "to travel_times()")
+        return snaps.take(self.facility_rows(category))
+
+
+def circle_of_points(demand: pd.DataFrame, communities: pd.DataFrame | None,
+                     profile: Profile) -> NDArray[np.object_]:
+    """Circle key (community kind) of every demand point.
+
+    From the points' ``kind`` column where present, else from their community's ``kind``.
+
+    Raises
+    ------
+    InputError
+        Missing columns, or a kind that is not a circle of the profile (the first row named).
+    """
+    if "kind" in demand.columns:
+        kinds = demand["kind"].astype(object).to_numpy()
+    elif communities is not None:
+        for col in ("cid", "kind"):
+            if col not in communities.columns:
+                raise InputError(f"communities: no `{col}` column; fix: map the source field "
+                                 f"to `{col}` in [layers.communities.fields]")
+        table = pd.Series(communities["kind"].astype(object).to_numpy(),
+                          index=communities["cid"].astype(object).to_numpy())
+        table = table[~table.index.duplicated()]
+        kinds = table.reindex(demand["cid"].astype(object).to_numpy()).to_numpy()
+    else:
+        raise InputError("demand points have no `kind` and no communities were given; fix: "
+                         "pass communities=... (with cid and kind)")
+    bad = np.flatnonzero([k not in profile.circles for k in kinds])
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(
+            f"demand points: row {i} (did {demand['did'].iloc[i]}, cid {demand['cid'].iloc[i]}): "
+            f"community kind {kinds[i]!r} is not a circle of profile {profile.key}; fix: use "
+            f"one of {', '.join(profile.circles)}"
+            + (f" ({bad.size} points)" if bad.size > 1 else ""))
+    return np.asarray(kinds, dtype=object)
+
+
+def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
+                 profile: Profile, *, circle: NDArray[np.object_],
+                 candidates: Any = None, max_snap_m: float = 500.0,
+                 categories: Sequence[str] | None = None) -> TravelTimes:
+    """Snap every point once per mode and time every demand point to each category.
+
+    Parameters
+    ----------
+    networks
+        Mode key -> network, for at least the mode of every circle the demand uses.
+    demand
+        Demand points (working CRS) with ``did``.
+    facilities
+        Canonical facilities (``category``, ``status``) or None.
+    profile
+        The standards profile.
+    circle
+        Circle key per demand point (:func:`circle_of_points`).
+    candidates
+        The candidates layer, or None.
+    max_snap_m
+        Largest access leg from a point to its road.
+    categories
+        Categories to time (default: the whole catalogue).
+
+    Returns
+    -------
+    TravelTimes
+    """
+    circle = np.asarray(circle, dtype=object)
+    used = [c for c in profile.circles if np.any(circle == c)]
+    for ckey in used:
+        mode = profile.circles[ckey].mode
+        if mode not in networks:
+            raise InputError(f"no network for mode {mode!r} (circle {ckey!r}); fix: build one "
+                             f"with accessibility.network.build for {mode!r}")
+    n = len(demand)
+    has_fac = facilities is not None and len(facilities) > 0
+    fac_cat = (facilities["category"].astype(object).to_numpy() if has_fac
+               else np.empty(0, dtype=object))
+    fac_open = ((facilities["status"].astype(object).to_numpy() != "planned")
+                if has_fac and "status" in facilities.columns else np.ones(len(fac_cat), bool))
+    has_cand = candidates is not None and len(candidates) > 0
+    modes: dict[str, ModeSnaps] = {}
+    for mode, net in networks.items():
+        idx = np.flatnonzero(np.isin(circle, [c for c in used
+                                              if profile.circles[c].mode == mode]))
+        modes[mode] = ModeSnaps(
+            net, idx, snap(net, demand.geometry.iloc[idx], max_snap_m=max_snap_m),
+            snap(net, facilities.geometry, max_snap_m=max_snap_m) if has_fac else None,
+            snap(net, candidates.geometry, max_snap_m=max_snap_m) if has_cand else None)
+
+    cats = list(profile.categories) if categories is None else list(categories)
+    table = np.full((n, len(cats)), np.inf)
+    result = TravelTimes(pd.DataFrame(), circle, modes, fac_cat, fac_open)
+    for mode, ms in modes.items():
+        if ms.demand_index.size == 0 or not has_fac:
+            continue
+        circles_here = {c for c in used if profile.circles[c].mode == mode}
+        limit_s = max(profile.circles[c].search_s for c in circles_here)
+        point_circle = circle[ms.demand_index]
+        for j, cat in enumerate(cats):
+            need = profile.categories[cat].circles if cat in profile.categories else ()
+            wanted = (np.ones(ms.demand_index.size, bool) if not need
+                      else np.isin(point_circle, list(need)))
+            if not wanted.any() or result.facility_rows(cat).size == 0:
+                continue
+            secs, _ = nearest(ms.network, result.facilities(mode, cat), ms.demand,
+                              limit_s=limit_s)
+            table[ms.demand_index[wanted], j] = secs[wanted] / 60.0
+    minutes = pd.DataFrame(table, index=pd.Index(demand["did"].to_numpy(), name="did"),
+                           columns=cats)
+    return TravelTimes(minutes, circle, modes, fac_cat, fac_open)
