@@ -18,9 +18,9 @@ import pandas as pd
 import shapely
 
 from lifecircle import project as project_mod
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, raise_problems
 from lifecircle.profile import Profile
-from lifecircle.project import Project
+from lifecircle.project import PlannerOptions, Project
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -327,37 +327,57 @@ def _dedupe(items: Sequence[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- planning
+#: How a planner option is named in an error about a command-line value.
+CLI_FLAGS = {"categories": "--category", "model": "--model", "sites": "--sites",
+             "capacity": "--capacity", "load": "--load", "time_limit_s": "--time-limit",
+             "full_coverage": "--full-coverage", "generate_candidates": "--generate"}
+
+
+def planner_options(project: Project, *, categories: Sequence[str] | None = None,
+                    model: str | None = None, sites: int | None = None,
+                    full_coverage: bool = False, time_limit_s: float | None = None,
+                    generate: bool | None = None, capacity: float | None = None,
+                    load: str | None = None) -> PlannerOptions:
+    """The project's ``[planner]`` options with the given ones in place, validated.
+
+    Called before any analysis starts, so a bad ``--category`` fails at once.
+
+    Raises
+    ------
+    InputError
+        Every problem at once, each naming the command-line flag and the fix.
+    """
+    opts = project.planner.override(categories=categories, model=model, sites=sites,
+                                    full_coverage=full_coverage, time_limit_s=time_limit_s,
+                                    generate=generate, capacity=capacity, load=load)
+    raise_problems(opts.problems(project.profile, lambda k: CLI_FLAGS.get(k, k)), InputError,
+                   what="planner options")
+    return opts
+
+
 def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
-               categories: Sequence[str] | None = None, model: str | None = None,
-               sites: int | None = None, full_coverage: bool = False,
-               time_limit_s: float | None = None, generate: bool | None = None,
-               capacity: float | None = None, load: str | None = None) -> Any:
+               options: PlannerOptions | None = None, **overrides: Any) -> PlanResult:
     """Propose sites for new facilities where the circles have gaps (see :mod:`planner`).
 
-    Options left as None come from the project's ``[planner]`` section.
+    ``options``: validated planner options (:func:`planner_options`); else the project's
+    ``[planner]`` section with ``overrides`` (``categories model sites full_coverage
+    time_limit_s generate capacity load``; None keeps the project's value).
     """
     from lifecircle.planner.plan import plan
 
     project = analysis.project
-    opts = project.planner
-    cats = tuple(categories) if categories else opts.categories
-    for c in cats:
-        if c not in project.profile.categories:
-            import difflib
-
-            close = difflib.get_close_matches(c, list(project.profile.categories), n=1)
-            hint = f" such as {close[0]!r}" if close else ""
-            raise InputError(f"--category {c!r}: unknown category; fix: use a catalogue key"
-                             f"{hint} ({', '.join(project.profile.categories)})")
-    full = full_coverage or opts.full_coverage
-    chosen = model or ("setcover" if full else opts.model)
-    n_sites = sites if sites is not None else (None if chosen == "setcover" else opts.sites)
+    opts = options if options is not None else planner_options(project, **overrides)
+    cats = opts.categories
+    chosen = opts.model
+    n_sites = opts.sites
+    full = opts.full_coverage
+    cap = opts.capacity
+    load_col = opts.load
+    time_limit_s = opts.time_limit_s
     zh = project.lang == "zh"
     names = ", ".join(project.profile.categories[c].name(project.lang) for c in cats)
     progress(f"选址规划 ({chosen}): {names}" if zh else f"site planning ({chosen}): {names}")
     t = time.perf_counter()
-    cap = capacity if capacity is not None else opts.capacity
-    load_col = load or opts.load
     demand = analysis.demand.points
     if cap is not None and load_col == "elderly":
         comm = analysis.layers.communities.set_index("cid")
@@ -373,10 +393,9 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
                   communities=analysis.layers.communities, travel_times=analysis.travel_times,
                   model=chosen,
                   sites=n_sites, full_coverage=full,
-                  time_limit_s=time_limit_s if time_limit_s is not None else opts.time_limit_s,
-                  max_snap_m=project.network.max_snap_m,
+                  time_limit_s=time_limit_s, max_snap_m=project.network.max_snap_m,
                   candidate_spacing_m=opts.candidate_spacing_m,
-                  generate=opts.generate_candidates if generate is None else generate,
+                  generate=opts.generate_candidates,
                   capacity=cap, load=load_col if cap is not None else None,
                   lang=project.lang)
     analysis.plan = result
@@ -650,13 +669,15 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
     if lang:
         project = replace(project, lang=lang)
     inputs = [spec.path for spec in project.layers.values()] + [Path(project_path)]
+    options = (planner_options(project, categories=categories, model=model, sites=sites,
+                               full_coverage=full_coverage, time_limit_s=time_limit_s,
+                               generate=generate, capacity=capacity, load=load)
+               if "plan" in steps else None)
     if out is not None:
         check_target(out, overwrite=overwrite, inputs=inputs)
     analysis = analyse(project, progress)
-    if "plan" in steps:
-        plan_sites(analysis, progress, categories=categories, model=model, sites=sites,
-                   full_coverage=full_coverage, time_limit_s=time_limit_s, generate=generate,
-                   capacity=capacity, load=load)
+    if options is not None:
+        plan_sites(analysis, progress, options=options)
     files: list[str] = []
     if out is not None:
         with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:

@@ -229,6 +229,14 @@ class Profile:
         """Category keys the circle ``circle`` requires, in catalogue order."""
         return [k for k, c in self.categories.items() if circle in c.circles]
 
+    def category_hint(self, key: object) -> str | None:
+        """None for a catalogue key; else how to fix it (the closest key, or all keys)."""
+        if isinstance(key, str) and key in self.categories:
+            return None
+        close = difflib.get_close_matches(str(key), list(self.categories), n=1)
+        return ("use a catalogue key" + (f" such as {close[0]!r}" if close else "")
+                + f" ({', '.join(self.categories)})")
+
     def category_lookup(self) -> dict[str, str]:
         """Map every key, Chinese and English name and alias (normalised) to its key."""
         table: dict[str, str] = {}

@@ -23,8 +23,8 @@ Example
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,64 @@ class PlannerOptions:
     capacity: float | None = None
     #: what counts against the capacity: ``population`` or ``elderly``
     load: str = "population"
+
+    def override(self, *, categories: Sequence[str] | None = None, model: str | None = None,
+                 sites: int | None = None, full_coverage: bool = False,
+                 time_limit_s: float | None = None, generate: bool | None = None,
+                 capacity: float | None = None, load: str | None = None) -> PlannerOptions:
+        """These options with the given ones (command-line flags) in place; None keeps a value.
+
+        ``full_coverage`` (or ``model="setcover"``) without ``sites`` drops the number of
+        sites: set covering decides how many it needs.
+        """
+        full = full_coverage or self.full_coverage
+        chosen = model or ("setcover" if full else self.model)
+        n_sites = sites if sites is not None else (None if chosen == "setcover" else self.sites)
+        return replace(
+            self, categories=tuple(categories) if categories else self.categories,
+            model=chosen, sites=n_sites, full_coverage=full,
+            time_limit_s=self.time_limit_s if time_limit_s is None else float(time_limit_s),
+            generate_candidates=self.generate_candidates if generate is None else generate,
+            capacity=self.capacity if capacity is None else float(capacity),
+            load=load or self.load)
+
+    def problems(self, profile: Profile, where: Callable[[str], str] = "planner.{}".format
+                 ) -> list[Problem]:
+        """Every problem of these options against ``profile`` (empty when valid).
+
+        ``where`` names an option in a message (``planner.categories`` in a project file,
+        ``--category`` on the command line).
+        """
+        found: list[Problem] = []
+        if not self.categories:
+            found.append(Problem(where("categories"), "no category given",
+                                 "name at least one catalogue key, e.g. elderly_care"))
+        for c in dict.fromkeys(self.categories):
+            hint = profile.category_hint(c)
+            if hint is not None:
+                found.append(Problem(where("categories"), f"unknown category {c!r}", hint))
+        if len(set(self.categories)) != len(self.categories):
+            found.append(Problem(where("categories"), f"listed twice in {list(self.categories)}",
+                                 "name each category once"))
+        if self.model not in MODELS:
+            found.append(Problem(where("model"), f"unknown model {self.model!r}",
+                                 f"use one of {', '.join(MODELS)}"))
+        if self.load not in ("population", "elderly"):
+            found.append(Problem(where("load"), f"unknown load {self.load!r}",
+                                 'use "population" or "elderly"'))
+        if self.capacity is not None and not self.capacity > 0:
+            found.append(Problem(where("capacity"), f"must be > 0, got {self.capacity}",
+                                 "give the number of residents one site can serve"))
+        if self.sites is not None and self.sites < 1:
+            found.append(Problem(where("sites"), f"must be >= 1, got {self.sites}",
+                                 "give the number of new sites"))
+        if self.model in ("mclp", "pmedian") and self.sites is None:
+            found.append(Problem(where("sites"), f"the {self.model} model needs the number "
+                                 "of new sites", "give it (CLI: --sites N)"))
+        if not self.time_limit_s > 0:
+            found.append(Problem(where("time_limit_s"), f"must be > 0, got {self.time_limit_s}",
+                                 "give the solver time limit in seconds"))
+        return found
 
 
 @dataclass(frozen=True)
@@ -337,28 +395,9 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
                and _is_type(v, _PROJECT_SCHEMA["planner"][k])}
     if "categories" in plan_kw:
         plan_kw["categories"] = tuple(plan_kw["categories"])
-        if profile is not None:
-            for c in plan_kw["categories"]:
-                if c not in profile.categories:
-                    close = difflib.get_close_matches(str(c), list(profile.categories), n=1)
-                    problems.append(Problem(f"{where0}planner.categories",
-                                            f"unknown category {c!r}",
-                                            "use a catalogue key"
-                                            + (f" such as {close[0]!r}" if close else "")))
     planner = PlannerOptions(**plan_kw)
-    if planner.model not in MODELS:
-        problems.append(Problem(f"{where0}planner.model", f"unknown model {planner.model!r}",
-                                f"use one of {', '.join(MODELS)}"))
-    if planner.load not in ("population", "elderly"):
-        problems.append(Problem(f"{where0}planner.load", f"unknown load {planner.load!r}",
-                                'use "population" or "elderly"'))
-    if planner.capacity is not None and planner.capacity <= 0:
-        problems.append(Problem(f"{where0}planner.capacity",
-                                f"must be > 0, got {planner.capacity}",
-                                "give the number of residents one site can serve"))
-    if planner.sites is not None and planner.sites < 1:
-        problems.append(Problem(f"{where0}planner.sites", f"must be >= 1, got {planner.sites}",
-                                "give the number of new sites"))
+    if profile is not None:
+        problems.extend(planner.problems(profile, f"{where0}planner.{{}}".format))
     raster_cell = head.get("raster_cell_m", 100.0)
     raise_problems(problems, ProjectError, what=str(path) if path else "project")
     assert profile is not None

@@ -19,7 +19,6 @@ ranked proposed sites out.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -49,7 +48,8 @@ from lifecircle.planner.sets import coverage_times, place_columns, within
 from lifecircle.planner.solve import Solution
 from lifecircle.profile import Profile, covered, covered_limit_s
 
-__all__ = ["MODELS", "REASONS", "SITE_COLUMNS", "PlanResult", "plan"]
+__all__ = ["MODELS", "REASONS", "SITE_COLUMNS", "PlanResult", "SiteMatrices", "describe",
+           "matrices", "plan", "solve"]
 
 MODELS = ("mclp", "setcover", "pmedian")
 
@@ -124,10 +124,8 @@ def _check_categories(categories: Sequence[str] | str, profile: Profile) -> tupl
         raise InputError("plan: no category given; fix: pass categories=['elderly_care'] "
                          "(CLI: --category elderly_care)")
     for c in cats:
-        if c not in profile.categories:
-            close = difflib.get_close_matches(str(c), list(profile.categories), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else (
-                f"use one of {', '.join(profile.categories)}")
+        hint = profile.category_hint(c)
+        if hint is not None:
             raise InputError(f"plan: unknown category {c!r} in profile {profile.key}; "
                              f"fix: {hint}")
     if len(set(cats)) != len(cats):
@@ -150,6 +148,306 @@ def _existing_minutes(cat: str, demand: gpd.GeoDataFrame, times: pd.DataFrame | 
     if cat in tt.minutes.columns:
         return tt.minutes[cat].to_numpy(dtype=float)
     return np.full(len(demand), np.inf)
+
+
+@dataclass(frozen=True, eq=False)
+class SiteMatrices:
+    """Geography turned into matrices: the seam between the road network and the models.
+
+    Rows of the matrices are :attr:`candidates`, columns the rows of :attr:`demand`.
+
+    Attributes
+    ----------
+    categories
+        The planned category keys.
+    demand
+        The demand points (index 0..n-1).
+    candidates
+        Every candidate considered (layer, then generated), canonical columns.
+    times_s
+        Sparse travel seconds candidate -> demand point, within :attr:`search_s`.
+    cover
+        Sparse booleans: the pairs within the point's circle (the covered rule).
+    search_s
+        ``(n,)`` how far each point's times were searched.
+    population, load
+        ``(n,)`` weights and the capacity load per demand point.
+    capacity
+        ``(candidates,)`` residents (load) one new site can serve (inf unlimited).
+    columns
+        Category -> demand columns whose circle requires it (all, for no circle).
+    eligible, existing, existing_min
+        Per category and demand point: required, already covered, minutes to the nearest
+        open facility.
+    circle, nearest_road_m, off_network, component
+        Per demand point circle key; per candidate distance to the road; per demand point
+        off the network, road piece.
+    candidate_snaps, networks
+        Candidates snapped per mode and the networks (for the unreached reasons).
+    warnings
+        Messages for the report.
+    """
+
+    categories: tuple[str, ...]
+    demand: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame
+    times_s: sp.csr_matrix
+    cover: sp.csr_matrix
+    search_s: NDArray[np.float64]
+    population: NDArray[np.float64]
+    load: NDArray[np.float64]
+    capacity: NDArray[np.float64]
+    columns: Mapping[str, NDArray[np.int64]]
+    eligible: Mapping[str, NDArray[np.bool_]]
+    existing: Mapping[str, NDArray[np.bool_]]
+    existing_min: Mapping[str, NDArray[np.float64]]
+    circle: NDArray[np.object_]
+    nearest_road_m: NDArray[np.float64]
+    off_network: NDArray[np.bool_]
+    component: NDArray[np.int64]
+    candidate_snaps: Mapping[str, Snapped]
+    networks: Mapping[str, Network]
+    warnings: tuple[str, ...] = ()
+
+
+def matrices(
+    travel_times: TravelTimes,
+    demand: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame | None,
+    facilities: gpd.GeoDataFrame | None,
+    profile: Profile,
+    *,
+    categories: Sequence[str] | str,
+    communities: pd.DataFrame | None = None,
+    times: pd.DataFrame | None = None,
+    max_snap_m: float = 500.0,
+    generate: bool | None = None,
+    candidate_spacing_m: float = 300.0,
+    min_distance_m: float | None = None,
+    near_m: float | None = None,
+    max_candidates: int = 5000,
+    capacity: float | None = None,
+    load: str | None = None,
+    search_factor: float = 1.0,
+    lang: str = "zh",
+) -> SiteMatrices:
+    """Geography -> matrices: candidates and the sparse candidates x demand matrices.
+
+    The first stage of :func:`plan` (see it for the parameters); ``search_factor``: travel
+    times are kept up to this many times each point's circle (1 for the covering models,
+    the p-median cutoff for p-median). Demand, facility and layer-candidate snaps and the
+    existing minutes come from ``travel_times``; only generated candidates are snapped.
+    """
+    warnings: list[str] = []
+    cats = _check_categories(categories, profile)
+    for col in ("did", "cid", "population"):
+        if col not in demand.columns:
+            raise InputError(f"demand points: no `{col}` column; fix: build them with "
+                             "lifecircle.accessibility.demand.build_demand")
+    demand = demand.reset_index(drop=True)
+    n_dem = len(demand)
+    pop = np.nan_to_num(pd.to_numeric(demand["population"], errors="coerce")
+                        .to_numpy(dtype=float, na_value=np.nan)).clip(min=0.0)
+    if len(travel_times.circle) != n_dem:
+        raise InputError(f"plan: travel_times are for {len(travel_times.circle)} demand points, "
+                         f"not {n_dem}; fix: pass the demand the travel times were made for")
+    tt = travel_times
+    network_by_mode = tt.networks
+    circle_of = tt.circle
+    used_circles = [c for c in profile.circles if np.any(circle_of == c)]
+    minutes = np.array([profile.circles[c].minutes for c in circle_of], dtype=float)
+
+    # demand snaps per circle: views of the travel-time step's snaps per mode
+    dsnaps: dict[str, tuple[NDArray[np.int64], Snapped]] = {}
+    off_network = np.zeros(n_dem, dtype=bool)
+    dem_component = np.full(n_dem, -1, dtype=np.int64)
+    for ckey in used_circles:
+        ms = tt.modes[profile.circles[ckey].mode]
+        mine = circle_of[ms.demand_index] == ckey
+        idx = ms.demand_index[mine]
+        ds = ms.demand.take(mine)
+        net = ms.network
+        dsnaps[ckey] = (idx, ds)
+        off_network[idx] = ds.too_far
+        ok = ds.edge >= 0
+        dem_component[idx[ok]] = net.component[net.edge_u[ds.edge[ok]]]
+
+    # eligibility and existing coverage per category
+    eligible: dict[str, NDArray[np.bool_]] = {}
+    existing: dict[str, NDArray[np.bool_]] = {}
+    exist_min: dict[str, NDArray[np.float64]] = {}
+    for cat in cats:
+        circles = profile.categories[cat].circles
+        eligible[cat] = (np.isin(circle_of, list(circles)) if circles
+                         else np.ones(n_dem, dtype=bool))
+        exist_min[cat] = _existing_minutes(cat, demand, times, tt)
+        existing[cat] = covered(exist_min[cat], minutes)
+
+    # candidates: layer, then generated near uncovered demand
+    layer = (cand_mod.from_layer(candidates) if candidates is not None and len(candidates)
+             else None)
+    do_generate = generate if generate is not None else layer is None
+    parts = [layer] if layer is not None else []
+    if do_generate:
+        gen = _generated(network_by_mode, demand, facilities, profile, cats, circle_of,
+                         eligible, existing, used_circles, spacing=candidate_spacing_m,
+                         min_distance_m=min_distance_m, near_m=near_m,
+                         room=max(0, max_candidates - (len(layer) if layer is not None else 0)),
+                         warnings=warnings, lang=lang, names=_community_names(communities))
+        if len(gen):
+            if demand.crs is not None and gen.crs is not None and gen.crs != demand.crs:
+                gen = gen.to_crs(demand.crs)
+            parts.append(gen)
+    if layer is not None and len(layer) > max_candidates:
+        raise InputError(f"candidates: {len(layer)} sites is more than max_candidates = "
+                         f"{max_candidates}; fix: raise max_candidates or thin the layer")
+    cand = (pd.concat(parts, ignore_index=True) if parts
+            else cand_mod.empty_frame(demand.crs))
+    cand = gpd.GeoDataFrame(cand, geometry="geometry", crs=demand.crs)
+    n_cand = len(cand)
+    if n_cand == 0:
+        warnings.append(_msg(lang, "没有候选点，无法提出新增点位（请提供候选用地图层或生成候选点）",
+                             "no candidate sites, nothing to propose (give a candidates layer "
+                             "or generate candidates)"))
+
+    # candidates on every mode network in use: the layer's from the travel-time step,
+    # only the generated ones are snapped here
+    n_layer = len(layer) if layer is not None else 0
+    csnaps: dict[str, Snapped] = {}
+    access = np.full((max(len(used_circles), 1), n_cand), np.inf)
+    for i, ckey in enumerate(used_circles):
+        mode = profile.circles[ckey].mode
+        if mode not in csnaps:
+            net = network_by_mode[mode]
+            known = tt.modes[mode].candidates
+            if known is None or len(known) != n_layer:
+                known = snap(net, cand.geometry.iloc[:n_layer], max_snap_m=max_snap_m)
+            csnaps[mode] = _concat(known, snap(net, cand.geometry.iloc[n_layer:],
+                                               max_snap_m=max_snap_m))
+        acc = csnaps[mode].access_m
+        access[i] = np.where(np.isnan(acc), np.inf, acc)
+    nearest_road = access.min(axis=0)
+    off = ~np.isfinite(nearest_road) | (nearest_road > max_snap_m)
+    if off.any():
+        ids = ", ".join(cand["cand_id"].astype(str).to_numpy()[off][:5])
+        warnings.append(_msg(
+            lang, f"{int(off.sum())} 个候选点距离道路超过 {max_snap_m:g} 米，未参与选址 ({ids})",
+            f"{int(off.sum())} candidates are farther than {max_snap_m:g} m from a road and "
+            f"were left out ({ids})"))
+
+    # sparse travel times candidates x demand, per circle, within the limit (p-median:
+    # within the cutoff)
+    search = minutes * 60.0 * max(float(search_factor), 1.0)
+    blocks = []
+    for ckey in used_circles:
+        idx, ds = dsnaps[ckey]
+        net = network_by_mode[profile.circles[ckey].mode]
+        blocks.append((coverage_times(net, csnaps[profile.circles[ckey].mode], ds,
+                                      search[idx]), idx))
+    tmat = place_columns(blocks, n_cand, n_dem)
+    cover = within(tmat, covered_limit_s(minutes))
+
+    cap = cand["capacity"].to_numpy(dtype=float)
+    if capacity is not None:
+        if not capacity >= 0:
+            raise InputError(f"plan: capacity = {capacity}; fix: give a capacity >= 0")
+        cap = np.where(np.isfinite(cap), cap, float(capacity))
+    if load is None:
+        load_v = pop
+    else:
+        if load not in demand.columns:
+            raise InputError(f"demand points: no `{load}` column for the capacity load; "
+                             "fix: add it or leave load unset (population)")
+        load_v = np.nan_to_num(pd.to_numeric(demand[load], errors="coerce")
+                               .to_numpy(dtype=float, na_value=np.nan)).clip(min=0.0)
+    cols = {cat: np.flatnonzero(eligible[cat]) for cat in cats}
+    return SiteMatrices(
+        categories=cats, demand=demand, candidates=cand, times_s=tmat, cover=cover,
+        search_s=search, population=pop, load=load_v, capacity=cap, columns=cols,
+        eligible=eligible, existing=existing, existing_min=exist_min, circle=circle_of,
+        nearest_road_m=nearest_road, off_network=off_network, component=dem_component,
+        candidate_snaps=csnaps, networks=dict(network_by_mode), warnings=tuple(warnings))
+
+
+def solve(m: SiteMatrices, *, model: str = "mclp", sites: int | None = None,
+          budget: float | None = None, time_limit_s: float = 60.0, lang: str = "zh"
+          ) -> tuple[CoverageProblem, Solution, tuple[str, ...]]:
+    """Run a location model on the matrices (one call style for every model).
+
+    Returns the (joint) coverage problem, the solver's solution and warnings (time limit
+    reached, greedy fallback, fewer candidates than sites, capacities ignored).
+    """
+    _check_model(model, sites, budget)
+    warnings: list[str] = []
+    cats, cols, cand, pop = m.categories, m.columns, m.candidates, m.population
+    n_cand = len(cand)
+    tmat, cover, existing, search, exist_min = (m.times_s, m.cover, m.existing, m.search_s,
+                                                m.existing_min)
+    cap, load_v = m.capacity, m.load
+    problems = {cat: CoverageProblem(
+        cover[:, cols[cat]], pop[cols[cat]], existing=existing[cat][cols[cat]],
+        costs=cand["cost"].to_numpy(dtype=float), priority=cand["priority"].to_numpy(float),
+        capacity=cap, load=load_v[cols[cat]]) for cat in cats}
+    problem = joint(problems) if len(cats) > 1 else problems[cats[0]]
+
+    if model == "setcover":
+        if problem.capacitated:
+            warnings.append(_msg(lang, "集合覆盖模型不考虑设施容量",
+                                 "set covering ignores site capacities"))
+            problem = CoverageProblem(problem.coverage, problem.weights,
+                                      existing=problem.existing, costs=problem.costs,
+                                      priority=problem.priority, group=problem.group,
+                                      group_names=problem.group_names)
+        solution = set_covering(problem, time_limit_s=time_limit_s)
+    elif model == "mclp":
+        solution = maximal_covering(problem, p=sites, budget=budget, time_limit_s=time_limit_s)
+    else:
+        cost = sp.hstack([tmat[:, cols[c]] for c in cats], format="csr")
+        ex_s = np.concatenate([exist_min[c][cols[c]] * 60.0 for c in cats])
+        cutoff = np.concatenate([search[cols[c]] for c in cats])
+        p = min(int(sites or 0), n_cand)
+        if p < (sites or 0):
+            warnings.append(_msg(lang, f"候选点只有 {n_cand} 个，少于 {sites} 个新增点位",
+                                 f"only {n_cand} candidates for {sites} new sites"))
+        solution = p_median(cost, problem.weights, p, existing=ex_s, unreached_cost=cutoff,
+                            priority=cand["priority"].to_numpy(float),
+                            time_limit_s=time_limit_s)
+    if solution.status == "time_limit":
+        warnings.append(_msg(
+            lang, f"求解达到时间上限 {time_limit_s:g} 秒，最优性差距 {solution.gap:.2%}",
+            f"the solver stopped at the {time_limit_s:g} s time limit with an optimality gap "
+            f"of {solution.gap:.2%}"))
+    elif solution.status == "greedy":
+        warnings.append(_msg(
+            lang, f"求解在 {time_limit_s:g} 秒内未得到可行解，采用贪心算法结果（非最优）",
+            f"no solver solution within {time_limit_s:g} s: the greedy solution is used "
+            "(not proven optimal)"))
+
+    return problem, solution, tuple(warnings)
+
+
+def describe(m: SiteMatrices, problem: CoverageProblem, solution: Solution, profile: Profile,
+             *, model: str, communities: pd.DataFrame | None = None, lang: str = "zh",
+             warnings: Sequence[str] = ()) -> PlanResult:
+    """Rank and explain the selected sites: the :class:`PlanResult` layers and tables."""
+    cats, demand, cand, pop = m.categories, m.demand, m.candidates, m.population
+    col_dem = np.concatenate([m.columns[c] for c in cats])
+    col_cat = np.concatenate([np.full(m.columns[c].size, k) for k, c in enumerate(cats)])
+    ranked = rank_sites(problem, solution.selected,
+                        assignment=solution.assignment if solution.model == "cmclp" else None)
+    sites_gdf, gains, newly, new_by_cat = _site_tables(
+        ranked, cand, demand, communities, pop, col_dem, col_cat, cats,
+        m.nearest_road_m)
+    coverage = _coverage_table(cats, profile, m.eligible, m.existing, new_by_cat, pop,
+                               lang)
+    unreached = _unreached(problem, col_dem, col_cat, cats, demand, pop, m.off_network,
+                           m.component, m.circle, m.candidate_snaps, m.networks, profile)
+    cand_layer = gpd.GeoDataFrame(cand[list(CANDIDATE_LAYER_COLUMNS)],
+                                  geometry=cand.geometry.values, crs=cand.crs)
+    return PlanResult(sites_gdf, gains, coverage, unreached, cand_layer, solution, model, cats,
+                      newly, tuple(dict.fromkeys([*m.warnings, *warnings])))
+
+
 
 
 def plan(
@@ -264,9 +562,31 @@ def plan(
     SolverError
         HiGHS failed (its status in the message).
     """
-    warnings: list[str] = []
-    cats = _check_categories(categories, profile)
     model = "setcover" if full_coverage else model
+    _check_model(model, sites, budget)
+    if travel_times is None:
+        for col in ("did", "cid", "population"):
+            if col not in demand.columns:
+                raise InputError(f"demand points: no `{col}` column; fix: build them with "
+                                 "lifecircle.accessibility.demand.build_demand")
+        _check_categories(categories, profile)
+        travel_times = compute_travel_times(
+            network_by_mode, demand.reset_index(drop=True), facilities, profile,
+            circle=circle_of_points(demand, communities, profile), candidates=candidates,
+            max_snap_m=max_snap_m)
+    m = matrices(travel_times, demand, candidates, facilities, profile, categories=categories,
+                 communities=communities, times=times, max_snap_m=max_snap_m,
+                 generate=generate, candidate_spacing_m=candidate_spacing_m,
+                 min_distance_m=min_distance_m, near_m=near_m, max_candidates=max_candidates,
+                 capacity=capacity, load=load,
+                 search_factor=pmedian_cutoff if model == "pmedian" else 1.0, lang=lang)
+    problem, solution, warnings = solve(m, model=model, sites=sites, budget=budget,
+                                        time_limit_s=time_limit_s, lang=lang)
+    return describe(m, problem, solution, profile, model=model, communities=communities,
+                    lang=lang, warnings=warnings)
+
+
+def _check_model(model: str, sites: int | None, budget: float | None) -> None:
     if model not in MODELS:
         raise InputError(f"plan: unknown model {model!r}; fix: use one of {', '.join(MODELS)}")
     if model == "pmedian" and sites is None:
@@ -277,185 +597,6 @@ def plan(
                          "fix: pass sites=N (CLI: --sites N) or full_coverage=True")
     if sites is not None and sites < 1:
         raise InputError(f"plan: sites = {sites}; fix: give at least 1 new site")
-    for col in ("did", "cid", "population"):
-        if col not in demand.columns:
-            raise InputError(f"demand points: no `{col}` column; fix: build them with "
-                             "lifecircle.accessibility.demand.build_demand")
-    demand = demand.reset_index(drop=True)
-    n_dem = len(demand)
-    pop = np.nan_to_num(pd.to_numeric(demand["population"], errors="coerce")
-                        .to_numpy(dtype=float, na_value=np.nan)).clip(min=0.0)
-    if travel_times is None:
-        circle_of = circle_of_points(demand, communities, profile)
-        travel_times = compute_travel_times(network_by_mode, demand, facilities, profile,
-                                            circle=circle_of, candidates=candidates,
-                                            max_snap_m=max_snap_m)
-    elif len(travel_times.circle) != n_dem:
-        raise InputError(f"plan: travel_times are for {len(travel_times.circle)} demand points, "
-                         f"not {n_dem}; fix: pass the demand the travel times were made for")
-    tt = travel_times
-    network_by_mode = tt.networks
-    circle_of = tt.circle
-    used_circles = [c for c in profile.circles if np.any(circle_of == c)]
-    minutes = np.array([profile.circles[c].minutes for c in circle_of], dtype=float)
-
-    # demand snaps per circle: views of the travel-time step's snaps per mode
-    dsnaps: dict[str, tuple[NDArray[np.int64], Snapped]] = {}
-    off_network = np.zeros(n_dem, dtype=bool)
-    dem_component = np.full(n_dem, -1, dtype=np.int64)
-    for ckey in used_circles:
-        ms = tt.modes[profile.circles[ckey].mode]
-        mine = circle_of[ms.demand_index] == ckey
-        idx = ms.demand_index[mine]
-        ds = ms.demand.take(mine)
-        net = ms.network
-        dsnaps[ckey] = (idx, ds)
-        off_network[idx] = ds.too_far
-        ok = ds.edge >= 0
-        dem_component[idx[ok]] = net.component[net.edge_u[ds.edge[ok]]]
-
-    # eligibility and existing coverage per category
-    eligible: dict[str, NDArray[np.bool_]] = {}
-    existing: dict[str, NDArray[np.bool_]] = {}
-    exist_min: dict[str, NDArray[np.float64]] = {}
-    for cat in cats:
-        circles = profile.categories[cat].circles
-        eligible[cat] = (np.isin(circle_of, list(circles)) if circles
-                         else np.ones(n_dem, dtype=bool))
-        exist_min[cat] = _existing_minutes(cat, demand, times, tt)
-        existing[cat] = covered(exist_min[cat], minutes)
-
-    # candidates: layer, then generated near uncovered demand
-    layer = (cand_mod.from_layer(candidates) if candidates is not None and len(candidates)
-             else None)
-    do_generate = generate if generate is not None else layer is None
-    parts = [layer] if layer is not None else []
-    if do_generate:
-        gen = _generated(network_by_mode, demand, facilities, profile, cats, circle_of,
-                         eligible, existing, used_circles, spacing=candidate_spacing_m,
-                         min_distance_m=min_distance_m, near_m=near_m,
-                         room=max(0, max_candidates - (len(layer) if layer is not None else 0)),
-                         warnings=warnings, lang=lang, names=_community_names(communities))
-        if len(gen):
-            if demand.crs is not None and gen.crs is not None and gen.crs != demand.crs:
-                gen = gen.to_crs(demand.crs)
-            parts.append(gen)
-    if layer is not None and len(layer) > max_candidates:
-        raise InputError(f"candidates: {len(layer)} sites is more than max_candidates = "
-                         f"{max_candidates}; fix: raise max_candidates or thin the layer")
-    cand = (pd.concat(parts, ignore_index=True) if parts
-            else cand_mod.empty_frame(demand.crs))
-    cand = gpd.GeoDataFrame(cand, geometry="geometry", crs=demand.crs)
-    n_cand = len(cand)
-    if n_cand == 0:
-        warnings.append(_msg(lang, "没有候选点，无法提出新增点位（请提供候选用地图层或生成候选点）",
-                             "no candidate sites, nothing to propose (give a candidates layer "
-                             "or generate candidates)"))
-
-    # candidates on every mode network in use: the layer's from the travel-time step,
-    # only the generated ones are snapped here
-    n_layer = len(layer) if layer is not None else 0
-    csnaps: dict[str, Snapped] = {}
-    access = np.full((max(len(used_circles), 1), n_cand), np.inf)
-    for i, ckey in enumerate(used_circles):
-        mode = profile.circles[ckey].mode
-        if mode not in csnaps:
-            net = network_by_mode[mode]
-            known = tt.modes[mode].candidates
-            if known is None or len(known) != n_layer:
-                known = snap(net, cand.geometry.iloc[:n_layer], max_snap_m=max_snap_m)
-            csnaps[mode] = _concat(known, snap(net, cand.geometry.iloc[n_layer:],
-                                               max_snap_m=max_snap_m))
-        acc = csnaps[mode].access_m
-        access[i] = np.where(np.isnan(acc), np.inf, acc)
-    nearest_road = access.min(axis=0)
-    off = ~np.isfinite(nearest_road) | (nearest_road > max_snap_m)
-    if off.any():
-        ids = ", ".join(cand["cand_id"].astype(str).to_numpy()[off][:5])
-        warnings.append(_msg(
-            lang, f"{int(off.sum())} 个候选点距离道路超过 {max_snap_m:g} 米，未参与选址 ({ids})",
-            f"{int(off.sum())} candidates are farther than {max_snap_m:g} m from a road and "
-            f"were left out ({ids})"))
-
-    # sparse travel times candidates x demand, per circle, within the limit (p-median:
-    # within the cutoff)
-    search = minutes * 60.0 * (pmedian_cutoff if model == "pmedian" else 1.0)
-    blocks = []
-    for ckey in used_circles:
-        idx, ds = dsnaps[ckey]
-        net = network_by_mode[profile.circles[ckey].mode]
-        blocks.append((coverage_times(net, csnaps[profile.circles[ckey].mode], ds,
-                                      search[idx]), idx))
-    tmat = place_columns(blocks, n_cand, n_dem)
-    cover = within(tmat, covered_limit_s(minutes))
-
-    # one problem per category (columns = demand whose circle requires it), joined
-    cap = cand["capacity"].to_numpy(dtype=float)
-    if capacity is not None:
-        if not capacity >= 0:
-            raise InputError(f"plan: capacity = {capacity}; fix: give a capacity >= 0")
-        cap = np.where(np.isfinite(cap), cap, float(capacity))
-    if load is None:
-        load_v = pop
-    else:
-        if load not in demand.columns:
-            raise InputError(f"demand points: no `{load}` column for the capacity load; "
-                             "fix: add it or leave load unset (population)")
-        load_v = np.nan_to_num(pd.to_numeric(demand[load], errors="coerce")
-                               .to_numpy(dtype=float, na_value=np.nan)).clip(min=0.0)
-    cols = {cat: np.flatnonzero(eligible[cat]) for cat in cats}
-    problems = {cat: CoverageProblem(
-        cover[:, cols[cat]], pop[cols[cat]], existing=existing[cat][cols[cat]],
-        costs=cand["cost"].to_numpy(dtype=float), priority=cand["priority"].to_numpy(float),
-        capacity=cap, load=load_v[cols[cat]]) for cat in cats}
-    problem = joint(problems) if len(cats) > 1 else problems[cats[0]]
-    col_dem = np.concatenate([cols[c] for c in cats])
-    col_cat = np.concatenate([np.full(cols[c].size, k) for k, c in enumerate(cats)])
-
-    if model == "setcover":
-        if problem.capacitated:
-            warnings.append(_msg(lang, "集合覆盖模型不考虑设施容量",
-                                 "set covering ignores site capacities"))
-            problem = CoverageProblem(problem.coverage, problem.weights,
-                                      existing=problem.existing, costs=problem.costs,
-                                      priority=problem.priority, group=problem.group,
-                                      group_names=problem.group_names)
-        solution = set_covering(problem, time_limit_s=time_limit_s)
-    elif model == "mclp":
-        solution = maximal_covering(problem, p=sites, budget=budget, time_limit_s=time_limit_s)
-    else:
-        cost = sp.hstack([tmat[:, cols[c]] for c in cats], format="csr")
-        ex_s = np.concatenate([exist_min[c][cols[c]] * 60.0 for c in cats])
-        cutoff = np.concatenate([search[cols[c]] for c in cats])
-        p = min(int(sites or 0), n_cand)
-        if p < (sites or 0):
-            warnings.append(_msg(lang, f"候选点只有 {n_cand} 个，少于 {sites} 个新增点位",
-                                 f"only {n_cand} candidates for {sites} new sites"))
-        solution = p_median(cost, problem.weights, p, existing=ex_s, unreached_cost=cutoff,
-                            priority=cand["priority"].to_numpy(float),
-                            time_limit_s=time_limit_s)
-    if solution.status == "time_limit":
-        warnings.append(_msg(
-            lang, f"求解达到时间上限 {time_limit_s:g} 秒，最优性差距 {solution.gap:.2%}",
-            f"the solver stopped at the {time_limit_s:g} s time limit with an optimality gap "
-            f"of {solution.gap:.2%}"))
-    elif solution.status == "greedy":
-        warnings.append(_msg(
-            lang, f"求解在 {time_limit_s:g} 秒内未得到可行解，采用贪心算法结果（非最优）",
-            f"no solver solution within {time_limit_s:g} s: the greedy solution is used "
-            "(not proven optimal)"))
-
-    ranked = rank_sites(problem, solution.selected,
-                        assignment=solution.assignment if solution.model == "cmclp" else None)
-    sites_gdf, gains, newly, new_by_cat = _site_tables(
-        ranked, cand, demand, communities, pop, col_dem, col_cat, cats, nearest_road)
-    coverage = _coverage_table(cats, profile, eligible, existing, new_by_cat, pop, lang)
-    unreached = _unreached(problem, col_dem, col_cat, cats, demand, pop, off_network,
-                           dem_component, circle_of, csnaps, network_by_mode, profile)
-    cand_layer = gpd.GeoDataFrame(cand[list(CANDIDATE_LAYER_COLUMNS)],
-                                  geometry=cand.geometry.values, crs=cand.crs)
-    return PlanResult(sites_gdf, gains, coverage, unreached, cand_layer, solution, model, cats,
-                      newly, tuple(dict.fromkeys(warnings)))
 
 
 # ----------------------------------------------------------------------------- pieces
