@@ -298,8 +298,12 @@ def test_mask_polygon_is_always_a_valid_polygon_or_multipolygon(seed):
     mask = ndimage.binary_dilation(rng.random((80, 80)) < 0.03, iterations=2)
     mask |= np.indices((80, 80)).sum(axis=0) % 7 == 0      # diagonal stripes
     t = Affine(10.0, 0.0, 0.0, 0.0, -10.0, 800.0)
+    raw = mask_polygon(mask, t)
+    assert raw.is_valid and raw.area == pytest.approx(mask.sum() * 100.0)
+    filled = mask_polygon(mask, t, min_hole_m2=300.0)
+    assert filled.area > raw.area
     for tol in (0.0, 5.0, 15.0, 40.0):
         g = mask_polygon(mask, t, simplify_m=tol, min_hole_m2=300.0)
         assert g.geom_type in ("Polygon", "MultiPolygon") and g.is_valid
         if tol <= 5.0:   # beyond half a cell the one-cell stripes may collapse
-            assert g.area == pytest.approx(mask.sum() * 100.0, rel=0.02)
+            assert g.area == pytest.approx(filled.area, rel=0.02)

@@ -235,7 +235,7 @@ def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[f
     from affine import Affine
     from scipy import ndimage
 
-    from lifecircle.geo.raster import mask_polygon
+    from lifecircle.geo.raster import gather_parts, mask_parts
 
     none = len(budgets)
     per_ring = [np.asarray(_pieces(network, dist, b, sources, src), dtype=object)
@@ -249,35 +249,77 @@ def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[f
     width = int(np.ceil((maxx + pad - minx) / cell_m))
     height = int(np.ceil((maxy - (miny - pad)) / cell_m))
     label = np.full((height, width), none, dtype=np.uint8)
+    rows, cols = [], []
     for k in range(len(budgets) - 1, -1, -1):  # largest first: smaller rings overwrite
         if not len(per_ring[k]):
             continue
-        ring = per_ring[k]
-        flat = shapely.length(ring) == 0  # points, and degenerate access legs
-        xy = np.vstack([shapely.get_coordinates(shapely.segmentize(ring[~flat], cell_m / 2.0)),
-                        shapely.get_coordinates(ring[flat])])
+        xy = _samples(per_ring[k], cell_m / 2.0)
         col = ((xy[:, 0] - minx) / cell_m).astype(np.int64)
         row = ((maxy - xy[:, 1]) / cell_m).astype(np.int64)
         label[row, col] = k
+        if k == len(budgets) - 1:
+            rows, cols = row, col
+    disk = None
     if rad > 0:
         yy, xx = np.mgrid[-rad:rad + 1, -rad:rad + 1]
         disk = (xx * xx + yy * yy) * cell_m * cell_m <= (trim_m + 1e-9) ** 2
         disk |= (np.abs(xx) <= 1) & (np.abs(yy) <= 1)
-        label = ndimage.minimum_filter(label, footprint=disk, mode="constant", cval=none)
-    transform = Affine(cell_m, 0.0, minx, 0.0, -cell_m, maxy)
-    # the cell staircase is simplified away by up to one cell, but never by more than the
+    # the cell staircase is simplified away, by less than half a cell (so that no two
+    # parts, at least one cell apart, can come to overlap) and never by more than the
     # margin between the reachable road (trim - one cell diagonal - a quarter cell of road
     # sampling inside) and the outline
-    tol = max(0.0, min(cell_m, 0.9 * (trim_m - np.sqrt(2.0) * cell_m - cell_m / 4.0)))
-    present = np.bincount(label.ravel(), minlength=none + 1)
+    tol = max(0.0, min(0.45 * cell_m, 0.9 * (trim_m - np.sqrt(2.0) * cell_m - cell_m / 4.0)))
+    # Reached road comes in clusters (towns, villages) in a mostly empty grid: blocks of
+    # ``b`` cells holding road, grown by one block, split it into clusters at least one
+    # block (more than the dilation reaches) apart, each dilated and polygonised on its own
+    # bounding box only.
+    b = max(32, 4 * (rad + 1))
+    occupied = np.zeros((-(-height // b), -(-width // b)), dtype=bool)
+    occupied[rows // b, cols // b] = True
+    eight = np.ones((3, 3), dtype=bool)
+    blocks, _ = ndimage.label(ndimage.binary_dilation(occupied, structure=eight),
+                              structure=eight)
+    parts: list[list[NDArray[np.object_]]] = [[] for _ in budgets]
+    new_in_ring = np.zeros(none + 1, dtype=np.int64)
+    for i, sl in enumerate(ndimage.find_objects(blocks)):
+        if sl is None:
+            continue
+        r0, r1 = sl[0].start * b, min(sl[0].stop * b, height)
+        c0, c1 = sl[1].start * b, min(sl[1].stop * b, width)
+        own = np.repeat(np.repeat(blocks[sl] == i + 1, b, axis=0), b, axis=1)
+        sub = np.where(own[:r1 - r0, :c1 - c0], label[r0:r1, c0:c1], none).astype(np.uint8)
+        if disk is not None:
+            sub = ndimage.minimum_filter(sub, footprint=disk, mode="constant", cval=none)
+        transform = Affine(cell_m, 0.0, minx + c0 * cell_m, 0.0, -cell_m, maxy - r0 * cell_m)
+        present = np.bincount(sub.ravel(), minlength=none + 1)
+        new_in_ring += present
+        for k in range(len(budgets)):
+            if k and present[k] == 0:   # nothing first reached in this ring: same parts
+                parts[k].append(parts[k - 1][-1])
+            else:
+                parts[k].append(mask_parts(sub <= k, transform, simplify_m=tol,
+                                           min_hole_m2=min_hole_m2))
     out: list[shapely.Geometry] = []
     for k in range(len(budgets)):
-        if k and present[k] == 0:   # no cell first reached in this ring: the same polygon
+        if k and new_in_ring[k] == 0:   # a ring reaching nothing new: the same polygon
             out.append(out[-1])
             continue
-        out.append(mask_polygon(label <= k, transform, simplify_m=tol,
-                                min_hole_m2=min_hole_m2))
+        out.append(gather_parts(np.concatenate(parts[k]) if parts[k] else
+                                np.empty(0, dtype=object), check=False))
     return out
+
+
+def _samples(lines: NDArray[np.object_], step: float) -> NDArray[np.float64]:
+    """Points along ``lines`` (and points) at most ``step`` apart, every vertex included."""
+    xy, idx = shapely.get_coordinates(lines, return_index=True)
+    same = idx[1:] == idx[:-1]
+    p0 = xy[:-1][same]
+    d = xy[1:][same] - p0
+    n = np.maximum(np.ceil(np.hypot(d[:, 0], d[:, 1]) / step), 1.0).astype(np.int64)
+    seg = np.repeat(np.arange(len(p0)), n)
+    start = np.cumsum(n) - n
+    t = (np.arange(int(n.sum())) - start[seg]) / n[seg]
+    return np.vstack([p0[seg] + t[:, None] * d[seg], xy])
 
 
 def grid_cell_m(reach_m: float, trim_m: float = 50.0) -> float:

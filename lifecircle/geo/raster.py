@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import InputError, OutputError
 
-__all__ = ["grid_centres", "mask_polygon", "write_geotiff"]
+__all__ = ["gather_parts", "grid_centres", "mask_parts", "mask_polygon", "write_geotiff"]
 
 
 def grid_centres(bounds: tuple[float, float, float, float], cell_m: float
@@ -99,13 +99,25 @@ def mask_polygon(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: floa
                  min_hole_m2: float = 0.0) -> Any:
     """The true cells of ``mask`` as one (Multi)Polygon, built in bulk.
 
-    GDAL traces the 4-connected regions (``rasterio.features.shapes``); their rings go to
-    shapely as flat coordinate arrays, never one Python object per vertex. Holes smaller
-    than ``min_hole_m2`` are dropped *before* simplifying, then every polygon is simplified
-    by Douglas-Peucker (``simplify_m``, vectorised, cost linear in the vertices whatever
-    the number of holes; GEOS repairs a polygon it made invalid), and the polygons are
-    gathered into one MultiPolygon, repaired with ``make_valid`` only where simplified
-    neighbours came to overlap.
+    See :func:`mask_parts`; the parts are gathered into one geometry by
+    :func:`gather_parts`.
+    """
+    parts = mask_parts(mask, transform, simplify_m=simplify_m, min_hole_m2=min_hole_m2)
+    return gather_parts(parts, check=simplify_m >= 0.5 * abs(transform.a))
+
+
+def mask_parts(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: float = 0.0,
+               min_hole_m2: float = 0.0) -> NDArray[np.object_]:
+    """The 8-connected regions of true cells of ``mask`` as valid polygons, built in bulk.
+
+    GDAL traces the regions (``rasterio.features.shapes``); their rings go to shapely as
+    flat coordinate arrays, never one Python object per vertex. Holes smaller than
+    ``min_hole_m2`` are dropped *before* simplifying, then every polygon is simplified by
+    Douglas-Peucker (``simplify_m``; vectorised, cost linear in the vertices whatever the
+    number of holes; GEOS repairs a polygon the simplification made invalid, and cells
+    touching at a corner become polygons touching at a point). Regions of different parts
+    are at least one cell apart, so with ``simplify_m`` under half a cell no two parts
+    overlap and :func:`gather_parts` needs no repair.
 
     Parameters
     ----------
@@ -120,8 +132,8 @@ def mask_polygon(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: floa
 
     Returns
     -------
-    shapely.Geometry
-        A Polygon, a MultiPolygon (the regions in GDAL's order) or an empty Polygon.
+    ndarray of Polygon
+        Non-empty, valid polygons, in GDAL's order.
     """
     import itertools
 
@@ -131,13 +143,13 @@ def mask_polygon(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: floa
     m = np.ascontiguousarray(mask, dtype=np.uint8)
     rings: list[Any] = []
     poly_of: list[int] = []
-    for i, (geom, _) in enumerate(features.shapes(m, mask=m.astype(bool), connectivity=4,
+    for i, (geom, _) in enumerate(features.shapes(m, mask=m.view(bool), connectivity=8,
                                                   transform=transform)):
         rs = geom["coordinates"]
         rings.extend(rs)
         poly_of.extend([i] * len(rs))
     if not rings:
-        return shapely.Polygon()
+        return np.empty(0, dtype=object)
     n = len(rings)
     sizes = np.fromiter(map(len, rings), dtype=np.int64, count=n)
     flat = itertools.chain.from_iterable(itertools.chain.from_iterable(rings))
@@ -155,38 +167,43 @@ def mask_polygon(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: floa
         area = 0.5 * np.abs(np.bincount(ring_of[1:][same], weights=cross, minlength=n))
         keep = shell | (area >= min_hole_m2)
         if not keep.all():
-            vkeep = keep[ring_of]
-            coords = coords[vkeep]
+            coords = coords[keep[ring_of]]
             ring_of = np.repeat(np.arange(int(keep.sum())), sizes[keep])
             pid = pid[keep]
     lr = shapely.linearrings(coords, indices=ring_of)
     polys = shapely.polygons(lr, indices=np.unique(pid, return_inverse=True)[1].ravel())
     if simplify_m > 0:
-        # GEOS checks each simplified polygon and repairs the invalid ones itself (its
-        # Douglas-Peucker "ensure valid" step), which may split one into several
         polys = shapely.simplify(polys, simplify_m, preserve_topology=False)
-        polys = shapely.get_parts(shapely.get_parts(polys))
-        polys = polys[shapely.get_type_id(polys) == 3]
-        polys = polys[~shapely.is_empty(polys)]
-    if len(polys) == 0:
-        return shapely.Polygon()
-    if len(polys) == 1:
-        return polys[0]
-    out = shapely.multipolygons(polys)
-    if shapely.is_valid(out):
-        return out
-    # simplified neighbours that now overlap: repaired, keeping the polygons only (a
-    # repair may add the lines where they touched)
-    return _polygonal(shapely.make_valid(out))
+    else:
+        # cells touching at a corner: a ring touching itself, split at that point
+        bad = ~shapely.is_valid(polys)
+        if bad.any():
+            polys[bad] = shapely.make_valid(polys[bad])
+    return _polygonal_parts(polys)
 
 
-def _polygonal(geom: Any) -> Any:
-    """The polygons of ``geom`` (a repaired geometry, possibly a collection) as one
-    Polygon or MultiPolygon."""
+def gather_parts(parts: NDArray[np.object_], *, check: bool = True) -> Any:
+    """Polygons as one Polygon, MultiPolygon or empty Polygon.
+
+    With ``check``, a MultiPolygon whose parts overlap (simplified too far) is repaired;
+    without, the parts are trusted not to overlap (:func:`mask_parts` with a tolerance under
+    half a cell).
+    """
     import shapely
 
-    parts = shapely.get_parts(shapely.get_parts(geom))
-    parts = parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
     if len(parts) == 0:
         return shapely.Polygon()
-    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
+    if len(parts) == 1:
+        return parts[0]
+    out = shapely.multipolygons(parts)
+    if not check or shapely.is_valid(out):
+        return out
+    return gather_parts(_polygonal_parts(shapely.make_valid(out)), check=False)
+
+
+def _polygonal_parts(geoms: Any) -> NDArray[np.object_]:
+    """The non-empty polygons in ``geoms`` (collections of a repair taken apart)."""
+    import shapely
+
+    parts = shapely.get_parts(shapely.get_parts(geoms))
+    return parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
