@@ -5,8 +5,9 @@ three urban in two districts, one rural village, and one urban community without
 (coverage NaN = no data). Values are chosen so the tests can state exact answers:
 
 - C01 桃园社区: every required service covered, cov_all 1.0 (class "100%")
-- C02 湖东社区 "A&B" (name with HTML specials): elderly care 60 %, cov_all 0.6 (50-80 %)
-- C03 雨山社区 (MultiPolygon): elderly care 30 %, meal aid 50 %, cov_all 0.3 (< 50 %)
+- C02 湖东社区 "A&B" (name with HTML specials): elderly care 60 %, cov_all 0.6 (50-80 %);
+  nothing missing (``missing`` lists the services NO resident reaches)
+- C03 雨山社区 (MultiPolygon): elderly care 30 %, meal aid 0 % (missing), cov_all 0
 - C04 新桥村 (rural): health 97 %, cov_all 0.97 (95-99.9 %)
 - C05 空置社区: population 0, coverage NaN (no data)
 
@@ -21,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import CRS, Transformer
-from shapely.geometry import MultiPolygon, Point, box
+from shapely.geometry import LineString, MultiPolygon, Point, box
 
 from lifecircle.project import Profile, load_profile
 
@@ -61,12 +62,12 @@ def build() -> dict[str, Any]:
              cov={}, cov_all=1.0, missing="", worst_min=11.5, geometry=sq(0, 0)),
         dict(cid="C02", name=SPECIAL_NAME, kind="urban", district="花山区", township="湖东路街道",
              population=3000.0, households=1100.0, circle_min=15.0, mode="walk",
-             cov={"elderly_care": 0.6}, cov_all=0.6, missing="elderly_care", worst_min=22.0,
+             cov={"elderly_care": 0.6}, cov_all=0.6, missing="", worst_min=22.0,
              geometry=sq(1000, 0)),
         dict(cid="C03", name="雨山社区", kind="urban", district="雨山区", township="雨山街道",
              population=2500.0, households=900.0, circle_min=15.0, mode="walk",
-             cov={"elderly_care": 0.3, "meal_aid": 0.5}, cov_all=0.3,
-             missing="elderly_care,meal_aid", worst_min=31.0,
+             cov={"elderly_care": 0.3, "meal_aid": 0.0}, cov_all=0.0,
+             missing="meal_aid", worst_min=31.0,
              geometry=MultiPolygon([sq(0, 1000, 1000, 600), sq(0, 1700, 600, 300)])),
         dict(cid="C04", name="新桥村", kind="rural", district="当涂县", township="黄池镇",
              population=1800.0, households=620.0, circle_min=30.0, mode="ebike",
@@ -171,6 +172,23 @@ def build() -> dict[str, Any]:
             out.append(row)
         return pd.DataFrame(out)
 
+    # coverage with the proposed sites open: K1 fills C03's elderly care and meal aid, K2
+    # C02's elderly care
+    after = communities.drop(columns="geometry").copy()
+    after = pd.DataFrame(after[["cid", "cov_all", *[f"cov_{k}" for k in prof.categories]]])
+    for cid, cols in (("C02", ["cov_elderly_care", "cov_all"]),
+                      ("C03", ["cov_elderly_care", "cov_meal_aid", "cov_all"])):
+        after.loc[after["cid"] == cid, cols] = 1.0
+
+    roads = gpd.GeoDataFrame(
+        {"name": ["湖东路", "雨山路", "桃园巷", "新桥路"],
+         "road_class": ["primary", "secondary", "residential", "tertiary"]},
+        geometry=[LineString([(X0 - 200, Y0 - 50), (X0 + 5200, Y0 - 50)]),
+                  LineString([(X0 + 950, Y0 - 200), (X0 + 950, Y0 + 2100)]),
+                  LineString([(X0 + 100, Y0 + 500), (X0 + 900, Y0 + 500)]),
+                  LineString([(X0 + 2000, Y0 + 1000), (X0 + 4000, Y0 + 1000)])],
+        crs=CRS_WORK)
+
     summary_district = summary(["district"])
     summary_township = summary(["district", "township"])
 
@@ -196,6 +214,7 @@ def build() -> dict[str, Any]:
     return {
         "communities": communities, "facilities": facilities, "demand": demand,
         "service_areas": service_areas, "gaps": gaps, "candidates": candidates,
-        "proposed_sites": proposed, "summary_district": summary_district,
+        "proposed_sites": proposed, "roads": roads, "communities_after": after,
+        "summary_district": summary_district,
         "summary_township": summary_township, "scorecard": scorecard,
     }

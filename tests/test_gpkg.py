@@ -20,12 +20,12 @@ from lifecircle.outputs import gpkg, styles
 
 SPATIAL = {"communities": "MultiPolygon", "facilities": "Point", "demand": "Point",
            "service_areas": "MultiPolygon", "gaps": "MultiPolygon", "candidates": "Point",
-           "proposed_sites": "Point"}
-TABLES = ("summary_district", "summary_township", "scorecard")
+           "proposed_sites": "Point", "roads": "MultiLineString"}
+TABLES = ("summary_district", "summary_township", "scorecard", "communities_after")
 RENDERERS = {"communities": "graduatedSymbol", "facilities": "categorizedSymbol",
              "demand": "categorizedSymbol", "service_areas": "categorizedSymbol",
              "gaps": "singleSymbol", "candidates": "singleSymbol",
-             "proposed_sites": "singleSymbol"}
+             "proposed_sites": "singleSymbol", "roads": "categorizedSymbol"}
 QGIS_COLUMNS = ["id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column",
                 "styleName", "styleQML", "styleSLD", "useAsDefault", "description", "owner",
                 "ui", "update_time"]
@@ -67,7 +67,7 @@ def test_values_survive(written: tuple[Path, dict]) -> None:
     assert c.loc["C02", "cov_elderly_care"] == pytest.approx(0.6)
     assert np.isnan(c.loc["C04", "cov_meal_aid"])  # not required in the rural circle
     assert np.isnan(c.loc["C05", "cov_all"])
-    assert c.loc["C03", "missing"] == "elderly_care,meal_aid"
+    assert c.loc["C03", "missing"] == "meal_aid"
     f = pyogrio.read_dataframe(path, layer="facilities").set_index("fid")
     assert f.loc["F02", "name"] == fx.EVIL
     assert list(f.index) == ["F01", "F02", "F03", "F04", "F05", "F06"]

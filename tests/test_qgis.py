@@ -35,7 +35,8 @@ app.initQgis()
 result = {}
 spatial = {}
 for name in ["communities", "facilities", "demand", "service_areas", "gaps", "candidates",
-             "proposed_sites", "summary_district", "summary_township", "scorecard"]:
+             "proposed_sites", "roads", "summary_district", "summary_township", "scorecard",
+             "communities_after"]:
     layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
     info = {"valid": layer.isValid(), "crs": layer.crs().authid(),
             "features": layer.featureCount(), "spatial": layer.isSpatial()}

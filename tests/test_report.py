@@ -111,7 +111,7 @@ def test_tables_and_csvs(zh: tuple[Path, dict]) -> None:
     comm = pd.read_csv(out / "coverage_communities.csv", encoding="utf-8-sig")
     assert list(comm["cid"]) == ["C01", "C02", "C03", "C04", "C05"]
     assert comm.loc[1, "name"] == fx.SPECIAL_NAME
-    assert comm.loc[2, "cov_meal_aid"] == pytest.approx(0.5)
+    assert comm.loc[2, "cov_meal_aid"] == pytest.approx(0.0)
     dist = pd.read_csv(out / "coverage_district.csv", encoding="utf-8-sig").set_index("district")
     assert dist.loc["花山区", "cov_all"] == pytest.approx(6000 / 7200)
     town = pd.read_csv(out / "coverage_township.csv", encoding="utf-8-sig")

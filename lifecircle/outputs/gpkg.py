@@ -27,11 +27,13 @@ from lifecircle.errors import InputError, OutputError
 
 #: Order of the result layers in the GeoPackage (others follow in the given order).
 LAYER_ORDER = ("communities", "facilities", "demand", "service_areas", "gaps", "candidates",
-               "proposed_sites", "summary_district", "summary_township", "scorecard")
+               "proposed_sites", "roads", "summary_district", "summary_township", "scorecard",
+               "communities_after")
 #: Geometry type written per spatial result layer (polygons are promoted to multi).
 GEOMETRY_TYPES = {
     "communities": "MultiPolygon", "service_areas": "MultiPolygon", "gaps": "MultiPolygon",
     "facilities": "Point", "demand": "Point", "candidates": "Point", "proposed_sites": "Point",
+    "roads": "MultiLineString",
 }
 FID_COLUMN = "ogc_fid"
 GEOMETRY_COLUMN = "geom"

@@ -41,12 +41,16 @@ RENDERERS: dict[str, str] = {
     "gaps": "singleSymbol",
     "candidates": "singleSymbol",
     "proposed_sites": "singleSymbol",
+    "roads": "categorizedSymbol",
 }
-#: Geometry type per styled layer: 0 point, 2 polygon (QGIS ``layerGeometryType``).
+#: Geometry type per styled layer: 0 point, 1 line, 2 polygon (QGIS ``layerGeometryType``).
 GEOMETRY_TYPES: dict[str, int] = {
     "communities": 2, "facilities": 0, "service_areas": 2, "demand": 0, "gaps": 2,
-    "candidates": 0, "proposed_sites": 0,
+    "candidates": 0, "proposed_sites": 0, "roads": 1,
 }
+#: Expression splitting roads into major and minor classes (the web map does the same).
+ROAD_EXPRESSION = ("if(\"road_class\" IN ('motorway', 'trunk', 'primary', 'secondary', "
+                   "'tertiary'), 'major', 'minor')")
 #: Value standing for NULL coverage in the graduated renderer's expression.
 NO_DATA_VALUE = -1.0
 #: Expression the communities are classified on (NULL -> the "no data" class).
@@ -129,6 +133,26 @@ def _marker_symbol(name: str, style: MarkerStyle) -> str:
     return (f'<symbol name={_attr(name)} type="marker" alpha="1" clip_to_extent="1" '
             f'force_rhr="0">{_DDP}<layer class="SimpleMarker" enabled="1" locked="0" '
             f'pass="0">{_props(props)}{_DDP}</layer></symbol>')
+
+
+def _line_symbol(name: str, color: str, width_mm: float) -> str:
+    props = {
+        "capstyle": "round", "customdash": "5;2", "customdash_unit": "MM",
+        "draw_inside_polygon": "0", "joinstyle": "round",
+        "line_color": styles.qgis_color(color), "line_style": "solid",
+        "line_width": f"{width_mm:g}", "line_width_unit": "MM", "offset": "0",
+        "offset_unit": "MM", "use_custom_dash": "0",
+    }
+    return (f'<symbol name={_attr(name)} type="line" alpha="1" clip_to_extent="1" '
+            f'force_rhr="0">{_DDP}<layer class="SimpleLine" enabled="1" locked="0" '
+            f'pass="0">{_props(props)}{_DDP}</layer></symbol>')
+
+
+def _sld_line(color: str, width_mm: float) -> str:
+    return ("<se:LineSymbolizer><se:Stroke>"
+            f'<se:SvgParameter name="stroke">{color}</se:SvgParameter>'
+            f'<se:SvgParameter name="stroke-width">{_sld_px(width_mm)}</se:SvgParameter>'
+            "</se:Stroke></se:LineSymbolizer>")
 
 
 def _renderer_open(kind: str, attr: str | None = None, extra: str = "") -> str:
@@ -381,6 +405,12 @@ def layer_style(layer: str, frame: Any, profile: Any, lang: str = "zh") -> Layer
     elif layer == "candidates":
         body = _single(_marker_symbol("__SYM__", styles.CANDIDATE))
         rules = [(i18n.t("legend.candidate", lang), "", _sld_point(styles.CANDIDATE))]
+    elif layer == "roads":
+        major, minor = i18n.t("legend.road_major", lang), i18n.t("legend.road_minor", lang)
+        body = _categorized(ROAD_EXPRESSION, [
+            ("major", major, _line_symbol("__SYM__", styles.ROAD_MAJOR_COLOR, 0.6)),
+            ("minor", minor, _line_symbol("__SYM__", styles.ROAD_MINOR_COLOR, 0.26))])
+        rules = [(i18n.t("layer.roads", lang), "", _sld_line(styles.ROAD_MAJOR_COLOR, 0.4))]
     else:  # proposed_sites
         body = _single(_marker_symbol("__SYM__", styles.PROPOSED))
         labels = _labeling(styles.PROPOSED_LABEL_FIELD, styles.PROPOSED_LABEL_COLOR)

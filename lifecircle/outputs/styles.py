@@ -78,12 +78,14 @@ COMMUNITY = FillStyle(fill=NO_DATA_COLOR, fill_opacity=0.65, stroke="#4d4d4d",
 #: Service areas: fill and outline in the category colour.
 SERVICE_AREA_FILL_OPACITY = 0.18
 SERVICE_AREA_STROKE_MM = 0.4
-#: Gaps: red hatched (QGIS) / red translucent with dashed outline (web).
-GAP = FillStyle(fill="#b2182b", fill_opacity=0.35, stroke="#67001f", stroke_width_mm=0.5,
+#: Gaps: dark-grey diagonal hatch with a dashed outline (QGIS and web alike); not red, so
+#: red keeps one meaning (coverage below 50 %).
+GAP = FillStyle(fill="#ffffff", fill_opacity=0.25, stroke="#252525", stroke_width_mm=0.5,
                 dash=True, hatch="b_diagonal")
-#: Proposed sites: a dark red disc with the rank in white.
-PROPOSED = MarkerStyle(color="#a50f15", shape="circle", size_mm=6.0, stroke="#ffffff",
-                       stroke_width_mm=0.5)
+#: Proposed sites: a black disc with a gold ring and the rank in white. No other layer
+#: uses black or gold (checked by tests/test_webmap_browser.py).
+PROPOSED = MarkerStyle(color="#000000", shape="circle", size_mm=6.0, stroke="#ffd700",
+                       stroke_width_mm=0.6)
 PROPOSED_LABEL_COLOR = "#ffffff"
 PROPOSED_LABEL_FIELD = "rank"
 #: Candidate sites: small grey squares.
@@ -94,6 +96,9 @@ DEMAND_COVERED = MarkerStyle(color="#1a9641", shape="circle", size_mm=1.2, strok
                              stroke_width_mm=0.0)
 DEMAND_NOT_COVERED = MarkerStyle(color="#d7191c", shape="circle", size_mm=1.6,
                                  stroke="#67001f", stroke_width_mm=0.1)
+#: Roads drawn as the map's offline base (major / minor classes).
+ROAD_MAJOR_COLOR = "#8c8c8c"
+ROAD_MINOR_COLOR = "#b4b4b4"
 #: Facility marker size.
 FACILITY_SIZE_MM = 3.4
 

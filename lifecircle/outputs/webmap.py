@@ -1,17 +1,25 @@
-"""The HTML map (``map.html``) for community-service staff, made with folium.
+"""The HTML map (``map.html``) for community-service staff: one service's gaps at a time.
 
-- Works offline: Leaflet 1.9.4 and leaflet.fullscreen 3.0.0 are shipped in
-  ``lifecircle/outputs/static`` (BSD-2 / MIT, see the LICENSE files there) and inlined into the
-  page; no CDN script, stylesheet, icon font or image is referenced. Only the base-map
-  tiles come from the internet; offline the data layers still show on a blank background.
-- Base maps: CARTO Positron (light, OpenStreetMap data) and the OpenStreetMap standard
-  tiles, both in WGS 84 / Web Mercator like the data. Gaode/Tencent/Baidu tiles are not
-  offered: they are in GCJ-02/BD-09 and would shift WGS 84 data by 100-700 m.
-- Geometries are simplified in the working CRS (``simplify_m``, topology-preserving) and
-  reprojected to EPSG:4326 only here, at the map boundary; coordinates are rounded to
-  5 decimals (about 1 m).
-- Every value shown (popups, tooltips, layer names, legend, title) is HTML-escaped in
-  Python; the embedded JSON escapes ``<``, ``>`` and ``&`` so no text can close the script.
+- One page, no server: Leaflet 1.9.4 and leaflet.fullscreen 3.0.0 (shipped in
+  ``lifecircle/outputs/static``, BSD-2 / MIT, see the LICENSE files there) and the map
+  application ``static/lifecircle-map.js`` are inlined; no CDN script, stylesheet, icon font
+  or image is referenced. Base-map tiles are the only requests; offline, the project's own
+  roads (drawn from the result) are the base.
+- A service selector: "all services" colours communities by the share covered for every
+  required service and shows every gap; choosing one service colours them by that
+  service's coverage and shows only its gaps, its facilities and its circle's limit.
+  "With proposed sites" recolours by the coverage after the proposed sites open
+  (``communities_after``) and says what they add.
+- Points are clustered by zoom (a screen grid; every point shows from
+  :data:`ALL_POINTS_ZOOM`); proposed sites are numbered, drawn above everything in a colour
+  no other layer uses, and listed in a panel that zooms to each. Community names show from
+  :data:`LABEL_ZOOM` and a search box finds a community by name.
+- Size: geometries are simplified in the working CRS (topology-preserving), service-area
+  holes smaller than two blocks filled, coordinates rounded to :data:`DECIMALS` (about 1 m);
+  the data is embedded once and popups are built in the browser, so a whole city stays a
+  few MB. Nothing is dropped: every feature of every layer is in the file.
+- Escaping: the embedded JSON escapes ``<``, ``>`` and ``&`` so no text can close the
+  script; the application puts every data text into the page with ``textContent``.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -49,6 +57,8 @@ BASEMAPS: dict[str, tuple[str, str, str]] = {
 }
 
 _CSS = """
+.lc-box{background:rgba(255,255,255,.94);border-radius:4px;box-shadow:0 1px 5px rgba(0,0,0,.4);
+  font:12px/1.4 sans-serif}
 .lc-pop{font-size:13px;line-height:1.35;min-width:180px}
 .lc-pop .lc-h{font-weight:bold;font-size:14px;margin-bottom:4px}
 .lc-pop table{border-collapse:collapse}
@@ -57,19 +67,42 @@ _CSS = """
 .lc-pop td{padding:1px 0}
 .lc-pop .lc-sub{margin-top:6px;font-weight:bold}
 .lc-pop .lc-bad,.lc-pop .lc-bad th{color:#b2182b}
+.lc-pop .lc-selrow th,.lc-pop .lc-selrow td{font-weight:bold;background:#ffffcc}
 .lc-icon{background:none;border:none}
 .lc-rank{width:24px;height:24px;border-radius:50%;background:%(rank_bg)s;color:%(rank_fg)s;
-  border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,.6);font:bold 13px/24px sans-serif;
-  text-align:center}
-.lc-legend{background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;
-  box-shadow:0 1px 5px rgba(0,0,0,.4);font-size:12px;line-height:1.4;max-height:60vh;
-  overflow:auto}
-.lc-legend summary{font-weight:bold;cursor:pointer}
-.lc-legend .lc-sec{margin-top:5px;font-weight:bold}
-.lc-legend .lc-row{display:flex;align-items:center;gap:6px;white-space:nowrap}
-.lc-legend .lc-sw{display:inline-block;width:16px;height:12px;border:1px solid #555}
-.lc-title{background:rgba(255,255,255,.92);padding:4px 10px;border-radius:4px;
-  box-shadow:0 1px 5px rgba(0,0,0,.4);font:bold 15px sans-serif}
+  border:2px solid %(rank_ring)s;box-shadow:0 0 4px rgba(0,0,0,.8);
+  font:bold 13px/24px sans-serif;text-align:center}
+.lc-rank-s{display:inline-block;width:16px;height:16px;font-size:10px;line-height:16px;
+  border-width:1px;flex:none}
+.lc-cluster{border-radius:50%;background:rgba(255,255,255,.9);border:3px solid #555;
+  font:bold 12px sans-serif;text-align:center;color:#222;box-sizing:border-box}
+.lc-cluster-s{width:18px;height:18px;line-height:13px;font-size:9px;border-width:2px}
+.lc-label{background:none;border:none;white-space:nowrap;font:12px sans-serif;color:#111;
+  text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%)}
+.lc-title{padding:5px 10px;max-width:320px}
+.lc-title .lc-h{font-weight:bold;font-size:15px;margin-bottom:4px}
+.lc-title label{display:flex;align-items:center;gap:6px;margin-top:3px}
+.lc-title select{font-size:13px;max-width:220px}
+.lc-search{padding:3px}
+.lc-search input{width:170px;font-size:13px;padding:3px 5px;border:1px solid #aaa;border-radius:3px}
+.lc-search input.lc-nohit{border-color:#b2182b;background:#fff0f0}
+.lc-sites{padding:4px 8px;max-width:300px}
+.lc-sites summary,.lc-legend summary{font-weight:bold;cursor:pointer}
+.lc-sites ol{list-style:none;margin:4px 0 0;padding:0;max-height:30vh;overflow:auto}
+.lc-sites button{display:flex;gap:6px;align-items:center;width:100%;background:none;border:0;
+  padding:2px 0;cursor:pointer;text-align:left;font:12px sans-serif}
+.lc-sites button:hover{background:#eee}
+.lc-sites .lc-gain{margin-top:3px;color:#333;max-width:280px}
+.lc-legend{padding:5px 8px;max-width:330px}
+.lc-legend .lc-sec{margin-top:4px;font-weight:bold}
+.lc-legend .lc-row{display:flex;align-items:center;gap:5px;white-space:nowrap;min-height:17px}
+.lc-legend .lc-sw{display:inline-flex;width:18px;height:14px;align-items:center;
+  justify-content:center;flex:none}
+.lc-legend .lc-sw i{display:inline-block;width:16px;height:11px;border:1px solid #555}
+.lc-legend .lc-sw i.lc-road{height:0;border:0;border-top:2px solid %(road)s}
+.lc-legend .lc-ramp{display:grid;grid-template-columns:1fr 1fr;column-gap:8px}
+.lc-legend .lc-cats{display:grid;grid-template-columns:1fr 1fr;column-gap:8px}
+.lc-legend .lc-cats svg{width:14px;height:14px}
 """
 
 
@@ -97,11 +130,14 @@ def _inline_assets() -> str:
                                           f"url({_data_uri('images/' + img, 'image/png')})")
     fs_css = _asset("Control.FullScreen.css").replace(
         "url(icon-fullscreen.svg)", f"url({_data_uri('icon-fullscreen.svg', 'image/svg+xml')})")
-    rank = {"rank_bg": styles.PROPOSED.color, "rank_fg": styles.PROPOSED_LABEL_COLOR}
-    css = _CSS.replace("%(rank_bg)s", rank["rank_bg"]).replace("%(rank_fg)s", rank["rank_fg"])
+    css = (_CSS.replace("%(rank_bg)s", styles.PROPOSED.color)
+           .replace("%(rank_fg)s", styles.PROPOSED_LABEL_COLOR)
+           .replace("%(rank_ring)s", styles.PROPOSED.stroke)
+           .replace("%(road)s", styles.ROAD_MAJOR_COLOR))
     return (f"<style>{leaflet_css}</style>\n<style>{fs_css}</style>\n<style>{css}</style>\n"
             f"<script>{_script_safe(_asset('leaflet.js'))}</script>\n"
-            f"<script>{_script_safe(_asset('Control.FullScreen.js'))}</script>\n")
+            f"<script>{_script_safe(_asset('Control.FullScreen.js'))}</script>\n"
+            f"<script>{_script_safe(_asset('lifecircle-map.js'))}</script>\n")
 
 
 # ------------------------------------------------------------------ formatting
@@ -155,20 +191,19 @@ def category_names(v: Any, profile: Any, lang: str = "zh") -> str:
     return sep.join(i18n.category_name(k, profile, lang) for k in split_keys(v))
 
 
-def _popup(title: str, rows: Sequence[tuple[str, str]], extra: str = "") -> str:
-    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
-    return (f'<div class="lc-pop"><div class="lc-h">{_esc(title)}</div><table>{body}'
-            f"</table>{extra}</div>")
-
-
-def _get(row: Mapping[str, Any], key: str, default: Any = None) -> Any:
-    v = row.get(key, default)
-    return default if v is None else v
-
-
 # ------------------------------------------------------------------ geometry
 #: Holes of service areas smaller than this are filled on the map (about two city blocks).
 SERVICE_AREA_MIN_HOLE_M2 = 40_000.0
+#: Zoom from which every point shows on its own (below it, points are clustered).
+ALL_POINTS_ZOOM = 16
+#: Zoom from which community names are written on the map.
+LABEL_ZOOM = 14
+#: Zoom from which minor roads are drawn.
+MINOR_ROAD_ZOOM = 14
+#: Road classes drawn as major roads (the rest are minor).
+MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
+#: Shares at or above this count as "every resident covered" (the top coverage class).
+FULL_SHARE = 0.9995
 
 
 def _drop_small_holes(geom: Any, min_area: float) -> Any:
@@ -183,345 +218,401 @@ def _drop_small_holes(geom: Any, min_area: float) -> Any:
     return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
 
 
-def _wgs84_geojson(frame: Any, simplify_m: float, name: str, *,
-                   min_hole_m2: float = 0.0) -> list[str | None]:
-    """Geometries of ``frame`` simplified, in EPSG:4326, as GeoJSON text (None if empty).
-
-    Holes smaller than ``min_hole_m2`` are filled (service areas: the blocks between
-    reached streets would otherwise dominate the file size).
-    """
+def _to_wgs84(frame: Any, name: str, geoms: Any = None) -> Any:
+    """Geometries of ``frame`` (or ``geoms`` in its CRS) in EPSG:4326, coordinates rounded."""
     import geopandas as gpd
     import shapely
 
     if frame.crs is None:
         raise InputError(f"result layer {name!r}: no CRS; fix: set the working CRS on the "
                          "GeoDataFrame before building the map")
+    if geoms is None:
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+    gs = gpd.GeoSeries(geoms, crs=frame.crs).to_crs(4326)
+    arr = np.asarray(gs.values, dtype=object)
+    coords = shapely.get_coordinates(arr)
+    return shapely.set_coordinates(arr.copy(), np.round(coords, DECIMALS))
+
+
+def _geojson(frame: Any, simplify_m: float, name: str, *, min_hole_m2: float = 0.0
+             ) -> list[Any]:
+    """Geometries of ``frame`` simplified, in EPSG:4326, as GeoJSON dicts (None if empty).
+
+    Holes smaller than ``min_hole_m2`` are filled (service areas: the blocks between
+    reached streets would otherwise dominate the file size). Simplification keeps
+    topology, so no feature disappears.
+    """
+    import shapely
+
     geoms = np.asarray(frame.geometry.values, dtype=object)
-    if min_hole_m2 > 0 and frame.crs.is_projected:
+    if min_hole_m2 > 0 and frame.crs is not None and frame.crs.is_projected:
         geoms = np.array([_drop_small_holes(g, min_hole_m2) for g in geoms], dtype=object)
-    if simplify_m > 0 and frame.crs.is_projected:
+    if simplify_m > 0 and frame.crs is not None and frame.crs.is_projected:
         poly = shapely.get_type_id(geoms) >= 1  # lines and polygons, not points
         if poly.any():
             geoms = geoms.copy()
             geoms[poly] = shapely.simplify(geoms[poly], simplify_m, preserve_topology=True)
-    gs = gpd.GeoSeries(geoms, crs=frame.crs).to_crs(4326)
-    arr = np.asarray(gs.values, dtype=object)
-    coords = shapely.get_coordinates(arr)
-    arr = shapely.set_coordinates(arr.copy(), np.round(coords, DECIMALS))
-    out: list[str | None] = []
+    arr = _to_wgs84(frame, name, geoms)
+    out: list[Any] = []
     for g, text in zip(arr, shapely.to_geojson(arr), strict=True):
-        out.append(None if g is None or shapely.is_empty(g) else str(text))
+        out.append(None if g is None or shapely.is_empty(g) else json.loads(text))
     return out
 
 
-def _feature_collection(geoms: Sequence[str | None], props: Sequence[Mapping[str, Any]]) -> str:
-    feats = [f'{{"type":"Feature","geometry":{g},"properties":'
-             f"{json.dumps(p, ensure_ascii=False, separators=(',', ':'))}}}"
-             for g, p in zip(geoms, props, strict=True) if g is not None]
-    text = '{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}"
-    # safe inside <script>: no "</script", "<!--" or entity can be formed
+def _latlon(frame: Any, name: str) -> list[tuple[float, float]]:
+    """Point coordinates (interior points of polygons) as rounded (lat, lon)."""
+    import shapely
+
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    pts = shapely.point_on_surface(geoms)
+    arr = _to_wgs84(frame, name, pts)
+    xy = shapely.get_coordinates(arr)
+    return [(float(y), float(x)) for x, y in xy]
+
+
+def _num_or_none(v: Any, decimals: int | None = None) -> float | int | None:
+    if _isnan(v):
+        return None
+    f = float(v)
+    if not math.isfinite(f):
+        return None
+    if decimals is None:
+        return f
+    r = round(f, decimals)
+    return int(r) if decimals == 0 else r
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside ``<script>``: no ``</script``, ``<!--`` or entity can be formed."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-# ------------------------------------------------------------------ folium elements
-def _classes() -> tuple[type, type, type]:
-    """folium element classes, defined lazily so importing this module needs no folium."""
-    from folium.elements import MacroElement
-    from folium.map import Layer
-    from folium.template import Template
-
-    class GeoJsonData(Layer):  # type: ignore[misc,valid-type]
-        """A GeoJSON layer whose features carry their pre-escaped popup/tooltip/icon."""
-
-        _template = Template("""
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
-    interactive: {{ this.interactive|tojson }},
-    style: function (f) {
-        var s = {{ this.styles|tojson }};
-        return s[String(f.properties.k)] || s["*"] || {};
-    },
-    pointToLayer: function (f, ll) {
-        var html = f.properties.i || {{ this.icon|tojson }};
-        var n = {{ this.icon_px|tojson }};
-        return L.marker(ll, {keyboard: false, riseOnHover: true, icon: L.divIcon({
-            html: html, className: "lc-icon", iconSize: [n, n],
-            iconAnchor: [n / 2, n / 2], popupAnchor: [0, -n / 2]})});
-    },
-    onEachFeature: function (f, layer) {
-        if (f.properties.p) { layer.bindPopup(f.properties.p, {maxWidth: 360}); }
-        if (f.properties.t) { layer.bindTooltip(f.properties.t, {sticky: true}); }
-    }
-});
-{% endmacro %}
-""")
-
-        def __init__(self, name: str, data: str, *, styles_: Mapping[str, Any] | None = None,
-                     icon: str = "", icon_px: float = 16.0, overlay: bool = True,
-                     show: bool = True, interactive: bool = True) -> None:
-            super().__init__(name=name, overlay=overlay, control=True, show=show)
-            self._name = "GeoJsonData"
-            self.data = data
-            self.styles = dict(styles_ or {})
-            self.icon = icon
-            self.icon_px = round(float(icon_px), 1)
-            self.interactive = interactive
-
-    class HtmlControl(MacroElement):  # type: ignore[misc,valid-type]
-        """A Leaflet control holding pre-escaped HTML (legend, title)."""
-
-        _template = Template("""
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
-{{ this.get_name() }}.onAdd = function () {
-    var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
-    div.innerHTML = {{ this.html|tojson }};
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
-};
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-{% endmacro %}
-""")
-
-        def __init__(self, html_: str, *, position: str, css_class: str) -> None:
-            super().__init__()
-            self._name = "HtmlControl"
-            self.html = html_
-            self.position = position
-            self.css_class = css_class
-
-    class BlankBase(Layer):  # type: ignore[misc,valid-type]
-        """An empty base layer ("no base map") for offline use."""
-
-        _template = Template("""
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.layerGroup();
-{% endmacro %}
-""")
-
-        def __init__(self, name: str, show: bool = False) -> None:
-            super().__init__(name=name, overlay=False, control=True, show=show)
-            self._name = "BlankBase"
-
-    return GeoJsonData, HtmlControl, BlankBase
-
-
-# ------------------------------------------------------------------ layers
+# ------------------------------------------------------------------ the map's data
 def _records(frame: Any) -> list[dict[str, Any]]:
-    cols = [c for c in frame.columns if c != frame.geometry.name]
-    return frame[cols].to_dict("records")
+    geom = getattr(frame, "_geometry_column_name", None)
+    return frame[[c for c in frame.columns if c != geom]].to_dict("records")
 
 
-def _community_layer(frame: Any, profile: Any, lang: str, simplify_m: float,
-                     cls: type) -> Any:
-    geoms = _wgs84_geojson(frame, simplify_m, "communities")
-    cov_cols = [c for c in frame.columns if c.startswith("cov_") and c != "cov_all"]
-    props = []
-    for row in _records(frame):
-        kind = _get(row, "kind", "")
-        rows = [
-            (i18n.field_label("kind", profile, lang),
-             i18n.value_label("kind", kind, lang) or str(kind)),
-            (i18n.field_label("district", profile, lang), str(_get(row, "district", ""))),
-            (i18n.field_label("township", profile, lang), str(_get(row, "township", ""))),
-            (i18n.field_label("population", profile, lang), fmt_num(row.get("population"), lang)),
-            (i18n.field_label("households", profile, lang), fmt_num(row.get("households"), lang)),
-        ]
-        if not _isnan(row.get("circle_min")):
-            rows.append((i18n.field_label("circle_min", profile, lang),
-                         i18n.t("minutes", lang, value=f"{float(row['circle_min']):g}")))
-        rows.append((i18n.field_label("cov_all", profile, lang), fmt_pct(row.get("cov_all"), lang)))
-        if not _isnan(row.get("worst_min")):
-            rows.append((i18n.field_label("worst_min", profile, lang),
-                         f"{float(row['worst_min']):.1f}"))
-        per = [(i18n.category_name(c[4:], profile, lang), fmt_pct(row[c], lang),
-                styles.coverage_class(row[c]) < len(styles.COVERAGE_CLASSES) - 1)
-               for c in cov_cols if not _isnan(row.get(c))]
-        extra = ""
-        if per:
-            extra += (f'<div class="lc-sub">{_esc(i18n.t("popup.coverage", lang))}</div><table>'
-                      + "".join(f'<tr{" class=lc-bad" if bad else ""}><th>{_esc(k)}</th>'
-                                f"<td>{_esc(v)}</td></tr>" for k, v, bad in per) + "</table>")
-        missing = category_names(row.get("missing"), profile, lang)
-        extra += (f'<div class="lc-sub">{_esc(i18n.t("popup.missing", lang))}</div>'
-                  f'<div class="{"lc-bad" if missing else ""}">'
-                  f'{_esc(missing or i18n.t("none", lang))}</div>')
-        name = str(_get(row, "name", _get(row, "cid", "")))
-        k = styles.coverage_class(row.get(styles.COVERAGE_FIELD))
-        props.append({"k": k, "p": _popup(name, rows, extra), "t": _esc(name)})
-    sty = {str(i): {"fillColor": c.color, "fillOpacity": styles.COMMUNITY.fill_opacity,
-                    "color": styles.COMMUNITY.stroke, "weight": 1, "opacity": 0.9}
-           for i, c in enumerate(styles.COVERAGE_CLASSES)}
-    sty["-1"] = {"fillColor": styles.NO_DATA_COLOR, "fillOpacity": styles.COMMUNITY.fill_opacity,
-                 "color": styles.COMMUNITY.stroke, "weight": 1, "opacity": 0.9}
-    return cls(_esc(i18n.t("layer.coverage", lang)), _feature_collection(geoms, props),
-               styles_=sty, show=True)
+def _get(row: Mapping[str, Any], key: str, default: Any = None) -> Any:
+    v = row.get(key, default)
+    return default if v is None else v
 
 
-def _facility_layers(frame: Any, profile: Any, lang: str, cls: type) -> list[Any]:
-    geoms = _wgs84_geojson(frame, 0.0, "facilities")
-    recs = _records(frame)
-    cats = [str(_get(r, "category", "")) for r in recs]
-    keys = styles.ordered_categories(cats, list(getattr(profile, "categories", {})))
+def _circle_name(circle: Any, lang: str) -> str:
+    return str(getattr(circle, "name_zh" if lang == "zh" else "name_en", circle.key))
+
+
+def _services(profile: Any, comm: Any, fac: Any, lang: str) -> list[dict[str, Any]]:
+    """The services the selector offers, in catalogue order, with their display style."""
+    circles = getattr(profile, "circles", {}) or {}
+    kinds = set(comm["kind"].astype(str)) if comm is not None and "kind" in comm else set(circles)
+    required: dict[str, list[Any]] = {}
+    for ckey, circle in circles.items():
+        if ckey not in kinds:
+            continue
+        for k in profile.required(ckey):
+            required.setdefault(k, []).append(circle)
+    fac_keys = set(fac["category"].astype(str)) if fac is not None else set()
+    keys = styles.ordered_categories(list(required) + sorted(fac_keys),
+                                     list(getattr(profile, "categories", {})))
     out = []
-    for key in keys:
-        st = styles.category_style(key)
-        cname = i18n.category_name(key, profile, lang)
-        g_sel, p_sel = [], []
-        for g, r, c in zip(geoms, recs, cats, strict=True):
-            if c != key:
-                continue
-            status = _get(r, "status", "")
-            rows = [(i18n.field_label("category", profile, lang), cname),
-                    (i18n.field_label("status", profile, lang),
-                     i18n.value_label("status", status, lang) or str(status))]
-            if "snapped" in r:
-                rows.append((i18n.field_label("snapped", profile, lang),
-                             fmt_bool(r.get("snapped"), lang)))
-            if not _isnan(r.get("access_m")):
-                rows.append((i18n.field_label("access_m", profile, lang),
-                             fmt_num(r.get("access_m"), lang)))
-            name = str(_get(r, "name", _get(r, "fid", "")))
-            g_sel.append(g)
-            p_sel.append({"p": _popup(name, rows), "t": _esc(name)})
-        title = i18n.t("layer.facilities_of", lang, category=cname)
-        out.append(cls(_esc(title), _feature_collection(g_sel, p_sel),
-                       icon=styles.marker_svg(st), icon_px=st.size_px + 2))
+    for k in keys:
+        st = styles.category_style(k)
+        lim = (" / " if lang == "en" else "／").join(
+            i18n.t("legend.limit", lang, minutes=f"{c.minutes:g}",
+                   circle=i18n.value_label("kind", c.key, lang) or _circle_name(c, lang))
+            for c in required.get(k, []))
+        out.append({"k": k, "n": i18n.category_name(k, profile, lang), "c": st.color,
+                    "icon": styles.marker_svg(st), "px": round(st.size_px + 2, 1),
+                    "req": k in required, "has_fac": k in fac_keys, "lim": lim})
     return out
 
 
-def _service_area_layers(frame: Any, profile: Any, lang: str, simplify_m: float,
-                         shown: str | None, cls: type) -> list[Any]:
-    circles = getattr(profile, "circles", {})
+def _community_data(comm: Any, after: Any, profile: Any, lang: str, simplify_m: float
+                    ) -> dict[str, Any]:
+    geoms = _geojson(comm, simplify_m, "communities")
+    label_at = _latlon(comm, "communities")
+    cov_cols = [c for c in comm.columns if c.startswith("cov_") and c != "cov_all"]
+    after_by_cid: dict[str, dict[str, Any]] = {}
+    if after is not None and "cid" in after.columns:
+        after_by_cid = {str(r["cid"]): r for r in after.to_dict("records")}
+    feats = []
+    for g, lp, row in zip(geoms, label_at, _records(comm), strict=True):
+        if g is None:
+            continue
+        kind = _get(row, "kind", "")
+        cid = str(_get(row, "cid", ""))
+        p: dict[str, Any] = {
+            "n": str(_get(row, "name", cid)), "c": cid,
+            "k": i18n.value_label("kind", kind, lang) or str(kind),
+            "d": str(_get(row, "district", "")), "tw": str(_get(row, "township", "")),
+            "p": _num_or_none(row.get("population"), 0),
+            "h": _num_or_none(row.get("households"), 0),
+            "cm": _num_or_none(row.get("circle_min"), 1),
+            "w": _num_or_none(row.get("worst_min"), 1),
+            "a": _num_or_none(row.get("cov_all"), 4),
+            "v": {c[4:]: _num_or_none(row.get(c), 4) for c in cov_cols
+                  if not _isnan(row.get(c))},
+            "m": split_keys(row.get("missing")),
+            "lp": [lp[0], lp[1]],
+        }
+        ar = after_by_cid.get(cid)
+        if ar is not None:
+            p["aa"] = _num_or_none(ar.get("cov_all"), 4)
+            p["va"] = {k: _num_or_none(ar.get(f"cov_{k}"), 4) for k in p["v"]
+                       if f"cov_{k}" in ar}
+        feats.append({"type": "Feature", "geometry": g, "properties": p})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _service_area_data(frame: Any, profile: Any, idx: Mapping[str, int], lang: str,
+                       simplify_m: float) -> dict[str, Any]:
+    circles = getattr(profile, "circles", {}) or {}
     if {"circle", "minutes"} <= set(frame.columns) and circles:
         # the map shows each circle's own limit; the inner rings stay in the GeoPackage
         limit = frame["circle"].map(lambda c: getattr(circles.get(c), "minutes", np.nan))
         frame = frame[(frame["minutes"] == limit) | limit.isna()]
-    frame = frame.sort_values("minutes", ascending=False) if "minutes" in frame.columns \
-        else frame
-    geoms = _wgs84_geojson(frame, simplify_m, "service_areas",
-                           min_hole_m2=SERVICE_AREA_MIN_HOLE_M2)
-    recs = _records(frame)
-    cats = [str(_get(r, "category", "")) for r in recs]
-    keys = styles.ordered_categories(cats, list(getattr(profile, "categories", {})))
-    if shown not in keys:
-        shown = keys[0] if keys else None
+    geoms = _geojson(frame, simplify_m, "service_areas", min_hole_m2=SERVICE_AREA_MIN_HOLE_M2)
+    feats = []
+    for g, r in zip(geoms, _records(frame), strict=True):
+        key = str(_get(r, "category", ""))
+        if g is None or key not in idx:
+            continue
+        feats.append({"type": "Feature", "geometry": g,
+                      "properties": {"s": idx[key], "m": _num_or_none(r.get("minutes"), 1)}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _gap_data(frame: Any, profile: Any, idx: Mapping[str, int], lang: str,
+              simplify_m: float) -> dict[str, Any]:
+    circles = getattr(profile, "circles", {}) or {}
+    geoms = _geojson(frame, simplify_m, "gaps")
+    feats = []
+    for g, r in zip(geoms, _records(frame), strict=True):
+        key = str(_get(r, "category", ""))
+        if g is None or key not in idx:
+            continue
+        circle = circles.get(str(_get(r, "circle", "")))
+        feats.append({"type": "Feature", "geometry": g, "properties": {
+            "s": idx[key], "p": _num_or_none(r.get("population"), 0),
+            "h": _num_or_none(r.get("households"), 0),
+            "np": _num_or_none(r.get("n_points"), 0),
+            "c": _circle_name(circle, lang) if circle is not None else ""}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _facility_data(frame: Any, idx: Mapping[str, int], lang: str) -> list[list[Any]]:
     out = []
-    for key in keys:
-        fs = styles.service_area_style(key)
-        sel = [g for g, c in zip(geoms, cats, strict=True) if c == key]
-        sty = {"*": {"fillColor": fs.fill, "fillOpacity": fs.fill_opacity, "color": fs.stroke,
-                     "weight": 1.5, "opacity": 0.8}}
-        title = i18n.t("layer.service_area_of", lang,
-                       category=i18n.category_name(key, profile, lang))
-        out.append(cls(_esc(title), _feature_collection(sel, [{} for _ in sel]), styles_=sty,
-                       show=key == shown, interactive=False))
+    for (lat, lon), r in zip(_latlon(frame, "facilities"), _records(frame), strict=True):
+        key = str(_get(r, "category", ""))
+        if key not in idx:
+            continue
+        status = _get(r, "status", "")
+        snapped = r.get("snapped")
+        out.append([lat, lon, idx[key], str(_get(r, "name", _get(r, "fid", ""))),
+                    i18n.value_label("status", status, lang) or str(status),
+                    None if _isnan(snapped) else bool(snapped),
+                    _num_or_none(r.get("access_m"), 0)])
     return out
 
 
-def _gap_layer(frame: Any, profile: Any, lang: str, simplify_m: float, cls: type) -> Any:
-    geoms = _wgs84_geojson(frame, simplify_m, "gaps")
-    props = []
-    for r in _records(frame):
-        cname = i18n.category_name(str(_get(r, "category", "")), profile, lang)
-        rows = [(i18n.field_label("category", profile, lang), cname),
-                (i18n.field_label("population", profile, lang, layer="gaps"),
-                 fmt_num(r.get("population"), lang)),
-                (i18n.field_label("households", profile, lang, layer="gaps"),
-                 fmt_num(r.get("households"), lang))]
-        if not _isnan(r.get("n_points")):
-            rows.append((i18n.field_label("n_points", profile, lang),
-                         fmt_num(r.get("n_points"), lang)))
-        title = f"{i18n.t('layer.gaps', lang)}：{cname}" if lang == "zh" else \
-            f"{i18n.t('layer.gaps', lang)}: {cname}"
-        props.append({"p": _popup(title, rows)})
-    g = styles.GAP
-    sty = {"*": {"fillColor": g.fill, "fillOpacity": g.fill_opacity, "color": g.stroke,
-                 "weight": 2, "dashArray": "6 4", "opacity": 0.9}}
-    return cls(_esc(i18n.t("layer.gaps", lang)), _feature_collection(geoms, props), styles_=sty)
+def _candidate_data(frame: Any) -> list[list[Any]]:
+    return [[lat, lon, str(_get(r, "name", _get(r, "cand_id", ""))),
+             _num_or_none(r.get("priority"), 0),
+             False if _isnan(r.get("is_idle_asset")) else bool(r.get("is_idle_asset"))]
+            for (lat, lon), r in zip(_latlon(frame, "candidates"), _records(frame), strict=True)]
 
 
-def _candidate_layer(frame: Any, profile: Any, lang: str, cls: type) -> Any:
-    geoms = _wgs84_geojson(frame, 0.0, "candidates")
-    props = []
-    for r in _records(frame):
-        rows = [(i18n.field_label("priority", profile, lang), fmt_num(r.get("priority"), lang)),
-                (i18n.field_label("is_idle_asset", profile, lang),
-                 fmt_bool(r.get("is_idle_asset"), lang))]
-        name = str(_get(r, "name", _get(r, "cand_id", "")))
-        props.append({"p": _popup(name, rows), "t": _esc(name)})
-    st = styles.CANDIDATE
-    return cls(_esc(i18n.t("layer.candidates", lang)), _feature_collection(geoms, props),
-               icon=styles.marker_svg(st), icon_px=st.size_px + 2, show=False)
-
-
-def _proposed_layer(frame: Any, communities: Any, profile: Any, lang: str, cls: type) -> Any:
+def _proposed_data(frame: Any, comm: Any, profile: Any, lang: str) -> list[dict[str, Any]]:
     if "rank" in frame.columns:
-        frame = frame.sort_values("rank", ascending=False)  # rank 1 drawn last (on top)
-    geoms = _wgs84_geojson(frame, 0.0, "proposed_sites")
+        frame = frame.sort_values("rank")
     names: dict[str, str] = {}
-    if communities is not None and "cid" in communities.columns and "name" in communities.columns:
-        names = dict(zip(communities["cid"].astype(str), communities["name"].astype(str),
-                         strict=True))
+    if comm is not None and "cid" in comm.columns and "name" in comm.columns:
+        names = dict(zip(comm["cid"].astype(str), comm["name"].astype(str), strict=True))
     sep = "、" if lang == "zh" else ", "
-    props = []
-    for r in _records(frame):
+    out = []
+    for i, ((lat, lon), r) in enumerate(zip(_latlon(frame, "proposed_sites"), _records(frame),
+                                             strict=True)):
         rank = r.get("rank")
-        rank_text = "?" if _isnan(rank) else f"{int(rank)}"
         comms = sep.join(f"{names[c]} ({c})" if c in names else c
                          for c in split_keys(r.get("communities")))
-        rows = [(i18n.field_label("name", profile, lang), str(_get(r, "name", ""))),
-                (i18n.field_label("categories", profile, lang),
-                 category_names(r.get("categories"), profile, lang)),
-                (i18n.field_label("new_population", profile, lang),
-                 i18n.t("people", lang, value=fmt_num(r.get("new_population"), lang))),
-                (i18n.field_label("communities", profile, lang, layer="proposed_sites"),
-                 comms or i18n.t("none", lang)),
-                (i18n.field_label("is_idle_asset", profile, lang),
-                 fmt_bool(r.get("is_idle_asset"), lang))]
-        if not _isnan(r.get("nearest_road_m")):
-            rows.append((i18n.field_label("nearest_road_m", profile, lang),
-                         fmt_num(r.get("nearest_road_m"), lang)))
-        title = i18n.t("popup.rank", lang, rank=rank_text)
-        props.append({"p": _popup(title, rows), "t": _esc(title),
-                      "i": f'<div class="lc-rank">{_esc(rank_text)}</div>'})
-    return cls(_esc(i18n.t("layer.proposed_sites", lang)), _feature_collection(geoms, props),
-               icon_px=28)
+        out.append({"r": i + 1 if _isnan(rank) else int(rank), "lat": lat, "lon": lon,
+                    "n": str(_get(r, "name", _get(r, "cand_id", ""))),
+                    "cats": category_names(r.get("categories"), profile, lang),
+                    "np": _num_or_none(r.get("new_population"), 0), "comms": comms,
+                    "idle": False if _isnan(r.get("is_idle_asset"))
+                    else bool(r.get("is_idle_asset")),
+                    "road": _num_or_none(r.get("nearest_road_m"), 0)})
+    return out
 
 
-def _legend_html(profile: Any, lang: str, fac_keys: Sequence[str], has: set[str]) -> str:
-    parts = [f"<details open><summary>{_esc(i18n.t('legend.title', lang))}</summary>",
-             f'<div class="lc-sec">{_esc(i18n.t("legend.coverage", lang))}</div>']
-    for c in reversed(styles.COVERAGE_CLASSES):
-        parts.append(f'<div class="lc-row"><span class="lc-sw" style="background:{c.color}">'
-                     f"</span>{_esc(i18n.t(c.label_key, lang))}</div>")
-    parts.append(f'<div class="lc-row"><span class="lc-sw" style="background:'
-                 f'{styles.NO_DATA_COLOR}"></span>{_esc(i18n.t("legend.nodata", lang))}</div>')
-    if fac_keys:
-        parts.append(f'<div class="lc-sec">{_esc(i18n.t("legend.facilities", lang))}</div>')
-        for k in fac_keys:
-            parts.append(f'<div class="lc-row">{styles.marker_svg(styles.category_style(k))}'
-                         f"{_esc(i18n.category_name(k, profile, lang))}</div>")
-    parts.append('<div class="lc-sec"></div>')
-    if "proposed_sites" in has:
-        parts.append(f'<div class="lc-row"><div class="lc-rank" style="width:16px;height:16px;'
-                     f'font-size:10px;line-height:16px">1</div>'
-                     f"{_esc(i18n.t('legend.proposed', lang))}</div>")
-    if "candidates" in has:
-        parts.append(f'<div class="lc-row">{styles.marker_svg(styles.CANDIDATE)}'
-                     f"{_esc(i18n.t('legend.candidate', lang))}</div>")
-    if "gaps" in has:
-        g = styles.GAP
-        parts.append(f'<div class="lc-row"><span class="lc-sw" style="background:{g.fill};'
-                     f'opacity:.7;border:1px dashed {g.stroke}"></span>'
-                     f"{_esc(i18n.t('legend.gap', lang))}</div>")
-    if "service_areas" in has:
-        parts.append('<div class="lc-row"><span class="lc-sw" style="background:#999;'
-                     'opacity:.4"></span>'
-                     f"{_esc(i18n.t('legend.service_area', lang))}</div>")
-    parts.append("</details>")
-    return "".join(parts)
+def _road_data(frame: Any, simplify_m: float) -> dict[str, Any]:
+    """Roads as two features, major and minor (``w`` 0/1), simplified for display."""
+    import shapely
+
+    feats = []
+    cls = frame["road_class"].astype(str) if "road_class" in frame.columns else None
+    major = (cls.isin(MAJOR_ROADS).to_numpy() if cls is not None
+             else np.ones(len(frame), dtype=bool))
+    for w, sel in ((0, major), (1, ~major)):
+        if not sel.any():
+            continue
+        part = frame[sel]
+        geoms = np.asarray(part.geometry.values, dtype=object)
+        if simplify_m > 0 and part.crs is not None and part.crs.is_projected:
+            geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
+        arr = _to_wgs84(part, "roads", geoms)
+        lines = []
+        for g in arr:
+            if g is None or shapely.is_empty(g):
+                continue
+            for piece in getattr(g, "geoms", [g]):
+                c = shapely.get_coordinates(piece)
+                if len(c) >= 2:
+                    lines.append(c.tolist())
+        feats.append({"type": "Feature", "properties": {"w": w},
+                      "geometry": {"type": "MultiLineString", "coordinates": lines}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _weighted(frame: Any, col: str) -> float:
+    if frame is None or col not in frame.columns or "population" not in frame.columns:
+        return math.nan
+    v = frame[col].astype(float).to_numpy()
+    w = frame["population"].astype(float).to_numpy()
+    ok = np.isfinite(v) & np.isfinite(w) & (w > 0)
+    return float((v[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else math.nan
+
+
+def _gain_text(comm: Any, after: Any, prop: Any, lang: str) -> str:
+    """One sentence on what the proposed sites add (newly covered people, cov_all)."""
+    if prop is None or len(prop) == 0:
+        return ""
+    new = float(prop["new_population"].sum()) if "new_population" in prop.columns else math.nan
+    text = i18n.t("map.gain_people", lang, n=len(prop), value=fmt_num(new, lang))
+    if after is not None and comm is not None and "cov_all" in after.columns:
+        merged = comm[["cid", "population"]].merge(after[["cid", "cov_all"]], on="cid")
+        before, aft = _weighted(comm, "cov_all"), _weighted(merged, "cov_all")
+        if not (math.isnan(before) or math.isnan(aft)):
+            text += i18n.t("map.gain_all", lang, before=fmt_pct(before, lang),
+                           after=fmt_pct(aft, lang))
+    return text
+
+
+def _ui_text(profile: Any, lang: str) -> dict[str, str]:
+    """The application's labels in ``lang`` (the JS never holds a sentence of its own)."""
+    keys = ["legend.nodata", "legend.title", "legend.coverage", "legend.coverage_of",
+            "legend.after", "legend.facilities_one", "legend.service_area_of",
+            "legend.cluster", "legend.gap", "legend.gap_one", "legend.proposed",
+            "legend.candidate", "layer.coverage", "layer.roads", "layer.service_area_sel",
+            "layer.gaps", "layer.facilities", "layer.candidates", "layer.proposed_sites",
+            "layer.labels", "layer.nobasemap", "map.service", "map.all_services",
+            "map.with_sites", "map.search", "popup.coverage", "popup.partial",
+            "popup.missing", "popup.rank", "minutes", "people", "yes", "no", "none"]
+    text = {k: i18n.t(k, lang) for k in keys}
+    # placeholders stay for the browser to fill
+    for k in ("legend.coverage_of", "legend.service_area_of", "popup.rank", "minutes",
+              "people"):
+        text[k] = i18n.TEXT[k][0 if lang == "zh" else 1]
+    for f in ("kind", "district", "township", "population", "households", "circle_min",
+              "cov_all", "worst_min", "category", "status", "snapped", "access_m", "priority",
+              "is_idle_asset", "name", "categories", "new_population", "nearest_road_m",
+              "n_points", "circle"):
+        text[f"f.{f}"] = i18n.field_label(f, profile, lang)
+    text["f.site_communities"] = i18n.field_label("communities", profile, lang,
+                                                  layer="proposed_sites")
+    text["f.gap_population"] = i18n.field_label("population", profile, lang, layer="gaps")
+    text["f.gap_households"] = i18n.field_label("households", profile, lang, layer="gaps")
+    text["sep"] = "、" if lang == "zh" else ", "
+    text["colon"] = "：" if lang == "zh" else ": "
+    return text
+
+
+def _gap_swatch() -> str:
+    g = styles.GAP
+    return (f'<svg width="16" height="12" viewBox="0 0 16 12"><rect x="0.5" y="0.5" width="15" '
+            f'height="11" fill="url(#lc-hatch)" stroke="{g.stroke}" stroke-dasharray="3 2"/>'
+            "</svg>")
+
+
+def _hatch_defs() -> str:
+    g = styles.GAP
+    return ('<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
+            '<pattern id="lc-hatch" patternUnits="userSpaceOnUse" width="8" height="8" '
+            'patternTransform="rotate(45)">'
+            f'<rect width="8" height="8" fill="{g.fill}" fill-opacity="{g.fill_opacity}"/>'
+            f'<line x1="0" y1="0" x2="0" y2="8" stroke="{g.stroke}" stroke-width="2.5" '
+            'stroke-opacity="0.8"/></pattern></defs></svg>')
+
+
+def map_data(layers: Mapping[str, Any], profile: Any, *, lang: str = "zh",
+             title: str | None = None, basemap: str | None = "positron",
+             simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
+             simplify_roads_m: float = 5.0, service_area_shown: str | None = None
+             ) -> dict[str, Any]:
+    """Everything the map application shows, as one JSON-ready dict (see :func:`build`)."""
+    i18n.check_lang(lang)
+    if basemap is not None and basemap not in BASEMAPS:
+        raise ValueError(f"unknown basemap {basemap!r}; use one of {', '.join(BASEMAPS)} or None")
+    comm = _nonempty(layers, "communities")
+    fac = _nonempty(layers, "facilities")
+    sa = _nonempty(layers, "service_areas")
+    gaps = _nonempty(layers, "gaps")
+    cand = _nonempty(layers, "candidates")
+    prop = _nonempty(layers, "proposed_sites")
+    roads = _nonempty(layers, "roads")
+    after = _nonempty(layers, "communities_after")
+    for name, f in (("communities", comm), ("facilities", fac), ("service_areas", sa),
+                    ("gaps", gaps), ("candidates", cand), ("proposed_sites", prop),
+                    ("roads", roads)):
+        if f is not None and f.crs is None:
+            raise InputError(f"result layer {name!r}: no CRS; fix: set the working CRS on the "
+                             "GeoDataFrame before building the map")
+
+    svc = _services(profile, comm, fac, lang)
+    idx = {s["k"]: i for i, s in enumerate(svc)}
+    sel = service_area_shown
+    if sel is None and prop is not None and "categories" in prop.columns:
+        first = split_keys(prop.sort_values("rank")["categories"].iloc[0]
+                           if "rank" in prop.columns else prop["categories"].iloc[0])
+        sel = first[0] if first else None
+    if sel not in idx or not svc[idx[sel]]["req"]:
+        sel = ""
+    order = [basemap] if basemap else []
+    order += [k for k in BASEMAPS if k not in order]
+    tiles = [{"url": BASEMAPS[k][0], "attr": BASEMAPS[k][1], "name": BASEMAPS[k][2]}
+             for k in order]
+    cov = [{"lo": c.lower, "hi": c.upper, "color": c.color, "label": i18n.t(c.label_key, lang)}
+           for c in styles.COVERAGE_CLASSES]
+    cand_st = styles.CANDIDATE
+    return {
+        "T": _ui_text(profile, lang), "title": title or i18n.t("map.title", lang),
+        "tiles": tiles, "tile_shown": basemap is not None,
+        "cov": cov, "nodata": styles.NO_DATA_COLOR, "full": FULL_SHARE,
+        "comm_opacity": styles.COMMUNITY.fill_opacity, "comm_stroke": styles.COMMUNITY.stroke,
+        "sa_opacity": styles.SERVICE_AREA_FILL_OPACITY, "gap_stroke": styles.GAP.stroke,
+        "gap_swatch": _gap_swatch(), "road_colors": [styles.ROAD_MAJOR_COLOR,
+                                                     styles.ROAD_MINOR_COLOR],
+        "cand_icon": styles.marker_svg(cand_st), "cand_px": round(cand_st.size_px + 2, 1),
+        "cand_color": cand_st.color, "svc": svc, "sel": sel,
+        "label_zoom": LABEL_ZOOM, "all_points_zoom": ALL_POINTS_ZOOM,
+        "minor_road_zoom": MINOR_ROAD_ZOOM,
+        "bounds": _bounds([comm, fac, sa, gaps, prop]),
+        "comm": (_community_data(comm, after, profile, lang, simplify_m) if comm is not None
+                 else {"type": "FeatureCollection", "features": []}),
+        "roads": (_road_data(roads, simplify_roads_m) if roads is not None
+                  else {"type": "FeatureCollection", "features": []}),
+        "sa": (_service_area_data(sa, profile, idx, lang, simplify_service_areas_m)
+               if sa is not None else {"type": "FeatureCollection", "features": []}),
+        "gap": (_gap_data(gaps, profile, idx, lang, simplify_m) if gaps is not None
+                else {"type": "FeatureCollection", "features": []}),
+        "fac": _facility_data(fac, idx, lang) if fac is not None else [],
+        "cand": _candidate_data(cand) if cand is not None else [],
+        "prop": _proposed_data(prop, comm, profile, lang) if prop is not None else [],
+        "has_after": after is not None and prop is not None,
+        "gain": _gain_text(comm, after, prop, lang),
+    }
 
 
 def _bounds(frames: Iterable[Any]) -> list[list[float]] | None:
@@ -546,20 +637,74 @@ def _nonempty(layers: Mapping[str, Any], name: str) -> Any:
     return f if f is not None and len(f) > 0 else None
 
 
+def _app_class() -> type:
+    """The folium element that embeds the data and starts the application (lazy folium)."""
+    from folium.elements import MacroElement
+    from folium.template import Template
+
+    class LifecircleApp(MacroElement):  # type: ignore[misc,valid-type]
+        _template = Template("""
+{% macro script(this, kwargs) %}
+lifecircleMap({{ this._parent.get_name() }}, {{ this.data }});
+{% endmacro %}
+""")
+
+        def __init__(self, data: str) -> None:
+            super().__init__()
+            self._name = "LifecircleApp"
+            self.data = data
+
+    return LifecircleApp
+
+
+def make_map(layers: Mapping[str, Any], profile: Any, *, lang: str = "zh",
+             title: str | None = None, basemap: str | None = "positron",
+             simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
+             simplify_roads_m: float = 5.0, service_area_shown: str | None = None) -> Any:
+    """The interactive map as a :class:`folium.Map` (parameters as :func:`build`)."""
+    import folium
+    import folium.plugins
+
+    data = map_data(layers, profile, lang=lang, title=title, basemap=basemap,
+                    simplify_m=simplify_m, simplify_service_areas_m=simplify_service_areas_m,
+                    simplify_roads_m=simplify_roads_m, service_area_shown=service_area_shown)
+    bounds = data["bounds"]
+    center = ([(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+              if bounds else [31.69, 118.5])
+    m = folium.Map(location=center, zoom_start=13, tiles=None, control_scale=False,
+                   prefer_canvas=False)
+    m.default_js = []
+    m.default_css = []
+    root = m.get_root()
+    root.title = _esc(data["title"])
+    root.header.add_child(folium.Element(_inline_assets()), name="lifecircle_assets")
+    root.html.add_child(folium.Element(_hatch_defs()), name="lifecircle_defs")
+    fs = folium.plugins.Fullscreen(position="topleft", title=i18n.t("map.fullscreen", lang),
+                                   title_cancel=i18n.t("map.exit_fullscreen", lang),
+                                   force_separate_button=True)
+    fs.default_js = []
+    fs.default_css = []
+    fs.add_to(m)
+    _app_class()(_script_json(data)).add_to(m)
+    return m
+
+
 def build(layers: Mapping[str, Any], profile: Any, out_path: str | os.PathLike[str], *,
           lang: str = "zh", title: str | None = None, basemap: str | None = "positron",
           simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
-          service_area_shown: str | None = None) -> Path:
+          simplify_roads_m: float = 5.0, service_area_shown: str | None = None) -> Path:
     """Write the interactive map ``map.html``.
 
     Parameters
     ----------
     layers
         Result layers by name (docs/contracts.md "Result layers") in the working CRS;
-        ``communities``, ``facilities``, ``service_areas``, ``gaps``, ``candidates`` and
-        ``proposed_sites`` are drawn when present and non-empty (``demand`` is not drawn).
+        ``communities``, ``facilities``, ``service_areas``, ``gaps``, ``candidates``,
+        ``proposed_sites`` and ``roads`` are drawn when present and non-empty;
+        ``communities_after`` (``cid cov_all cov_<key>`` with the proposed sites open)
+        feeds the "with proposed sites" view. ``demand`` is not drawn.
     profile
-        The standards profile (category names, catalogue order).
+        The standards profile (category names, catalogue order, circles).
     out_path
         The HTML file to write.
     lang
@@ -567,16 +712,16 @@ def build(layers: Mapping[str, Any], profile: Any, out_path: str | os.PathLike[s
     title
         Title shown on the map and in the browser tab (default: "社区生活圈服务评估").
     basemap
-        ``positron`` (default), ``osm``, or None for no base map. All base maps are offered
-        in the layer control together with "no base map"; this one is shown first.
+        ``positron`` (default), ``osm``, or None for no tiles (the roads remain).
     simplify_m
         Display simplification tolerance in metres (working CRS) for communities and gaps.
     simplify_service_areas_m
-        The same for service areas (large, many-vertex polygons; 10 m keeps the file small
-        and is invisible at neighbourhood zoom).
+        The same for service areas (large, many-vertex polygons).
+    simplify_roads_m
+        The same for roads.
     service_area_shown
-        Category key whose service area is shown on opening (default: the first category of
-        the first proposed site, else the first category in catalogue order).
+        The service selected on opening (default: the first category of proposed site 1,
+        else "all services").
 
     Returns
     -------
@@ -590,92 +735,13 @@ def build(layers: Mapping[str, Any], profile: Any, out_path: str | os.PathLike[s
     OutputError
         The file cannot be written.
     """
-    import folium
-    import folium.plugins
-
-    i18n.check_lang(lang)
-    if basemap is not None and basemap not in BASEMAPS:
-        raise ValueError(f"unknown basemap {basemap!r}; use one of {', '.join(BASEMAPS)} or None")
-    GeoJsonData, HtmlControl, BlankBase = _classes()  # noqa: N806
     out_path = Path(out_path)
-    title = title or i18n.t("map.title", lang)
-
-    comm = _nonempty(layers, "communities")
-    fac = _nonempty(layers, "facilities")
-    sa = _nonempty(layers, "service_areas")
-    gaps = _nonempty(layers, "gaps")
-    cand = _nonempty(layers, "candidates")
-    prop = _nonempty(layers, "proposed_sites")
-
-    bounds = _bounds([comm, fac, sa, gaps, prop])
-    center = ([(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-              if bounds else [31.69, 118.5])
-    m = folium.Map(location=center, zoom_start=13, tiles=None, control_scale=True,
-                   prefer_canvas=False)
-    m.default_js = []
-    m.default_css = []
-    root = m.get_root()
-    root.title = _esc(title)
-    root.header.add_child(folium.Element(_inline_assets()), name="lifecircle_assets")
-
-    order = [basemap] if basemap else []
-    order += [k for k in BASEMAPS if k not in order]
-    for i, key in enumerate(order):
-        url, attr, name = BASEMAPS[key]
-        folium.TileLayer(tiles=url, attr=attr, name=_esc(name), max_zoom=19,
-                         subdomains="abcd", overlay=False, control=True,
-                         show=(i == 0 and basemap is not None)).add_to(m)
-    BlankBase(_esc(i18n.t("layer.nobasemap", lang)), show=basemap is None).add_to(m)
-
-    has: set[str] = set()
-    if comm is not None:
-        _community_layer(comm, profile, lang, simplify_m, GeoJsonData).add_to(m)
-        has.add("communities")
-    if sa is not None:
-        shown = service_area_shown
-        if shown is None and prop is not None and "categories" in prop.columns:
-            first = split_keys(prop.sort_values("rank")["categories"].iloc[0]
-                               if "rank" in prop.columns else prop["categories"].iloc[0])
-            shown = first[0] if first else None
-        for layer in _service_area_layers(sa, profile, lang, simplify_service_areas_m, shown,
-                                          GeoJsonData):
-            layer.add_to(m)
-        has.add("service_areas")
-    if gaps is not None:
-        _gap_layer(gaps, profile, lang, simplify_m, GeoJsonData).add_to(m)
-        has.add("gaps")
-    fac_keys: list[str] = []
-    if fac is not None:
-        for layer in _facility_layers(fac, profile, lang, GeoJsonData):
-            layer.add_to(m)
-        fac_keys = styles.ordered_categories(fac["category"].astype(str).tolist(),
-                                             list(getattr(profile, "categories", {})))
-        has.add("facilities")
-    if cand is not None:
-        _candidate_layer(cand, profile, lang, GeoJsonData).add_to(m)
-        has.add("candidates")
-    if prop is not None:
-        _proposed_layer(prop, comm, profile, lang, GeoJsonData).add_to(m)
-        has.add("proposed_sites")
-
-    if bounds:
-        m.fit_bounds(bounds, padding=(20, 20))
-    fs = folium.plugins.Fullscreen(position="topleft", title=i18n.t("map.fullscreen", lang),
-                                   title_cancel=i18n.t("map.exit_fullscreen", lang),
-                                   force_separate_button=True)
-    fs.default_js = []
-    fs.default_css = []
-    fs.add_to(m)
-    HtmlControl(f'<div class="lc-h">{_esc(title)}</div>', position="topright",
-                css_class="lc-title").add_to(m)
-    HtmlControl(_legend_html(profile, lang, fac_keys, has), position="bottomleft",
-                css_class="lc-legend").add_to(m)
-    folium.LayerControl(position="topright", collapsed=True).add_to(m)
-
+    m = make_map(layers, profile, lang=lang, title=title, basemap=basemap,
+                 simplify_m=simplify_m, simplify_service_areas_m=simplify_service_areas_m,
+                 simplify_roads_m=simplify_roads_m, service_area_shown=service_area_shown)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        text = root.render()
-        out_path.write_text(text, encoding="utf-8")
+        out_path.write_text(m.get_root().render(), encoding="utf-8")
     except OSError as e:
         raise OutputError(f"{out_path}: cannot write the map ({e.strerror}); fix: choose a "
                           "writable folder") from None
