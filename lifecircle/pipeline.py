@@ -467,42 +467,25 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
 def coverage_with_sites(analysis: Analysis) -> pd.DataFrame | None:
     """Community coverage with the proposed sites open: ``cid cov_all cov_<key>``.
 
-    Each site hosts every planned category (as the planner assumes); a demand point's time
-    to a planned category becomes the shorter of its time to the existing facilities and
-    to the nearest proposed site (the demand snaps of :class:`TravelTimes` reused; only
-    the few sites are snapped), and coverage is recomputed by the same rule
-    (:func:`~lifecircle.accessibility.coverage.compute_coverage`). None without a plan or
-    without sites.
+    The demand points the planner reports as newly covered for a planned category
+    (:attr:`PlanResult.newly_covered_by_category`) count as covered for it; coverage is
+    recomputed by the same rule as before
+    (:func:`~lifecircle.accessibility.coverage.compute_coverage`), so the population the
+    table adds is exactly the planner's ``covered_after - covered_before``. Only the shares
+    are returned (the newly covered points' minutes are not measured). None without a plan
+    or without sites.
     """
     from lifecircle.accessibility.coverage import compute_coverage
-    from lifecircle.accessibility.snap import snap
-    from lifecircle.accessibility.traveltime import nearest
 
     plan = analysis.plan
     if plan is None or len(plan.sites) == 0:
         return None
-    profile = analysis.project.profile
-    tt = analysis.travel_times
-    minutes = tt.minutes.copy()
-    max_snap = analysis.project.network.max_snap_m
-    for ckey, circle in profile.circles.items():
-        cats = [c for c in plan.categories if c in profile.required(ckey)
-                and c in minutes.columns]
-        ms = tt.modes.get(circle.mode)
-        if not cats or ms is None or ms.demand_index.size == 0:
-            continue
-        mine = tt.circle[ms.demand_index] == ckey
-        if not mine.any():
-            continue
-        ssnap = snap(ms.network, plan.sites.geometry, max_snap_m=max_snap)
-        secs, _ = nearest(ms.network, ssnap, ms.demand, limit_s=circle.search_s)
-        rows = ms.demand_index[mine]
-        for c in cats:
-            col = minutes.columns.get_loc(c)
-            old = minutes.iloc[rows, col].to_numpy(float)
-            minutes.iloc[rows, col] = np.minimum(old, secs[mine] / 60.0)
+    minutes = analysis.travel_times.minutes.copy()
+    for c, dids in plan.newly_covered_by_category.items():
+        if c in minutes.columns and len(dids):
+            minutes.loc[np.asarray(dids), c] = 0.0
     cov = compute_coverage(analysis.layers.communities, analysis.demand.points, minutes,
-                           profile)
+                           analysis.project.profile)
     comm = cov.communities
     cols = ["cid", "cov_all", *[c for c in comm.columns if c.startswith("cov_")
                                 and c != "cov_all"]]

@@ -114,3 +114,23 @@ def test_every_point_set_is_snapped_once_per_mode(analysis: pipeline.Analysis,
     tt = fresh.travel_times
     assert fresh.facility_snaps[("walk", "elderly_care")].edge.tolist() == \
         tt.modes["walk"].facilities.take(tt.facility_rows("elderly_care")).edge.tolist()
+
+
+def test_coverage_with_sites_matches_the_plan(analysis: pipeline.Analysis) -> None:
+    """The map's "with proposed sites" view agrees with the planner's own before/after."""
+    plan = pipeline.plan_sites(analysis, categories=["elderly_care"], sites=3, generate=True,
+                               time_limit_s=5)
+    assert analysis.plan is plan and len(plan.sites) >= 1
+    after = pipeline.coverage_with_sites(analysis).set_index("cid")
+    comm = analysis.coverage.communities.set_index("cid")
+    pop = comm["population"]
+    row = plan.coverage.set_index("category").loc["elderly_care"]
+    req = comm["cov_elderly_care"].notna()
+    assert float((comm.loc[req, "cov_elderly_care"] * pop[req]).sum()) == \
+        pytest.approx(row["covered_before"], rel=1e-9)
+    assert float((after.loc[req[req].index, "cov_elderly_care"] * pop[req]).sum()) == \
+        pytest.approx(row["covered_after"], rel=1e-9)
+    assert row["covered_after"] > row["covered_before"]
+    # other services and communities without elderly care required are unchanged
+    np.testing.assert_allclose(after.loc[comm.index, "cov_health"], comm["cov_health"])
+    assert (after.loc[comm.index, "cov_all"] >= comm["cov_all"] - 1e-12).all()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -100,6 +100,9 @@ class PlanResult:
     warnings
         Messages for the report (solver stopped at the time limit, candidates off the
         network, candidate spacing widened ...).
+    newly_covered_by_category
+        Category key -> ``did`` values the sites together newly cover for it (what
+        :attr:`coverage`'s ``covered_after`` adds; the map's "with proposed sites" view).
     """
 
     sites: gpd.GeoDataFrame
@@ -112,6 +115,7 @@ class PlanResult:
     categories: tuple[str, ...]
     newly_covered: Mapping[str, NDArray]
     warnings: tuple[str, ...] = ()
+    newly_covered_by_category: Mapping[str, NDArray] = field(default_factory=dict)
 
 
 def _msg(lang: str, zh: str, en: str) -> str:
@@ -444,8 +448,10 @@ def describe(m: SiteMatrices, problem: CoverageProblem, solution: Solution, prof
                            m.component, m.circle, m.candidate_snaps, m.networks, profile)
     cand_layer = gpd.GeoDataFrame(cand[list(CANDIDATE_LAYER_COLUMNS)],
                                   geometry=cand.geometry.values, crs=cand.crs)
+    dids = demand["did"].to_numpy()
     return PlanResult(sites_gdf, gains, coverage, unreached, cand_layer, solution, model, cats,
-                      newly, tuple(dict.fromkeys([*m.warnings, *warnings])))
+                      newly, tuple(dict.fromkeys([*m.warnings, *warnings])),
+                      {c: dids[new_by_cat[c]] for c in cats})
 
 
 
