@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,9 +40,12 @@ def _quiet(_: str) -> None:
     return None
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Analysis:
-    """Everything computed for one project (the result layers of docs/contracts.md)."""
+    """Everything computed for one project (the result layers of docs/contracts.md).
+
+    Frozen: planning makes a new one (:func:`plan_analysis`).
+    """
 
     project: Project
     layers: Layers
@@ -52,8 +55,8 @@ class Analysis:
     gaps: gpd.GeoDataFrame
     scorecard: pd.DataFrame
     plan: PlanResult | None = None
-    warnings: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def networks(self) -> dict[str, Network]:
@@ -187,8 +190,7 @@ def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
     layers = layers_mod.load(project)
     load_s = time.perf_counter() - t0
     analysis = analyse_layers(project, layers, progress)
-    analysis.timings = {"load": load_s, **analysis.timings}
-    return analysis
+    return replace(analysis, timings={"load": load_s, **analysis.timings})
 
 
 def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
@@ -245,7 +247,7 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
                      lang=project.lang)
     timings["coverage"] = time.perf_counter() - t
     return Analysis(project, layers, demand, tt, coverage, gaps, card, None,
-                    _dedupe(warnings), timings)
+                    tuple(_dedupe(warnings)), timings)
 
 
 def _roads_path(layers: Layers) -> str:
@@ -362,7 +364,17 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
     ``options``: validated planner options (:func:`planner_options`); else the project's
     ``[planner]`` section with ``overrides`` (``categories model sites full_coverage
     time_limit_s generate capacity load``; None keeps the project's value).
+    ``analysis`` is not changed; :func:`plan_analysis` gives the analysis with the plan.
     """
+    result = plan_analysis(analysis, progress, options=options, **overrides).plan
+    assert result is not None
+    return result
+
+
+def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
+                  options: PlannerOptions | None = None, **overrides: Any) -> Analysis:
+    """:func:`plan_sites`, returning a new :class:`Analysis` that holds the plan (its
+    warnings added, its time in ``timings["plan"]``)."""
     from lifecircle.planner.plan import plan
 
     project = analysis.project
@@ -398,10 +410,9 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
                   generate=opts.generate_candidates,
                   capacity=cap, load=load_col if cap is not None else None,
                   lang=project.lang)
-    analysis.plan = result
-    analysis.warnings.extend(w for w in result.warnings if w not in analysis.warnings)
-    analysis.timings["plan"] = time.perf_counter() - t
-    return result
+    return replace(analysis, plan=result,
+                   warnings=tuple(_dedupe([*analysis.warnings, *result.warnings])),
+                   timings={**analysis.timings, "plan": time.perf_counter() - t})
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -654,7 +665,7 @@ def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet,
     info.setdefault("profile", project.profile.key)
     info.setdefault("synthetic", "synthetic" in project.name.lower() or "合成" in project.name)
     report.build(layers, project.profile, folder, lang=lang,
-                 inputs=list(analysis.layers.info.values()), warnings=analysis.warnings,
+                 inputs=list(analysis.layers.info.values()), warnings=list(analysis.warnings),
                  plan_summary=plan_summary, run_info=info)
     travel_time_rasters(analysis, folder, progress, jobs=jobs)
     return sorted(p.name for p in folder.iterdir())
@@ -694,8 +705,6 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
     service_areas
         Without ``outputs``: also draw the ``service_areas`` layer into the GeoPackage.
     """
-    from dataclasses import replace
-
     from lifecircle.outputs.resultdir import atomic_folder, check_target
 
     t0 = time.perf_counter()
@@ -711,7 +720,7 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         check_target(out, overwrite=overwrite, inputs=inputs)
     analysis = analyse(project, progress)
     if options is not None:
-        plan_sites(analysis, progress, options=options)
+        analysis = plan_analysis(analysis, progress, options=options)
     files: list[str] = []
     if out is not None:
         with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:

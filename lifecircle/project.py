@@ -187,11 +187,88 @@ class Project:
     network: NetworkOptions = NetworkOptions()
     planner: PlannerOptions = PlannerOptions()
     raster_cell_m: float = 100.0
+    #: layers given in memory (:meth:`from_layers`): layer key -> GeoDataFrame, read
+    #: instead of the file of the same key
+    frames: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
         """Folder relative paths in the project file are resolved against."""
         return self.path.parent if self.path else Path.cwd()
+
+    @classmethod
+    def from_layers(cls, *, communities: Any, facilities: Any, roads: Any,
+                    population: Any = None, candidates: Any = None,
+                    profile: str | Path | Profile = DEFAULT_PROFILE,
+                    working_crs: str | int = "auto", name: str = "project",
+                    lang: str = "zh", network: NetworkOptions | None = None,
+                    planner: PlannerOptions | None = None,
+                    raster_cell_m: float = 100.0) -> Project:
+        """A project whose layers are GeoDataFrames in memory (a notebook, osmnx roads).
+
+        The frames carry the canonical columns (docs/contracts.md; the names ``init``
+        recognises are accepted too, such as osmnx's ``highway`` and ``maxspeed``) and
+        their CRS; they are validated, converted and reprojected exactly as files are.
+
+        Parameters
+        ----------
+        communities, facilities, roads
+            GeoDataFrames with canonical columns and a CRS.
+        population
+            A GeoTIFF path, a GeoDataFrame of points with ``population``, or None (each
+            community's population spread along its roads).
+        candidates
+            A GeoDataFrame of candidate sites, or None.
+        profile
+            A shipped profile name, a profile TOML path, or a loaded :class:`Profile`.
+        working_crs
+            ``"auto"`` (a local metric CRS) or a projected CRS such as ``"EPSG:4548"``.
+        name, lang, network, planner, raster_cell_m
+            As in a project file's ``[project]``, ``[network]`` and ``[planner]``.
+
+        Returns
+        -------
+        Project
+
+        Raises
+        ------
+        ProjectError
+            Unknown profile, a population that is neither a path nor a GeoDataFrame, a
+            planner option that does not fit the profile.
+        """
+        prof = profile if isinstance(profile, Profile) else load_profile(profile)
+        problems: list[Problem] = []
+        given = {"communities": communities, "facilities": facilities, "roads": roads,
+                 "population": population, "candidates": candidates}
+        specs: dict[str, LayerSpec] = {}
+        frames: dict[str, Any] = {}
+        for key, value in given.items():
+            if value is None:
+                if LAYER_KEYS[key]:
+                    problems.append(Problem(key, "missing", f"pass {key}=<GeoDataFrame>"))
+                continue
+            if key == "population" and isinstance(value, (str, Path)):
+                path = Path(value)
+                if not path.exists():
+                    problems.append(Problem("population", f"{path} does not exist",
+                                            "give the path of a GeoTIFF"))
+                specs[key] = LayerSpec(key, path)
+                continue
+            if not hasattr(value, "geometry") or not hasattr(value, "crs"):
+                problems.append(Problem(key, f"expected a GeoDataFrame, got "
+                                        f"{type(value).__name__}",
+                                        "pass a geopandas.GeoDataFrame with a CRS"))
+                continue
+            specs[key] = LayerSpec(key, Path(f"<{key}>"))
+            frames[key] = value
+        opts = planner or PlannerOptions()
+        problems.extend(opts.problems(prof))
+        if lang not in ("zh", "en"):
+            problems.append(Problem("lang", f"unknown language {lang!r}", 'use "zh" or "en"'))
+        raise_problems(problems, ProjectError, what="Project.from_layers")
+        working = f"EPSG:{working_crs}" if isinstance(working_crs, int) else str(working_crs)
+        return cls(None, name, prof, specs, working, lang, network or NetworkOptions(), opts,
+                   float(raster_cell_m), frames)
 
 
 # ---------------------------------------------------------------------------- schema

@@ -101,16 +101,17 @@ def test_every_point_set_is_snapped_once_per_mode(analysis: pipeline.Analysis,
     assert fresh.layers.candidates is not None and len(fresh.layers.candidates)
     # demand, facilities and candidates, once per mode
     assert len(seen) == 3 * n_modes
-    pipeline.plan_sites(fresh, categories=["elderly_care"], sites=2, generate=True,
-                        time_limit_s=5)
-    pipeline.result_layers(fresh, service_areas=True, jobs=1)
+    planned = pipeline.plan_analysis(fresh, categories=["elderly_care"], sites=2,
+                                     generate=True, time_limit_s=5)
+    pipeline.result_layers(planned, service_areas=True, jobs=1)
     empty = np.zeros((0, 2)).tobytes()
     repeated = [k for k in set(seen) if seen.count(k) > 1 and k[1] != empty]
     assert not repeated, f"{len(repeated)} point sets snapped twice"
     # the planner snapped only its generated candidates (one more set per mode in use)
     assert len(seen) <= 4 * n_modes
-    # the demand the planner and coverage used is the step's
-    assert fresh.plan is not None
+    # the planned analysis shares the step's travel times
+    assert planned.plan is not None and fresh.plan is None
+    assert planned.travel_times is fresh.travel_times
     tt = fresh.travel_times
     assert fresh.facility_snaps[("walk", "elderly_care")].edge.tolist() == \
         tt.modes["walk"].facilities.take(tt.facility_rows("elderly_care")).edge.tolist()

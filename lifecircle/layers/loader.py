@@ -169,11 +169,15 @@ def load(project: Project) -> Layers:
                 frames[key] = frame
                 infos[key] = info
             continue
-        try:
-            src = resolve(spec.path, spec.layer, spec.encoding)
-        except InputError as e:
-            problems.append(Problem(f"layers.{key}", str(e)))
-            continue
+        given = project.frames.get(key)
+        if given is not None:  # a GeoDataFrame in memory (Project.from_layers)
+            src = Source(Path(f"<{key}>"), "", None, "GeoDataFrame", None, "utf-8", "memory")
+        else:
+            try:
+                src = resolve(spec.path, spec.layer, spec.encoding)
+            except InputError as e:
+                problems.append(Problem(f"layers.{key}", str(e)))
+                continue
         check = Check(f"{src.display} (layers.{key})")
         check.warnings.extend(f"{src.display}: {w}" for w in src.warnings)
         if src.encoding_source == "detected" and src.encoding_label not in ("ascii", None):
@@ -181,7 +185,7 @@ def load(project: Project) -> Layers:
             check.warn(f"no .cpg; text detected as {up} (e.g. {src.encoding_sample!r}); fix: "
                        f"add a .cpg file containing {up} to make it explicit")
         frame, info = _load_vector(key, spec, src, project.profile, check,
-                                   need_population=not has_population_layer)
+                                   need_population=not has_population_layer, given=given)
         problems.extend(check.problems)
         warnings.extend(check.warnings)
         if frame is not None and info is not None:
@@ -307,12 +311,16 @@ def _raster_lonlat(bounds: tuple[float, float, float, float], crs: str
 
 # ---------------------------------------------------------------------------- vector
 def _load_vector(key: str, spec: LayerSpec, src: Source, profile: Profile, check: Check, *,
-                 need_population: bool) -> tuple[gpd.GeoDataFrame | None, LayerInfo | None]:
-    try:
-        frame, notes = read_vector(src)
-    except InputError as e:
-        check.problems.append(Problem(f"layers.{key}", str(e)))
-        return None, None
+                 need_population: bool, given: gpd.GeoDataFrame | None = None
+                 ) -> tuple[gpd.GeoDataFrame | None, LayerInfo | None]:
+    if given is not None:
+        frame, notes = gpd.GeoDataFrame(given).reset_index(drop=True).copy(), []
+    else:
+        try:
+            frame, notes = read_vector(src)
+        except InputError as e:
+            check.problems.append(Problem(f"layers.{key}", str(e)))
+            return None, None
     check.warnings.extend(notes)
     rows_read = len(frame)
     frame[ROW] = np.arange(1, rows_read + 1)
