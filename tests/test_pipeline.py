@@ -119,9 +119,10 @@ def test_every_point_set_is_snapped_once_per_mode(analysis: pipeline.Analysis,
 
 def test_coverage_with_sites_matches_the_plan(analysis: pipeline.Analysis) -> None:
     """The map's "with proposed sites" view agrees with the planner's own before/after."""
-    plan = pipeline.plan_sites(analysis, categories=["elderly_care"], sites=3, generate=True,
-                               time_limit_s=5)
-    assert analysis.plan is plan and len(plan.sites) >= 1
+    analysis = pipeline.plan_analysis(analysis, categories=["elderly_care"], sites=3,
+                                      generate=True, time_limit_s=5)
+    plan = analysis.plan
+    assert plan is not None and len(plan.sites) >= 1
     after = pipeline.coverage_with_sites(analysis).set_index("cid")
     comm = analysis.coverage.communities.set_index("cid")
     pop = comm["population"]
