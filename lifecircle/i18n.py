@@ -145,6 +145,81 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.limit": ("时限 (分钟)", "Limit (min)"),
     "report.mode": ("出行方式", "Mode"),
     "report.generated": ("生成于 {time}", "Generated {time}"),
+    "report.summary": ("摘要", "Summary"),
+    "report.map_overview": ("全域社区覆盖率（全部必需服务）、服务缺口与建议新址",
+                            "Coverage of every community (all required services), gaps and "
+                            "proposed sites"),
+    "report.no_scorecard": ("未计算表1指标。", "Table 1 was not computed."),
+    "report.sc.no": ("序号", "No."),
+    "report.sc.name": ("指标", "Indicator"),
+    "report.sc.target": ("目标", "Target"),
+    "report.sc.value": ("现状", "Current"),
+    "report.sc.status": ("评价", "Status"),
+    "report.sc.note": ("说明", "Note"),
+    "report.sc.source": ("依据", "Basis"),
+    "report.sc_footnote": (
+        "“依据”对应标准配置文件 {file} 中的条目（表1 第 N 项即 [indicators.N]）；"
+        "各社区的逐项结果见 scorecard_communities.csv。",
+        "\"Basis\" refers to entries of the profile file {file} (Table 1 item N is "
+        "[indicators.N]); per-community results are in scorecard_communities.csv."),
+    "report.src_table1": ("表1 第 {n} 项", "Table 1, item {n}"),
+    "report.src_space": ("社区服务用房面积标准", "service floor-area standard"),
+    "report.src_profile": ("标准配置", "standards profile"),
+    "report.charts_md": ("图表见 report.html。", "Charts: see report.html."),
+    "report.district": ("{name}", "{name}"),
+    "report.district_line": ("{n} 个社区/村，人口 {pop}；全部必需服务覆盖率 {share}。",
+                             "{n} communities, population {pop}; covered for all required "
+                             "services: {share}."),
+    "report.district_worst": ("覆盖率最低的服务：{items}。",
+                              " Least covered services: {items}."),
+    "report.appendix_communities": ("附录：各社区/村覆盖率", "Appendix: coverage by community"),
+    "report.appendix_note": (
+        "按区县分组；颜色与地图相同。全部数据另见 coverage_communities.csv。",
+        "Grouped by district; colours as on the map. All values are also in "
+        "coverage_communities.csv."),
+    "summary.region": ("评估范围共 {n} 个社区/村，常住人口 {pop} 人。",
+                       "The area has {n} communities with {pop} residents."),
+    "summary.circle": (
+        "{kind}（{minutes} 分钟生活圈）：{n} 个有居民的社区中 {full} 个的全部居民"
+        "都能在时限内到达全部必需服务；按人口计全部必需服务覆盖率 {share}。",
+        "{kind} ({minutes}-minute circle): in {full} of {n} inhabited communities every "
+        "resident reaches every required service in time; population covered for all "
+        "required services: {share}."),
+    "summary.gaps": ("主要缺口（未覆盖人口最多的服务）：{items}。",
+                     "Main gaps (services leaving the most residents uncovered): {items}."),
+    "summary.gap_item": ("{name} {people} 人（{n} 个社区）", "{name}: {people} people in {n} "
+                         "communities"),
+    "summary.no_gaps": ("所有必需服务均覆盖全部居民。", "Every required service reaches every "
+                        "resident."),
+    "summary.sites": ("{n} 处建议新址新增覆盖 {people} 人", "{n} proposed sites newly cover "
+                      "{people} people"),
+    "summary.sites_change": ("，覆盖率 {items}", "; coverage {items}"),
+    "summary.sites_all": ("；全部必需服务覆盖率 {before} → {after}。",
+                          "; covered for all required services {before} → {after}."),
+    "summary.table1": ("表1 的 {n} 项全域指标中 {passed} 项达标、{failed} 项未达标、"
+                       "{nodata} 项无数据。",
+                       "Of Table 1's {n} region-wide indicators {passed} pass, {failed} fail "
+                       "and {nodata} have no data."),
+    "unit.个": ("个", ""),
+    "unit.人": ("人", "people"),
+    "unit.m²": ("m²", "m²"),
+    "plan.model.mclp": ("最大覆盖模型", "maximal covering"),
+    "plan.model.cmclp": ("带容量的最大覆盖模型", "capacitated maximal covering"),
+    "plan.model.setcover": ("集合覆盖模型（最少新址）", "set covering (fewest sites)"),
+    "plan.model.pmedian": ("P 中位模型（总出行时间最短）", "p-median (least total travel time)"),
+    "plan.status.optimal": ("最优解", "optimal"),
+    "plan.status.time_limit": ("达到时间上限时的可行解", "feasible at the time limit"),
+    "plan.status.greedy": ("贪心算法解", "greedy solution"),
+    "plan.solver.highs": ("HiGHS 整数规划", "HiGHS MILP"),
+    "plan.solver.greedy": ("贪心算法", "greedy"),
+    "plan.solver.trivial": ("无需求解", "nothing to solve"),
+    "plan.gap_unknown": ("未知（无下界）", "unknown (no bound)"),
+    "road.motorway": ("高速公路", "motorway"), "road.trunk": ("快速路", "trunk road"),
+    "road.primary": ("主干路", "primary road"), "road.secondary": ("次干路", "secondary road"),
+    "road.tertiary": ("支路", "tertiary road"), "road.residential": ("居住区道路", "residential"),
+    "road.service": ("内部道路", "service road"),
+    "road.unclassified": ("其他道路", "unclassified"), "road.track": ("机耕路", "track"),
+    "road.path": ("步行小路", "path"),
 }
 
 #: Column labels (aliases) of the result layers; ``cov_<key>``/``t_<key>`` are built.
@@ -197,6 +272,52 @@ LAYER_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
     ("gaps", "population"): ("未覆盖人口", "population not covered"),
     ("gaps", "households"): ("未覆盖户数", "households not covered"),
 }
+
+
+#: Scorecard notes (accessibility.scorecard writes them in English): Chinese renderings.
+#: Placeholders in ``{}`` take the numbers and names of the note.
+SCORECARD_NOTES: tuple[tuple[str, str], ...] = (
+    (r"inside the community or reached within its circle", "社区内设置或在生活圈时限内可达"),
+    (r"coverage not computed: facilities inside the community only",
+     "未计算可达性：仅统计社区内设施"),
+    (r"(\d+) communit(?:y|ies) without data left out", "{0} 个无数据的社区未计入"),
+    (r"(\d+) communities without township left out", "{0} 个无乡镇街道信息的社区未计入"),
+    (r"(\d+) of (\d+) townships", "{1} 个乡镇街道中 {0} 个达标"),
+    (r"without: (.*)", "未达标：{0}"),
+    (r"no community with data", "没有社区有数据"),
+    (r"no community with both floor area and households", "没有同时具有面积和户数的社区"),
+    (r"(\d+) facilities outside every community not counted",
+     "{0} 处位于所有社区之外的设施未计入"),
+    (r"facilities only", "仅按设施统计"),
+    (r"attribute only", "仅按属性统计"),
+    (r"no data for this community", "本社区无数据"),
+    (r"`(\w+)` unknown for this community", "本社区缺少 {0} 数据"),
+    (r"no `(\w+)` facility in the facilities layer", "设施图层中没有 {0} 类设施"),
+    (r"no `(\w+)` column in the communities layer", "社区图层没有 {0} 字段"),
+    (r"no `(\w+)` of the communities", "社区缺少 {0} 信息"),
+    (r"the profile entry names no `field`", "标准配置条目未指定字段"),
+    (r"no urban communities", "没有城市社区"),
+    (r"no rural communities", "没有农村社区"),
+)
+
+
+def scorecard_note(note: str, lang: str = "zh") -> str:
+    """A scorecard note in ``lang``: parts joined by ``; `` translated one by one (a part
+    with no rendering is kept as written)."""
+    import re
+
+    if lang != "zh" or not note:
+        return note
+    out = []
+    for part in note.split("; "):
+        for pattern, zh in SCORECARD_NOTES:
+            m = re.fullmatch(pattern, part.strip())
+            if m:
+                out.append(zh.format(*m.groups()))
+                break
+        else:
+            out.append(part)
+    return "；".join(out)
 
 
 def check_lang(lang: str) -> str:

@@ -56,25 +56,78 @@ def test_html_self_contained_and_escaped(zh: tuple[Path, dict]) -> None:
     assert "合成演示数据" in text  # synthetic notice
 
 
+def _visible(html_text: str) -> str:
+    """The text a reader sees (tags, styles and data URIs removed, entities decoded)."""
+    import html as _html
+
+    body = re.sub(r"<style>.*?</style>", " ", html_text, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return _html.unescape(body)
+
+
+def test_summary_first(zh: tuple[Path, dict]) -> None:
+    text = (zh[0] / "report.html").read_text(encoding="utf-8")
+    assert re.findall(r"<h2[^>]*>([^<]+)</h2>", text)[0] == "摘要"
+    items = re.search(r'<ul class="summary">(.*?)</ul>', text, flags=re.S).group(1)
+    items = [re.sub(r"<[^>]+>", "", x) for x in re.findall(r"<li>(.*?)</li>", items)]
+    assert items[0] == "评估范围共 5 个社区/村，常住人口 11,500 人。"
+    # urban: C01 full; C02 60 %, C03 0 % -> 1 of 3; (4200 + 0.6*3000) / 9700
+    assert items[1].startswith("城市社区（15 分钟生活圈）：3 个有居民的社区中 1 个")
+    assert items[1].endswith("覆盖率 61.9%。")
+    assert items[2].startswith("农村社区（30 分钟生活圈）：1 个有居民的社区中 0 个")
+    assert items[3] == ("主要缺口（未覆盖人口最多的服务）：养老服务站 2,950 人（2 个社区）；"
+                        "老年助餐点 2,500 人（1 个社区）；社区卫生服务站 54 人（1 个社区）。")
+    # with the sites: (4200 + 3000 + 2500 + 0.97*1800) / 11500 from 7746 / 11500
+    assert items[4] == "2 处建议新址新增覆盖 2,950 人；全部必需服务覆盖率 67.4% → 99.5%。"
+    assert items[5] == "表1 的 10 项全域指标中 1 项达标、3 项未达标、6 项无数据。"
+
+
 def test_scorecard(zh: tuple[Path, dict]) -> None:
     text = (zh[0] / "report.html").read_text(encoding="utf-8")
-    rows = re.findall(r'<tr class="status-(\w+)"><td>(\d+)</td><td>([^<]+)</td>'
+    rows = re.findall(r'<tr class="status-(\w+)"><td class="num">(\d+)</td><td>([^<]+)</td>'
                       r'<td class="num">([^<]+)</td><td class="num">([^<]+)</td>', text)
     assert [(r[1], r[0]) for r in rows] == [
         ("1", "pass"), ("2", "nodata"), ("3", "fail"), ("4", "nodata"), ("5", "nodata"),
         ("6", "fail"), ("7", "fail"), ("8", "nodata"), ("9", "nodata"), ("10", "nodata")]
-    assert rows[0][2:] == ("社区综合服务设施覆盖率", "100", "100")
-    assert rows[5][2:] == ("每百户居民拥有社区综合服务设施面积", "35", "14")
-    assert rows[1][4] == "—"  # no data: no value, never a guess
+    assert rows[0][2:] == ("社区综合服务设施覆盖率", "100%", "100%")
+    assert rows[5][2:] == ("每百户居民拥有社区综合服务设施面积", "35 m²", "14 m²")
+    assert rows[7][3:] == ("12 个", "无数据")  # no data: no value, never a guess
     for label in ("达标", "未达标", "无数据"):
         assert f">{label}</span>" in text
-    assert "maanshan-2025.toml [indicators.6]" in text
-    assert "area_per_100_households (community_center)" in text
+    assert "表1 第 6 项" in text and "maanshan-2025.toml" in text
     sc = pd.read_csv(zh[0] / "scorecard.csv", encoding="utf-8-sig")
-    assert list(sc.columns) == ["indicator", "name", "target", "value", "unit", "status",
-                                "scope", "source"]
+    assert len(sc) == 10
     assert sc["source"].iloc[9] == "maanshan-2025.toml [indicators.10]"
-    assert list(sc["status"].iloc[:3]) == ["pass", "no data", "fail"]
+
+
+def test_no_internal_keys_or_inf(zh: tuple[Path, dict]) -> None:
+    seen = _visible((zh[0] / "report.html").read_text(encoding="utf-8"))
+    assert not re.search(r"indicators\.\d", seen)  # only the footnote explains the entries
+    for word in ("cov_", "mclp", "facility_in_circle", "elderly_care",
+                 "urban", "optimal", "inf", "nan", "NaN", "[circles", "[modes"):
+        assert word not in seen, word
+    assert "最大覆盖模型" in seen and "0.00%" in seen  # the model and its gap in words
+
+
+def test_districts_and_appendix(zh: tuple[Path, dict]) -> None:
+    text = (zh[0] / "report.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<section class="district"><h2 class="newpage">([^<]+)</h2>'
+                          r"<p>([^<]+)</p>(.*?)</section>", text.replace("\n", ""), flags=re.S)
+    assert [s[0] for s in sections] == ["当涂县", "花山区", "雨山区"]
+    hua = dict((s[0], s) for s in sections)["花山区"]
+    assert hua[1].startswith("2 个社区/村，人口 7,200；全部必需服务覆盖率 83.3%。")
+    assert "覆盖率最低的服务：养老服务站 83.3%" in hua[1]
+    assert hua[2].count('<img class="map"') == 1 and "桃源街道" in hua[2]
+    # overview map + one per district, all PNG drawn from the result
+    imgs = re.findall(r'<img class="map" alt="[^"]*" src="data:image/png;base64,([^"]+)"', text)
+    assert len(imgs) == 4
+    import base64
+
+    assert all(base64.b64decode(x).startswith(b"\x89PNG") for x in imgs)
+    appendix = text[text.index('<section class="appendix">'):]
+    assert re.findall(r"<h3>([^<]+)</h3>", appendix)[:3] == ["当涂县", "花山区", "雨山区"]
+    for cid in ("C01", "C02", "C03", "C04", "C05"):
+        assert f"<td>{cid}</td>" in appendix
 
 
 def test_charts(zh: tuple[Path, dict]) -> None:
@@ -126,21 +179,22 @@ def test_tables_and_csvs(zh: tuple[Path, dict]) -> None:
     text = (out / "report.html").read_text(encoding="utf-8")
     # community table: coverage cells coloured by class, missing services named
     assert 'style="background:#fdae61">60.0%</td>' in text
-    assert "<td>养老服务站、老年助餐点</td>" in text
+    assert "<td>老年助餐点</td>" in text  # C03: the service no resident reaches
     # proposed sites table
     assert "<td>原雨山宾馆</td><td>养老服务站、老年助餐点</td><td>1,750</td>" \
            "<td>雨山社区 (C03)</td>" in text
     # profile, inputs, warnings, plan
-    assert "[circles.urban]" in text and "电动自行车" in text and "[modes.ebike]" in text
+    assert "城市社区15分钟便民服务圈" in text and "电动自行车" in text
     assert "<td>GBK</td>" in text
     assert text.count("<li>设施.gpkg 第7行") == 1
-    assert "<th>模型</th><td>mclp</td>" in text
+    assert "<th>模型</th><td>最大覆盖模型</td>" in text
 
 
 def test_markdown(zh: tuple[Path, dict]) -> None:
     md = (zh[0] / "report.md").read_text(encoding="utf-8")
     assert md.startswith("# 社区生活圈评估报告：马鞍山 &lt;演示&gt;")
-    assert "| 1 | 社区综合服务设施覆盖率 | 100 | 100 | % | 达标 |" in md
+    assert md.index("## 摘要") < md.index("## 概况") < md.index("## 表1")
+    assert "| 1 | 社区综合服务设施覆盖率 | 100% | 100% | 达标 |" in md
     assert "&lt;script&gt;" in md and "<script>" not in md
     assert "3 个社区缺少户数 \\| households" in md  # a | cannot break the table
     assert "湖东社区 &quot;A&amp;B&quot;" not in md  # quotes stay quotes in markdown
@@ -170,10 +224,10 @@ def test_english_and_missing_layers(tmp_path: Path) -> None:
     assert "community service facility coverage" in text
     assert "No proposed sites" in text and "No demand points" in text
     assert "synthetic" not in text.lower()
-    assert "<td>Roads (roads)</td><td>/d/roads.shp</td><td>13383</td><td>road_class=DLDJ</td>" \
+    assert "<td>Roads</td><td>/d/roads.shp</td><td>13383</td><td>road_class=DLDJ</td>" \
         "<td>118.123, 31.5, 118.9, 31.95</td>" in text
     assert not (tmp_path / "proposed_sites.csv").exists()
     assert (tmp_path / "scorecard.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "| 6 | community service facility area per 100 households | 35 | 14 | m² | fail |" \
+    assert "| 6 | community service facility area per 100 households | 35 m² | 14 m² | fail |" \
         in md

@@ -16,6 +16,7 @@ Charts
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import html
@@ -39,6 +40,7 @@ URBAN_COLOR = "#2b83ba"
 RURAL_COLOR = "#fdae61"
 CSV_FILES = {
     "scorecard": "scorecard.csv",
+    "scorecard_communities": "scorecard_communities.csv",
     "communities": "coverage_communities.csv",
     "summary_district": "coverage_district.csv",
     "summary_township": "coverage_township.csv",
@@ -378,7 +380,7 @@ def _coverage_rows(frame: Any, profile: Any, lang: str, keys: Sequence[str], lay
 
 
 def _coverage_table(head: Sequence[str], body: Sequence[Sequence[tuple[str, Any]]],
-                    lang: str) -> str:
+                    lang: str, cls: str = "data") -> str:
     """HTML of :func:`_coverage_rows`, coverage cells coloured like the map."""
     def cell(kind: str, v: Any) -> str:
         if kind == "cov":
@@ -387,7 +389,7 @@ def _coverage_table(head: Sequence[str], body: Sequence[Sequence[tuple[str, Any]
 
     head_html = "".join(f"<th>{_esc(x)}</th>" for x in head)
     rows = "".join("<tr>" + "".join(cell(k, v) for k, v in r) + "</tr>" for r in body)
-    return (f'<div class="scroll"><table class="data"><thead><tr>{head_html}</tr></thead>'
+    return (f'<div class="scroll"><table class="{cls}"><thead><tr>{head_html}</tr></thead>'
             f"<tbody>{rows}</tbody></table></div>")
 
 
@@ -446,14 +448,21 @@ def scorecard_rows(scorecard: Any, profile: Any, lang: str) -> list[dict[str, st
         if ind is not None:
             detail = ind.field or ind.category or ""
             method = f"{ind.method} ({detail})" if detail else ind.method
+        unit = "" if _isnan(r.get("unit")) else str(r.get("unit", ""))
+        entry = str(r.get("entry") or (f"indicators.{key}" if ind is not None else ""))
+        note = "" if _isnan(r.get("note")) else str(r.get("note", ""))
         out.append({
             "indicator": key, "name": name, "target": _num(r.get("target"), lang),
             "value": ("—" if _isnan(r.get("value")) else _num(r.get("value"), lang)),
-            "unit": _text(r.get("unit", ""), lang) if not _isnan(r.get("unit")) else "",
+            "unit": unit,
+            "target_text": _with_unit(r.get("target"), unit, lang),
+            "value_text": _with_unit(r.get("value"), unit, lang),
             "status": status,
             "status_label": i18n.t(f"score.{status}", lang),
             "scope": "" if _isnan(r.get("scope")) else str(r.get("scope")),
-            "source": f"{pfile} [indicators.{key}]" if ind is not None else "",
+            "source": f"{pfile} [{entry}]" if entry else "",
+            "source_label": _source_label(key, lang),
+            "note": i18n.scorecard_note(note, lang),
             "method": method,
         })
     return out
@@ -484,6 +493,223 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
+# ------------------------------------------------------------------ static maps
+#: Width of the static maps in the report (inches at :data:`MAP_DPI`; fits A4 portrait).
+MAP_WIDTH_IN = 6.6
+MAP_DPI = 110
+#: Simplification of gap outlines in the static maps (metres; invisible at map scale).
+MAP_SIMPLIFY_M = 10.0
+
+
+def static_map(communities: Any, gaps: Any = None, sites: Any = None, *,
+               focus: Any = None, outline_by: str | None = "district",
+               width_in: float = MAP_WIDTH_IN, max_height_in: float = 6.0) -> bytes:
+    """A PNG map drawn from the result: communities in their coverage colours, gaps
+    hatched, proposed sites numbered, a scale bar.
+
+    Parameters
+    ----------
+    communities
+        The ``communities`` layer (working CRS, metres) with ``cov_all``.
+    gaps, sites
+        The ``gaps`` and ``proposed_sites`` layers, or None.
+    focus
+        Boolean mask of the communities to frame (a district); the others are drawn
+        faded around them.
+    outline_by
+        Column whose groups get a heavier outline (district borders), or None.
+    width_in, max_height_in
+        Size of the image in inches (at :data:`MAP_DPI`).
+    """
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    comm = communities
+    sel = comm if focus is None else comm[np.asarray(focus, dtype=bool)]
+    minx, miny, maxx, maxy = sel.total_bounds
+    pad = 0.04 * max(maxx - minx, maxy - miny, 1.0)
+    minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+    aspect = (maxy - miny) / max(maxx - minx, 1.0)
+    height = min(max(width_in * aspect, 2.5), max_height_in)
+    fig, ax = plt.subplots(figsize=(width_in, height), dpi=MAP_DPI)
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_axis_off()
+    colors = [styles.coverage_color(v) for v in comm.get("cov_all", pd.Series(np.nan,
+                                                                               comm.index))]
+    alpha = styles.COMMUNITY.fill_opacity
+    if focus is not None:
+        inside = np.asarray(focus, dtype=bool)
+        comm[~inside].plot(ax=ax, color=[c for c, i in zip(colors, inside, strict=True)
+                                          if not i], alpha=0.25, edgecolor="#999",
+                           linewidth=0.2)
+        comm[inside].plot(ax=ax, color=[c for c, i in zip(colors, inside, strict=True) if i],
+                          alpha=alpha, edgecolor=styles.COMMUNITY.stroke, linewidth=0.3)
+    else:
+        comm.plot(ax=ax, color=colors, alpha=alpha, edgecolor=styles.COMMUNITY.stroke,
+                  linewidth=0.25)
+    if outline_by and outline_by in comm.columns:
+        with contextlib.suppress(ValueError, TypeError):  # a dissolve GEOS cannot do
+            comm.dissolve(by=outline_by).boundary.plot(ax=ax, color="#222", linewidth=0.9)
+    if gaps is not None and len(gaps):
+        import geopandas as gpd
+        import shapely
+
+        g = gaps.to_crs(comm.crs) if gaps.crs != comm.crs else gaps
+        # one hatched shape: matplotlib hatches each polygon on its own (slow for thousands)
+        merged = shapely.union_all(shapely.simplify(g.geometry.values, MAP_SIMPLIFY_M))
+        gpd.GeoSeries([merged], crs=comm.crs).plot(
+            ax=ax, facecolor="none", edgecolor=styles.GAP.stroke, hatch="////", linewidth=0.4)
+    if sites is not None and len(sites):
+        s = sites.to_crs(comm.crs) if sites.crs != comm.crs else sites
+        s = s.sort_values("rank", ascending=False) if "rank" in s.columns else s
+        for i, (geom, rank) in enumerate(zip(s.geometry, s.get("rank", range(len(s), 0, -1)),
+                                             strict=True)):
+            ax.plot(geom.x, geom.y, "o", markersize=11, color=styles.PROPOSED.color,
+                    markeredgecolor=styles.PROPOSED.stroke, markeredgewidth=1.5, zorder=10 + i)
+            ax.text(geom.x, geom.y, str(int(rank)), color=styles.PROPOSED_LABEL_COLOR,
+                    fontsize=7, fontweight="bold", ha="center", va="center", zorder=11 + i)
+    # scale bar: a round length near a fifth of the width
+    span = (maxx - minx) / 5
+    mag = 10 ** math.floor(math.log10(span))
+    length = max(x * mag for x in (1, 2, 5) if x * mag <= span)
+    x0, y0 = minx + 0.03 * (maxx - minx), miny + 0.04 * (maxy - miny)
+    ax.plot([x0, x0 + length], [y0, y0], color="#000", linewidth=2.5, solid_capstyle="butt")
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(x0 + length / 2, y0 + 0.015 * (maxy - miny), label, ha="center", va="bottom",
+            fontsize=8)
+    fig.subplots_adjust(0, 0, 1, 1)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=MAP_DPI)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _img(png: bytes, alt: str) -> str:
+    import base64
+
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img class="map" alt="{_esc(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _map_legend(lang: str, has_gaps: bool, has_sites: bool) -> str:
+    parts = [f'<span class="sw" style="background:{c.color}"></span>'
+             f"{_esc(i18n.t(c.label_key, lang))}" for c in reversed(styles.COVERAGE_CLASSES)]
+    parts.append(f'<span class="sw" style="background:{styles.NO_DATA_COLOR}"></span>'
+                 f'{_esc(i18n.t("legend.nodata", lang))}')
+    if has_gaps:
+        parts.append('<span class="sw hatch"></span>' + _esc(i18n.t("legend.gap", lang)))
+    if has_sites:
+        parts.append('<span class="sw site">1</span>' + _esc(i18n.t("legend.proposed", lang)))
+    return ('<p class="maplegend">' + _esc(i18n.t("legend.coverage", lang)) + "：" +
+            " ".join(f"<span>{p}</span>" for p in parts) + "</p>")
+
+
+# ------------------------------------------------------------------ written summary
+def _people(v: float, lang: str) -> str:
+    return i18n.t("people", lang, value=fmt_num(v, lang))
+
+
+def summary_sentences(layers: Mapping[str, Any], profile: Any, lang: str,
+                      plan_summary: Mapping[str, Any] | None = None) -> list[str]:
+    """The report's opening paragraph as sentences: who meets each circle, the main
+    missing services, what the proposed sites change, and Table 1 at a glance."""
+    comm = layers.get("communities")
+    out: list[str] = []
+    if comm is None or len(comm) == 0:
+        return out
+    pop = comm["population"].astype(float) if "population" in comm.columns else \
+        pd.Series(1.0, index=comm.index)
+    out.append(i18n.t("summary.region", lang, n=f"{len(comm):,}",
+                      pop=fmt_num(pop.sum(), lang)))
+    circles = getattr(profile, "circles", {}) or {}
+    for ckey, circle in circles.items():
+        sel = (comm["kind"] == ckey) if "kind" in comm.columns else None
+        if sel is None or not sel.any():
+            continue
+        live = sel & (pop > 0) & comm["cov_all"].notna()
+        full = int((comm.loc[live, "cov_all"] >= FULL_SHARE).sum())
+        out.append(i18n.t("summary.circle", lang,
+                          kind=i18n.value_label("kind", ckey, lang) or ckey,
+                          minutes=f"{circle.minutes:g}", full=f"{full:,}",
+                          n=f"{int(live.sum()):,}",
+                          share=fmt_pct(weighted_share(comm.loc[sel, "cov_all"], pop[sel]),
+                                        lang)))
+    # main missing services: population not covered, per service, largest first
+    rows = []
+    for c in [c for c in comm.columns if c.startswith("cov_") and c != "cov_all"]:
+        v = comm[c].astype(float)
+        ok = v.notna() & (pop > 0)
+        if not ok.any():
+            continue
+        short = float(((1.0 - v[ok]) * pop[ok]).sum())
+        if short > 0.5:
+            n_comm = int((v[ok] < FULL_SHARE).sum())
+            rows.append((short, c[4:], n_comm))
+    rows.sort(reverse=True)
+    if rows:
+        sep = "；" if lang == "zh" else "; "
+        items = sep.join(i18n.t("summary.gap_item", lang,
+                                name=i18n.category_name(k, profile, lang),
+                                people=fmt_num(s, lang), n=f"{n:,}")
+                         for s, k, n in rows[:MAIN_GAPS])
+        out.append(i18n.t("summary.gaps", lang, items=items))
+    else:
+        out.append(i18n.t("summary.no_gaps", lang))
+    prop = layers.get("proposed_sites")
+    if prop is not None and len(prop):
+        new = float(prop["new_population"].sum()) if "new_population" in prop.columns \
+            else math.nan
+        text = i18n.t("summary.sites", lang, n=f"{len(prop):,}", people=fmt_num(new, lang))
+        cov = (plan_summary or {}).get("coverage")
+        if isinstance(cov, pd.DataFrame) and len(cov):
+            sep = "；" if lang == "zh" else "; "
+            text += i18n.t("summary.sites_change", lang, items=sep.join(
+                f"{i18n.category_name(str(r['category']), profile, lang)} "
+                f"{fmt_pct(r['share_before'], lang)} → {fmt_pct(r['share_after'], lang)}"
+                for r in cov.to_dict("records")))
+        after = layers.get("communities_after")
+        if after is not None and "cov_all" in after.columns:
+            merged = comm[["cid", "population"]].merge(after[["cid", "cov_all"]], on="cid")
+            text += i18n.t("summary.sites_all", lang,
+                           before=fmt_pct(weighted_share(comm["cov_all"], pop), lang),
+                           after=fmt_pct(weighted_share(merged["cov_all"],
+                                                        merged["population"]), lang))
+        out.append(text)
+    sc = layers.get("scorecard")
+    if sc is not None and len(sc):
+        region = _region_rows(sc)
+        counts = region["status"].value_counts()
+        out.append(i18n.t("summary.table1", lang, n=f"{len(region):,}",
+                          passed=int(counts.get("pass", 0)), failed=int(counts.get("fail", 0)),
+                          nodata=int(counts.get("no data", 0))))
+    return out
+
+
+#: Services named in the summary's "main missing services".
+MAIN_GAPS = 5
+#: A share at or above this counts as every resident covered (the top coverage class).
+FULL_SHARE = styles.COVERAGE_CLASSES[-1].lower
+
+
+def _region_rows(scorecard: Any) -> pd.DataFrame:
+    """The region-wide rows of the scorecard (Table 1 in the body)."""
+    sc = pd.DataFrame(scorecard)
+    if "scope" not in sc.columns:
+        return sc
+    region = sc[sc["scope"].astype(str).isin(REGION_SCOPES)]
+    return region if len(region) else sc
+
+
+#: ``scope`` values of region-wide scorecard rows (others are one community each).
+REGION_SCOPES = ("all", "communities", "townships", "urban", "rural", "districts")
+
+
 # ------------------------------------------------------------------ page
 _PAGE_CSS = f"""
 body{{font-family:{FONT};margin:0;color:#222;background:#fafafa}}
@@ -491,29 +717,142 @@ main{{max-width:1100px;margin:0 auto;padding:16px 24px 48px;background:#fff}}
 h1{{font-size:24px;margin:8px 0}} h2{{font-size:19px;margin-top:32px;border-bottom:2px solid #ddd;
 padding-bottom:4px}} h3{{font-size:16px;margin-top:20px}}
 .banner{{background:#fff3cd;border:1px solid #e0c060;padding:8px 12px;border-radius:4px}}
+ul.summary li{{margin:4px 0;line-height:1.5}}
 table{{border-collapse:collapse;font-size:13px}}
 table.data th,table.data td{{border:1px solid #ddd;padding:3px 6px;vertical-align:top}}
 table.data th{{background:#f0f0f0;position:sticky;top:0;min-width:3.2em}}
 table.data td{{white-space:nowrap}}
+table.data.wrap td,table.scorecard td{{white-space:normal;overflow-wrap:anywhere}}
 table.kv th{{text-align:left;font-weight:normal;color:#555;padding:2px 14px 2px 0}}
+table.kv td{{overflow-wrap:anywhere}}
 td.num{{text-align:right;white-space:nowrap}} td.na{{color:#888}}
 .scroll{{overflow-x:auto;max-height:640px;overflow-y:auto}}
-.badge{{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px}}
+.badge{{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;
+white-space:nowrap}}
 .badge.pass{{background:#1a9641}} .badge.fail{{background:#d7191c}}
 .badge.nodata{{background:#888}}
 .note{{color:#555;font-size:13px}} .small{{color:#666;font-size:12px}}
-ul.warnings li{{margin:2px 0}}
+ul.warnings li{{margin:2px 0;overflow-wrap:anywhere}}
 .stats{{display:flex;gap:16px;flex-wrap:wrap}}
 .stat{{background:#f4f7fb;border-radius:6px;padding:8px 14px}}
 .stat b{{display:block;font-size:20px}}
+figure.mapfig{{margin:12px 0}}
+img.map{{max-width:100%;height:auto;border:1px solid #ccc;box-sizing:border-box}}
+figcaption{{font-size:13px;color:#555}}
+.maplegend{{font-size:12px;color:#333;margin:4px 0}}
+.maplegend>span{{display:inline-flex;align-items:center;gap:3px;margin-right:10px}}
+.sw{{display:inline-block;width:14px;height:10px;border:1px solid #555}}
+.sw.hatch{{background:repeating-linear-gradient(45deg,#252525 0 1.5px,#fff 1.5px 5px)}}
+.sw.site{{width:14px;height:14px;border-radius:50%;background:{styles.PROPOSED.color};
+color:#fff;border:2px solid {styles.PROPOSED.stroke};font-size:9px;line-height:14px;
+text-align:center}}
+svg{{max-width:100%;height:auto}}
+@page{{size:A4 portrait;margin:14mm 12mm 16mm}}
+@page wide{{size:A4 landscape;margin:12mm 10mm 14mm}}
+@media print{{
+  body{{background:#fff;font-size:10pt}}
+  main{{max-width:none;padding:0;margin:0}}
+  .scroll{{overflow:visible;max-height:none}}
+  table{{font-size:8.5pt;width:100%}}
+  table.data th{{position:static}}
+  table.data td,table.data th{{white-space:normal;overflow-wrap:anywhere;padding:2px 3px}}
+  table.data td.num{{white-space:nowrap}}
+  thead{{display:table-header-group}}
+  tr,img,figure,svg,.stat{{break-inside:avoid}}
+  h2,h3{{break-after:avoid}}
+  h2.newpage{{break-before:page}}
+  section.appendix{{page:wide}}
+  table.cov{{font-size:7.5pt}}
+  table.cov td,table.cov th{{padding:1px 2px}}
+  table.small-table{{font-size:7pt}}
+  a{{color:inherit;text-decoration:none}}
+  *{{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+}}
 """
+
+
+def _with_unit(v: Any, unit: str, lang: str) -> str:
+    """A Table-1 number with its unit in ``lang`` (``无数据``/``no data`` for NaN)."""
+    if _isnan(v):
+        return i18n.t("legend.nodata", lang)
+    f = float(v)
+    if not math.isfinite(f):
+        return i18n.t("legend.nodata", lang)
+    if unit == "%":
+        return f"{f:.0f}%" if f.is_integer() else f"{f:.1f}%"
+    text = f"{f:,.0f}" if f.is_integer() else f"{f:,.1f}"
+    u = i18n.t(f"unit.{unit}", lang) if f"unit.{unit}" in i18n.TEXT else unit
+    return f"{text} {u}".strip()
+
+
+def _plan_value(key: str, v: Any, lang: str) -> str:
+    """A planner fact in words (model and solver status named, gap as %)."""
+    if key in ("model", "status", "solver") and f"plan.{key}.{v}" in i18n.TEXT:
+        return i18n.t(f"plan.{key}.{v}", lang)
+    if key == "gap":
+        return (i18n.t("plan.gap_unknown", lang) if _isnan(v) or not math.isfinite(float(v))
+                else f"{100 * float(v):.2f}%")
+    if key in ("new_population", "unreachable_population"):
+        return _people(float(v), lang)
+    if key == "seconds":
+        return f"{float(v):,.1f}"
+    return _text(v, lang)
+
+
+def _source_label(key: str, lang: str) -> str:
+    """Where a Table-1 row comes from, in words (the profile entry is in the footnote)."""
+    if key.isdigit():
+        return i18n.t("report.src_table1", lang, n=key)
+    return i18n.t("report.src_space", lang) if key.startswith("space.") else \
+        i18n.t("report.src_profile", lang)
+
+
+def _scorecard_html(rows: Sequence[Mapping[str, str]], lang: str) -> str:
+    head = [i18n.t(f"report.sc.{c}", lang) for c in
+            ("no", "name", "target", "value", "status", "note", "source")]
+    body = []
+    for i, r in enumerate(rows, start=1):
+        cls = STATUS_CLASS.get(r["status"], "nodata")
+        body.append(
+            f'<tr class="status-{cls}"><td class="num">{i}</td><td>{_esc(r["name"])}</td>'
+            f'<td class="num">{_esc(r["target_text"])}</td>'
+            f'<td class="num">{_esc(r["value_text"])}</td>'
+            f'<td><span class="badge {cls}">{_esc(r["status_label"])}</span></td>'
+            f'<td class="small">{_esc(r["note"])}</td>'
+            f'<td class="small">{_esc(r["source_label"])}</td></tr>')
+    return ('<table class="data scorecard"><thead><tr>'
+            + "".join(f"<th>{_esc(x)}</th>" for x in head) + "</tr></thead><tbody>"
+            + "".join(body) + "</tbody></table>")
+
+
+def _district_sentence(row: Mapping[str, Any], profile: Any, lang: str) -> str:
+    covs = [(float(row[c]), c[4:]) for c in row if str(c).startswith("cov_")
+            and c != "cov_all" and not _isnan(row[c])]
+    covs.sort()
+    worst = [f"{i18n.category_name(k, profile, lang)} {fmt_pct(v, lang)}" for v, k in covs[:3]
+             if v < FULL_SHARE]
+    sep = "、" if lang == "zh" else ", "
+    text = i18n.t("report.district_line", lang, n=fmt_num(row.get("communities"), lang),
+                  pop=fmt_num(row.get("population"), lang),
+                  share=fmt_pct(row.get("cov_all"), lang))
+    if worst:
+        text += i18n.t("report.district_worst", lang, items=sep.join(worst))
+    return text
 
 
 def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[str], *,
           lang: str = "zh", inputs: Sequence[Any] | None = None,
           warnings: Sequence[str] = (), plan_summary: Mapping[str, Any] | None = None,
-          run_info: Mapping[str, Any] | None = None) -> dict[str, Path]:
+          run_info: Mapping[str, Any] | None = None, maps: bool = True) -> dict[str, Path]:
     """Write ``report.html``, ``report.md`` and the CSV tables into ``out_dir``.
+
+    The report reads top-down as a decision paper: a written summary, the region's key
+    figures and overview map, Table 1 (region-wide rows; per-community rows go to
+    ``scorecard_communities.csv``), the proposed sites and what they change, coverage per
+    service, one section per district (map, figures, townships), then appendices
+    (coverage of every community grouped by district, the profile, inputs, warnings, run).
+    It prints to A4 (portrait; the wide community tables in landscape) with nothing
+    clipped: no scroll boxes in print, tables that wrap and split with repeated headers.
 
     Parameters
     ----------
@@ -535,6 +874,8 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
     run_info
         Run facts (project, profile, working_crs, started, seconds, version, ...); a true
         ``synthetic`` entry adds a notice that the data are synthetic.
+    maps
+        Draw the static maps (matplotlib); False leaves them out.
 
     Returns
     -------
@@ -554,7 +895,10 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
     comm = layers.get("communities")
     demand = layers.get("demand")
     prop = layers.get("proposed_sites")
-    sc_rows = scorecard_rows(layers.get("scorecard"), profile, lang)
+    gaps = layers.get("gaps")
+    spatial_comm = comm is not None and len(comm) > 0 and getattr(comm, "crs", None) is not None
+    sc = layers.get("scorecard")
+    sc_rows = scorecard_rows(_region_rows(sc) if sc is not None else None, profile, lang)
     catalogue = list(getattr(profile, "categories", {}) or {})
     cov_keys = []
     if comm is not None:
@@ -566,8 +910,9 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
     h: list[str] = []  # html body
     md: list[str] = []
 
-    def section(key: str, **kw: Any) -> None:
-        h.append(f"<h2>{_esc(i18n.t(key, lang, **kw))}</h2>")
+    def section(key: str, cls: str = "", **kw: Any) -> None:
+        c = f' class="{cls}"' if cls else ""
+        h.append(f"<h2{c}>{_esc(i18n.t(key, lang, **kw))}</h2>")
         md.append(f"\n## {_md_cell(i18n.t(key, lang, **kw))}\n")
 
     full_title = f"{title}：{project}" if project and lang == "zh" else \
@@ -578,7 +923,14 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
         h.append(f'<p class="banner">{_esc(i18n.t("report.synthetic", lang))}</p>')
         md.append(f"> **{_md_cell(i18n.t('report.synthetic', lang))}**\n")
 
-    # overview
+    # written summary first
+    section("report.summary")
+    sentences = summary_sentences(layers, profile, lang, plan_summary)
+    h.append('<ul class="summary">' + "".join(f"<li>{_esc(s)}</li>" for s in sentences)
+             + "</ul>")
+    md.append("\n".join(f"- {_md_cell(s)}" for s in sentences))
+
+    # overview: key figures and the overview map
     section("report.overview")
     stats: list[tuple[str, str]] = []
     if comm is not None:
@@ -597,35 +949,84 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
         f'<div class="stat"><b>{_esc(v)}</b>{_esc(k)}</div>' for k, v in stats) + "</div>")
     md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
                         [[k, v] for k, v in stats]))
+    has_gaps = gaps is not None and len(gaps) > 0
+    has_sites = prop is not None and len(prop) > 0
+    if maps and spatial_comm:
+        h.append('<figure class="mapfig">' + _img(static_map(
+            comm, gaps if has_gaps else None, prop if has_sites else None),
+            i18n.t("report.map_overview", lang))
+            + f"<figcaption>{_esc(i18n.t('report.map_overview', lang))}</figcaption>"
+            + _map_legend(lang, has_gaps, has_sites) + "</figure>")
 
-    # scorecard
-    section("report.scorecard")
-    head = [i18n.field_label(c, profile, lang) for c in
-            ("indicator", "name", "target", "value", "unit", "status", "scope")]
-    head.append(i18n.t("report.source", lang))
+    # Table 1, region-wide
+    section("report.scorecard", cls="newpage")
     if sc_rows:
-        rows_html = []
-        for r in sc_rows:
-            rows_html.append(
-                f'<tr class="status-{STATUS_CLASS.get(r["status"], "nodata")}">'
-                f"<td>{_esc(r['indicator'])}</td><td>{_esc(r['name'])}</td>"
-                f'<td class="num">{_esc(r["target"])}</td><td class="num">{_esc(r["value"])}'
-                f"</td><td>{_esc(r['unit'])}</td>"
-                f'<td><span class="badge {STATUS_CLASS.get(r["status"], "nodata")}">'
-                f"{_esc(r['status_label'])}</span></td><td>{_esc(r['scope'])}</td>"
-                f'<td class="small">{_esc(r["source"])}<br>{_esc(r["method"])}</td></tr>')
-        h.append('<div class="scroll"><table class="data scorecard"><thead><tr>'
-                 + "".join(f"<th>{_esc(x)}</th>" for x in head) + "</tr></thead><tbody>"
-                 + "".join(rows_html) + "</tbody></table></div>")
-        md.append(_md_table(head, [[r["indicator"], r["name"], r["target"], r["value"],
-                                    r["unit"], r["status_label"], r["scope"],
-                                    f"{r['source']} {r['method']}".strip()] for r in sc_rows]))
-    h.append(f'<p class="note">{_esc(i18n.t("report.scorecard_note", lang))}</p>')
-    md.append(f"\n{_md_cell(i18n.t('report.scorecard_note', lang))}\n")
+        h.append(_scorecard_html(sc_rows, lang))
+        md.append(_md_table([i18n.t(f"report.sc.{c}", lang) for c in
+                             ("no", "name", "target", "value", "status", "note", "source")],
+                            [[str(i), r["name"], r["target_text"], r["value_text"],
+                              r["status_label"], r["note"], r["source_label"]]
+                             for i, r in enumerate(sc_rows, start=1)]))
+        pfile = Path(getattr(profile, "path", "") or "").name or getattr(profile, "key", "")
+        foot = i18n.t("report.sc_footnote", lang, file=pfile)
+        h.append(f'<p class="note">{_esc(i18n.t("report.scorecard_note", lang))} '
+                 f"{_esc(foot)}</p>")
+        md.append(f"\n{_md_cell(i18n.t('report.scorecard_note', lang))} {_md_cell(foot)}\n")
+    else:
+        h.append(f'<p class="note">{_esc(i18n.t("report.no_scorecard", lang))}</p>')
+
+    # proposed sites and what they change
+    section("report.proposed")
+    if has_sites:
+        names: dict[str, str] = {}
+        if comm is not None and "cid" in comm.columns and "name" in comm.columns:
+            names = dict(zip(comm["cid"].astype(str), comm["name"].astype(str), strict=True))
+        sep = "、" if lang == "zh" else ", "
+        cols = ["rank", "name", "categories", "new_population", "communities", "is_idle_asset",
+                "nearest_road_m"]
+        head = [i18n.field_label(c, profile, lang, layer="proposed_sites") for c in cols]
+        frame = pd.DataFrame(prop)
+        if "rank" in frame.columns:
+            frame = frame.sort_values("rank")
+        body = []
+        for r in frame.to_dict("records"):
+            body.append([
+                _num(r.get("rank"), lang), _text(r.get("name", ""), lang),
+                category_names(r.get("categories"), profile, lang),
+                fmt_num(r.get("new_population"), lang),
+                sep.join(f"{names[c]} ({c})" if c in names else c
+                         for c in split_keys(r.get("communities"))),
+                fmt_bool(r.get("is_idle_asset"), lang), fmt_num(r.get("nearest_road_m"), lang)])
+        h.append(_html_table(head, body))
+        md.append(_md_table(head, body))
+    else:
+        h.append(f'<p class="note">{_esc(i18n.t("report.no_proposed", lang))}</p>')
+        md.append(_md_cell(i18n.t("report.no_proposed", lang)))
+    if plan_summary:
+        for key, frame in plan_summary.items():
+            if not isinstance(frame, pd.DataFrame) or frame.empty:
+                continue
+            ttl, cols = PLAN_TABLES.get(key, ((key, key), list(frame.columns)))
+            cols = [c for c in cols if c in frame.columns]
+            head = [_lab(PLAN_COLUMNS, c, lang) for c in cols]
+            body = [[_cell(r[c], c, profile, lang) for c in cols]
+                    for r in frame.to_dict("records")]
+            h.append(f"<h3>{_esc(ttl[0] if lang == 'zh' else ttl[1])}</h3>")
+            h.append(_html_table(head, body))
+            md.append(f"\n### {_md_cell(ttl[0] if lang == 'zh' else ttl[1])}\n")
+            md.append(_md_table(head, body))
+        h.append(f"<h3>{_esc(i18n.t('report.plan', lang))}</h3>")
+        scalars = {k: v for k, v in plan_summary.items() if not isinstance(v, pd.DataFrame)}
+        items = [(_lab(PLAN_LABELS, k, lang), _plan_value(k, v, lang))
+                 for k, v in scalars.items()]
+        h.append(_kv_table(items))
+        md.append(f"\n### {_md_cell(i18n.t('report.plan', lang))}\n")
+        md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
+                            [list(x) for x in items]))
 
     # charts
-    section("report.charts")
-    md.append(f"{_md_cell('图表见 report.html。' if lang == 'zh' else 'Charts: see report.html.')}")
+    section("report.charts", cls="newpage")
+    md.append(f"{_md_cell(i18n.t('report.charts_md', lang))}")
     cov_rows = coverage_by_kind(comm, profile)
     if cov_rows:
         h.append(f"<h3>{_esc(i18n.t('report.chart_coverage', lang))}</h3>")
@@ -652,73 +1053,64 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
     elif demand is None or len(demand) == 0:
         h.append(f'<p class="note">{_esc(i18n.t("report.no_demand", lang))}</p>')
 
-    # coverage tables
-    for key, name in (("report.coverage_district", "summary_district"),
-                      ("report.coverage_township", "summary_township"),
-                      ("report.coverage_communities", "communities")):
-        frame = layers.get(name)
-        if frame is None:
-            continue
-        section(key)
-        frame = pd.DataFrame(frame)
-        sort = [c for c in ("district", "township", "cid") if c in frame.columns]
-        if sort:
-            frame = frame.sort_values(sort, kind="stable")
-        head, body = _coverage_rows(frame, profile, lang, cov_keys, name)
-        h.append(_coverage_table(head, body, lang))
-        md.append(_md_table(head, [[fmt_pct(v, lang) if k == "cov" else v for k, v in r]
-                                   for r in body]))
+    # one section per district
+    sd = layers.get("summary_district")
+    st = layers.get("summary_township")
+    if sd is not None and len(sd) and "district" in pd.DataFrame(sd).columns:
+        sd = pd.DataFrame(sd).sort_values("district", kind="stable")
+        for row in sd.to_dict("records"):
+            dname = str(row["district"])
+            h.append(f'<section class="district"><h2 class="newpage">'
+                     f'{_esc(i18n.t("report.district", lang, name=dname))}</h2>')
+            md.append(f"\n## {_md_cell(i18n.t('report.district', lang, name=dname))}\n")
+            line = _district_sentence(row, profile, lang)
+            h.append(f"<p>{_esc(line)}</p>")
+            md.append(_md_cell(line))
+            if maps and spatial_comm and "district" in comm.columns:
+                mask = (comm["district"].astype(str) == dname).to_numpy()
+                if mask.any():
+                    h.append('<figure class="mapfig">' + _img(static_map(
+                        comm, gaps if has_gaps else None, prop if has_sites else None,
+                        focus=mask, outline_by="township" if "township" in comm.columns
+                        else None, max_height_in=5.2), dname)
+                        + _map_legend(lang, has_gaps, has_sites) + "</figure>")
+            if st is not None and len(st) and "district" in pd.DataFrame(st).columns:
+                sub = pd.DataFrame(st)
+                sub = sub[sub["district"].astype(str) == dname]
+                if len(sub):
+                    sub = sub.drop(columns="district").sort_values(
+                        [c for c in ("township",) if c in sub.columns], kind="stable")
+                    hd, bd = _coverage_rows(sub, profile, lang, cov_keys, "summary_township")
+                    h.append(f"<h3>{_esc(i18n.t('report.coverage_township', lang))}</h3>")
+                    h.append(_coverage_table(hd, bd, lang, cls="data cov"))
+                    md.append(_md_table(hd, [[fmt_pct(v, lang) if k == "cov" else v
+                                              for k, v in r] for r in bd]))
+            h.append("</section>")
 
-    # proposed sites
-    section("report.proposed")
-    if prop is not None and len(prop) > 0:
-        names: dict[str, str] = {}
-        if comm is not None and "cid" in comm.columns and "name" in comm.columns:
-            names = dict(zip(comm["cid"].astype(str), comm["name"].astype(str), strict=True))
-        sep = "、" if lang == "zh" else ", "
-        cols = ["rank", "name", "categories", "new_population", "communities", "is_idle_asset",
-                "nearest_road_m"]
-        head = [i18n.field_label(c, profile, lang, layer="proposed_sites") for c in cols]
-        frame = pd.DataFrame(prop)
-        if "rank" in frame.columns:
-            frame = frame.sort_values("rank")
-        body = []
-        for r in frame.to_dict("records"):
-            body.append([
-                _num(r.get("rank"), lang), _text(r.get("name", ""), lang),
-                category_names(r.get("categories"), profile, lang),
-                fmt_num(r.get("new_population"), lang),
-                sep.join(f"{names[c]} ({c})" if c in names else c
-                         for c in split_keys(r.get("communities"))),
-                fmt_bool(r.get("is_idle_asset"), lang), _num(r.get("nearest_road_m"), lang)])
-        h.append(_html_table(head, body))
-        md.append(_md_table(head, body))
-    else:
-        h.append(f'<p class="note">{_esc(i18n.t("report.no_proposed", lang))}</p>')
-        md.append(_md_cell(i18n.t("report.no_proposed", lang)))
-    if plan_summary:
-        h.append(f"<h3>{_esc(i18n.t('report.plan', lang))}</h3>")
-        scalars = {k: v for k, v in plan_summary.items() if not isinstance(v, pd.DataFrame)}
-        items = [(_lab(PLAN_LABELS, k, lang), _text(v, lang)) for k, v in scalars.items()]
-        h.append(_kv_table(items))
-        md.append(f"\n### {_md_cell(i18n.t('report.plan', lang))}\n")
-        md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
-                            [list(x) for x in items]))
-        for key, frame in plan_summary.items():
-            if not isinstance(frame, pd.DataFrame) or frame.empty:
-                continue
-            title, cols = PLAN_TABLES.get(key, ((key, key), list(frame.columns)))
-            cols = [c for c in cols if c in frame.columns]
-            head = [_lab(PLAN_COLUMNS, c, lang) for c in cols]
-            body = [[_cell(r[c], c, profile, lang) for c in cols]
-                    for r in frame.to_dict("records")]
-            h.append(f"<h4>{_esc(title[0] if lang == 'zh' else title[1])}</h4>")
-            h.append(_html_table(head, body))
-            md.append(f"\n#### {_md_cell(title[0] if lang == 'zh' else title[1])}\n")
-            md.append(_md_table(head, body))
+    # appendix A: every community, grouped by district
+    if comm is not None and len(comm):
+        h.append('<section class="appendix">')
+        section("report.appendix_communities", cls="newpage")
+        note = i18n.t("report.appendix_note", lang)
+        h.append(f'<p class="note">{_esc(note)}</p>')
+        md.append(_md_cell(note))
+        frame = pd.DataFrame(comm)
+        groups = ([(str(k), g) for k, g in frame.groupby("district", sort=True)]
+                  if "district" in frame.columns else [("", frame)])
+        for dname, g in groups:
+            g = g.sort_values([c for c in ("township", "cid") if c in g.columns], kind="stable")
+            g = g.drop(columns=[c for c in ("district",) if c in g.columns])
+            hd, bd = _coverage_rows(g, profile, lang, cov_keys, "communities")
+            if dname:
+                h.append(f"<h3>{_esc(dname)}</h3>")
+                md.append(f"\n### {_md_cell(dname)}\n")
+            h.append(_coverage_table(hd, bd, lang, cls="data cov small-table"))
+            md.append(_md_table(hd, [[fmt_pct(v, lang) if k == "cov" else v for k, v in r]
+                                     for r in bd]))
+        h.append("</section>")
 
-    # profile
-    section("report.profile")
+    # appendix B: profile, inputs, warnings, run
+    section("report.profile", cls="newpage")
     pname = getattr(profile, "name_zh", "") if lang == "zh" else getattr(profile, "name_en", "")
     items = [(i18n.t("report.profile", lang), f"{getattr(profile, 'key', '')} — {pname}"),
              (i18n.t("report.profile_file", lang), str(getattr(profile, "path", "")))]
@@ -727,24 +1119,26 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
                         [list(x) for x in items]))
     modes = getattr(profile, "modes", {}) or {}
     c_head = [i18n.t("report.circles", lang), i18n.t("report.limit", lang),
-              i18n.t("report.mode", lang), i18n.t("report.source", lang)]
+              i18n.t("report.mode", lang)]
     c_body = []
-    for ckey, c in circles.items():
+    for c in circles.values():
         mode = modes.get(c.mode)
         mname = (mode.name_zh if lang == "zh" else mode.name_en) if mode else c.mode
-        c_body.append([c.name_zh if lang == "zh" else c.name_en, f"{c.minutes:g}", mname,
-                       f"[circles.{ckey}]"])
+        c_body.append([c.name_zh if lang == "zh" else c.name_en, f"{c.minutes:g}", mname])
     m_head = [i18n.t("report.modes", lang), i18n.t("report.speed", lang),
-              i18n.t("report.forbidden", lang), i18n.t("report.source", lang)]
+              i18n.t("report.forbidden", lang)]
     m_body = [[m.name_zh if lang == "zh" else m.name_en, f"{m.speed_kmh:g}",
-               ", ".join(sorted(m.forbidden_classes)), f"[modes.{k}]"]
-              for k, m in modes.items()]
-    k_head = [i18n.t("report.categories", lang), "key", i18n.t("report.required_by", lang)]
+               ("、" if lang == "zh" else ", ").join(
+                   i18n.t(f"road.{x}", lang) for x in sorted(m.forbidden_classes))
+               or i18n.t("none", lang)]
+              for m in modes.values()]
+    k_head = [i18n.t("report.categories", lang), i18n.t("report.required_by", lang)]
     k_body = []
-    for k, cat in (getattr(profile, "categories", {}) or {}).items():
-        req = ", ".join((circles[c].name_zh if lang == "zh" else circles[c].name_en)
-                        if c in circles else c for c in cat.circles)
-        k_body.append([cat.name(lang), k, req or i18n.t("report.not_required", lang)])
+    for cat in (getattr(profile, "categories", {}) or {}).values():
+        req = ("、" if lang == "zh" else ", ").join(
+            (circles[c].name_zh if lang == "zh" else circles[c].name_en)
+            if c in circles else c for c in cat.circles)
+        k_body.append([cat.name(lang), req or i18n.t("report.not_required", lang)])
     for sub, hd, bd in ((i18n.t("report.circles", lang), c_head, c_body),
                         (i18n.t("report.modes", lang), m_head, m_body),
                         (i18n.t("report.categories", lang), k_head, k_body)):
@@ -752,21 +1146,19 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
         md.append(f"\n### {_md_cell(sub)}\n")
         md.append(_md_table(hd, bd))
 
-    # inputs
     section("report.inputs")
     if inputs:
         for r in inputs:
             key = str(r.get("key", ""))
             if f"layer.{key}" in i18n.TEXT:
-                r["key"] = f"{i18n.t(f'layer.{key}', lang)} ({key})"
+                r["key"] = i18n.t(f"layer.{key}", lang)
         hd, bd = _list_table(inputs, INPUT_LABELS, lang)
-        h.append(_html_table(hd, bd))
+        h.append(_html_table(hd, bd, cls="data wrap"))
         md.append(_md_table(hd, bd))
     else:
         h.append(f'<p class="note">{_esc(i18n.t("report.no_inputs", lang))}</p>')
         md.append(_md_cell(i18n.t("report.no_inputs", lang)))
 
-    # warnings
     section("report.warnings")
     if warnings:
         h.append('<ul class="warnings">' + "".join(f"<li>{_esc(w)}</li>" for w in warnings)
@@ -776,14 +1168,13 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
         h.append(f'<p class="note">{_esc(i18n.t("report.no_warnings", lang))}</p>')
         md.append(_md_cell(i18n.t("report.no_warnings", lang)))
 
-    # run info
     section("report.run")
     items = [(_lab(RUN_LABELS, k, lang), _text(v, lang)) for k, v in run_info.items()]
     if items:
         h.append(_kv_table(items))
         md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
                             [list(x) for x in items]))
-    files = [CSV_FILES[k] for k in CSV_FILES if _csv_source(layers, k) is not None]
+    files = [csv_name(k, lang) for k in CSV_FILES if _csv_source(layers, k) is not None]
     h.append(f"<h3>{_esc(i18n.t('report.files', lang))}</h3><ul>"
              + "".join(f'<li><a href="{_esc(f)}">{_esc(f)}</a></li>' for f in files) + "</ul>")
     md.append(f"\n### {_md_cell(i18n.t('report.files', lang))}\n")
@@ -824,7 +1215,7 @@ def write_tables(layers: Mapping[str, Any], profile: Any, out_dir: str | os.Path
             frame = _csv_source(layers, key)
             if frame is None:
                 continue
-            if key == "scorecard":
+            if key in ("scorecard", "scorecard_communities"):
                 df = pd.DataFrame(frame).copy()
                 df["source"] = [r["source"] for r in scorecard_rows(frame, profile, lang)]
             else:
@@ -837,6 +1228,22 @@ def write_tables(layers: Mapping[str, Any], profile: Any, out_dir: str | os.Path
     return written
 
 
+def csv_name(key: str, lang: str = "zh") -> str:
+    """File name of a CSV table (stable, English, whatever the language of its content)."""
+    return CSV_FILES[key]
+
+
 def _csv_source(layers: Mapping[str, Any], key: str) -> Any:
+    """The frame a CSV table is written from: Table 1 split into region-wide rows
+    (``scorecard``) and per-community rows (``scorecard_communities``)."""
+    if key in ("scorecard", "scorecard_communities"):
+        sc = layers.get("scorecard")
+        if sc is None:
+            return None
+        region = _region_rows(sc)
+        if key == "scorecard":
+            return region
+        rest = pd.DataFrame(sc).drop(index=region.index)
+        return rest if len(rest) else None
     frame = layers.get(key)
     return frame if frame is not None else None
