@@ -545,9 +545,10 @@ def static_map(communities: Any, gaps: Any = None, sites: Any = None, *,
     alpha = styles.COMMUNITY.fill_opacity
     if focus is not None:
         inside = np.asarray(focus, dtype=bool)
-        comm[~inside].plot(ax=ax, color=[c for c, i in zip(colors, inside, strict=True)
-                                          if not i], alpha=0.25, edgecolor="#999",
-                           linewidth=0.2)
+        if (~inside).any():
+            comm[~inside].plot(ax=ax, color=[c for c, i in zip(colors, inside, strict=True)
+                                              if not i], alpha=0.25, edgecolor="#999",
+                               linewidth=0.2)
         comm[inside].plot(ax=ax, color=[c for c, i in zip(colors, inside, strict=True) if i],
                           alpha=alpha, edgecolor=styles.COMMUNITY.stroke, linewidth=0.3)
     else:
@@ -563,8 +564,10 @@ def static_map(communities: Any, gaps: Any = None, sites: Any = None, *,
         g = gaps.to_crs(comm.crs) if gaps.crs != comm.crs else gaps
         # one hatched shape: matplotlib hatches each polygon on its own (slow for thousands)
         merged = shapely.union_all(shapely.simplify(g.geometry.values, MAP_SIMPLIFY_M))
-        gpd.GeoSeries([merged], crs=comm.crs).plot(
-            ax=ax, facecolor="none", edgecolor=styles.GAP.stroke, hatch="////", linewidth=0.4)
+        if not merged.is_empty:
+            gpd.GeoSeries([merged], crs=comm.crs).plot(
+                ax=ax, facecolor="none", edgecolor=styles.GAP.stroke, hatch="////",
+                linewidth=0.4)
     if sites is not None and len(sites):
         s = sites.to_crs(comm.crs) if sites.crs != comm.crs else sites
         s = s.sort_values("rank", ascending=False) if "rank" in s.columns else s
