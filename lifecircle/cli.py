@@ -25,10 +25,12 @@ DEMO_PROJECT = Path(__file__).parent / "data" / "demo" / "project.toml"
 
 
 class _State:
-    def __init__(self, lang: str, verbose: bool, quiet: bool) -> None:
+    def __init__(self, lang: str, verbose: bool, quiet: bool, explicit: bool = False) -> None:
         self.lang = lang
         self.verbose = verbose
         self.quiet = quiet
+        #: the language was chosen with --lang or LIFECIRCLE_LANG (else a project's applies)
+        self.explicit = explicit
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
@@ -167,14 +169,32 @@ def main(ctx: click.Context, verbose: bool, quiet: bool, lang: str | None) -> No
         lifecircle init communities.shp facilities.gpkg roads.shp -o project.toml
         lifecircle run project.toml -o result
     """
-    ctx.obj = _State(lang or os.environ.get("LIFECIRCLE_LANG", "zh"), verbose, quiet)
+    env = os.environ.get("LIFECIRCLE_LANG")
+    ctx.obj = _State(lang or env or "zh", verbose, quiet, explicit=bool(lang or env))
 
 
 def _state(ctx: click.Context, lang: str | None) -> _State:
     state: _State = ctx.obj
     if lang:
         state.lang = lang
+        state.explicit = True
     return state
+
+
+def _project_lang(state: _State, project_path: Path) -> None:
+    """Use the project file's ``[project] lang`` unless a language was chosen explicitly."""
+    if state.explicit:
+        return
+    import tomllib
+
+    try:
+        data = tomllib.loads(Path(project_path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return  # the project loader reports the problem in the default language
+    head = data.get("project")
+    lang = head.get("lang") if isinstance(head, dict) else None
+    if lang in ("zh", "en"):
+        state.lang = lang
 
 
 @main.command()
@@ -258,6 +278,7 @@ def _run(state: _State, project_path: Path, out: Path | None, overwrite: bool,
          steps: tuple[str, ...], **plan: Any) -> None:
     from lifecircle import pipeline
 
+    _project_lang(state, project_path)
     with _handled(state):
         with _progress(state) as progress:
             summary = pipeline.run(project_path, out, overwrite=overwrite, lang=state.lang,

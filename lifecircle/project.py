@@ -67,8 +67,11 @@ CANONICAL_FIELDS: dict[str, tuple[str, ...]] = {
     "facilities": ("fid", "name", "category", "floor_area_m2", "capacity", "status"),
     "roads": ("road_class", "oneway", "speed_kmh", "walk", "name"),
     "population": ("population",),
-    "candidates": ("name", "priority", "max_floor_area_m2", "kind", "cost"),
+    "candidates": ("cand_id", "name", "priority", "is_idle_asset", "max_floor_area_m2", "kind",
+                   "cost"),
 }
+#: Id columns that may be mapped to ``"auto"`` (numbered ids, no source field).
+ID_FIELDS = {"communities": "cid", "facilities": "fid", "candidates": "cand_id"}
 
 #: Source coordinate systems accepted by name, besides ``EPSG:<code>``.
 SOURCE_SYSTEMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
@@ -86,6 +89,8 @@ class LayerSpec:
     encoding: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: one category (key, Chinese name or alias) for every feature of a facilities layer
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,8 @@ class Project:
     #: layers given in memory (:meth:`from_layers`): layer key -> GeoDataFrame, read
     #: instead of the file of the same key
     frames: Mapping[str, Any] = field(default_factory=dict)
+    #: keep a working CRS that distorts distances by more than 0.5 % (warned in every output)
+    accept_crs_distortion: bool = False
 
     @property
     def root(self) -> Path:
@@ -274,7 +281,7 @@ class Project:
 # ---------------------------------------------------------------------------- schema
 _PROJECT_SCHEMA: dict[str, Any] = {
     "project": {"name": str, "profile": str, "working_crs": (str, int), "lang": str,
-                "raster_cell_m": (int, float)},
+                "raster_cell_m": (int, float), "accept_crs_distortion": bool},
     "layers": dict,
     "network": {"max_snap_m": (int, float), "snap_tolerance_m": (int, float),
                 "node_crossings": bool},
@@ -284,7 +291,7 @@ _PROJECT_SCHEMA: dict[str, Any] = {
 }
 _LAYER_SCHEMA: dict[str, Any] = {
     "path": str, "layer": str, "source_crs": (str, int), "encoding": str,
-    "fields": dict, "values": dict,
+    "fields": dict, "values": dict, "category": str,
 }
 MODELS = ("mclp", "setcover", "pmedian")
 
@@ -375,7 +382,9 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
     working = head.get("working_crs", "auto")
     if isinstance(working, int):
         working = f"EPSG:{working}"
-    if isinstance(working, str) and working != "auto":
+    if isinstance(working, str) and working.strip().lower() in ("auto", "utm"):
+        working = working.strip().lower()
+    elif isinstance(working, str):
         from pyproj import CRS
         from pyproj.exceptions import CRSError
 
@@ -384,11 +393,11 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
             if not crs.is_projected:
                 problems.append(Problem(
                     f"{where0}project.working_crs", f"{working} is not a metric projected CRS",
-                    'use "auto" or a projected EPSG code such as "EPSG:4548"'))
+                    'use "auto", "utm" or a projected EPSG code such as "EPSG:4548"'))
         except CRSError:
             problems.append(Problem(f"{where0}project.working_crs",
                                     f"unknown CRS {working!r}",
-                                    'use "auto" or an EPSG code such as "EPSG:4548"'))
+                                    'use "auto", "utm" or an EPSG code such as "EPSG:4548"'))
     lang = head.get("lang", "zh")
     if lang not in ("zh", "en"):
         problems.append(Problem(f"{where0}project.lang", f"unknown language {lang!r}",
@@ -440,6 +449,30 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
                 problems.append(Problem(f"{where}fields.{canon}",
                                         f"expected a field name, got {src!r}",
                                         f'write {canon} = "SOURCE_FIELD"'))
+            elif src.strip().lower() == "auto" and canon != ID_FIELDS.get(key):
+                problems.append(Problem(f"{where}fields.{canon}",
+                                        '"auto" only numbers ids'
+                                        + (f" (fields.{ID_FIELDS[key]})" if key in ID_FIELDS
+                                           else ""),
+                                        f'write {canon} = "SOURCE_FIELD" or remove the line'))
+        category = spec.get("category")
+        if isinstance(category, str):
+            if key != "facilities":
+                problems.append(Problem(f"{where}category", "only a facilities layer has a "
+                                        "category for all its features",
+                                        f"remove category from [layers.{key}]"))
+            elif profile is not None and profile.match_category(category) is None:
+                close = difflib.get_close_matches(category, [
+                    *profile.categories, *(c.name_zh for c in profile.categories.values())], n=1)
+                problems.append(Problem(f"{where}category", f"unknown category {category!r}",
+                                        "use a category key, Chinese name or alias of the "
+                                        "profile" + (f" such as {close[0]!r}" if close else "")
+                                        + "; `lifecircle profile show` lists them"))
+            elif "category" in fields:
+                problems.append(Problem(f"{where}category", "both category and "
+                                        "fields.category are set",
+                                        "keep one: category for one type of facility, "
+                                        "fields.category for a field of types"))
         values = spec.get("values", {}) if isinstance(spec.get("values"), dict) else {}
         encoding = spec.get("encoding")
         if isinstance(encoding, str) and encoding.lower() != "auto":
@@ -455,7 +488,9 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
             source if isinstance(source, str) else None,
             encoding if isinstance(encoding, str) and encoding.lower() != "auto" else None,
             {k: v for k, v in fields.items() if isinstance(v, str)},
-            {k: dict(v) for k, v in values.items() if isinstance(v, dict)})
+            {k: dict(v) for k, v in values.items() if isinstance(v, dict)},
+            profile.match_category(category) if isinstance(category, str)
+            and profile is not None else None)
 
     net_raw = data.get("network", {}) if isinstance(data.get("network"), dict) else {}
     network = NetworkOptions(**{k: v for k, v in net_raw.items()
@@ -479,4 +514,5 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
     raise_problems(problems, ProjectError, what=str(path) if path else "project")
     assert profile is not None
     return Project(path, str(head.get("name", path.stem if path else "project")), profile,
-                   layers, str(working), str(lang), network, planner, float(raster_cell))
+                   layers, str(working), str(lang), network, planner, float(raster_cell),
+                   accept_crs_distortion=head.get("accept_crs_distortion") is True)

@@ -474,7 +474,7 @@ def test_duplicate_ids(data: dict[str, Any], load_error: Callable[..., str],
     write_gbk_shp(communities(SQDM=["A1", "A1", "B"]), tmp_path / "社区.shp")
     msg = load_error(data)
     assert "社区.shp (layers.communities), field SQDM: duplicate cid 'A1' (rows 1, 2); " \
-           "fix: make SQDM unique, or map another field to cid" in msg
+           "fix: make SQDM unique, map another field to cid, or set fields.cid = \"auto\"" in msg
 
 
 @pytest.mark.parametrize(("values", "expected"), [
@@ -681,3 +681,119 @@ def test_oneway_against_digitised_direction_is_reversed(data: dict[str, Any],
     assert r["oneway"].tolist() == [True, True, False]
     x0 = [g.coords[0][0] for g in r.geometry]
     assert x0[0] > x0[1] and x0[1] == x0[2]  # the -1 road now runs east -> west
+
+
+# ---------------------------------------------------------------- working CRS distortion
+LONDON = (-0.145, 51.510, -0.130, 51.516)  # Soho (John Snow's pumps)
+
+
+def _projected_ratio(crs: str, lon: float, lat: float) -> float:
+    """Projected / geodesic length of a 1 km east-west step (an independent oracle)."""
+    geod = CRS("EPSG:4326").get_geod()
+    lon2, lat2, _ = geod.fwd(lon, lat, 90.0, 1000.0)
+    pts = gpd.GeoSeries([Point(lon, lat), Point(lon2, lat2)], crs="EPSG:4326").to_crs(crs)
+    return pts.iloc[0].distance(pts.iloc[1]) / 1000.0
+
+
+@pytest.mark.parametrize("code", ["EPSG:3857", "EPSG:4548"])
+def test_distorting_working_crs_refused(code: str) -> None:
+    ratio = _projected_ratio(code, -0.1375, 51.513)
+    assert abs(ratio - 1.0) > 0.005  # the oracle agrees the CRS is unusable here
+    with pytest.raises(ProjectError) as err:
+        working_crs(code, LONDON)
+    msg = str(err.value)
+    assert "distorts distances at the data by" in msg
+    import re
+
+    stated = float(re.search(r"by ([\d.]+)%", msg).group(1)) / 100.0
+    # the largest scale error over the extent and both directions: at least the east-west one
+    assert abs(ratio - 1.0) - 0.0005 <= stated <= abs(ratio - 1.0) + 0.01
+    assert 'fix: use working_crs = "auto"' in msg and "accept_crs_distortion = true" in msg
+    assert working_crs(code, LONDON, accept_distortion=True).to_string() == code
+
+
+@pytest.mark.parametrize("code", ["EPSG:27700", "EPSG:32630", "utm", "auto"])
+def test_fitting_working_crs_kept(code: str) -> None:
+    crs = working_crs(code, LONDON)
+    assert abs(_projected_ratio(crs.to_wkt(), -0.1375, 51.513) - 1.0) < 0.001
+
+
+def test_distorting_working_crs_in_project(data: dict[str, Any], load_error: Callable[..., str],
+                                           load_layers: LoadFn) -> None:
+    msg = load_error(data, working_crs="EPSG:3857")
+    assert "project.working_crs" in msg and "distorts distances at the data by 17." in msg
+    layers = load_layers(data, working_crs="EPSG:3857", accept_crs_distortion=True)
+    assert layers.crs.to_epsg() == 3857
+    assert layers.warnings[0].startswith("project.working_crs: WGS 84 / Pseudo-Mercator "
+                                         "distorts distances at the data by 17.")
+
+
+def test_working_crs_utm_in_project(data: dict[str, Any], load_layers: LoadFn) -> None:
+    assert load_layers(data, working_crs="utm").crs.to_epsg() == 32650
+    assert load_layers(data, working_crs="UTM").crs.to_epsg() == 32650
+
+
+def test_missing_crs_hint_names_web_mercator(data: dict[str, Any],
+                                              load_error: Callable[..., str],
+                                              tmp_path: Path) -> None:
+    frame = communities().to_crs("EPSG:3857")
+    write_gbk_shp(frame, tmp_path / "社区.shp")
+    (tmp_path / "社区.prj").unlink()
+    msg = load_error(data)
+    assert "no coordinate system" in msg
+    assert "Web Mercator metres (EPSG:3857, web map exports) would put them at lon 118.515, " \
+           "lat 31.705" in msg and 'set source_crs = "EPSG:3857"' in msg
+
+
+# ---------------------------------------------------------------- ids
+def test_auto_ids(data: dict[str, Any], load_layers: LoadFn) -> None:
+    data["communities"]["fields"] = {"cid": "auto"}
+    data["facilities"]["fields"] = {"fid": "AUTO"}
+    layers = load_layers(data)
+    assert layers.communities["cid"].tolist() == ["C0001", "C0002", "C0003"]
+    assert layers.facilities["fid"].tolist() == ["F0001", "F0002", "F0003", "F0004"]
+    assert not any("id" in w and "generated" in w for w in layers.warnings)
+
+
+def test_constant_id_field_not_used(data: dict[str, Any], load_layers: LoadFn,
+                                    tmp_path: Path) -> None:
+    # an ArcGIS default ``Id`` field: 0 in every row
+    write_gbk_shp(communities(SQDM=None, Id=[0, 0, 0]).drop(columns=["SQDM"]),
+                  tmp_path / "社区.shp")
+    layers = load_layers(data)
+    assert layers.communities["cid"].tolist() == ["C0001", "C0002", "C0003"]
+    assert any("field Id is 0 in every row, so it is not used as the cid; ids C0001..C0003 "
+               "generated" in w for w in layers.warnings)
+    assert "cid" not in layers.info["communities"].fields
+
+
+def test_every_init_field_is_a_project_key() -> None:
+    from lifecircle.layers.fields import FIELD_NAMES
+
+    for key, names in FIELD_NAMES.items():
+        assert set(names) <= set(prj.CANONICAL_FIELDS[key]), key
+
+
+def test_candidates_cand_id_key(data: dict[str, Any], load_layers: LoadFn,
+                                tmp_path: Path) -> None:
+    gpd.GeoDataFrame({"编号": ["K1", "K2"], "名称": ["原宾馆", "闲置校舍"]},
+                     geometry=[Point(118.506, 31.706), Point(118.52, 31.704)],
+                     crs="EPSG:4490").to_file(tmp_path / "候选.gpkg", engine="pyogrio")
+    data["candidates"] = {"path": "候选.gpkg", "fields": {"cand_id": "编号"}}
+    assert load_layers(data).candidates["cand_id"].tolist() == ["K1", "K2"]
+
+
+# ---------------------------------------------------------------- one category per layer
+def test_layer_level_category(data: dict[str, Any], load_layers: LoadFn,
+                              write_project: Callable[..., Path]) -> None:
+    data["facilities"]["category"] = "养老服务站"
+    layers = load_layers(data)
+    assert set(layers.facilities["category"]) == {"elderly_care"}
+    data["facilities"]["category"] = "pumps"
+    with pytest.raises(ProjectError, match=r"layers\.facilities\.category: unknown category "
+                                           r"'pumps'.*lifecircle profile show"):
+        prj.load(write_project(data))
+    data["facilities"]["category"] = "health"
+    data["roads"]["category"] = "health"
+    with pytest.raises(ProjectError, match=r"layers\.roads\.category: only a facilities layer"):
+        prj.load(write_project(data))

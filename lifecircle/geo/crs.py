@@ -23,9 +23,14 @@ Bounds = Sequence[float]  # (min_x, min_y, max_x, max_y)
 
 #: Step the central meridian of ``auto`` is rounded to, so the same data gives the same CRS.
 AUTO_CM_STEP_DEG = 0.1
+#: Largest scale error of a working CRS at the data (distances off by more are refused).
+MAX_DISTORTION = 0.005
+#: Named working CRSs (computed from the data's extent).
+NAMED = ("auto", "utm")
 
 
-def working_crs(spec: str | int, bounds_lonlat: Bounds) -> CRS:
+def working_crs(spec: str | int, bounds_lonlat: Bounds, *,
+                accept_distortion: bool = False) -> CRS:
     """Return the metric working CRS for data covering ``bounds_lonlat``.
 
     Parameters
@@ -36,6 +41,10 @@ def working_crs(spec: str | int, bounds_lonlat: Bounds) -> CRS:
         ``4548``) which must be projected with metre units.
     bounds_lonlat
         ``(min_lon, min_lat, max_lon, max_lat)`` of the data in degrees.
+    accept_distortion
+        Keep a CRS that distorts distances at the data by more than
+        :data:`MAX_DISTORTION` (``[project] accept_crs_distortion = true``); the caller
+        warns with :func:`distortion`.
 
     Returns
     -------
@@ -44,7 +53,8 @@ def working_crs(spec: str | int, bounds_lonlat: Bounds) -> CRS:
     Raises
     ------
     ProjectError
-        When ``spec`` is unknown, geographic or not in metres, or the bounds are not degrees.
+        When ``spec`` is unknown, geographic or not in metres, the bounds are not degrees, or
+        the CRS distorts distances at the data by more than 0.5 % (unless accepted).
     """
     text = str(spec).strip()
     if text.lower() in ("auto", "utm"):
@@ -74,7 +84,60 @@ def working_crs(spec: str | int, bounds_lonlat: Bounds) -> CRS:
         raise ProjectError(f"working_crs {spec!r}: {crs.name} is in {', '.join(sorted(units))}, "
                            "not metres; fix: use \"auto\" or a metric EPSG code such as "
                            "\"EPSG:4548\"")
+    if not accept_distortion:
+        err = distortion(crs, bounds_lonlat)
+        if err > MAX_DISTORTION:
+            raise ProjectError(
+                f"working_crs {spec!r}: {crs.name} distorts distances at the data by "
+                f"{distortion_text(err)} (more than {MAX_DISTORTION:.1%}), so coverage would be "
+                "wrong; fix: use working_crs = \"auto\" (or \"utm\"), or set "
+                "accept_crs_distortion = true in [project] to keep it anyway")
     return crs
+
+
+def distortion(crs: CRS, bounds_lonlat: Bounds, *, n: int = 7) -> float:
+    """Largest relative scale error of ``crs`` over the data's extent.
+
+    The point scale factors (along the meridian and the parallel) are evaluated on an
+    ``n`` x ``n`` grid over the extent; the result is ``max |k - 1|`` (0.01 = distances 1 %
+    off). A point the projection cannot handle (outside its domain) counts as infinite.
+
+    Parameters
+    ----------
+    crs
+        A projected CRS.
+    bounds_lonlat
+        ``(min_lon, min_lat, max_lon, max_lat)`` in degrees.
+    n
+        Grid size per axis.
+
+    Returns
+    -------
+    float
+        ``max |k - 1|``; ``inf`` when the CRS cannot project part of the extent.
+    """
+    import numpy as np
+    from pyproj import Proj
+
+    minx, miny, maxx, maxy = (float(v) for v in bounds_lonlat)
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        return 0.0
+    lon, lat = np.meshgrid(np.linspace(minx, maxx, n), np.linspace(miny, maxy, n))
+    try:
+        with np.errstate(all="ignore"):
+            f = Proj(crs).get_factors(lon.ravel(), lat.ravel(), errcheck=False)
+            k = np.concatenate([np.asarray(f.meridional_scale, dtype=float),
+                                np.asarray(f.parallel_scale, dtype=float)])
+    except Exception:  # a projection without factors (not a map projection): no check
+        return 0.0
+    if not np.all(np.isfinite(k)):
+        return math.inf
+    return float(np.max(np.abs(k - 1.0)))
+
+
+def distortion_text(err: float) -> str:
+    """A scale error as text: ``60.7 %`` (``out of its domain`` for infinity)."""
+    return "far beyond its area of use" if not math.isfinite(err) else f"{err:.1%}"
 
 
 def _centre(bounds: Bounds) -> tuple[float, float]:
@@ -121,17 +184,44 @@ def suggest_projected(bounds: Bounds) -> str:
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     if looks_like_degrees(bounds):
         return 'the coordinates are degrees: use source_crs = "wgs84" or "cgcs2000"'
-    if not (miny >= 0.0 and maxy <= 7.0e6):
-        return ""
+    hints: list[str] = []
     zmin, zmax = int(minx // 1e6), int(maxx // 1e6)
-    if zmin == zmax and 25 <= zmin <= 45:
-        return (f"the eastings start with zone {zmin}: CGCS2000 3-degree Gauss-Kruger zone "
-                f"{zmin} (central meridian {zmin * 3}E) is EPSG:{4513 + zmin - 25}")
-    if zmin == zmax and 13 <= zmin <= 23:
-        return (f"the eastings start with zone {zmin}: CGCS2000 6-degree Gauss-Kruger zone "
-                f"{zmin} (central meridian {zmin * 6 - 3}E) is EPSG:{4491 + zmin - 13}")
-    if minx > 0.0 and maxx < 1.0e6:
-        return ("the eastings have no zone number: a CGCS2000 3-degree Gauss-Kruger CM code "
-                "(EPSG:4534-4554, e.g. EPSG:4548 for 117E, EPSG:4549 for 120E) or a UTM zone "
-                "(e.g. EPSG:32650)")
-    return ""
+    northing = miny >= 0.0 and maxy <= 7.0e6
+    if northing and zmin == zmax and 25 <= zmin <= 45:
+        hints.append(f"the eastings start with zone {zmin}: CGCS2000 3-degree Gauss-Kruger zone "
+                     f"{zmin} (central meridian {zmin * 3}E) is EPSG:{4513 + zmin - 25}")
+    elif northing and zmin == zmax and 13 <= zmin <= 23:
+        hints.append(f"the eastings start with zone {zmin}: CGCS2000 6-degree Gauss-Kruger zone "
+                     f"{zmin} (central meridian {zmin * 6 - 3}E) is EPSG:{4491 + zmin - 13}")
+    elif minx > 0.0 and maxx < 1.0e6 and miny >= -1.0e7 and maxy <= 1.0e7:
+        hints.append("the eastings have no zone number: a CGCS2000 3-degree Gauss-Kruger CM "
+                     "code (EPSG:4534-4554, e.g. EPSG:4548 for 117E, EPSG:4549 for 120E), a "
+                     "national grid (e.g. EPSG:27700) or a UTM zone (EPSG:326xx, e.g. "
+                     "EPSG:32650)")
+    merc = _web_mercator_place(minx, miny, maxx, maxy)
+    if merc:
+        hints.append(merc)
+    return "; or ".join(hints)
+
+
+#: Half the width of the Web Mercator world (metres).
+_MERC_MAX = 20037508.342789244
+
+
+def _web_mercator_place(minx: float, miny: float, maxx: float, maxy: float) -> str:
+    """Where metric coordinates would lie if they were Web Mercator (EPSG:3857)."""
+    if not (-_MERC_MAX <= minx <= maxx <= _MERC_MAX and -_MERC_MAX <= miny <= maxy <= _MERC_MAX):
+        return ""
+    if abs(maxx - minx) < 1.0 and abs(maxy - miny) < 1.0 and abs(minx) < 1.0e6:
+        return ""
+    cx, cy = (minx + maxx) / 2.0, (miny + maxy) / 2.0
+    lon = math.degrees(cx / 6378137.0)
+    lat = math.degrees(2.0 * math.atan(math.exp(cy / 6378137.0)) - math.pi / 2.0)
+    if abs(lat) > 85.0:
+        return ""
+    # Web Mercator eastings below 1,000 km are within ~9 degrees of Greenwich: only worth
+    # naming when the coordinates are large (web map tiles, Amap/Baidu/OSM exports)
+    if abs(cx) < 1.0e6 and abs(cy) < 1.0e6:
+        return ""
+    return (f"Web Mercator metres (EPSG:3857, web map exports) would put them at lon "
+            f"{lon:.3f}, lat {lat:.3f}: if that is the place, set source_crs = \"EPSG:3857\"")

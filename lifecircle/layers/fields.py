@@ -179,6 +179,7 @@ class FieldMatch:
 
     mapping: dict[str, str] = field(default_factory=dict)
     explicit: set[str] = field(default_factory=set)
+    auto: set[str] = field(default_factory=set)  # ids to number (``"auto"``)
     missing: list[tuple[str, str, list[str]]] = field(default_factory=list)  # canon, src, closest
 
 
@@ -212,6 +213,9 @@ def match_fields(columns: Sequence[str], layer_key: str,
         by_norm.setdefault(normalise_label(c), c)
     used: set[str] = set()
     for canon, src in (explicit or {}).items():
+        if src.strip().lower() == "auto" and src not in columns:
+            result.auto.add(canon)
+            continue
         col = src if src in columns else by_norm.get(normalise_label(src))
         if col is None:
             result.missing.append((canon, src, closest(src, columns)))

@@ -21,7 +21,7 @@ import shapely
 from pyproj import CRS
 
 from lifecircle.errors import InputError, Problem, ProjectError, raise_problems
-from lifecircle.geo.crs import working_crs
+from lifecircle.geo.crs import MAX_DISTORTION, distortion, distortion_text, working_crs
 from lifecircle.layers import fields as fld
 from lifecircle.layers.osm import is_osm, osm_roads
 from lifecircle.layers.read import RasterInfo, Source, is_raster, raster_info, read_vector, resolve
@@ -191,7 +191,7 @@ def load(project: Project) -> Layers:
         if frame is not None and info is not None:
             frames[key] = frame
             infos[key] = info
-    crs = _choose_crs(project, infos, problems)
+    crs = _choose_crs(project, infos, problems, warnings)
     if crs is not None:
         problems.extend(_overlaps(project, infos))
     raise_problems(problems, InputError,
@@ -220,7 +220,7 @@ def load(project: Project) -> Layers:
 
 
 def _choose_crs(project: Project, infos: Mapping[str, LayerInfo],
-                problems: list[Problem]) -> CRS | None:
+                problems: list[Problem], warnings: list[str]) -> CRS | None:
     bounds = [i.bounds_lonlat for k, i in infos.items() if k == "communities" and i.bounds_lonlat]
     if not bounds:
         bounds = [i.bounds_lonlat for i in infos.values() if i.bounds_lonlat]
@@ -233,10 +233,18 @@ def _choose_crs(project: Project, infos: Mapping[str, LayerInfo],
     ext = (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()),
            float(b[:, 3].max()))
     try:
-        return working_crs(project.working_crs, ext)
+        crs = working_crs(project.working_crs, ext,
+                          accept_distortion=project.accept_crs_distortion)
     except ProjectError as e:
         problems.append(Problem("project.working_crs", str(e)))
         return None
+    err = distortion(crs, ext)
+    if err > MAX_DISTORTION:
+        warnings.insert(0, f"project.working_crs: {crs.name} distorts distances at the data by "
+                        f"{distortion_text(err)}; every distance, travel time and coverage "
+                        "figure is off by as much (kept because accept_crs_distortion = true); "
+                        "fix: use working_crs = \"auto\"")
+    return crs
 
 
 def _overlaps(project: Project, infos: Mapping[str, LayerInfo]) -> list[Problem]:
@@ -423,6 +431,7 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
                       f"set fields.{canon} to one of: {shown or '(no fields)'}",
                       where=f"fields.{canon}")
     rows = frame[ROW]
+    used_fields = dict(fm.mapping)
     out = gpd.GeoDataFrame({ROW: rows.to_numpy()}, geometry=frame.geometry.to_numpy(),
                            crs=frame.crs, index=frame.index)
     m = fm.mapping
@@ -451,23 +460,38 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
         return _text(frame[m[canon]])
 
     def ids(canon: str) -> pd.Series:
-        if canon in m:
-            vals = _text(frame[m[canon]])
-            blank = vals == ""
-            if blank.any():
-                check.problem(f"empty {canon} ({rows_text(rows[blank].tolist())})",
-                              f"fill in {m[canon]} or map another field to {canon}",
-                              where=f"field {m[canon]}")
-            check_ids(vals.where(~blank), rows, canon, m[canon], check)
-            return vals
         prefix = ID_PREFIX[key]
         width = max(4, len(str(len(frame))))
         gen = pd.Series([f"{prefix}{i:0{width}d}" for i in range(1, len(frame) + 1)],
                         index=frame.index, dtype=object)
+        if canon in fm.auto:
+            return gen
+        if canon in m:
+            vals = _text(frame[m[canon]])
+            blank = vals == ""
+            if canon not in fm.explicit and len(vals) > 1 and vals[~blank].nunique() <= 1:
+                # a recognised field holding one value (an ArcGIS ``Id`` of 0s) is no id:
+                # not used, and said so; a field with a few repeats is an id with errors
+                what = (f"{vals[~blank].iloc[0]} in every row" if (~blank).any()
+                        else "empty")
+                check.warn(f"field {m[canon]} is {what}, so it is not used as the {canon}; "
+                           f"ids {gen.iloc[0]}..{gen.iloc[-1]} generated; fix: map "
+                           f"fields.{canon} to a unique code field, or set {canon} = "
+                           "\"auto\" to silence this")
+                used_fields.pop(canon, None)
+                return gen
+            if blank.any():
+                check.problem(f"empty {canon} ({rows_text(rows[blank].tolist())})",
+                              f"fill in {m[canon]}, map another field to {canon}, or set "
+                              f"fields.{canon} = \"auto\" to number the rows",
+                              where=f"field {m[canon]}")
+            check_ids(vals.where(~blank), rows, canon, m[canon], check)
+            return vals
         if len(frame):
             names = "/".join(fld.FIELD_NAMES[key][canon][1:5])
             check.warn(f"no id field ({names}); ids {gen.iloc[0]}..{gen.iloc[-1]} generated; "
-                       f"fix: map fields.{canon} to a unique code field")
+                       f"fix: map fields.{canon} to a unique code field, or set {canon} = "
+                       "\"auto\"")
         return gen
 
     def mapped(canon: str, table: Mapping[str, object], contains: Any = None,
@@ -539,11 +563,14 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
         out["name"] = text("name")
         table = fld.category_table(profile)
         matcher = fld.category_matcher(profile)
-        cat = mapped("category", table, matcher, _category_targets(profile))
+        cat = None if spec.category else mapped("category", table, matcher,
+                                                 _category_targets(profile))
         fix = (f"add an alias to the category in the profile, or map them in "
                f"[layers.{key}.values.category] (e.g. \"<value>\" = \"health\"); keys: "
                f"{', '.join(profile.categories)}")
-        if cat is None:
+        if spec.category:
+            out["category"] = spec.category
+        elif cat is None:
             guess = fld.map_values(out["name"], table, None, matcher) if "name" in m else None
             if guess is not None and not guess.unknown and not guess.blank:
                 out["category"] = guess.values
@@ -551,8 +578,9 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
                            f"{m['name']}; fix: map fields.category")
             else:
                 check.problem("no category field (类型/LX/LB/类别/CATEGORY)",
-                              "map fields.category to the field of facility types; fields: "
-                              f"{_fields_hint(columns, '类型')}")
+                              "map fields.category to the field of facility types, or set "
+                              "category = \"<key>\" in [layers.facilities] when all are one "
+                              f"type; fields: {_fields_hint(columns, '类型')}")
                 out["category"] = None
         else:
             unknown_problem("category", cat, table, fix)
@@ -637,7 +665,7 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
         out["kind"] = kind_text
     ordered = [*COLUMNS[key], ROW]
     out = out[[c for c in ordered if c in out.columns] + [out.geometry.name]]
-    return out, dict(m)
+    return out, used_fields
 
 
 def _booleans(canon: str, m: Mapping[str, str], frame: pd.DataFrame,

@@ -336,7 +336,8 @@ def check_ids(ids: pd.Series, rows: pd.Series, column: str, source: str, check: 
         sample.append(f"{v!r} ({rows_text(rows[ids == v].tolist(), 3)})")
     more = f" (+{len(values) - 3} more)" if len(values) > 3 else ""
     check.problem(f"duplicate {column} {'; '.join(sample)}{more}",
-                  f"make {source} unique, or map another field to {column}",
+                  f"make {source} unique, map another field to {column}, or set "
+                  f"fields.{column} = \"auto\" to number the rows",
                   where=f"field {source}")
 
 
