@@ -66,7 +66,7 @@ CANONICAL_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "facilities": ("fid", "name", "category", "floor_area_m2", "capacity", "status"),
     "roads": ("road_class", "oneway", "speed_kmh", "walk", "name"),
-    "population": ("population",),
+    "population": ("population", "households"),
     "candidates": ("cand_id", "name", "priority", "is_idle_asset", "max_floor_area_m2", "kind",
                    "cost"),
 }

@@ -797,3 +797,30 @@ def test_layer_level_category(data: dict[str, Any], load_layers: LoadFn,
     data["roads"]["category"] = "health"
     with pytest.raises(ProjectError, match=r"layers\.roads\.category: only a facilities layer"):
         prj.load(write_project(data))
+
+
+# ---------------------------------------------------------------- population from points
+def test_population_points_summed_into_communities(data: dict[str, Any],
+                                                    load_layers: LoadFn,
+                                                    tmp_path: Path) -> None:
+    write_gbk_shp(communities().drop(columns=["RK", "HS"]), tmp_path / "社区.shp")
+    rng = np.random.default_rng(5)
+    lon = rng.uniform(118.499, 118.531, 200)  # some points outside every community
+    lat = rng.uniform(31.700, 31.710, 200)
+    pts = gpd.GeoDataFrame({"人口": rng.integers(1, 30, 200), "户数": rng.integers(1, 10, 200)},
+                           geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4490")
+    pts.to_file(tmp_path / "人口点.gpkg", engine="pyogrio")
+    data["population"] = {"path": "人口点.gpkg"}
+    layers = load_layers(data)
+    # oracle: geopandas spatial join in the working CRS (shared edges: the first box wins)
+    comm = layers.communities[["cid", "geometry"]]
+    joined = gpd.sjoin(pts.to_crs(layers.crs), comm, predicate="intersects")
+    joined = joined.sort_values("index_right")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    expected = joined.groupby("cid")[["人口", "户数"]].sum()
+    c = layers.communities.set_index("cid")
+    assert c["population"].tolist() == expected.loc[c.index, "人口"].astype(float).tolist()
+    assert c["households"].tolist() == expected.loc[c.index, "户数"].astype(float).tolist()
+    assert c["population"].sum() < pts["人口"].sum()  # the points outside are not counted
+    assert any("population of 3 communities summed from the population points" in w
+               for w in layers.warnings)

@@ -8,15 +8,22 @@ starting with ``# TODO:`` so the planner sees exactly what is left to fill in.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from lifecircle.geo.crs import MAX_DISTORTION, distortion
+from lifecircle.geo.offsets import OffsetFit, fit_to_roads
 from lifecircle.layers import fields as fld
 from lifecircle.layers.inspect import ROLE_NAMES, SIDECARS, _Analysed, analyse
-from lifecircle.project import DEFAULT_PROFILE, LAYER_KEYS, Profile, load_profile
+from lifecircle.project import DEFAULT_PROFILE, ID_FIELDS, LAYER_KEYS, Profile, load_profile
 
 #: Canonical columns worth a TODO line when not recognised (others are optional).
 IMPORTANT: dict[str, tuple[str, ...]] = {
@@ -46,11 +53,48 @@ def _key(text: str) -> str:
     return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else _q(text)
 
 
-def _assign(items: Sequence[_Analysed]) -> dict[str, _Analysed]:
+def _value_scores(a: _Analysed, profile: Profile) -> dict[str, float]:
+    """Role scores from the values of a point layer, not only its field names.
+
+    Facility types of the profile in a text field make a facilities layer; idle-asset words
+    (闲置, 宾馆, 培训中心 ...) a candidates layer; a layer whose only numbers are counts and
+    whose text matches neither (or that has no text at all) a population layer.
+    """
+    r = a.report
+    scores = dict(r.role_scores)
+    if a.frame is None or r.geometry_family not in ("point", "polygon"):
+        return scores
+    frame = a.frame.drop(columns=[a.frame.geometry.name])
+    head = frame.iloc[:500]
+    table = fld.category_table(profile)
+    texts = [c for c in head.columns if head[c].dtype == object or str(head[c].dtype) == "str"
+             or pd.api.types.is_string_dtype(head[c])]
+    cat_share = idle_share = 0.0
+    for c in texts:
+        vals = [fld.norm(v) for v in head[c].tolist() if not fld.is_blank(v)]
+        if not vals:
+            continue
+        hits = sum(1 for v in vals if v in table or fld.contains_one(v, table))
+        cat_share = max(cat_share, hits / len(vals))
+        idle = sum(1 for v in vals if any(w in v for w in fld.IDLE_WORDS))
+        idle_share = max(idle_share, idle / len(vals))
+    numeric = [c for c in head.columns if pd.api.types.is_numeric_dtype(head[c])]
+    if "facilities" in scores:
+        scores["facilities"] += 6.0 * cat_share
+    if "candidates" in scores:
+        scores["candidates"] += 6.0 * idle_share
+    if "population" in scores and r.geometry_family == "point":
+        counts = [c for c in numeric if (head[c].dropna() >= 0).all() and head[c].notna().any()]
+        if counts and cat_share < 0.2 and idle_share < 0.2:
+            scores["population"] += 3.0 + (2.0 if not texts else 0.0)
+    return scores
+
+
+def _assign(items: Sequence[_Analysed], profile: Profile) -> dict[str, _Analysed]:
     """Give each role the layer that fits it best (greedy on the scores, one layer each)."""
     pairs = []
     for i, a in enumerate(items):
-        for role, score in a.report.role_scores.items():
+        for role, score in _value_scores(a, profile).items():
             pairs.append((score, -i, role, i))
     pairs.sort(reverse=True)
     taken_roles: set[str] = set()
@@ -63,6 +107,89 @@ def _assign(items: Sequence[_Analysed]) -> dict[str, _Analysed]:
         taken_roles.add(role)
         taken.add(i)
     return out
+
+
+def _lonlat(frame: gpd.GeoDataFrame | None) -> gpd.GeoSeries | None:
+    if frame is None or frame.crs is None or frame.empty:
+        return None
+    try:
+        return frame.geometry.to_crs("EPSG:4326")
+    except Exception:  # a CRS that does not fit the coordinates: no comparison
+        return None
+
+
+def _offsets(roles: Mapping[str, _Analysed]) -> dict[str, OffsetFit]:
+    """For point layers in degrees: how they fit the roads as WGS 84, GCJ-02 and BD-09."""
+    road = roles.get("roads")
+    roads_ll = _lonlat(road.frame) if road is not None else None
+    if roads_ll is None:
+        return {}
+    out: dict[str, OffsetFit] = {}
+    for role in ("facilities", "candidates", "population"):
+        a = roles.get(role)
+        if a is None or a.frame is None or a.frame.crs is None \
+                or not a.frame.crs.is_geographic:
+            continue
+        pts = _lonlat(a.frame)
+        if pts is None:
+            continue
+        pts = pts.representative_point()
+        fit = fit_to_roads(np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]),
+                           roads_ll.values)
+        if fit is not None:
+            out[role] = fit
+    return out
+
+
+def _working_crs(items: Sequence[_Analysed], zh: bool) -> tuple[str, str]:
+    """``auto``, or the data's own projected CRS when every projected layer shares it and it
+    measures distances at the data to 0.1 % (results then match the planner's GIS)."""
+    from pyproj import CRS
+
+    codes: set[str] = set()
+    bounds: list[tuple[float, float, float, float]] = []
+    for a in items:
+        r = a.report
+        if r.bounds_lonlat:
+            bounds.append(r.bounds_lonlat)
+        if r.crs and r.crs.startswith("EPSG:"):
+            code = r.crs.split(" ", 1)[0]
+            with contextlib.suppress(Exception):
+                if CRS.from_user_input(code).is_projected:
+                    codes.add(code)
+    auto = ("auto", "自动选用以数据为中心的横轴墨卡托投影（米）" if zh
+            else "a transverse Mercator centred on the data (m)")
+    if len(codes) != 1 or not bounds:
+        return auto
+    b = np.array(bounds)
+    ext = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+    code = codes.pop()
+    err = distortion(CRS.from_user_input(code), ext)
+    if err > MAX_DISTORTION / 5:
+        return auto
+    return code, (f"数据自身的投影坐标系，在数据范围内距离误差不超过 {err:.2%}" if zh else
+                  f"the data's own projected CRS; distances off by at most {err:.2%} here")
+
+
+def _project_name(items: Sequence[_Analysed], out: Path) -> str:
+    """The district (or districts: ``雨山区、花山区、和县``) the communities lie in."""
+    for a in items:
+        if a.frame is None or a.report.role != "communities":
+            continue
+        for f in a.report.fields:
+            if f.canonical != "district":
+                continue
+            counts = a.frame[f.name].map(lambda v: "" if fld.is_blank(v) else str(v).strip())
+            counts = counts[counts != ""].value_counts()
+            names = list(counts.index)
+            if len(names) == 1:
+                return names[0]
+            if 1 < len(names) <= 3:
+                return "、".join(names)
+            if names:
+                return f"{'、'.join(names[:2])}等{len(names)}个区县"
+    name = out.resolve().parent.name
+    return name or "project"
 
 
 def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
@@ -97,8 +224,10 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
     items: list[_Analysed] = []
     for p in paths:
         items.extend(a for a in analyse(Path(p), profile=profile) if a.report.driver)
-    roles = _assign(items)
+    roles = _assign(items, profile)
     base = out.parent.resolve()
+    offsets = _offsets(roles)
+    working, working_note = _working_crs(items, zh)
     lines = [
         t("# lifecircle 项目文件，由 `lifecircle init` 根据以下数据生成：",
           "# lifecircle project file, written by `lifecircle init` from:"),
@@ -111,8 +240,7 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
         "[project]",
         f"name = {_q(_project_name(items, out))}",
         f"profile = {_q(DEFAULT_PROFILE)}",
-        f"working_crs = {_q('auto')}" + t("  # 自动选用以数据为中心的横轴墨卡托投影（米）",
-                                          "  # a transverse Mercator centred on the data (m)"),
+        f"working_crs = {_q(working)}  # {_c(working_note)}",
         f"lang = {_q('zh' if zh else 'en')}",
         "",
     ]
@@ -131,7 +259,7 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
                             "community population is spread along its roads"),
                           "# [layers.population]", "# path = \"population.tif\"", ""]
             continue
-        lines += _layer_lines(role, a, base, profile, zh)
+        lines += _layer_lines(role, a, base, profile, zh, offsets.get(role))
     unused = [a for a in items if a not in roles.values()]
     if unused:
         lines.append(t("# 未使用的图层（无法判断用途）：", "# layers not used (role unclear):"))
@@ -143,17 +271,6 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
     return text
 
 
-def _project_name(items: Sequence[_Analysed], out: Path) -> str:
-    for a in items:
-        if a.frame is None:
-            continue
-        for f in a.report.fields:
-            if f.canonical == "district" and f.samples:
-                return f.samples[0]
-    name = out.resolve().parent.name
-    return name or "project"
-
-
 def _rel(path: Path, base: Path) -> str:
     try:
         rel = os.path.relpath(Path(path).resolve(), base)
@@ -162,7 +279,8 @@ def _rel(path: Path, base: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
-def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool) -> list[str]:
+def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool,
+                 fit: OffsetFit | None = None) -> list[str]:
     def t(x: str, y: str) -> str:
         return x if zh else y
 
@@ -184,15 +302,26 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool
                        "names look garbled"))
     # coordinate system
     fname = fld.normalise_label(r.path.name)
-    offset = next((sys for sys, words in OFFSET_HINTS.items()
-                   if any(w in fname for w in words)), None)
+    named = next((sys for sys, words in OFFSET_HINTS.items()
+                  if any(w in fname for w in words)), None)
     crs_problem = next((p for p in r.problems if "coordinate" in p or "CRS" in p
                         or "degrees" in p), None)
-    if offset is not None:
-        lines.append(f"source_crs = {_q(offset)}" + t(
-            "  # 根据文件名推断为"
-            f"{'高德/腾讯 GCJ-02' if offset == 'gcj02' else '百度 BD-09'}，请确认",
-            f"  # guessed from the file name ({offset}); please check"))
+    guess, sure = fit.guess() if fit is not None else (None, False)
+    offset_name = {"gcj02": t("高德/腾讯 GCJ-02", "Amap/Tencent GCJ-02"),
+                   "bd09": t("百度 BD-09", "Baidu BD-09")}
+    if guess is not None and fit is not None:
+        p90 = fit.p90_m
+        why = t(f"按道路判断：90% 的点距道路 {p90['wgs84']:.0f} 米以内（按原坐标），按 {guess} "
+                f"换算后为 {p90[guess]:.0f} 米以内，是{offset_name[guess]}坐标的偏移",
+                f"from the roads: 90 % of the points lie within {p90['wgs84']:.0f} m of a road "
+                f"as given, within {p90[guess]:.0f} m read as {guess}: the "
+                f"{offset_name[guess]} offset")
+        todo = "" if sure else t("# TODO: 请确认 ", "# TODO: please check ")
+        lines.append(f"{todo}source_crs = {_q(guess)}  # {_c(why)}")
+    elif named is not None:
+        lines.append(f"source_crs = {_q(named)}" + t(
+            f"  # TODO: 仅根据文件名推断为{offset_name[named]}，请确认",
+            f"  # TODO: guessed from the file name only ({offset_name[named]}); please check"))
     elif r.crs is None:
         hint = ""
         if crs_problem and "fix:" in crs_problem:
@@ -203,10 +332,17 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool
     elif r.kind == "raster":
         lines.append(t(f"# 坐标系取自文件：{r.crs}", f"# CRS from the file: {r.crs}"))
     else:
-        lines.append(t(f"# 坐标系取自文件：{r.crs}；"
-                       "高德/百度坐标请设 source_crs = \"gcj02\"/\"bd09\"",
-                       f"# CRS from the file: {r.crs}; for Amap/Baidu data set source_crs = "
-                       "\"gcj02\"/\"bd09\""))
+        checked = ""
+        if fit is not None:
+            p90 = fit.p90_m["wgs84"]
+            checked = t(f"；与道路对照未见高德/百度偏移（90% 的点距道路 {p90:.0f} 米以内）",
+                        f"; compared with the roads: no Amap/Baidu offset (90 % of the points "
+                        f"within {fit.p90_m['wgs84']:.0f} m of a road)")
+        elif "4326" in r.crs or "4490" in r.crs:
+            checked = t("；WGS 84 与 CGCS2000 相差不足 1 米，无需区分",
+                        "; WGS 84 and CGCS2000 differ by less than 1 m here")
+        lines.append(t(f"# 坐标系取自文件：{r.crs}", f"# CRS from the file: {r.crs}")
+                     + _c(checked))
         if crs_problem:
             lines.append(f"# TODO: {_c(crs_problem)}")
     if r.kind == "raster":
@@ -215,14 +351,34 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool
     # fields
     mapping = {f.canonical: f for f in r.fields if f.canonical}
     names = [f.name for f in r.fields]
+    id_canon = ID_FIELDS.get(role)
+    if id_canon and id_canon not in mapping:  # the loader refused a constant id field
+        by_name = fld.match_fields(names, role).mapping.get(id_canon)
+        mapping.update({id_canon: f for f in r.fields if f.name == by_name})
     lines.append(f"[layers.{role}.fields]")
     for canon in fld.FIELD_NAMES[role]:
-        if canon in mapping:
-            f = mapping[canon]
-            sample = _c(", ".join(f.samples))
-            lines.append(f"{canon} = {_q(f.name)}" + (f"  # {sample}" if sample else ""))
+        if canon not in mapping:
+            continue
+        f = mapping[canon]
+        sample = _c(", ".join(f.samples))
+        doubt = _doubt(role, canon, a.frame[f.name], profile, zh) if a.frame is not None \
+            else None
+        if doubt is not None and canon == ID_FIELDS.get(role):
+            lines.append(f"{canon} = \"auto\"  # " + t(f"TODO: {f.name} 不能作编号（{doubt}），"
+                                                       "已改为自动编号；如有唯一编码字段请填写",
+                                                       f"TODO: {f.name} is no id ({doubt}); "
+                                                       "rows are numbered; name a unique code "
+                                                       "field if there is one"))
+            mapping.pop(canon)
+            continue
+        note = f"  # {sample}" if sample else ""
+        if doubt is not None:
+            note = f"  # TODO: {_c(doubt)}" + t("，请确认", "; please check") \
+                + (f" ({sample})" if sample else "")
+        lines.append(f"{canon} = {_q(f.name)}{note}")
     for canon in IMPORTANT.get(role, ()):
-        if canon in mapping:
+        if canon in mapping or (canon == ID_FIELDS.get(role) and any(
+                line.startswith(f"{canon} = ") for line in lines)):
             continue
         known = "/".join(fld.FIELD_NAMES[role][canon][1:6])
         closest = _c(", ".join(fld.closest(canon, names)[:8])) or t("（无字段）", "(no fields)")
@@ -230,7 +386,9 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool
                 "kind": t("城市/农村（缺省时按名称推断：以“村”结尾为农村）",
                           "urban/rural (else inferred from names ending in 村)"),
                 "cid": t("唯一编码（缺省时自动编号）", "unique code (else numbered)"),
-                "category": t("设施类型", "facility type"),
+                "category": t("设施类型；全部为同一类时可在上方写 category = \"类别\"",
+                              "facility type; for a layer of one type write category = "
+                              "\"<key>\" above"),
                 "road_class": t("道路等级（缺省时全部按 unclassified）",
                                 "road class (else all 'unclassified')")}[canon]
         lines.append(f"# TODO: {canon} = \"\"  # {what}; " + t(f"常见字段名 {known}；现有字段：",
@@ -270,3 +428,60 @@ def _value_lines(role: str, a: _Analysed, mapping: dict, profile: Profile,
             near = _c(t("；相近：", "; closest: ") + ", ".join(close)) if close else ""
             lines.append(f"# TODO: {_key(val)} = \"\"  # {n}" + t(" 行", " rows") + near)
     return lines
+
+
+#: Canonical columns holding numbers, yes/no values and coded values.
+NUMBERS = {"population", "households", "facility_area_m2", "social_orgs", "workers", "elderly",
+           "floor_area_m2", "capacity", "speed_kmh", "priority", "max_floor_area_m2", "cost"}
+BOOLEANS = {"has_platform", "has_kiosk", "has_agency", "walk", "is_idle_asset"}
+
+
+def _doubt(role: str, canon: str, series: pd.Series, profile: Profile, zh: bool) -> str | None:
+    """Why the values of a field recognised by its name do not fit the column, or None.
+
+    Numbers must parse as numbers, yes/no fields must hold yes/no values, coded fields
+    (urban/rural, road class, status, facility type) must mostly map, and an id must be
+    unique and not one value repeated.
+    """
+    def t(x: str, y: str) -> str:
+        return x if zh else y
+
+    vals = series[~series.map(fld.is_blank)]
+    if vals.empty:
+        return t("字段为空", "the field is empty")
+    if canon == ID_FIELDS.get(role):
+        text = vals.map(fld.norm)
+        if len(series) > 1 and text.nunique() == 1:
+            return t(f"每行都是 {vals.iloc[0]}", f"{vals.iloc[0]} in every row")
+        dup = text[text.duplicated(keep=False)]
+        if len(dup) or len(vals) < len(series):
+            what = dup.iloc[0] if len(dup) else ""
+            return t(f"有重复值 {what}" if what else "有空值",
+                     f"repeats {what}" if what else "has blanks")
+        return None
+    if canon in NUMBERS:
+        _, bad = fld.to_number(vals)
+        if bad.mean() > 0.05:
+            return t(f"含非数字的值 {vals[bad].iloc[0]}", f"holds non-numbers such as "
+                     f"{vals[bad].iloc[0]}")
+        return None
+    tables: dict[str, tuple[Mapping[str, object], object]] = {
+        "kind": (fld.KIND_VALUES, fld.kind_contains),
+        "road_class": (fld.ROAD_VALUES, fld.road_contains),
+        "status": (fld.STATUS_VALUES, None),
+        "oneway": (fld.ONEWAY_VALUES, None),
+        "category": (fld.category_table(profile), fld.category_matcher(profile)),
+        **{b: (fld.BOOL_VALUES, None) for b in BOOLEANS},
+    }
+    if canon == "kind" and role != "communities":
+        return None  # a candidate's kind is free text (学校, 宾馆 ...)
+    if canon in tables:
+        table, contains = tables[canon]
+        res = fld.map_values(vals, table, None, contains)  # type: ignore[arg-type]
+        unknown = sum(res.unknown.values())
+        limit = 0.5 if canon in ("category", "road_class") else 0.0
+        if unknown > limit * len(vals):
+            first = next(iter(res.unknown))
+            return t(f"{unknown} 行的值不是{canon}的取值，如 {first}",
+                     f"{unknown} rows hold values that are not {canon} values, e.g. {first}")
+    return None

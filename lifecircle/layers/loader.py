@@ -22,6 +22,7 @@ from pyproj import CRS
 
 from lifecircle.errors import InputError, Problem, ProjectError, raise_problems
 from lifecircle.geo.crs import MAX_DISTORTION, distortion, distortion_text, working_crs
+from lifecircle.geo.offsets import fit_to_roads
 from lifecircle.layers import fields as fld
 from lifecircle.layers.osm import is_osm, osm_roads
 from lifecircle.layers.read import RasterInfo, Source, is_raster, raster_info, read_vector, resolve
@@ -49,7 +50,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                     "has_platform", "has_kiosk", "has_agency"),
     "facilities": ("fid", "name", "category", "floor_area_m2", "capacity", "status"),
     "roads": ("road_class", "oneway", "speed_kmh", "walk", "name"),
-    "population": ("population",),
+    "population": ("population", "households"),
     "candidates": ("cand_id", "name", "priority", "is_idle_asset", "max_floor_area_m2", "cost",
                    "kind"),
 }
@@ -191,6 +192,8 @@ def load(project: Project) -> Layers:
         if frame is not None and info is not None:
             frames[key] = frame
             infos[key] = info
+    if not problems:
+        warnings[:0] = offset_warnings(project, frames)
     crs = _choose_crs(project, infos, problems, warnings)
     if crs is not None:
         problems.extend(_overlaps(project, infos))
@@ -205,6 +208,9 @@ def load(project: Project) -> Layers:
             continue
         frame = frame.to_crs(crs).drop(columns=[ROW]).reset_index(drop=True)
         out[key] = frame
+    if out["population"] is not None and out["communities"] is not None:
+        out["communities"] = _population_from_points(out["communities"], out["population"],
+                                                     warnings)
     empty_roads = gpd.GeoDataFrame({c: [] for c in COLUMNS["roads"]}, geometry=[], crs=crs)
     return Layers(
         crs=crs,
@@ -217,6 +223,85 @@ def load(project: Project) -> Layers:
         warnings=tuple(warnings),
         info=dict(infos),
     )
+
+
+OFFSET_NAMES = {"gcj02": "GCJ-02 (Amap/Tencent)", "bd09": "BD-09 (Baidu)"}
+
+
+def offset_warnings(project: Project, frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+    """Point layers in degrees that fit the roads far better read as GCJ-02 or BD-09.
+
+    A layer without ``source_crs`` whose points lie systematically off the roads by the size
+    and direction of the Chinese offsets (:func:`lifecircle.geo.offsets.fit_to_roads`) gets
+    a warning naming the fix; layers given a ``source_crs`` are taken at their word.
+    """
+    roads = frames.get("roads")
+    if roads is None or roads.empty or roads.crs is None:
+        return []
+    out: list[str] = []
+    roads_ll = None
+    for key in ("facilities", "candidates", "population"):
+        frame = frames.get(key)
+        spec = project.layers.get(key)
+        if frame is None or spec is None or spec.source_crs is not None or frame.empty \
+                or frame.crs is None or not frame.crs.is_geographic:
+            continue
+        if roads_ll is None:
+            roads_ll = roads.geometry.to_crs("EPSG:4326").values
+        pts = frame.geometry.representative_point()
+        fit = fit_to_roads(np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]), roads_ll)
+        if fit is None:
+            continue
+        system, sure = fit.guess()
+        if system is None or not sure:
+            continue
+        out.append(f"{Path(spec.path).name} (layers.{key}): the points lie off the roads by the "
+                   f"{OFFSET_NAMES[system]} offset: 90 % are within "
+                   f"{fit.p90_m['wgs84']:.0f} m of a road as given, within "
+                   f"{fit.p90_m[system]:.0f} m read as {system}; fix: set source_crs = "
+                   f"\"{system}\" in [layers.{key}] if the data comes from those maps")
+    return out
+
+
+def _population_from_points(communities: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
+                            warnings: list[str]) -> gpd.GeoDataFrame:
+    """Fill the communities' unknown population (and households) with the points inside.
+
+    A community layer without a population field gets, for each community, the sum of the
+    population points inside it (a point on a shared boundary counts for the first), so the
+    headline, the report and the GeoPackage show the residents the coverage is made of.
+    Known values are kept (the demand step warns when points and layer disagree).
+    """
+    polys = np.asarray(communities.geometry.values, dtype=object)
+    geoms = np.asarray(points.geometry.values, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    geoms = np.where(ok, geoms, None)
+    not_point = ok & (shapely.get_type_id(geoms) != 0)
+    if not_point.any():
+        geoms[not_point] = shapely.point_on_surface(geoms[not_point])
+    pi, ci = shapely.STRtree(polys).query(geoms[ok], predicate="intersects")
+    owner = np.full(len(geoms), -1, dtype=np.int64)
+    idx = np.flatnonzero(ok)[pi]
+    first = pd.Series(ci).groupby(idx).min()
+    owner[first.index.to_numpy()] = first.to_numpy()
+    inside = owner >= 0
+    out = communities.copy()
+    n = len(out)
+    for col in ("population", "households"):
+        if col not in points.columns:
+            continue
+        vals = pd.to_numeric(points[col], errors="coerce").to_numpy(float)
+        use = inside & ~np.isnan(vals)
+        sums = np.bincount(owner[use], weights=vals[use], minlength=n)
+        have = pd.to_numeric(out[col], errors="coerce").to_numpy(float)
+        fill = np.isnan(have)
+        if fill.any():
+            have = np.where(fill, sums, have)
+            out[col] = have
+            warnings.append(f"communities: {col} of {int(fill.sum())} communities summed from "
+                            f"the population points inside them ({sums[fill].sum():,.0f} in "
+                            "all)")
+    return out
 
 
 def _choose_crs(project: Project, infos: Mapping[str, LayerInfo],
@@ -644,6 +729,7 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
                           "map fields.population to the field of people per point; fields: "
                           f"{_fields_hint(columns, '人口')}")
         out["population"] = num("population", required=True)
+        out["households"] = num("households")
     elif key == "candidates":
         out["cand_id"] = ids("cand_id")
         out["name"] = text("name")
