@@ -354,7 +354,9 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool
     id_canon = ID_FIELDS.get(role)
     if id_canon and id_canon not in mapping:  # the loader refused a constant id field
         by_name = fld.match_fields(names, role).mapping.get(id_canon)
-        mapping.update({id_canon: f for f in r.fields if f.name == by_name})
+        found = next((f for f in r.fields if f.name == by_name), None)
+        if found is not None:
+            mapping[id_canon] = found
     lines.append(f"[layers.{role}.fields]")
     for canon in fld.FIELD_NAMES[role]:
         if canon not in mapping:
