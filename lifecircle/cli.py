@@ -197,16 +197,43 @@ def _project_lang(state: _State, project_path: Path) -> None:
         state.lang = lang
 
 
+profile_option = click.option(
+    "--profile", "profile_name", default=None,
+    help="Standards profile: a shipped name (see `lifecircle profile list`), a profile TOML "
+         "file, or a project file whose profile to use (default maanshan-2025).")
+
+
+def _load_profile(name: str | None) -> Any:
+    """A profile by shipped name or path, or the profile a project file names."""
+    from lifecircle import project as prj
+
+    if name is None:
+        return prj.load_profile()
+    path = Path(name)
+    if path.suffix.lower() == ".toml" and path.is_file():
+        import tomllib
+
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = {}
+        if isinstance(data.get("project"), dict) or isinstance(data.get("layers"), dict):
+            return prj.load(path).profile
+    return prj.load_profile(name, base=Path.cwd())
+
+
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
+@profile_option
 @lang_option
 @click.pass_context
-def inspect(ctx: click.Context, path: Path, lang: str | None) -> None:
+def inspect(ctx: click.Context, path: Path, profile_name: str | None, lang: str | None) -> None:
     """Show the layers, CRS, fields, encoding and problems of a data file.
 
     \b
     Example:
         lifecircle inspect 社区.shp
+        lifecircle inspect 设施.csv --profile project.toml
     """
     state = _state(ctx, lang)
     with _handled(state):
@@ -215,7 +242,7 @@ def inspect(ctx: click.Context, path: Path, lang: str | None) -> None:
         if not path.exists():
             raise click.BadParameter(state.t(f"{path} 不存在", f"{path} does not exist"),
                                      param_hint="PATH")
-        reports = inspect_path(path)
+        reports = inspect_path(path, profile=_load_profile(profile_name))
         out = _console(state)
         for line in format_reports(reports, lang=state.lang):
             out.print(line, markup=False, highlight=False, emoji=False)
@@ -226,10 +253,11 @@ def inspect(ctx: click.Context, path: Path, lang: str | None) -> None:
 @click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=Path("project.toml"),
               show_default=True, help="Project file to write.")
 @overwrite_option
+@profile_option
 @lang_option
 @click.pass_context
 def init(ctx: click.Context, paths: tuple[Path, ...], out: Path, overwrite: bool,
-         lang: str | None) -> None:
+         profile_name: str | None, lang: str | None) -> None:
     """Write a project file from the given layers by recognising their fields.
 
     What cannot be recognised is left as a `# TODO` line in the file.
@@ -251,11 +279,113 @@ def init(ctx: click.Context, paths: tuple[Path, ...], out: Path, overwrite: bool
                 state.t(f"{out} 已存在；加 --overwrite 以替换",
                         f"{out} exists; add --overwrite to replace it"),
                 param_hint="--out")
-        text = init_project(list(paths), out, lang=state.lang)
+        text = init_project(list(paths), out, lang=state.lang,
+                            profile=_load_profile(profile_name))
         todo = text.count("TODO")
         _console(state).print(state.t(f"已写入 {out}（{todo} 处 TODO 待填写）",
                                       f"wrote {out} ({todo} TODO items to fill in)"),
                               markup=False, highlight=False)
+
+
+@main.group()
+def profile() -> None:
+    """List, show and export standards profiles (circles, modes, categories, indicators).
+
+    \b
+    Example:
+        lifecircle profile list
+        lifecircle profile show maanshan-2025
+        lifecircle profile export maanshan-2025 -o my-profile.toml
+    """
+
+
+@profile.command("list")
+@lang_option
+@click.pass_context
+def profile_list(ctx: click.Context, lang: str | None) -> None:
+    """List the shipped profiles."""
+    state = _state(ctx, lang)
+    with _handled(state):
+        from lifecircle import project as prj
+
+        out = _console(state)
+        for path in sorted(prj.PROFILES_DIR.glob("*.toml")):
+            p = prj.load_profile(path.stem)
+            name = p.name_zh if state.lang == "zh" else p.name_en
+            out.print(f"{path.stem}  {name}  " + state.t(
+                f"({len(p.circles)} 个服务圈, {len(p.categories)} 类服务)",
+                f"({len(p.circles)} circles, {len(p.categories)} categories)"),
+                markup=False, highlight=False, emoji=False)
+
+
+@profile.command("show")
+@click.argument("name", default="maanshan-2025")
+@lang_option
+@click.pass_context
+def profile_show(ctx: click.Context, name: str, lang: str | None) -> None:
+    """Show a profile's circles, modes and categories (with every name a layer may use).
+
+    NAME is a shipped profile, a profile TOML file or a project file.
+    """
+    state = _state(ctx, lang)
+    with _handled(state):
+        p = _load_profile(name)
+        out = _console(state)
+        zh = state.lang == "zh"
+        lines = [f"{p.key}: {p.name_zh if zh else p.name_en}", f"  {p.path}", "",
+                 state.t("服务圈:", "circles:")]
+        for c in p.circles.values():
+            mode = p.modes.get(c.mode)
+            mname = (mode.name_zh if zh else mode.name_en) if mode else c.mode
+            speed = f", {mode.speed_kmh:g} km/h" if mode else ""
+            lines.append(f"  {c.key}: {c.name_zh if zh else c.name_en} — {c.minutes:g} "
+                         + state.t(f"分钟，{mname}{speed}", f"min by {mname}{speed}"))
+        lines += ["", state.t("出行方式:", "modes:")]
+        for m in p.modes.values():
+            banned = ", ".join(sorted(m.forbidden_classes)) or "-"
+            lines.append(f"  {m.key}: {m.name_zh if zh else m.name_en} {m.speed_kmh:g} km/h; "
+                         + state.t(f"禁行 {banned}", f"not on {banned}"))
+        lines += ["", state.t("服务类别（键、名称、别名 — 图层和 --category 中均可使用；"
+                              "所需服务圈）:",
+                              "categories (key, names, aliases — any of them works in a layer "
+                              "and with --category; circles requiring it):")]
+        for c in p.categories.values():
+            names = ", ".join([c.name_zh, c.name_en, *c.aliases])
+            lines.append(f"  {c.key}: {names}  [{', '.join(c.circles) or '-'}]")
+        for line in lines:
+            out.print(line, markup=False, highlight=False, emoji=False)
+
+
+@profile.command("export")
+@click.argument("name")
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Profile TOML file to write (edit it, then set profile = \"<file>\").")
+@overwrite_option
+@lang_option
+@click.pass_context
+def profile_export(ctx: click.Context, name: str, out: Path, overwrite: bool,
+                   lang: str | None) -> None:
+    """Copy a profile (with its comments) to a file to edit.
+
+    \b
+    Example:
+        lifecircle profile export maanshan-2025 -o my-profile.toml
+        # then in project.toml: [project] profile = "my-profile.toml"
+    """
+    state = _state(ctx, lang)
+    with _handled(state):
+        p = _load_profile(name)
+        if out.exists() and not overwrite:
+            raise click.BadParameter(state.t(f"{out} 已存在；加 --overwrite 以替换",
+                                             f"{out} exists; add --overwrite to replace it"),
+                                     param_hint="--out")
+        data = Path(p.path).read_bytes()
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(out)
+        _console(state).print(state.t(f"已写入 {out}；在项目文件中设 profile = \"{out}\"",
+                                      f"wrote {out}; set profile = \"{out}\" in the project "
+                                      "file"), markup=False, highlight=False)
 
 
 def _print_summary(state: _State, summary: Any) -> None:
@@ -311,7 +441,8 @@ def check(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: s
 
 plan_options = [
     click.option("--category", "categories", multiple=True,
-                 help="Category key to plan for (repeat for joint siting), e.g. elderly_care."),
+                 help="Category to plan for: key, Chinese name or alias (repeat for joint "
+                      "siting), e.g. elderly_care or 养老服务站."),
     click.option("--sites", type=click.IntRange(min=1), default=None,
                  help="Number of new sites (maximal covering / p-median)."),
     click.option("--full-coverage", is_flag=True,

@@ -240,7 +240,7 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
 
     t = time.perf_counter()
     progress("统计覆盖率与评分" if zh else "coverage and scorecard")
-    coverage = compute_coverage(layers.communities, points, tt.minutes, profile)
+    coverage = compute_coverage(layers.communities, points, tt.minutes_or_nan(), profile)
     warnings.extend(coverage.warnings)
     gaps = find_gaps(coverage, profile, lang=project.lang)
     card = scorecard(layers.communities, layers.facilities, profile, coverage=coverage,
@@ -349,6 +349,8 @@ def planner_options(project: Project, *, categories: Sequence[str] | None = None
     InputError
         Every problem at once, each naming the command-line flag and the fix.
     """
+    if categories:  # Chinese names and aliases name a category as well as its key
+        categories = [project.profile.match_category(c) or c for c in categories]
     opts = project.planner.override(categories=categories, model=model, sites=sites,
                                     full_coverage=full_coverage, time_limit_s=time_limit_s,
                                     generate=generate, capacity=capacity, load=load)

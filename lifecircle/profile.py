@@ -383,10 +383,10 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
                               get(c, "name_en", str, where, key, False), minutes, mode,
                               tuple(number(ring_values, i, f"{where}.rings", 1.0)
                                     for i in ring_values))
-    for needed in ("urban", "rural"):
-        if needed not in circles:
-            problems.append(Problem(f"{w}circles.{needed}", "missing",
-                                    f"add a [circles.{needed}] table with minutes and mode"))
+    if not circles:  # a profile defines the circles its communities need, at least one
+        problems.append(Problem(f"{w}circles", "missing",
+                                "add a [circles.urban] (or [circles.rural]) table with minutes "
+                                "and mode"))
     categories: dict[str, Category] = {}
     for key, c in table(data.get("categories", {}), "categories").items():
         where = f"categories.{key}"

@@ -111,7 +111,8 @@ class PlannerOptions:
     sites: int | None = 5
     full_coverage: bool = False
     time_limit_s: float = 60.0
-    candidate_spacing_m: float = 300.0
+    #: spacing of generated candidates; None = a quarter of each circle's reach
+    candidate_spacing_m: float | None = None
     #: also generate candidates along the roads near uncovered demand; None = only when
     #: there is no candidates layer
     generate_candidates: bool | None = None
@@ -507,6 +508,9 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
                and _is_type(v, _PROJECT_SCHEMA["planner"][k])}
     if "categories" in plan_kw:
         plan_kw["categories"] = tuple(plan_kw["categories"])
+        if profile is not None:  # Chinese names and aliases name a category too
+            plan_kw["categories"] = tuple(profile.match_category(c) or c
+                                          for c in plan_kw["categories"])
     planner = PlannerOptions(**plan_kw)
     if profile is not None:
         problems.extend(planner.problems(profile, f"{where0}planner.{{}}".format))

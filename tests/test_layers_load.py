@@ -226,7 +226,7 @@ def test_population_points_become_demand(data: dict[str, Any], load_layers: Load
     layers = load_layers(data)
     assert layers.population_raster is None
     assert layers.demand_points["population"].tolist() == [10.0, 20.5, 0.0]
-    assert list(layers.demand_points.columns) == ["population", "geometry"]
+    assert list(layers.demand_points.columns) == ["population", "households", "geometry"]
 
 
 def test_candidates(data: dict[str, Any], load_layers: LoadFn, tmp_path: Path) -> None:
@@ -501,13 +501,13 @@ def test_population_with_thousands_separator_is_a_number(data: dict[str, Any],
 def test_communities_without_population_field(data: dict[str, Any],
                                               load_error: Callable[..., str],
                                               tmp_path: Path) -> None:
-    write_gbk_shp(communities().drop(columns=["RK"]).assign(RENKOU=[1, 2, 3]),
+    write_gbk_shp(communities().drop(columns=["RK"]).assign(QTSJ=[1, 2, 3]),
                   tmp_path / "社区.shp")
     del data["population"]
     msg = load_error(data)
     assert "社区.shp (layers.communities): no population field; fix: map fields.population " \
            "to the field of residents; fields: " in msg
-    assert "RENKOU" in msg and "SQMC" in msg
+    assert "QTSJ" in msg and "SQMC" in msg
 
 
 def test_mapped_field_missing(data: dict[str, Any], load_error: Callable[..., str]) -> None:
@@ -824,3 +824,66 @@ def test_population_points_summed_into_communities(data: dict[str, Any],
     assert c["population"].sum() < pts["人口"].sum()  # the points outside are not counted
     assert any("population of 3 communities summed from the population points" in w
                for w in layers.warnings)
+
+
+# ---------------------------------------------------------------- tables with coordinates
+def _facility_table() -> pd.DataFrame:
+    lon, lat = np.array(FAC_WGS).T
+    gx, gy = wgs84_to_gcj02(lon, lat)
+    return pd.DataFrame({"编号": ["001", "002", "003", "004"], "名称": FAC_NAMES,
+                         "类型": FAC_TYPES, "经度": gx, "纬度": gy})
+
+
+def test_gbk_csv_with_lonlat_columns(data: dict[str, Any], load_layers: LoadFn,
+                                     tmp_path: Path) -> None:
+    from_gpkg = load_layers(data).facilities  # the same facilities from the GeoPackage
+    _facility_table().to_csv(tmp_path / "设施.csv", index=False, encoding="gbk")
+    data["facilities"] = {"path": "设施.csv", "source_crs": "gcj02"}
+    layers = load_layers(data)
+    f = layers.facilities
+    assert f["fid"].tolist() == ["001", "002", "003", "004"]  # leading zeros kept
+    assert f["name"].tolist() == FAC_NAMES  # GBK detected from the bytes
+    assert f["category"].tolist() == from_gpkg["category"].tolist()
+    assert np.allclose(f.geometry.get_coordinates(), from_gpkg.geometry.get_coordinates(),
+                       atol=0.01)
+    # GCJ-02 converted back to the true WGS 84 positions (within 1 cm)
+    true = gpd.GeoSeries([Point(p) for p in FAC_WGS], crs="EPSG:4326").to_crs(layers.crs)
+    assert np.allclose(f.geometry.get_coordinates(), true.get_coordinates(), atol=0.01)
+    info = layers.info["facilities"]
+    assert (info.driver, info.encoding, info.encoding_source) == ("CSV", "gbk", "detected")
+
+
+def test_xlsx_with_xy_columns(data: dict[str, Any], load_layers: LoadFn,
+                              tmp_path: Path) -> None:
+    import pyogrio
+
+    table = _facility_table().rename(columns={"经度": "X", "纬度": "Y"})
+    pyogrio.write_dataframe(table, tmp_path / "设施.xlsx", driver="XLSX", layer="设施")
+    data["facilities"] = {"path": "设施.xlsx", "source_crs": "gcj02"}
+    layers = load_layers(data)
+    assert layers.facilities["category"].tolist()[0] == "health"
+    assert len(layers.facilities) == 4
+
+
+def test_table_in_projected_metres_needs_source_crs(data: dict[str, Any],
+                                                    load_error: Callable[..., str],
+                                                    load_layers: LoadFn,
+                                                    tmp_path: Path) -> None:
+    pts = gpd.GeoSeries([Point(p) for p in FAC_WGS], crs="EPSG:4326").to_crs("EPSG:3857")
+    table = _facility_table().drop(columns=["经度", "纬度"]).assign(x=pts.x, y=pts.y)
+    table.to_csv(tmp_path / "设施.csv", index=False)
+    data["facilities"] = {"path": "设施.csv"}
+    msg = load_error(data)
+    assert "设施.csv (layers.facilities): no coordinate system" in msg
+    assert 'set source_crs = "EPSG:3857"' in msg
+    data["facilities"]["source_crs"] = "EPSG:3857"
+    assert len(load_layers(data).facilities) == 4
+
+
+def test_table_without_coordinates(data: dict[str, Any], load_error: Callable[..., str],
+                                   tmp_path: Path) -> None:
+    _facility_table().drop(columns=["经度", "纬度"]).to_csv(tmp_path / "设施.csv", index=False)
+    data["facilities"] = {"path": "设施.csv"}
+    msg = load_error(data)
+    assert "设施.csv: no coordinate columns (columns: 编号, 名称, 类型); fix: name them lon/lat " \
+           "(经度/纬度) or x/y" in msg

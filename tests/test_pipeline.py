@@ -136,3 +136,48 @@ def test_coverage_with_sites_matches_the_plan(analysis: pipeline.Analysis) -> No
     # other services and communities without elderly care required are unchanged
     np.testing.assert_allclose(after.loc[comm.index, "cov_health"], comm["cov_health"])
     assert (after.loc[comm.index, "cov_all"] >= comm["cov_all"] - 1e-12).all()
+
+
+def test_times_tell_unreachable_from_beyond_the_limit(analysis: pipeline.Analysis) -> None:
+    """``inf``: a path exists but is longer than the searched limit; NaN: no path at all.
+
+    Checked against an unbounded search (no limit) and against networkx's connectivity on
+    the same road graph.
+    """
+    import networkx as nx
+
+    from lifecircle.accessibility.traveltime import nearest
+
+    prof = analysis.project.profile
+    tt = analysis.travel_times
+    times = tt.minutes_or_nan()
+    seen = {"inf": 0, "nan": 0}
+    for mode, ms in tt.modes.items():
+        net = ms.network
+        g = nx.Graph()
+        g.add_edges_from(zip(net.edge_u.tolist(), net.edge_v.tolist(), strict=True))
+        circles = {c for c in prof.circles if prof.circles[c].mode == mode}
+        for cat in times.columns:
+            need = set(prof.categories[cat].circles)
+            if not need & circles or tt.facility_rows(cat).size == 0:
+                continue
+            fsnap = tt.facilities(mode, cat)
+            unbounded, _ = nearest(net, fsnap, ms.demand)
+            rows = ms.demand_index
+            wanted = np.isin(tt.circle[rows], list(need))
+            t = times[cat].to_numpy()[rows]
+            beyond = np.isinf(t) & wanted
+            none = np.isnan(t) & wanted
+            assert np.all(np.isfinite(unbounded[beyond]))
+            assert np.all(np.isinf(unbounded[none]))
+            src_nodes = set(net.edge_u[fsnap.edge[fsnap.edge >= 0]].tolist())
+            for i in np.flatnonzero(none):
+                e = ms.demand.edge[i]
+                assert e < 0 or not any(nx.has_path(g, int(net.edge_u[e]), s)
+                                        for s in src_nodes)
+            seen["inf"] += int(beyond.sum())
+            seen["nan"] += int(none.sum())
+    assert seen["inf"] > 0 and seen["nan"] > 0  # both cases occur in the region
+    demand = analysis.coverage.demand
+    values = demand.filter(like="t_").to_numpy(dtype=float)
+    assert np.isinf(values).any() and np.isnan(values).any()

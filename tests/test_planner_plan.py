@@ -322,3 +322,26 @@ def test_generate_spacing_within_and_avoid(world) -> None:
         cands_mod.generate(net, spacing_m=0)
     assert cands_mod.thin(np.array([[0.0, 0], [10, 10], [60, 60], [150, 50]]), 100).tolist() \
         == [2, 3]
+
+
+def test_default_spacing_follows_the_circle_reach(world) -> None:
+    res = run(world, candidates=None, sites=3)
+    x = np.sort(res.candidates.geometry.x.to_numpy() - X0)
+    # urban circle: 15 min at 3.6 km/h = 900 m reach -> candidates at most 225 m apart along
+    # the road, at least 225 m from F1 (0) and F2 (3000); the rural 1800 m reach -> 450 m
+    assert np.min(np.diff(x)) <= 225.0 and np.min(np.diff(x)) >= 225.0 * 0.9
+    rural = np.diff(x[(x > 4100) & (x < 5900)])
+    assert rural.max() > 300.0
+    assert np.min(np.abs(x[:, None] - np.array([0.0, 3000.0])[None, :])) >= 225.0 - 1e-6
+
+
+def test_generation_explains_finding_nothing(world) -> None:
+    res = run(world, candidates=None, sites=1, candidate_spacing_m=12_000.0, lang="en")
+    assert len(res.candidates) == 0
+    why = next(w for w in res.warnings if w.startswith("no candidate sites generated"))
+    assert "uncovered residents; candidates are placed every 12000 m along roads within " \
+           "450 m of them (half the circle's straight reach of 900 m); all " in why
+    assert "road positions lie within 12000 m of an existing elderly_care site; fix: lower " \
+           "[planner] candidate_spacing_m" in why
+    zh = run(world, candidates=None, sites=1, candidate_spacing_m=12_000.0, lang="zh")
+    assert any(w.startswith("没有生成候选点") for w in zh.warnings)

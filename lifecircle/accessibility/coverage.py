@@ -50,7 +50,8 @@ class Coverage:
         category (``inf`` when over 10% cannot reach it at all; NaN without demand).
     demand
         The ``demand`` result layer: ``did cid population households`` + ``t_<key>``
-        (minutes, NaN unreachable) + ``covered_all`` (bool), geometry.
+        (minutes; ``inf`` = a facility is reachable but beyond the searched limit; NaN = none
+        is reachable) + ``covered_all`` (bool), geometry.
     summary_district, summary_township
         ``[district,] [township,] communities population households cov_all`` +
         ``cov_<key>`` (population and households are the community layer's sums; shares
@@ -121,6 +122,8 @@ class PointCoverage:
     hh: NDArray[np.float64]            # (n,) NaN unknown
     warnings: tuple[str, ...]
     limit: NDArray[np.float64] | None = None  # (n, k) minutes within which each counts
+    unreachable: NDArray[np.bool_] | None = None  # (n, k) no path (NaN time); inf alone
+    #   = beyond the searched limit
 
 
 def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.DataFrame,
@@ -168,6 +171,7 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
     did = demand_points["did"].to_numpy()
     n, k = len(did), len(cats)
     t = np.full((n, k), np.inf)
+    unreachable = np.ones((n, k), dtype=bool)  # no time given: no path
     if not times.index.is_unique:
         raise InputError("travel times: the index (demand id `did`) has duplicates; fix: one "
                          "row per demand point")
@@ -183,8 +187,10 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
             warnings.append(f"travel times: {no_row} demand points have no row: treated as "
                             "unreachable")
         vals = np.array(sub.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        cols = [cats.index(c) for c in present]
+        unreachable[:, cols] = np.isnan(vals)
         vals[np.isnan(vals)] = np.inf
-        t[:, [cats.index(c) for c in present]] = vals
+        t[:, cols] = vals
     minutes = comm_minutes[code] if n else np.empty(0)
     required = comm_required[code] if n else np.zeros((0, k), bool)
     limit = comm_limit[code] if n else np.zeros((0, k))
@@ -195,7 +201,7 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
     hh = (pd.to_numeric(demand_points["households"], errors="coerce").to_numpy(float)
           if "households" in demand_points.columns else np.full(n, np.nan))
     return PointCoverage(cats, kinds, comm_required, code, minutes, t, required, cov,
-                         covered_all, pop, hh, tuple(warnings), limit)
+                         covered_all, pop, hh, tuple(warnings), limit, unreachable)
 
 
 # ---------------------------------------------------------------------------- statistics
@@ -393,8 +399,8 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
         ``did cid population households`` and point geometry (:class:`Demand.points`).
     times
         Travel minutes to the nearest facility: index = ``did``, one column per category
-        key; ``inf`` or NaN = unreachable. A missing column or row counts as unreachable
-        (with a warning).
+        key; ``inf`` = beyond the searched limit, NaN = no path; both count as not
+        covered. A missing column or row counts as unreachable (with a warning).
     profile
         The standards profile (circles and the categories each requires).
     missing_share
@@ -471,7 +477,7 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
         "did": demand_points["did"].to_numpy(), "cid": demand_points["cid"].to_numpy(),
         "population": p.pop, "households": p.hh})
     for j, c in enumerate(cats):
-        dem[f"t_{c}"] = np.where(np.isinf(p.times[:, j]), np.nan, p.times[:, j])
+        dem[f"t_{c}"] = np.where(p.unreachable[:, j], np.nan, p.times[:, j])
     dem["covered_all"] = p.covered_all
     dcrs = getattr(demand_points, "crs", None)
     dem_gdf = gpd.GeoDataFrame(dem, geometry=gpd.GeoSeries(

@@ -72,6 +72,11 @@ class TravelTimes:
         ``(f,)`` category key of every facility row.
     facility_open
         ``(f,)`` True for facilities that exist (status not ``planned``).
+    unreachable
+        Like ``minutes``, True where no open facility of the category is reachable at all
+        (none on the point's piece of the network, the point off the network, no facility
+        of the category) or the category was not searched for the point; where ``minutes``
+        is ``inf`` and this is False, a facility is reachable beyond the searched limit.
     """
 
     minutes: pd.DataFrame
@@ -79,6 +84,14 @@ class TravelTimes:
     modes: Mapping[str, ModeSnaps]
     facility_category: NDArray[np.object_]
     facility_open: NDArray[np.bool_]
+    unreachable: pd.DataFrame | None = None
+
+    def minutes_or_nan(self) -> pd.DataFrame:
+        """``minutes`` with NaN where no facility is reachable (``inf`` stays: beyond the
+        searched limit) -- the encoding of the ``t_<key>`` columns (docs/contracts.md)."""
+        if self.unreachable is None:
+            return self.minutes
+        return self.minutes.mask(self.unreachable.to_numpy())
 
     @property
     def networks(self) -> dict[str, Network]:
@@ -189,6 +202,7 @@ def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
 
     cats = list(profile.categories) if categories is None else list(categories)
     table = np.full((n, len(cats)), np.inf)
+    no_path = np.ones((n, len(cats)), dtype=bool)
     result = TravelTimes(pd.DataFrame(), circle, modes, fac_cat, fac_open)
     for mode, ms in modes.items():
         if ms.demand_index.size == 0 or not has_fac:
@@ -202,9 +216,25 @@ def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
                       else np.isin(point_circle, list(need)))
             if not wanted.any() or result.facility_rows(cat).size == 0:
                 continue
-            secs, _ = nearest(ms.network, result.facilities(mode, cat), ms.demand,
-                              limit_s=limit_s)
+            fsnap = result.facilities(mode, cat)
+            secs, _ = nearest(ms.network, fsnap, ms.demand, limit_s=limit_s)
             table[ms.demand_index[wanted], j] = secs[wanted] / 60.0
-    minutes = pd.DataFrame(table, index=pd.Index(demand["did"].to_numpy(), name="did"),
-                           columns=cats)
-    return TravelTimes(minutes, circle, modes, fac_cat, fac_open)
+            found = np.isfinite(secs) | _connected(ms.network, fsnap, ms.demand)
+            no_path[ms.demand_index[wanted], j] = ~found[wanted]
+    index = pd.Index(demand["did"].to_numpy(), name="did")
+    minutes = pd.DataFrame(table, index=index, columns=cats)
+    return TravelTimes(minutes, circle, modes, fac_cat, fac_open,
+                       pd.DataFrame(no_path, index=index, columns=cats))
+
+
+def _connected(net: Network, sources: Snapped, targets: Snapped) -> NDArray[np.bool_]:
+    """Targets on a (weakly) connected piece of the mode's graph that holds a source."""
+    comp = net.component
+    have = np.zeros(int(comp.max()) + 1 if len(comp) else 1, dtype=bool)
+    src = sources.edge[sources.edge >= 0]
+    if len(src):
+        have[comp[net.edge_u[src]]] = True
+    out = np.zeros(len(targets.edge), dtype=bool)
+    ok = targets.edge >= 0
+    out[ok] = have[comp[net.edge_u[targets.edge[ok]]]]
+    return out

@@ -23,7 +23,7 @@ from lifecircle.geo.crs import MAX_DISTORTION, distortion
 from lifecircle.geo.offsets import OffsetFit, fit_to_roads
 from lifecircle.layers import fields as fld
 from lifecircle.layers.inspect import ROLE_NAMES, SIDECARS, _Analysed, analyse
-from lifecircle.project import DEFAULT_PROFILE, ID_FIELDS, LAYER_KEYS, Profile, load_profile
+from lifecircle.project import ID_FIELDS, LAYER_KEYS, PROFILES_DIR, Profile, load_profile
 
 #: Canonical columns worth a TODO line when not recognised (others are optional).
 IMPORTANT: dict[str, tuple[str, ...]] = {
@@ -239,7 +239,7 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
         "",
         "[project]",
         f"name = {_q(_project_name(items, out))}",
-        f"profile = {_q(DEFAULT_PROFILE)}",
+        f"profile = {_q(_profile_ref(profile, base))}",
         f"working_crs = {_q(working)}  # {_c(working_note)}",
         f"lang = {_q('zh' if zh else 'en')}",
         "",
@@ -259,7 +259,9 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
                             "community population is spread along its roads"),
                           "# [layers.population]", "# path = \"population.tif\"", ""]
             continue
-        lines += _layer_lines(role, a, base, profile, zh, offsets.get(role))
+        pop = roles.get("population")
+        lines += _layer_lines(role, a, base, profile, zh, offsets.get(role),
+                              has_points=pop is not None and pop.report.kind == "vector")
     unused = [a for a in items if a not in roles.values()]
     if unused:
         lines.append(t("# 未使用的图层（无法判断用途）：", "# layers not used (role unclear):"))
@@ -271,6 +273,16 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
     return text
 
 
+def _profile_ref(profile: Profile, base: Path) -> str:
+    """The shipped name of ``profile``, or its path relative to the project file."""
+    shipped = PROFILES_DIR / f"{profile.key}.toml"
+    if shipped.exists() and Path(profile.path).resolve() == shipped.resolve():
+        return profile.key
+    if Path(profile.path).resolve().parent == PROFILES_DIR.resolve():
+        return Path(profile.path).stem
+    return _rel(Path(profile.path), base)
+
+
 def _rel(path: Path, base: Path) -> str:
     try:
         rel = os.path.relpath(Path(path).resolve(), base)
@@ -280,7 +292,7 @@ def _rel(path: Path, base: Path) -> str:
 
 
 def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool,
-                 fit: OffsetFit | None = None) -> list[str]:
+                 fit: OffsetFit | None = None, has_points: bool = False) -> list[str]:
     def t(x: str, y: str) -> str:
         return x if zh else y
 
@@ -366,11 +378,12 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool
         doubt = _doubt(role, canon, a.frame[f.name], profile, zh) if a.frame is not None \
             else None
         if doubt is not None and canon == ID_FIELDS.get(role):
-            lines.append(f"{canon} = \"auto\"  # " + t(f"TODO: {f.name} 不能作编号（{doubt}），"
-                                                       "已改为自动编号；如有唯一编码字段请填写",
-                                                       f"TODO: {f.name} is no id ({doubt}); "
-                                                       "rows are numbered; name a unique code "
-                                                       "field if there is one"))
+            # one value in every row is certainly no id; repeats may be a data error
+            todo = "" if _is_constant(a.frame[f.name]) else "TODO: "
+            lines.append(f"{canon} = \"auto\"  # {todo}" + t(
+                f"{f.name} 不能作编号（{doubt}），已改为自动编号；如有唯一编码字段请填写",
+                f"{f.name} is no id ({doubt}); rows are numbered; name a unique code field if "
+                "there is one"))
             mapping.pop(canon)
             continue
         note = f"  # {sample}" if sample else ""
@@ -381,6 +394,18 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool
     for canon in IMPORTANT.get(role, ()):
         if canon in mapping or (canon == ID_FIELDS.get(role) and any(
                 line.startswith(f"{canon} = ") for line in lines)):
+            continue
+        if canon == "population" and role == "communities" and has_points:
+            lines.append(t("# population：由人口点图层按社区汇总",
+                           "# population: summed from the population points in each community"))
+            continue
+        if canon == ID_FIELDS.get(role):
+            lines.append(t(f"# {canon}：无编码字段，按行自动编号",
+                           f"# {canon}: no code field; rows are numbered"))
+            continue
+        if canon == "name":
+            lines.append(t("# name：无名称字段，以编号代替（可选）",
+                           "# name: no name field; ids are shown instead (optional)"))
             continue
         known = "/".join(fld.FIELD_NAMES[role][canon][1:6])
         closest = _c(", ".join(fld.closest(canon, names)[:8])) or t("（无字段）", "(no fields)")
@@ -436,6 +461,11 @@ def _value_lines(role: str, a: _Analysed, mapping: dict, profile: Profile,
 NUMBERS = {"population", "households", "facility_area_m2", "social_orgs", "workers", "elderly",
            "floor_area_m2", "capacity", "speed_kmh", "priority", "max_floor_area_m2", "cost"}
 BOOLEANS = {"has_platform", "has_kiosk", "has_agency", "walk", "is_idle_asset"}
+
+
+def _is_constant(series: pd.Series) -> bool:
+    vals = series[~series.map(fld.is_blank)].map(fld.norm)
+    return len(series) > 1 and vals.nunique() <= 1
 
 
 def _doubt(role: str, canon: str, series: pd.Series, profile: Profile, zh: bool) -> str | None:

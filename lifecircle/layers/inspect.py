@@ -142,12 +142,12 @@ class _Analysed:
 
 def data_files(folder: Path) -> list[Path]:
     """Vector, raster and zip files directly inside ``folder`` (shapefile parts skipped)."""
-    skip = (".json", ".csv")
+    skip = (".json",)
     out = []
     for p in sorted(Path(folder).iterdir()):
         suf = p.suffix.lower()
-        data = suf in RASTER_SUFFIXES or suf == ".zip" or (suf in VECTOR_SUFFIXES
-                                                            and suf not in skip)
+        data = suf in RASTER_SUFFIXES or suf in (".zip", ".xlsx", ".csv") or (
+            suf in VECTOR_SUFFIXES and suf not in skip)
         if (p.is_file() and data) or (p.is_dir() and suf == ".gdb"):
             out.append(p)
     return out

@@ -181,7 +181,8 @@ def load(project: Project) -> Layers:
                 continue
         check = Check(f"{src.display} (layers.{key})")
         check.warnings.extend(f"{src.display}: {w}" for w in src.warnings)
-        if src.encoding_source == "detected" and src.encoding_label not in ("ascii", None):
+        if src.encoding_source == "detected" and src.encoding_label not in ("ascii", None) \
+                and src.driver == "ESRI Shapefile":
             up = src.encoding_label.upper()
             check.warn(f"no .cpg; text detected as {up} (e.g. {src.encoding_sample!r}); fix: "
                        f"add a .cpg file containing {up} to make it explicit")
@@ -291,6 +292,8 @@ def _population_from_points(communities: gpd.GeoDataFrame, points: gpd.GeoDataFr
         if col not in points.columns:
             continue
         vals = pd.to_numeric(points[col], errors="coerce").to_numpy(float)
+        if np.isnan(vals).all():
+            continue
         use = inside & ~np.isnan(vals)
         sums = np.bincount(owner[use], weights=vals[use], minlength=n)
         have = pd.to_numeric(out[col], errors="coerce").to_numpy(float)
@@ -626,6 +629,15 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
                 check.warn(f"{kind.blank} communities without {m['kind']}; kind inferred from "
                            "their names")
             out["kind"] = vals.astype(object)
+        missing_circle = out["kind"].notna() & ~out["kind"].isin(list(profile.circles))
+        if missing_circle.any():
+            kinds = sorted(set(out.loc[missing_circle, "kind"]))
+            check.problem(f"{int(missing_circle.sum())} communities are {'/'.join(kinds)} "
+                          f"({rows_text(rows[missing_circle].tolist())}) but profile "
+                          f"{profile.key} defines no {'/'.join(kinds)} circle",
+                          f"add [circles.{kinds[0]}] to the profile, or map their "
+                          f"{m.get('kind', 'kind')} values to one of "
+                          f"{', '.join(profile.circles)} in [layers.communities.values.kind]")
         pop_required = need_population
         if "population" not in m and pop_required:
             check.problem("no population field",

@@ -28,6 +28,17 @@ from lifecircle.layers import encoding as enc
 
 #: File suffixes read as rasters (population grids).
 RASTER_SUFFIXES = (".tif", ".tiff", ".geotiff", ".img", ".vrt", ".asc")
+#: Tables read as point layers from coordinate columns (CSV through pandas, Excel through
+#: GDAL's XLSX driver).
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+#: Coordinate column pairs recognised in tables (normalised names), in order of preference.
+XY_COLUMNS = (("lon", "lat"), ("lng", "lat"), ("longitude", "latitude"), ("经度", "纬度"),
+              ("东经", "北纬"), ("wgs84_lon", "wgs84_lat"), ("lon_wgs84", "lat_wgs84"),
+              ("gcj_lon", "gcj_lat"), ("bd_lon", "bd_lat"), ("x", "y"), ("x坐标", "y坐标"),
+              ("坐标x", "坐标y"), ("point_x", "point_y"), ("xcoord", "ycoord"),
+              ("easting", "northing"))
+#: Bytes of a CSV read to detect its encoding.
+TABLE_SNIFF_BYTES = 4 << 20
 #: File suffixes recognised as vector sources (for folders and zip archives).
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".osm", ".pbf", ".gml",
                    ".kml", ".tab", ".mif", ".sqlite", ".csv", ".geojsonl", ".geojsons")
@@ -169,6 +180,8 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found; fix: check the path")
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        return _resolve_table(path, layer, encoding)
     gdal_path = str(path)
     member: str | None = None
     if path.suffix.lower() == ".zip":
@@ -345,6 +358,8 @@ def read_vector(src: Source, *, max_features: int | None = None) -> tuple[gpd.Ge
     InputError
         When GDAL cannot read the layer.
     """
+    if src.driver in ("CSV", "XLSX"):
+        return read_table(src, max_features=max_features)
     notes: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -366,6 +381,125 @@ def read_vector(src: Source, *, max_features: int | None = None) -> tuple[gpd.Ge
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InputError(f"{src.display}: has no geometry column; fix: give a layer with "
                          "points, lines or polygons")
+    return frame, notes
+
+
+# ---------------------------------------------------------------------------- tables
+def _resolve_table(path: Path, layer: str | None, encoding: str | None) -> Source:
+    """A CSV (encoding from the project or detected from the bytes) or an Excel sheet."""
+    if path.suffix.lower() == ".xlsx":
+        names = [n for n, _ in _list(str(path), path)]
+        if not names:
+            raise InputError(f"{path}: the workbook has no sheet with data; fix: check the file")
+        if layer is None and len(names) > 1:
+            raise InputError(f"{path}: holds {len(names)} sheets ({', '.join(names)}) and none "
+                             "is named; fix: set layer = \"<sheet>\" in the project file")
+        if layer is not None and layer not in names:
+            raise InputError(f"{path}: no sheet {layer!r}; sheets: "
+                             f"{', '.join(_closest(layer, names))}; fix: set layer to one of "
+                             "these")
+        return Source(path, str(path), layer or names[0], "XLSX", None, "utf-8", "driver")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(TABLE_SNIFF_BYTES)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror}); fix: check permissions") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return Source(path, str(path), None, "CSV", "utf-8-sig", "utf-8", "bom")
+    if encoding:
+        codec = enc.normalise_codec(encoding)
+        if codec is None:
+            raise InputError(f"{path}: unknown encoding {encoding!r}; fix: use \"gbk\", "
+                             "\"gb18030\" or \"utf-8\"")
+        return Source(path, str(path), None, "CSV", codec, enc.label_of(codec), "project")
+    lines = raw.splitlines()
+    if len(raw) == TABLE_SNIFF_BYTES and lines:
+        lines = lines[:-1]  # the last line may be cut mid-character
+    label, sample = enc.detect(lines)
+    if label is None:
+        raise InputError(f"{path}: the text is neither UTF-8 nor GBK/GB18030; fix: save the "
+                         "table as UTF-8 CSV, or set encoding for this layer")
+    codec = "utf-8" if label == "ascii" else label
+    return Source(path, str(path), None, "CSV", codec, label, "detected",
+                  encoding_sample=sample)
+
+
+def _xy_columns(columns: Sequence[str]) -> tuple[str, str] | None:
+    from lifecircle.project import normalise_label
+
+    by_norm = {normalise_label(c).replace(" ", ""): c for c in columns}
+    for x, y in XY_COLUMNS:
+        if x in by_norm and y in by_norm:
+            return by_norm[x], by_norm[y]
+    return None
+
+
+def read_table(src: Source, *, max_features: int | None = None
+               ) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Read a CSV or Excel table with coordinate columns as a point layer.
+
+    Coordinates come from a recognised column pair (:data:`XY_COLUMNS`: lon/lat, lng/lat,
+    经度/纬度, x/y ...). Rows without usable coordinates get no geometry (dropped later with
+    a warning). Degrees are taken as WGS 84 (EPSG:4326; set ``source_crs`` for GCJ-02,
+    BD-09 or CGCS2000); other numbers get no CRS, so ``source_crs`` must say which.
+    Text columns holding only numbers (without leading zeros) become numbers.
+
+    Raises
+    ------
+    InputError
+        When the table cannot be read or has no coordinate columns.
+    """
+    import pandas as pd
+
+    notes: list[str] = []
+    try:
+        if src.driver == "XLSX":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                table = pyogrio.read_dataframe(src.gdal_path, layer=src.layer,
+                                               read_geometry=False, max_features=max_features)
+            table = pd.DataFrame(table)
+        else:
+            table = pd.read_csv(src.path, encoding=src.encoding, dtype=str, sep=None,
+                                engine="python", keep_default_na=False, nrows=max_features,
+                                skipinitialspace=True)
+    except Exception as e:  # pandas/GDAL fail in many ways on a damaged table
+        raise InputError(f"{src.display}: cannot read the table ({_gdal_message(e)}); fix: "
+                         "save it as a UTF-8 CSV with a header row") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    xy = _xy_columns(list(table.columns))
+    if xy is None:
+        cols = ", ".join(list(table.columns)[:12])
+        raise InputError(f"{src.display}: no coordinate columns (columns: {cols}); fix: name "
+                         "them lon/lat (经度/纬度) or x/y, or convert the table to a point layer "
+                         "in QGIS")
+    for c in table.columns:
+        col = table[c]
+        if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+            continue
+        text = col.map(lambda v: "" if v is None else str(v).strip())
+        filled = text[text != ""]
+        if filled.empty or filled.str.match(r"^0\d").any():
+            table[c] = text.where(text != "", None)
+            continue
+        nums = pd.to_numeric(filled.str.replace(",", ""), errors="coerce")
+        table[c] = (pd.to_numeric(text.str.replace(",", "").where(text != ""), errors="coerce")
+                    if nums.notna().all() else text.where(text != "", None))
+    x = pd.to_numeric(table[xy[0]], errors="coerce").to_numpy(float)
+    y = pd.to_numeric(table[xy[1]], errors="coerce").to_numpy(float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    geoms = np.full(len(table), None, dtype=object)
+    import shapely
+
+    geoms[ok] = shapely.points(x[ok], y[ok])
+    crs = None
+    if ok.any():
+        from lifecircle.geo.crs import looks_like_degrees
+
+        bounds = (x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max())
+        if looks_like_degrees(bounds):
+            crs = "EPSG:4326"
+    frame = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geoms), crs=crs)
     return frame, notes
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -474,7 +475,7 @@ def plan(
     time_limit_s: float = 60.0,
     max_snap_m: float = 500.0,
     generate: bool | None = None,
-    candidate_spacing_m: float = 300.0,
+    candidate_spacing_m: float | None = None,
     min_distance_m: float | None = None,
     near_m: float | None = None,
     max_candidates: int = 5000,
@@ -534,10 +535,11 @@ def plan(
         candidates layer is missing or empty.
     candidate_spacing_m
         Spacing of generated candidates (widened, with a warning, until at most
-        ``max_candidates`` candidates remain).
+        ``max_candidates`` candidates remain); None = a quarter of each circle's straight
+        reach (250 m for a 15-minute walk at 4 km/h), so a short circle gets close sites.
     min_distance_m
         Least straight distance of a generated candidate from a facility (existing or
-        planned) of a planned category (default: ``candidate_spacing_m``).
+        planned) of a planned category (default: the spacing).
     near_m
         Generated candidates lie within this straight distance of uncovered demand
         (default: half the straight-line reach of the point's circle at its mode's speed).
@@ -634,36 +636,51 @@ def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
     if facilities is not None and len(facilities) and "category" in facilities.columns:
         fac = facilities[np.isin(facilities["category"].astype(object).to_numpy(), cats)]
         avoid = fac.geometry if len(fac) else None
-    min_d = spacing if min_distance_m is None else min_distance_m
     if room == 0 or not uncovered.any():
         return cand_mod.empty_frame(demand.crs)
 
-    def build(spacing_m: float) -> gpd.GeoDataFrame:
+    def reach_of(ckey: str) -> float:
+        return profile.reach_m(ckey)
+
+    def spacing_of(ckey: str, scale: float = 1.0) -> float:
+        base = reach_of(ckey) / 4.0 if spacing is None else spacing
+        return base * scale
+
+    def build(scale: float, min_distance: float | None = None) -> gpd.GeoDataFrame:
         parts = []
+        thin_m = np.inf
         for ckey in used_circles:
             mask = uncovered & (circle_of == ckey)
             if not mask.any():
                 continue
-            circle = profile.circles[ckey]
-            reach = profile.reach_m(ckey)
+            step = spacing_of(ckey, scale)
+            thin_m = min(thin_m, step)
+            min_d = (spacing_of(ckey) if min_distance_m is None else min_distance_m) \
+                if min_distance is None else min_distance
             parts.append(cand_mod.generate(
-                networks[circle.mode], spacing_m=spacing_m, near=xy[mask],
-                near_m=reach / 2.0 if near_m is None else near_m, avoid=avoid,
+                networks[profile.circles[ckey].mode], spacing_m=step, near=xy[mask],
+                near_m=reach_of(ckey) / 2.0 if near_m is None else near_m, avoid=avoid,
                 min_distance_m=min_d))
+        if not parts:
+            return cand_mod.empty_frame(demand.crs)
         gen = pd.concat(parts, ignore_index=True)
-        return gen.iloc[cand_mod.thin(shapely_xy(gen), spacing_m)].reset_index(drop=True)
+        return gen.iloc[cand_mod.thin(shapely_xy(gen), thin_m)].reset_index(drop=True)
 
-    spacing_used = spacing
-    gen = build(spacing_used)
+    scale = 1.0
+    gen = build(scale)
     while len(gen) > room:
-        spacing_used *= 1.5
-        gen = build(spacing_used)
-    if spacing_used > spacing:
+        scale *= 1.5
+        gen = build(scale)
+    if scale > 1.0:
+        first = spacing_of(used_circles[0])
         warnings.append(_msg(
-            lang, f"生成候选点的间距由 {spacing:g} 米放宽到 {spacing_used:g} 米，"
+            lang, f"生成候选点的间距由 {first:g} 米放宽到 {first * scale:g} 米，"
             f"以保持候选点不超过 {room} 个",
-            f"generated candidate spacing widened from {spacing:g} m to {spacing_used:g} m "
+            f"generated candidate spacing widened from {first:g} m to {first * scale:g} m "
             f"to keep at most {room} candidates"))
+    if len(gen) == 0:
+        warnings.append(_why_none(build, uncovered, demand, circle_of, used_circles,
+                                  spacing_of, reach_of, near_m, min_distance_m, cats, lang))
     ids = np.array([f"G{i + 1}" for i in range(len(gen))], dtype=object)
     gen["cand_id"] = ids
     label = "新选址" if lang == "zh" else "new site"
@@ -677,6 +694,42 @@ def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
     gen["name"] = [f"{label} {i}" + (f"·{w}" if w else "") for i, w in zip(ids, where,
                                                                              strict=True)]
     return gpd.GeoDataFrame(gen, geometry="geometry", crs=gen.crs)
+
+
+def _why_none(build: Any, uncovered: NDArray[np.bool_], demand: gpd.GeoDataFrame,
+              circle_of: NDArray[np.object_], used_circles: list[str], spacing_of: Any,
+              reach_of: Any, near_m: float | None, min_distance_m: float | None,
+              cats: tuple[str, ...], lang: str) -> str:
+    """Why candidate generation found no site: the numbers that ruled every road out."""
+    pop = float(pd.to_numeric(demand["population"], errors="coerce").fillna(0)
+                .to_numpy()[uncovered].sum()) if "population" in demand.columns else 0.0
+    ckey = next((c for c in used_circles if (uncovered & (circle_of == c)).any()),
+                used_circles[0])
+    step, reach = spacing_of(ckey), reach_of(ckey)
+    near = reach / 2.0 if near_m is None else near_m
+    min_d = step if min_distance_m is None else min_distance_m
+    without_gap = len(build(1.0, 0.0))
+    if without_gap:
+        what = "/".join(cats)
+        cause = _msg(lang, f"沿路 {without_gap} 个位置都在已有{what}设施 {min_d:g} 米以内",
+                     f"all {without_gap} road positions lie within {min_d:g} m of an existing "
+                     f"{'/'.join(cats)} site")
+        fix = _msg(lang, "调小 [planner] candidate_spacing_m（也决定与已有设施的最小距离）"
+                   "或提供候选用地图层",
+                   "lower [planner] candidate_spacing_m (it is also the least distance from "
+                   "existing sites) or give a candidates layer")
+    else:
+        cause = _msg(lang, f"未覆盖人口 {near:g} 米内没有可用道路",
+                     f"no usable road lies within {near:g} m of the uncovered residents")
+        fix = _msg(lang, "检查道路图层或提供候选用地图层", "check the roads or give a candidates "
+                   "layer")
+    return _msg(lang,
+                f"没有生成候选点：{pop:,.0f} 名未覆盖居民；候选点沿路每 {step:g} 米一个，"
+                f"距未覆盖居民 {near:g} 米内（圈层直线可达 {reach:g} 米的一半）；{cause}；"
+                f"解决：{fix}",
+                f"no candidate sites generated: {pop:,.0f} uncovered residents; candidates are "
+                f"placed every {step:g} m along roads within {near:g} m of them (half the "
+                f"circle's straight reach of {reach:g} m); {cause}; fix: {fix}")
 
 
 def shapely_xy(gdf: gpd.GeoDataFrame) -> NDArray[np.float64]:
