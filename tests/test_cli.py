@@ -143,8 +143,9 @@ def test_check_in_english_writes_tables_only(tmp_path: Path) -> None:
 
 def test_plan_joint_siting_full_coverage(tmp_path: Path) -> None:
     out = tmp_path / "plan"
+    # a Chinese category name works wherever a key does
     proc = _cli("--lang", "en", "plan", DEMO / "project.toml", "--category", "elderly_care",
-                "--category", "meal_aid", "--full-coverage", "--time-limit", "30", "-o", out)
+                "--category", "老年助餐点", "--full-coverage", "--time-limit", "30", "-o", out)
     assert proc.returncode == 0, proc.stderr
     assert "site 1" in proc.stdout
     sites = pyogrio.read_dataframe(out / "lifecircle.gpkg", layer="proposed_sites")
@@ -158,3 +159,41 @@ def test_unknown_category_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "elderly_care" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "x").exists()
+
+
+def _env_without_lang() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "LIFECIRCLE_LANG"}
+
+
+def test_project_lang_is_honoured_unless_lang_is_given(tmp_path: Path) -> None:
+    text = (DEMO / "project.toml").read_text(encoding="utf-8")
+    text = text.replace('lang = "zh"', 'lang = "en"')
+    for name in ("communities.shp", "facilities.gpkg", "roads.shp", "population.tif",
+                 "candidates.gpkg"):
+        text = text.replace(f'path = "{name}"', f'path = "{(DEMO / name).as_posix()}"')
+    project = tmp_path / "project.toml"
+    project.write_text(text, encoding="utf-8")
+    env = _env_without_lang()
+    run = [*CLI, "plan", str(project), "--category", "elderly", "-o", str(tmp_path / "x")]
+    proc = subprocess.run(run, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
+    proc = subprocess.run([*CLI, "--lang", "zh", *run[len(CLI):]], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert proc.returncode == 2 and proc.stderr.startswith("错误"), proc.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_profile_list_show_export(tmp_path: Path) -> None:
+    listed = _cli("--lang", "en", "profile", "list")
+    assert listed.returncode == 0 and listed.stdout.startswith("maanshan-2025  ")
+    shown = _cli("profile", "show", "maanshan-2025")
+    assert shown.returncode == 0
+    assert "elderly_care: 养老服务站, elderly-care station, 养老服务中心" in shown.stdout
+    out = tmp_path / "my.toml"
+    assert _cli("profile", "export", "maanshan-2025", "-o", out).returncode == 0
+    shipped = DEMO.parents[1] / "data" / "profiles" / "maanshan-2025.toml"
+    assert out.read_bytes() == shipped.read_bytes()  # with its comments
+    again = _cli("profile", "export", "maanshan-2025", "-o", out)
+    assert again.returncode == 2 and "--overwrite" in again.stderr
+    missing = _cli("profile", "show", "maanshan-2099")
+    assert missing.returncode == 2 and "maanshan-2025" in missing.stderr
