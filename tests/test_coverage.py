@@ -198,7 +198,8 @@ def test_demand_layer(cov):
     assert list(d.columns) == ["did", "cid", "population", "households", "t_center",
                                "t_elderly", "t_market", "covered_all", "geometry"]
     assert d["covered_all"].tolist() == [False, False, False, False, False, True]
-    assert np.isnan(d["t_market"][1]) and np.isnan(d["t_elderly"][2])
+    # inf: a facility beyond the searched limit; NaN: no path at all (docs/contracts.md)
+    assert np.isposinf(d["t_market"][1]) and np.isnan(d["t_elderly"][2])
     assert d["t_center"][0] == 14.0
 
 
@@ -276,7 +277,7 @@ def test_result_layers_write_to_a_geopackage(cov, tmp_path):
     assert np.isnan(back.loc["C", "cov_market"])
     dem = gpd.read_file(path, layer="demand", engine="pyogrio")
     assert dem["covered_all"].tolist() == [False] * 5 + [True]
-    assert np.isnan(dem["t_market"][1])
+    assert np.isposinf(dem["t_market"][1]) and np.isnan(dem["t_elderly"][2])
 
 
 def test_category_level_shorter_than_the_circle(tmp_path):

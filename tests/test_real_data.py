@@ -56,7 +56,8 @@ circles = ["urban"]
 """
 
 
-def _noded_streets(lines: gpd.GeoSeries, tol: float = 1.0) -> list[tuple[tuple, tuple]]:
+def _noded_streets(lines: gpd.GeoSeries, tol: float = 1.0, crossings: bool = True
+                   ) -> list[tuple[tuple, tuple]]:
     """Street segments noded as the project asks (independently of lifecircle's code).
 
     Every crossing is a junction (``node_crossings = true``), a street ending within ``tol``
@@ -78,7 +79,8 @@ def _noded_streets(lines: gpd.GeoSeries, tol: float = 1.0) -> list[tuple[tuple, 
         foot = np.asarray(raw[j].interpolate(raw[j].project(shapely.Point(p0))).coords[0])
         foot = foot + (foot - p0) / np.hypot(*(foot - p0)) * 0.01  # cross it, so it is noded
         joins.append(shapely.LineString([p0, foot]))
-    parts = shapely.get_parts(shapely.node(shapely.multilinestrings([*raw, *joins])))
+    parts = (shapely.get_parts(shapely.node(shapely.multilinestrings([*raw, *joins])))
+             if crossings else np.asarray([*raw, *joins], dtype=object))
     xy = np.unique(np.round(shapely.get_coordinates(parts), 6), axis=0)
     same = nx.Graph()
     same.add_nodes_from(range(len(xy)))
@@ -95,11 +97,11 @@ def _noded_streets(lines: gpd.GeoSeries, tol: float = 1.0) -> list[tuple[tuple, 
 
 
 def _oracle(streets: gpd.GeoSeries, sources: gpd.GeoSeries, people: gpd.GeoSeries,
-            weights: np.ndarray, limit_m: float) -> float:
+            weights: np.ndarray, limit_m: float, crossings: bool = True) -> float:
     """Share of ``weights`` within ``limit_m`` of a source along the streets (networkx):
     each point joins its nearest street segment at the foot of the perpendicular."""
     g = nx.Graph()
-    segs = _noded_streets(streets)
+    segs = _noded_streets(streets, crossings=crossings)
     for a, b in segs:
         g.add_edge(a, b, w=float(np.hypot(a[0] - b[0], a[1] - b[1])))
     lines = shapely.linestrings([[a, b] for a, b in segs])
@@ -164,3 +166,4 @@ def test_snow_soho_init_check_equals_networkx(tmp_path: Path) -> None:
                        MINUTES * 60 * SPEED_KMH / 3.6)
     assert 0.2 < expected < 0.95  # a test that can fail: neither none nor all covered
     assert comm["cov_pump"].iloc[0] == pytest.approx(expected, abs=1e-12)
+
