@@ -511,6 +511,10 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
         if profile is not None:  # Chinese names and aliases name a category too
             plan_kw["categories"] = tuple(profile.match_category(c) or c
                                           for c in plan_kw["categories"])
+    if "categories" not in plan_kw and profile is not None and profile.categories and \
+            not set(PlannerOptions.categories) <= set(profile.categories):
+        # a profile of its own: plan its first category unless the file says otherwise
+        plan_kw["categories"] = (next(iter(profile.categories)),)
     planner = PlannerOptions(**plan_kw)
     if profile is not None:
         problems.extend(planner.problems(profile, f"{where0}planner.{{}}".format))
