@@ -1,6 +1,6 @@
 """``init`` + ``check`` on real public data shipped in PyPI packages, against networkx.
 
-John Snow's 1854 Soho (libpysal's ``snow_maps``: the street network, the 13 water pumps and
+Two datasets: pyrosm's test OSM extract (see the second test) and John Snow's 1854 Soho (libpysal's ``snow_maps``: the street network, the 13 water pumps and
 the cholera deaths as counted points, all in Web Mercator). Only a one-polygon "community"
 around the streets and a tiny profile (one 3-minute walking circle, one
 ``pump`` category) are written by the test; everything else is the packaged data, read
@@ -107,6 +107,8 @@ def _oracle(streets: gpd.GeoSeries, sources: gpd.GeoSeries, people: gpd.GeoSerie
     lines = shapely.linestrings([[a, b] for a, b in segs])
     tree = shapely.STRtree(lines)
 
+    on_segment: dict[int, list[tuple[float, object]]] = {}
+
     def attach(points: gpd.GeoSeries, tag: str) -> list[tuple[object, float]]:
         out = []
         for i, p in enumerate(points):
@@ -117,11 +119,16 @@ def _oracle(streets: gpd.GeoSeries, sources: gpd.GeoSeries, people: gpd.GeoSerie
             node = (tag, i)
             g.add_edge(node, a, w=float(t))
             g.add_edge(node, b, w=float(shapely.length(lines[j]) - t))
+            on_segment.setdefault(j, []).append((float(t), node))
             out.append((node, float(p.distance(foot))))
         return out
 
     src = attach(sources, "s")
     dem = attach(people, "d")
+    for feet in on_segment.values():  # points on one segment reach each other along it
+        feet.sort(key=lambda ft: ft[0])
+        for (t0, n0), (t1, n1) in itertools.pairwise(feet):
+            g.add_edge(n0, n1, w=t1 - t0)
     for node, access in src:
         g.add_edge("source", node, w=access)
     dist = nx.single_source_dijkstra_path_length(g, "source", weight="w")
@@ -167,3 +174,76 @@ def test_snow_soho_init_check_equals_networkx(tmp_path: Path) -> None:
     assert 0.2 < expected < 0.95  # a test that can fail: neither none nor all covered
     assert comm["cov_pump"].iloc[0] == pytest.approx(expected, abs=1e-12)
 
+
+PUBLIC = """
+[profile]
+key = "public-buildings"
+name_zh = "公共建筑"
+name_en = "public buildings"
+
+[circles.urban]
+name_zh = "5分钟步行"
+name_en = "5-minute walk"
+minutes = 5
+mode = "walk"
+
+[modes.walk]
+name_zh = "步行"
+name_en = "walk"
+speed_kmh = 4.0
+forbidden_classes = ["motorway"]
+pedestrian = true                # obeys foot=no
+
+[categories.public]
+name_zh = "公共建筑"
+name_en = "public building"
+circles = ["urban"]
+"""
+
+
+def test_osm_pbf_init_check_equals_networkx(tmp_path: Path) -> None:
+    """pyrosm's test extract (a Finnish town, OSM contributors): roads straight from the
+    PBF, residential areas as communities, ``building=public`` as the facilities and every
+    residential building as one household (a population point of 1) -- all OSM features."""
+    pyrosm = pytest.importorskip("pyrosm")
+    import pyogrio
+
+    pbf = Path(pyrosm.get_data("test_pbf"))
+    data = tmp_path / "in"
+    data.mkdir()
+    shutil.copy(pbf, data / "roads.osm.pbf")
+    polys = pyogrio.read_dataframe(pbf, layer="multipolygons", on_invalid="ignore")
+    polys = polys[polys.geometry.notna()]
+    areas = polys[polys["landuse"] == "residential"][["osm_way_id", "name", "geometry"]]
+    areas.to_file(data / "residential.gpkg", layer="residential")
+    public = polys[polys["building"] == "public"][["osm_way_id", "name", "building",
+                                                   "geometry"]]
+    public.to_file(data / "public.gpkg", layer="public")
+    homes = polys[polys["building"].isin(["residential", "house", "detached", "apartments",
+                                          "terrace"])]
+    homes = gpd.GeoDataFrame({"population": np.ones(len(homes), dtype=int)},
+                             geometry=homes.geometry.representative_point().values,
+                             crs=homes.crs)
+    homes.to_file(data / "homes.gpkg", layer="homes")
+    (tmp_path / "public.toml").write_text(PUBLIC, encoding="utf-8")
+    out = data / "project.toml"
+    text = init_project(sorted(data.iterdir()), out, lang="en",
+                        profile=prj.load_profile(tmp_path / "public.toml"))
+    spec = tomllib.loads(text)
+    assert spec["layers"]["roads"]["path"] == "roads.osm.pbf"
+    assert spec["layers"]["communities"]["path"] == "residential.gpkg"
+    assert spec["layers"]["population"]["path"] == "homes.gpkg"
+    assert spec["layers"]["facilities"]["path"] == "public.gpkg"
+    out.write_text(text.replace('path = "public.gpkg"\n', 'path = "public.gpkg"\n'
+                                'category = "public building"\n'), encoding="utf-8")
+    analysis = pipeline.analyse(prj.load(out))
+    layers = analysis.layers
+    walkable = layers.roads[(layers.roads["road_class"] != "motorway") & layers.roads["walk"]]
+    pts = analysis.demand.points  # the homes inside a residential area
+    cov = analysis.coverage.communities
+    weights = pts["population"].to_numpy(float)
+    expected = _oracle(walkable.geometry, layers.facilities.geometry, pts.geometry, weights,
+                       5 * 60 * 4.0 / 3.6, crossings=False)
+    got = float((cov["cov_public"] * cov["population"]).sum() / cov["population"].sum())
+    assert 0.05 < expected < 0.95
+    assert got == pytest.approx(expected, abs=1e-12)

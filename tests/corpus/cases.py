@@ -464,11 +464,11 @@ CASES: tuple[Case, ...] = (
          e.chain(e.write_bytes("communities.zip", b"PK\x03\x04 not really a zip"),
                  e.set_key("layers.communities.path", "communities.zip")),
          ("communities.zip", "not a readable zip archive")),
-    Case("csv_no_geometry", L, "layers.facilities.path names a CSV table without geometry",
+    Case("csv_no_geometry", L, "layers.facilities.path names a CSV table without coordinates",
          e.chain(e.write_bytes("facilities.csv", "编号,名称,类型\nF1,站,养老服务站\n".encode()),
                  e.set_key("layers.facilities.path", "facilities.csv"),
                  e.del_key("layers.facilities.layer")),
-         ("facilities.csv", "no geometry column")),
+         ("facilities.csv", "no coordinate columns", "lon/lat (经度/纬度)")),
     # ---- coordinates
     Case("latlon_swapped", C, "facilities.gpkg with latitude and longitude swapped",
          e.map_geometry("facilities", _swap_xy), ("facilities.gpkg", "swapped", "longitude first")),
