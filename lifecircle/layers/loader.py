@@ -564,7 +564,7 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
                         else "empty")
                 check.warn(f"field {m[canon]} is {what}, so it is not used as the {canon}; "
                            f"ids {gen.iloc[0]}..{gen.iloc[-1]} generated; fix: map "
-                           f"fields.{canon} to a unique code field, or set {canon} = "
+                           f"fields.{canon} to a unique code field, or set fields.{canon} = "
                            "\"auto\" to silence this")
                 used_fields.pop(canon, None)
                 return gen
@@ -578,7 +578,7 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
         if len(frame):
             names = "/".join(fld.FIELD_NAMES[key][canon][1:5])
             check.warn(f"no id field ({names}); ids {gen.iloc[0]}..{gen.iloc[-1]} generated; "
-                       f"fix: map fields.{canon} to a unique code field, or set {canon} = "
+                       f"fix: map fields.{canon} to a unique code field, or set fields.{canon} = "
                        "\"auto\"")
         return gen
 

@@ -410,6 +410,13 @@ CASES: tuple[Case, ...] = (
     Case("working_crs_degrees", P, "working_crs is a geographic CRS (EPSG:4326)",
          e.set_key("project.working_crs", "EPSG:4326"),
          ("project.working_crs", "not a metric projected CRS", "EPSG:4548")),
+    Case("working_crs_distorting", P, "working_crs = \"EPSG:3857\" (Web Mercator: distances "
+         "about 18 % too long at Ma'anshan)",
+         e.set_key("project.working_crs", "EPSG:3857"),
+         ("project.working_crs", "distorts distances", "accept_crs_distortion = true")),
+    Case("layer_category_unknown", P, "[layers.facilities] category = \"泵站\" (no such category)",
+         e.set_key("layers.facilities.category", "泵站"),
+         ("layers.facilities.category", "泵站", "lifecircle profile show")),
     Case("source_crs_unknown", P, "layers.facilities.source_crs = \"gcj-03\"",
          e.set_key("layers.facilities.source_crs", "gcj-03"),
          ("layers.facilities.source_crs", "gcj-03", "gcj02")),
