@@ -198,3 +198,19 @@ def test_profile_list_show_export(tmp_path: Path) -> None:
     assert again.returncode == 2 and "--overwrite" in again.stderr
     missing = _cli("profile", "show", "maanshan-2099")
     assert missing.returncode == 2 and "maanshan-2025" in missing.stderr
+
+
+def test_check_service_areas_on_request_and_jobs(tmp_path: Path) -> None:
+    from lifecircle.data.synthetic import write_demo
+
+    project = write_demo(generate(seed=7, scale=0.1), tmp_path / "region")
+    out = tmp_path / "areas"
+    proc = _cli("--quiet", "--lang", "en", "check", project, "--jobs", "2", "--service-areas",
+                "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    layers = {name for name, _ in pyogrio.list_layers(out / "lifecircle.gpkg")}
+    assert "service_areas" in layers and "gaps" in layers
+    assert pyogrio.read_info(out / "lifecircle.gpkg", layer="service_areas")["features"] > 0
+    bad = _cli("--lang", "en", "check", project, "--jobs", "0", "-o", tmp_path / "x")
+    assert bad.returncode == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "x").exists()
