@@ -109,6 +109,28 @@ def _assign(items: Sequence[_Analysed], profile: Profile) -> dict[str, _Analysed
     return out
 
 
+def _role_doubt(role: str, a: _Analysed, profile: Profile, zh: bool) -> str:
+    """Why the layer given ``role`` might be another input, or "" when it clearly fits.
+
+    A layer that fits another role about as well (score within 1) or better (that role
+    went to a layer fitting it even better) is a guess the planner should check.
+    """
+    scores = _value_scores(a, profile)
+    mine = scores.get(role, 0.0)
+    rivals = {k: v for k, v in scores.items() if k != role and v >= mine - 1.0}
+    if not rivals:
+        return ""
+    other = max(rivals, key=lambda k: rivals[k])
+    zh_name, en_name = ROLE_NAMES[role]
+    ozh, oen = ROLE_NAMES[other]
+    layer = a.report.layer
+    name = a.report.path.name + (f" [{layer}]" if layer and layer != a.report.path.stem
+                                 else "")
+    return (f"请确认 {name} 是{zh_name}图层：按字段和取值它也像{ozh}图层" if zh else
+            f"check that {name} is the {en_name} layer: by its fields and values it could "
+            f"also be the {oen} layer")
+
+
 def _lonlat(frame: gpd.GeoDataFrame | None) -> gpd.GeoSeries | None:
     if frame is None or frame.crs is None or frame.empty:
         return None
@@ -225,6 +247,7 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
     for p in paths:
         items.extend(a for a in analyse(Path(p), profile=profile) if a.report.driver)
     roles = _assign(items, profile)
+    role_doubt = {role: _role_doubt(role, a, profile, zh) for role, a in roles.items()}
     base = out.parent.resolve()
     offsets = _offsets(roles)
     working, working_note = _working_crs(items, zh)
@@ -260,6 +283,8 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
                           "# [layers.population]", "# path = \"population.tif\"", ""]
             continue
         pop = roles.get("population")
+        if role_doubt.get(role):
+            lines.append(f"# TODO: {_c(role_doubt[role])}")
         lines += _layer_lines(role, a, base, profile, zh, offsets.get(role),
                               has_points=pop is not None and pop.report.kind == "vector")
     unused = [a for a in items if a not in roles.values()]

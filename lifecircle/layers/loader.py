@@ -644,8 +644,8 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
                           "map fields.population to the field of residents; fields: "
                           f"{_fields_hint(columns, '人口')}")
         elif "population" not in m:
-            check.warn("no population field; community population unknown (NaN); the "
-                       "population layer is used")
+            check.warn("no population field; the residents come from the population layer "
+                       "(points are summed into each community)")
         out["population"] = num("population", required=pop_required)
         for canon in ("households",):
             out[canon] = num(canon)
