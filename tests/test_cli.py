@@ -214,3 +214,22 @@ def test_check_service_areas_on_request_and_jobs(tmp_path: Path) -> None:
     bad = _cli("--lang", "en", "check", project, "--jobs", "0", "-o", tmp_path / "x")
     assert bad.returncode == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_inspect_reads_the_projects_profile(tmp_path: Path) -> None:
+    """A category of one's own profile is known to ``inspect --profile <project file>``."""
+    (tmp_path / "pumps.toml").write_text(
+        '[circles.urban]\nminutes = 3\nmode = "walk"\n[modes.walk]\nspeed_kmh = 4.0\n'
+        '[categories.pump]\nname_zh = "水泵"\ncircles = ["urban"]\n', encoding="utf-8")
+    (tmp_path / "project.toml").write_text(
+        '[project]\nprofile = "pumps.toml"\n[layers.communities]\npath = "pumps.csv"\n'
+        '[layers.facilities]\npath = "pumps.csv"\n[layers.roads]\npath = "pumps.csv"\n',
+        encoding="utf-8")
+    (tmp_path / "pumps.csv").write_text("名称,类型,lon,lat\nBroad St,水泵,-0.1367,51.5133\n",
+                                        encoding="utf-8")
+    shipped = _cli("--lang", "en", "inspect", tmp_path / "pumps.csv")
+    own = _cli("--lang", "en", "inspect", tmp_path / "pumps.csv", "--profile",
+               tmp_path / "project.toml")
+    assert shipped.returncode == own.returncode == 0, own.stderr
+    assert "unknown category" in shipped.stdout and "'水泵'" in shipped.stdout
+    assert "unknown category" not in own.stdout and "-> category" in own.stdout

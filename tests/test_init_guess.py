@@ -186,3 +186,20 @@ def test_population_points_told_from_facilities_by_values(tmp_path: Path) -> Non
     data = tomllib.loads(init_project(sorted(d.iterdir()), tmp_path / "p.toml", lang="en"))
     assert data["layers"]["facilities"]["path"] == "d/c.gpkg"
     assert data["layers"]["population"]["path"] == "d/e.gpkg"
+
+
+def test_missing_crs_guessed_from_the_other_layers(tmp_path: Path) -> None:
+    # the facilities exported from a web map in Web Mercator metres, without a .prj
+    d = tmp_path / "d"
+    _small(d)
+    fac = gpd.read_file(d / "c.gpkg").to_crs("EPSG:3857")
+    (d / "c.gpkg").unlink()
+    fac.to_file(d / "c.shp")
+    (d / "c.prj").unlink()
+    out = tmp_path / "p.toml"
+    text = init_project(sorted(d.iterdir()), out, lang="en")
+    assert 'source_crs = "EPSG:3857"  # TODO: the file has no CRS; read as EPSG:3857 it lies ' \
+           "where the other layers are; please check" in text
+    layers = load(prj.load(out))
+    assert np.allclose(layers.facilities.to_crs("EPSG:4490").geometry.x,
+                       [118.5051] * 3, atol=1e-6)

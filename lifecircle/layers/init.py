@@ -109,6 +109,36 @@ def _assign(items: Sequence[_Analysed], profile: Profile) -> dict[str, _Analysed
     return out
 
 
+def _crs_from_neighbours(a: _Analysed, problem: str,
+                         around: tuple[float, float, float, float] | None) -> str | None:
+    """The EPSG code (named in the missing-CRS hint, or Web Mercator) that puts a layer
+    without a CRS where the other layers are, or None."""
+    from pyproj import Transformer
+
+    if around is None or a.frame is None or a.frame.empty:
+        return None
+    b = a.frame.total_bounds
+    if not np.all(np.isfinite(b)):
+        return None
+    codes = list(dict.fromkeys([*re.findall(r"EPSG:\d+", problem), "EPSG:3857"]))
+    codes = [c for c in codes if not re.fullmatch(r"EPSG:(4326|4490)", c)]
+    fits = []
+    for code in codes:
+        try:
+            ll = Transformer.from_crs(code, "EPSG:4326", always_xy=True).transform_bounds(*b)
+        except Exception:  # a code that cannot hold these numbers
+            continue
+        if not np.all(np.isfinite(ll)):
+            continue
+        # within the other layers' extent, grown by half its size (at least ~5 km)
+        gx = max(0.05, 0.5 * (around[2] - around[0]))
+        gy = max(0.05, 0.5 * (around[3] - around[1]))
+        if around[0] - gx <= ll[0] and ll[2] <= around[2] + gx and \
+                around[1] - gy <= ll[1] and ll[3] <= around[3] + gy:
+            fits.append(code)
+    return fits[0] if len(fits) == 1 else None
+
+
 def _role_doubt(role: str, a: _Analysed, profile: Profile, zh: bool) -> str:
     """Why the layer given ``role`` might be another input, or "" when it clearly fits.
 
@@ -248,6 +278,9 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
         items.extend(a for a in analyse(Path(p), profile=profile) if a.report.driver)
     roles = _assign(items, profile)
     role_doubt = {role: _role_doubt(role, a, profile, zh) for role, a in roles.items()}
+    known = [a.report.bounds_lonlat for a in items if a.report.bounds_lonlat]
+    around = (min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known),
+              max(b[3] for b in known)) if known else None
     base = out.parent.resolve()
     offsets = _offsets(roles)
     working, working_note = _working_crs(items, zh)
@@ -285,7 +318,7 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
         pop = roles.get("population")
         if role_doubt.get(role):
             lines.append(f"# TODO: {_c(role_doubt[role])}")
-        lines += _layer_lines(role, a, base, profile, zh, offsets.get(role),
+        lines += _layer_lines(role, a, base, profile, zh, offsets.get(role), around=around,
                               has_points=pop is not None and pop.report.kind == "vector")
     unused = [a for a in items if a not in roles.values()]
     if unused:
@@ -317,7 +350,8 @@ def _rel(path: Path, base: Path) -> str:
 
 
 def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool,
-                 fit: OffsetFit | None = None, has_points: bool = False) -> list[str]:
+                 fit: OffsetFit | None = None, has_points: bool = False,
+                 around: tuple[float, float, float, float] | None = None) -> list[str]:
     def t(x: str, y: str) -> str:
         return x if zh else y
 
@@ -363,9 +397,16 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool
         hint = ""
         if crs_problem and "fix:" in crs_problem:
             hint = "; " + _c(crs_problem.split("fix:", 1)[1].rsplit("; ", 1)[-1].strip())
-        lines.append(t("# TODO: source_crs = \"cgcs2000\"  # 文件没有坐标系（缺 .prj）",
-                       "# TODO: source_crs = \"cgcs2000\"  # the file has no CRS (no .prj)")
-                     + hint)
+        code = _crs_from_neighbours(a, crs_problem or "", around)
+        if code is not None:
+            lines.append(f"source_crs = {_q(code)}  # " + t(
+                f"TODO: 文件没有坐标系；按 {code} 解读时与其他图层位置重合，请确认",
+                f"TODO: the file has no CRS; read as {code} it lies where the other layers "
+                "are; please check"))
+        else:
+            lines.append(t("# TODO: source_crs = \"cgcs2000\"  # 文件没有坐标系（缺 .prj）",
+                           "# TODO: source_crs = \"cgcs2000\"  # the file has no CRS (no .prj)")
+                         + hint)
     elif r.kind == "raster":
         lines.append(t(f"# 坐标系取自文件：{r.crs}", f"# CRS from the file: {r.crs}"))
     else:
