@@ -152,6 +152,22 @@ jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=N
 areas_option = click.option("--service-areas", "service_areas", is_flag=True,
                             help="Also draw the service-area polygons into the GeoPackage "
                                  "(display only; `run` always does).")
+cluster_options = [
+    click.option("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT",
+                 help="Build and search the road networks on a Dask cluster, partition by "
+                      "partition, with the same results: local[:N] starts N local worker "
+                      "processes, tcp://HOST:PORT joins a running `dask scheduler` "
+                      "(pip install 'lifecircle[dask]'; docs/distributed.md)."),
+    click.option("--partition-by", "partition_by", type=click.Choice(["district", "township"]),
+                 default="district", show_default=True,
+                 help="With --scheduler: one partition per district (county) or township."),
+]
+
+
+def _cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(cluster_options):
+        f = option(f)
+    return f
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -422,10 +438,11 @@ def _run(state: _State, project_path: Path, out: Path | None, overwrite: bool,
 @overwrite_option
 @jobs_option
 @areas_option
+@_cluster_options
 @lang_option
 @click.pass_context
 def check(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None,
-          jobs: int | None, service_areas: bool) -> None:
+          jobs: int | None, service_areas: bool, **cluster: Any) -> None:
     """Check the 15-minute urban and 30-minute rural circles; write coverage and scorecard.
 
     Writes the GeoPackage (coverage, gaps, scorecard) and CSV tables; the display-only
@@ -434,9 +451,10 @@ def check(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: s
     \b
     Example:
         lifecircle check project.toml -o result
+        lifecircle check province.toml -o result --scheduler tcp://10.0.0.5:8786
     """
     _run(_state(ctx, lang), project, out, overwrite, ("check",), jobs=jobs,
-         service_areas=service_areas)
+         service_areas=service_areas, **cluster)
 
 
 plan_options = [
@@ -474,6 +492,7 @@ def _plan_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @_plan_options
 @jobs_option
 @areas_option
+@_cluster_options
 @lang_option
 @click.pass_context
 def plan(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None,
@@ -495,6 +514,7 @@ def plan(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: st
 @overwrite_option
 @_plan_options
 @jobs_option
+@_cluster_options
 @lang_option
 @click.pass_context
 def run(ctx: click.Context, project: Path, out: Path, overwrite: bool, lang: str | None,

@@ -57,6 +57,10 @@ class Analysis:
     plan: PlanResult | None = None
     warnings: tuple[str, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)
+    #: On a Dask cluster (:mod:`lifecircle.distributed`): the merged partition results
+    #: (facility snaps, service areas, rasters, partition sizes). ``travel_times`` then
+    #: holds the minutes but no networks or snaps (they stayed on the workers).
+    cluster: Any = None
 
     @property
     def networks(self) -> dict[str, Network]:
@@ -167,7 +171,9 @@ def _num(x: float) -> str:
 
 
 # ---------------------------------------------------------------------------- analysis
-def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
+def analyse(project: Project, progress: Progress = _quiet, *, cluster: Any = None,
+            partition_by: str = "district", areas: bool = False, rasters: bool = False
+            ) -> Analysis:
     """Load the layers, build the networks and check every circle.
 
     Parameters
@@ -176,6 +182,15 @@ def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
         A loaded project (:func:`lifecircle.project.load`).
     progress
         Called with a short message at the start of each step.
+    cluster
+        A ``distributed.Client``: the networks are built and searched partition by
+        partition on its workers (:mod:`lifecircle.distributed`, docs/distributed.md), with
+        the same results.
+    partition_by
+        With ``cluster``: partition the communities by ``district`` or ``township``.
+    areas, rasters
+        With ``cluster``: also draw the service areas / time the travel-time raster cells
+        there (needed to write them).
 
     Returns
     -------
@@ -189,12 +204,14 @@ def analyse(project: Project, progress: Progress = _quiet) -> Analysis:
     progress("读取并校验图层" if project.lang == "zh" else "reading and validating layers")
     layers = layers_mod.load(project)
     load_s = time.perf_counter() - t0
-    analysis = analyse_layers(project, layers, progress)
+    analysis = analyse_layers(project, layers, progress, cluster=cluster,
+                              partition_by=partition_by, areas=areas, rasters=rasters)
     return replace(analysis, timings={"load": load_s, **analysis.timings})
 
 
-def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
-                   ) -> Analysis:
+def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet, *,
+                   cluster: Any = None, partition_by: str = "district", areas: bool = False,
+                   rasters: bool = False) -> Analysis:
     """:func:`analyse` on layers already loaded (files or GeoDataFrames in memory)."""
     from lifecircle.accessibility import network as network_mod
     from lifecircle.accessibility.coverage import compute_coverage
@@ -208,16 +225,16 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     timings: dict[str, float] = {}
     t = time.perf_counter()
     modes = sorted({c.mode for c in profile.circles.values()})
-    progress(("构建道路网络: " if zh else "building road networks: ") + ", ".join(modes))
-    networks = {m: network_mod.build(layers.roads, profile.modes[m],
-                                     snap_tolerance_m=project.network.snap_tolerance_m,
-                                     node_crossings=project.network.node_crossings)
-                for m in modes}
+    networks = {}
+    if cluster is None:
+        progress(("构建道路网络: " if zh else "building road networks: ") + ", ".join(modes))
+        networks = {m: network_mod.build(layers.roads, profile.modes[m],
+                                         snap_tolerance_m=project.network.snap_tolerance_m,
+                                         node_crossings=project.network.node_crossings)
+                    for m in modes}
     for m, net in networks.items():
         if net.n_edges == 0:
-            raise InputError(
-                f"{_roads_path(layers)}: no road the mode {m!r} may use; fix: check the "
-                "road class field (road_class) and the profile's forbidden_classes")
+            raise _no_road(layers, m)
     timings["network"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -229,13 +246,33 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     timings["demand"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    progress("计算出行时间" if zh else "travel times")
-    tt = travel_times(networks, points, layers.facilities, profile, circle=circle,
-                      candidates=layers.candidates, max_snap_m=project.network.max_snap_m)
     warnings = list(layers.warnings) + list(demand.warnings)
-    _warn_snaps(tt, points, profile, project.network.max_snap_m, zh, warnings)
-    _warn_far_facilities(layers.facilities, tt, profile, project.network.max_snap_m, zh,
-                         warnings)
+    merged = None
+    if cluster is not None:
+        from lifecircle import distributed
+        from lifecircle.accessibility.times import TravelTimes
+        from lifecircle.planner.candidates import from_layer
+
+        cand = (from_layer(layers.candidates) if layers.candidates is not None
+                and len(layers.candidates) else None)
+        merged = distributed.travel_times(
+            cluster, project, layers, points, by=partition_by,
+            areas={"trim_m": SERVICE_AREA_TRIM_M, "min_hole_m2": SERVICE_AREA_MIN_HOLE_M2}
+            if areas else None, rasters=rasters, candidates=cand, progress=progress)
+        for m in modes:
+            if f"edges_{m}" in merged.partitions and not merged.partitions[f"edges_{m}"].any():
+                raise _no_road(layers, m)
+        fac = layers.facilities
+        tt = TravelTimes(merged.times, circle, {}, fac["category"].astype(object).to_numpy(),
+                         fac["status"].astype(object).to_numpy() != "planned")
+        warnings.extend(merged.warnings)
+    else:
+        progress("计算出行时间" if zh else "travel times")
+        tt = travel_times(networks, points, layers.facilities, profile, circle=circle,
+                          candidates=layers.candidates, max_snap_m=project.network.max_snap_m)
+        _warn_snaps(tt, points, profile, project.network.max_snap_m, zh, warnings)
+        _warn_far_facilities(layers.facilities, tt, profile, project.network.max_snap_m, zh,
+                             warnings)
     timings["traveltime"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -247,7 +284,13 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
                      lang=project.lang)
     timings["coverage"] = time.perf_counter() - t
     return Analysis(project, layers, demand, tt, coverage, gaps, card, None,
-                    tuple(_dedupe(warnings)), timings)
+                    tuple(_dedupe(warnings)), timings, merged)
+
+
+def _no_road(layers: Layers, mode: str) -> InputError:
+    return InputError(
+        f"{_roads_path(layers)}: no road the mode {mode!r} may use; fix: check the road class "
+        "field (road_class) and the profile's forbidden_classes")
 
 
 def _roads_path(layers: Layers) -> str:
@@ -374,9 +417,12 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
 
 
 def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
-                  options: PlannerOptions | None = None, **overrides: Any) -> Analysis:
+                  options: PlannerOptions | None = None, geography: Any = None,
+                  **overrides: Any) -> Analysis:
     """:func:`plan_sites`, returning a new :class:`Analysis` that holds the plan (its
-    warnings added, its time in ``timings["plan"]``)."""
+    warnings added, its time in ``timings["plan"]``). ``geography``: the candidates x
+    demand geography from a cluster (:class:`lifecircle.distributed.ClusterGeography`),
+    needed when the analysis ran on one."""
     from lifecircle.planner.plan import plan
 
     project = analysis.project
@@ -411,7 +457,7 @@ def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
                   candidate_spacing_m=opts.candidate_spacing_m,
                   generate=opts.generate_candidates,
                   capacity=cap, load=load_col if cap is not None else None,
-                  lang=project.lang)
+                  lang=project.lang, geography=geography)
     return replace(analysis, plan=result,
                    warnings=tuple(_dedupe([*analysis.warnings, *result.warnings])),
                    timings={**analysis.timings, "plan": time.perf_counter() - t})
@@ -441,11 +487,15 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
 
     fac = layers.facilities.copy()
     fac["category_name"] = fac["category"].map(lambda k: profile.categories[k].name(lang))
-    first_mode = profile.circles["urban"].mode if "urban" in profile.circles else next(
-        iter(analysis.networks))
-    s = analysis.travel_times.modes[first_mode].facilities  # None: no facilities
-    fac["snapped"] = s.snapped if s is not None else np.zeros(len(fac), bool)
-    fac["access_m"] = s.access_m if s is not None else np.zeros(len(fac))
+    first_mode = profile.circles["urban"].mode if "urban" in profile.circles else sorted(
+        {c.mode for c in profile.circles.values()})[0]
+    if analysis.cluster is not None:
+        fac["snapped"] = analysis.cluster.facility_roads["snapped"].to_numpy(dtype=bool)
+        fac["access_m"] = analysis.cluster.facility_roads["access_m"].to_numpy(dtype=float)
+    else:
+        s = analysis.travel_times.modes[first_mode].facilities  # None: no facilities
+        fac["snapped"] = s.snapped if s is not None else np.zeros(len(fac), bool)
+        fac["access_m"] = s.access_m if s is not None else np.zeros(len(fac))
     fac = fac[["fid", "name", "category", "category_name", "status", "snapped", "access_m",
                "geometry"]]
 
@@ -519,6 +569,11 @@ def _service_areas(analysis: Analysis, progress: Progress, jobs: int | None = No
     profile = analysis.project.profile
     lang = analysis.project.lang
     layers = analysis.layers
+    if analysis.cluster is not None:
+        sa = analysis.cluster.service_areas
+        return sa.assign(category_name=sa["category"].map(
+            lambda k: profile.categories[k].name(lang)))[
+            ["category", "category_name", "circle", "minutes", "mode", "geometry"]]
     progress("绘制服务范围" if lang == "zh" else "drawing service areas")
     tasks: list[tuple[str, Any, tuple[float, ...], float]] = []
     meta: list[tuple[str, str, str]] = []
@@ -579,6 +634,16 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
     profile = project.profile
     comm = analysis.layers.communities
     cell = project.raster_cell_m
+    if analysis.cluster is not None and analysis.cluster.rasters is not None:
+        progress("写出出行时间栅格" if project.lang == "zh" else "writing travel-time rasters")
+        done: list[Path] = []
+        for cat in analysis.coverage.categories:
+            grid_c = analysis.cluster.rasters.get(cat)
+            if grid_c is not None and not np.isnan(grid_c).all():
+                done.append(folder / f"traveltime_{cat}.tif")
+                write_geotiff(done[-1], grid_c, analysis.cluster.raster_grid[1],
+                              analysis.layers.crs, nodata=-1.0)
+        return done
     minx, miny, maxx, maxy = comm.total_bounds
     bounds = (math.floor(minx / cell) * cell, math.floor(miny / cell) * cell, maxx, maxy)
     x, _, transform = grid_centres(bounds, cell)
@@ -680,7 +745,8 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         model: str | None = None, sites: int | None = None, full_coverage: bool = False,
         time_limit_s: float | None = None, generate: bool | None = None,
         capacity: float | None = None, load: str | None = None, jobs: int | None = None,
-        service_areas: bool = False) -> RunSummary:
+        service_areas: bool = False, scheduler: Any = None,
+        partition_by: str = "district") -> RunSummary:
     """Run the pipeline on a project file and write the result folder.
 
     Parameters
@@ -706,7 +772,15 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         Worker processes for per-category work (None: every core); same results.
     service_areas
         Without ``outputs``: also draw the ``service_areas`` layer into the GeoPackage.
+    scheduler
+        ``local``, ``local:N``, ``tcp://HOST:PORT`` or a ``distributed.Client``: build and
+        search the networks on that Dask cluster, partition by partition, with the same
+        results (:mod:`lifecircle.distributed`, docs/distributed.md). None: this machine.
+    partition_by
+        With ``scheduler``: partition the communities by ``district`` or ``township``.
     """
+    import contextlib
+
     from lifecircle.outputs.resultdir import atomic_folder, check_target
 
     t0 = time.perf_counter()
@@ -720,9 +794,22 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
                if "plan" in steps else None)
     if out is not None:
         check_target(out, overwrite=overwrite, inputs=inputs)
-    analysis = analyse(project, progress)
-    if options is not None:
-        analysis = plan_analysis(analysis, progress, options=options)
+    with contextlib.ExitStack() as stack:
+        client = None
+        if scheduler is not None:
+            from lifecircle import distributed
+
+            if options is not None:
+                _check_cluster_plan(project, options)
+            client = stack.enter_context(distributed.connect(scheduler))
+        analysis = analyse(project, progress, cluster=client, partition_by=partition_by,
+                           areas=out is not None and ("outputs" in steps or service_areas),
+                           rasters=out is not None and "outputs" in steps)
+        if options is not None:
+            geography = (None if client is None else distributed.ClusterGeography(
+                client, project, analysis.layers, analysis.demand.points, analysis.cluster,
+                by=partition_by, progress=progress))
+            analysis = plan_analysis(analysis, progress, options=options, geography=geography)
     files: list[str] = []
     if out is not None:
         with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:
@@ -732,6 +819,18 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
                 files = _write_tables(analysis, tmp, progress, service_areas=service_areas,
                                       jobs=jobs)
     return _summary(analysis, out, files, time.perf_counter() - t0)
+
+
+def _check_cluster_plan(project: Project, options: PlannerOptions) -> None:
+    """On a cluster the planner needs a candidates layer (generation needs whole networks);
+    checked before the cluster starts."""
+    has_layer = "candidates" in project.layers
+    gen = options.generate_candidates
+    if gen or (gen is None and not has_layer):
+        raise InputError(
+            "--scheduler: candidate sites cannot be generated on a cluster (generation needs "
+            "the whole road network); fix: give a candidates layer ([layers.candidates]) and "
+            "--no-generate, or plan without --scheduler")
 
 
 def _write_tables(analysis: Analysis, folder: Path, progress: Progress, *,

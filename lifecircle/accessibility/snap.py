@@ -105,6 +105,27 @@ def edge_tree(network: Network) -> tuple[shapely.STRtree, NDArray[np.int64]]:
     return c["edge_tree"]
 
 
+def _break_ties(network: Network, pi: NDArray[np.int64], e: NDArray[np.int64],
+                dist: NDArray[np.float64]
+                ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """One edge per point among equally near ones: the fastest, then the one with the
+    lowest end (then middle) coordinates, so the choice depends on the roads, never on the
+    order of the edges (a partition of the network snaps as the whole one)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pace = (np.fmin(network.edge_time_fwd[e], network.edge_time_bwd[e])
+                / network.edge_length[e])
+    a, b = network.node_xy[network.edge_u[e]], network.node_xy[network.edge_v[e]]
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    lo, hi = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
+    mid = shapely.get_coordinates(shapely.line_interpolate_point(
+        network.edge_geometry[e], 0.5, normalized=True))
+    order = np.lexsort((mid[:, 1], mid[:, 0], hi[:, 1], hi[:, 0], lo[:, 1], lo[:, 0], pace,
+                        dist, pi))
+    pi, e, dist = pi[order], e[order], dist[order]
+    first = np.r_[True, pi[1:] != pi[:-1]]
+    return pi[first], e[first], dist[first]
+
+
 def snap(network: Network, points: Any, *, max_snap_m: float) -> Snapped:
     """Snap points to the nearest usable edge of ``network``.
 
@@ -137,8 +158,10 @@ def snap(network: Network, points: Any, *, max_snap_m: float) -> Snapped:
     pts = shapely.points(xy[vi])
     limit = float(max_snap_m)
     kw: dict[str, Any] = {"max_distance": limit} if np.isfinite(limit) else {}
-    (pi, ti), dist = tree.query_nearest(pts, return_distance=True, all_matches=False, **kw)
+    (pi, ti), dist = tree.query_nearest(pts, return_distance=True, all_matches=True, **kw)
     e = usable[ti]
+    if pi.size and np.any(pi[1:] == pi[:-1]):
+        pi, e, dist = _break_ties(network, pi, e, dist)
     edge[vi[pi]] = e
     access[vi[pi]] = dist
     geoms = network.edge_geometry[e]

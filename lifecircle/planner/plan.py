@@ -20,7 +20,7 @@ ranked proposed sites out.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,8 +49,8 @@ from lifecircle.planner.sets import coverage_times, place_columns, within
 from lifecircle.planner.solve import Solution
 from lifecircle.profile import Profile, covered, covered_limit_s
 
-__all__ = ["MODELS", "REASONS", "SITE_COLUMNS", "PlanResult", "SiteMatrices", "describe",
-           "matrices", "plan", "solve"]
+__all__ = ["MODELS", "REASONS", "SITE_COLUMNS", "Geography", "PlanResult", "SiteGeography",
+           "SiteMatrices", "describe", "matrices", "plan", "solve"]
 
 MODELS = ("mclp", "setcover", "pmedian")
 
@@ -156,6 +156,40 @@ def _existing_minutes(cat: str, demand: gpd.GeoDataFrame, times: pd.DataFrame | 
 
 
 @dataclass(frozen=True, eq=False)
+class SiteGeography:
+    """What the planner takes from the road networks when they are not in this process
+    (:class:`lifecircle.distributed.ClusterGeography` computes it partition by partition).
+
+    Attributes
+    ----------
+    times
+        ``(candidates, demand)`` CSR travel seconds; the stored entries are the pairs within
+        each demand point's search limit (access legs at both ends included).
+    off_network
+        ``(demand,)`` True where the point is farther than ``max_snap_m`` from a road its
+        circle's mode may use.
+    component
+        ``(demand,)`` road piece of each snapped point (0 = the main piece), -1 off.
+    nearest_road_m
+        ``(candidates,)`` distance to the nearest road of any circle's mode in use (inf
+        where none within ``max_snap_m``).
+    candidate_pieces
+        Mode key -> the road pieces holding at least one snapped candidate.
+    """
+
+    times: sp.csr_matrix
+    off_network: NDArray[np.bool_]
+    component: NDArray[np.int64]
+    nearest_road_m: NDArray[np.float64]
+    candidate_pieces: Mapping[str, frozenset[int]]
+
+
+#: ``geography(candidates, search_s) -> SiteGeography`` (``search_s``: each demand point's
+#: search limit in seconds), for :func:`matrices` without networks in this process.
+Geography = Callable[[gpd.GeoDataFrame, NDArray[np.float64]], SiteGeography]
+
+
+@dataclass(frozen=True, eq=False)
 class SiteMatrices:
     """Geography turned into matrices: the seam between the road network and the models.
 
@@ -188,9 +222,12 @@ class SiteMatrices:
         Per demand point circle key; per candidate distance to the road; per demand point
         off the network, road piece.
     candidate_snaps, networks
-        Candidates snapped per mode and the networks (for the unreached reasons).
+        Candidates snapped per mode and the networks (empty when the geography came from
+        a cluster).
     warnings
         Messages for the report.
+    candidate_pieces
+        Mode key -> road pieces holding a snapped candidate (for the unreached reasons).
     """
 
     categories: tuple[str, ...]
@@ -213,6 +250,7 @@ class SiteMatrices:
     candidate_snaps: Mapping[str, Snapped]
     networks: Mapping[str, Network]
     warnings: tuple[str, ...] = ()
+    candidate_pieces: Mapping[str, frozenset[int]] = field(default_factory=dict)
 
 
 def matrices(
@@ -235,6 +273,7 @@ def matrices(
     load: str | None = None,
     search_factor: float = 1.0,
     lang: str = "zh",
+    geography: Geography | None = None,
 ) -> SiteMatrices:
     """Geography -> matrices: candidates and the sparse candidates x demand matrices.
 
@@ -242,6 +281,9 @@ def matrices(
     times are kept up to this many times each point's circle (1 for the covering models,
     the p-median cutoff for p-median). Demand, facility and layer-candidate snaps and the
     existing minutes come from ``travel_times``; only generated candidates are snapped.
+    ``geography``: the candidates x demand times, road pieces and nearest roads computed
+    elsewhere (on a Dask cluster, :mod:`lifecircle.distributed`); ``travel_times`` then
+    holds no networks, and candidates cannot be generated.
     """
     warnings: list[str] = []
     cats = _check_categories(categories, profile)
@@ -266,7 +308,7 @@ def matrices(
     dsnaps: dict[str, tuple[NDArray[np.int64], Snapped]] = {}
     off_network = np.zeros(n_dem, dtype=bool)
     dem_component = np.full(n_dem, -1, dtype=np.int64)
-    for ckey in used_circles:
+    for ckey in used_circles if geography is None else ():
         ms = tt.modes[profile.circles[ckey].mode]
         mine = circle_of[ms.demand_index] == ckey
         idx = ms.demand_index[mine]
@@ -292,6 +334,10 @@ def matrices(
     layer = (cand_mod.from_layer(candidates) if candidates is not None and len(candidates)
              else None)
     do_generate = generate if generate is not None else layer is None
+    if do_generate and geography is not None:
+        raise InputError("plan: candidates cannot be generated without the whole road "
+                         "network (on a cluster); fix: give a candidates layer and "
+                         "--no-generate, or plan on one machine")
     parts = [layer] if layer is not None else []
     if do_generate:
         gen = _generated(network_by_mode, demand, facilities, profile, cats, circle_of,
@@ -320,7 +366,9 @@ def matrices(
     n_layer = len(layer) if layer is not None else 0
     csnaps: dict[str, Snapped] = {}
     access = np.full((max(len(used_circles), 1), n_cand), np.inf)
-    for i, ckey in enumerate(used_circles):
+    search = minutes * 60.0 * max(float(search_factor), 1.0)
+    geo = geography(cand, search) if geography is not None else None
+    for i, ckey in enumerate(used_circles if geo is None else ()):
         mode = profile.circles[ckey].mode
         if mode not in csnaps:
             net = network_by_mode[mode]
@@ -331,7 +379,7 @@ def matrices(
                                                max_snap_m=max_snap_m))
         acc = csnaps[mode].access_m
         access[i] = np.where(np.isnan(acc), np.inf, acc)
-    nearest_road = access.min(axis=0)
+    nearest_road = access.min(axis=0) if geo is None else geo.nearest_road_m
     off = ~np.isfinite(nearest_road) | (nearest_road > max_snap_m)
     if off.any():
         ids = ", ".join(cand["cand_id"].astype(str).to_numpy()[off][:5])
@@ -342,14 +390,22 @@ def matrices(
 
     # sparse travel times candidates x demand, per circle, within the limit (p-median:
     # within the cutoff)
-    search = minutes * 60.0 * max(float(search_factor), 1.0)
     blocks = []
-    for ckey in used_circles:
+    for ckey in used_circles if geo is None else ():
         idx, ds = dsnaps[ckey]
         net = network_by_mode[profile.circles[ckey].mode]
         blocks.append((coverage_times(net, csnaps[profile.circles[ckey].mode], ds,
                                       search[idx]), idx))
-    tmat = place_columns(blocks, n_cand, n_dem)
+    tmat = place_columns(blocks, n_cand, n_dem) if geo is None else geo.times
+    if geo is not None:
+        off_network, dem_component = geo.off_network, geo.component
+        pieces = dict(geo.candidate_pieces)
+    else:
+        pieces = {}
+        for mode, cs in csnaps.items():
+            net = network_by_mode[mode]
+            ok = cs.edge >= 0
+            pieces[mode] = frozenset(net.component[net.edge_u[cs.edge[ok]]].tolist())
     cover = within(tmat, covered_limit_s(minutes))
 
     cap = cand["capacity"].to_numpy(dtype=float)
@@ -371,7 +427,8 @@ def matrices(
         search_s=search, population=pop, load=load_v, capacity=cap, columns=cols,
         eligible=eligible, existing=existing, existing_min=exist_min, circle=circle_of,
         nearest_road_m=nearest_road, off_network=off_network, component=dem_component,
-        candidate_snaps=csnaps, networks=dict(network_by_mode), warnings=tuple(warnings))
+        candidate_snaps=csnaps, networks=dict(network_by_mode), warnings=tuple(warnings),
+        candidate_pieces=pieces)
 
 
 def solve(m: SiteMatrices, *, model: str = "mclp", sites: int | None = None,
@@ -446,7 +503,7 @@ def describe(m: SiteMatrices, problem: CoverageProblem, solution: Solution, prof
     coverage = _coverage_table(cats, profile, m.eligible, m.existing, new_by_cat, pop,
                                lang)
     unreached = _unreached(problem, col_dem, col_cat, cats, demand, pop, m.off_network,
-                           m.component, m.circle, m.candidate_snaps, m.networks, profile)
+                           m.component, m.circle, m.candidate_pieces, profile)
     cand_layer = gpd.GeoDataFrame(cand[list(CANDIDATE_LAYER_COLUMNS)],
                                   geometry=cand.geometry.values, crs=cand.crs)
     dids = demand["did"].to_numpy()
@@ -483,6 +540,7 @@ def plan(
     load: str | None = None,
     pmedian_cutoff: float = 2.0,
     lang: str = "zh",
+    geography: Geography | None = None,
 ) -> PlanResult:
     """Propose sites for new facilities of ``categories``.
 
@@ -555,6 +613,9 @@ def plan(
         demand farther from every open site is charged that cutoff.
     lang
         Language of the warnings (``zh`` or ``en``).
+    geography
+        The candidates x demand geography computed elsewhere (a Dask cluster,
+        :class:`lifecircle.distributed.ClusterGeography`); see :func:`matrices`.
 
     Returns
     -------
@@ -587,7 +648,8 @@ def plan(
                  generate=generate, candidate_spacing_m=candidate_spacing_m,
                  min_distance_m=min_distance_m, near_m=near_m, max_candidates=max_candidates,
                  capacity=capacity, load=load,
-                 search_factor=pmedian_cutoff if model == "pmedian" else 1.0, lang=lang)
+                 search_factor=pmedian_cutoff if model == "pmedian" else 1.0, lang=lang,
+                 geography=geography)
     problem, solution, warnings = solve(m, model=model, sites=sites, budget=budget,
                                         time_limit_s=time_limit_s, lang=lang)
     return describe(m, problem, solution, profile, model=model, communities=communities,
@@ -819,15 +881,10 @@ def _unreached(problem: CoverageProblem, col_dem: NDArray[np.int64],
                col_cat: NDArray[np.int64], cats: tuple[str, ...], demand: gpd.GeoDataFrame,
                pop: NDArray[np.float64], off_network: NDArray[np.bool_],
                dem_component: NDArray[np.int64], circle_of: NDArray[np.object_],
-               csnaps: Mapping[str, Snapped], networks: Mapping[str, Network],
-               profile: Profile) -> gpd.GeoDataFrame:
+               cand_pieces: Mapping[str, frozenset[int]], profile: Profile
+               ) -> gpd.GeoDataFrame:
     cols = np.flatnonzero(~problem.existing & ~problem.reachable())  # type: ignore[operator]
     dem = col_dem[cols]
-    cand_pieces: dict[str, set[int]] = {}
-    for mode, cs in csnaps.items():
-        net = networks[mode]
-        ok = cs.edge >= 0
-        cand_pieces[mode] = set(net.component[net.edge_u[cs.edge[ok]]].tolist())
     reasons = []
     for i in dem:
         if off_network[i]:
@@ -835,7 +892,7 @@ def _unreached(problem: CoverageProblem, col_dem: NDArray[np.int64],
             continue
         mode = profile.circles[circle_of[i]].mode
         piece = int(dem_component[i])
-        if piece != 0 and piece not in cand_pieces.get(mode, set()):
+        if piece != 0 and piece not in cand_pieces.get(mode, frozenset()):
             reasons.append(REASONS[1])
         else:
             reasons.append(REASONS[0])

@@ -1,0 +1,248 @@
+"""The analysis on a Dask LocalCluster (2 workers) equals the single-process run.
+
+Per-community coverage, gaps, the scorecard, every travel time and the proposed sites of a
+partitioned run (each partition with its halo) are compared with one process; the result
+folder of ``lifecircle check --scheduler`` with the one a plain ``check`` writes; and the
+failures (an unreachable scheduler, a worker killed mid-run) give exit 2 and leave no
+result folder.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+import geopandas as gpd  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+from geopandas.testing import assert_geodataframe_equal  # noqa: E402
+
+from lifecircle import pipeline, project  # noqa: E402
+from lifecircle.cli import main  # noqa: E402
+from lifecircle.data.synthetic import generate, write_demo  # noqa: E402
+from lifecircle.distributed import ClusterError, halo_m, partition  # noqa: E402
+
+DEMO = Path(__file__).parents[1] / "lifecircle" / "data" / "demo" / "project.toml"
+
+
+@pytest.fixture(scope="module")
+def client() -> distributed.Client:
+    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                   dashboard_address=":0") as cluster,
+          distributed.Client(cluster, set_as_default=False) as c):
+        yield c
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic region with three districts and eleven townships."""
+    return write_demo(generate(seed=11, scale=0.4), tmp_path_factory.mktemp("region"))
+
+
+def _plan(analysis: pipeline.Analysis, client: distributed.Client | None, by: str,
+          **options: object) -> object:
+    geo = None
+    if client is not None:
+        from lifecircle import distributed as dist
+
+        geo = dist.ClusterGeography(client, analysis.project, analysis.layers,
+                                    analysis.demand.points, analysis.cluster, by=by)
+    result = pipeline.plan_analysis(analysis, geography=geo, **options).plan
+    assert result is not None
+    return result
+
+
+def _assert_same(one: pipeline.Analysis, many: pipeline.Analysis) -> None:
+    # every travel time (minutes, inf = beyond the search) to 1e-9 min
+    a, b = one.travel_times.minutes, many.travel_times.minutes
+    assert list(a.columns) == list(b.columns) and a.index.equals(b.index)
+    assert np.array_equal(np.isinf(a.to_numpy()), np.isinf(b.to_numpy()))
+    fin = np.isfinite(a.to_numpy())
+    assert np.allclose(a.to_numpy()[fin], b.to_numpy()[fin], rtol=0, atol=1e-9)
+    # per-community coverage, the summaries, gaps and the scorecard: equal
+    assert_geodataframe_equal(one.coverage.communities, many.coverage.communities)
+    pd.testing.assert_frame_equal(one.coverage.summary_district, many.coverage.summary_district)
+    pd.testing.assert_frame_equal(one.coverage.summary_township, many.coverage.summary_township)
+    assert_geodataframe_equal(one.gaps, many.gaps)
+    pd.testing.assert_frame_equal(one.scorecard, many.scorecard)
+
+
+def _assert_same_plan(one: object, many: object) -> None:
+    assert len(one.sites) > 0
+    assert_geodataframe_equal(one.sites, many.sites)
+    pd.testing.assert_frame_equal(one.site_gains, many.site_gains)
+    pd.testing.assert_frame_equal(one.coverage, many.coverage)
+    assert list(one.solution.selected) == list(many.solution.selected)
+    assert_geodataframe_equal(one.unreached, many.unreached)
+
+
+def test_demo_on_two_workers_equals_one_process(client: distributed.Client) -> None:
+    proj = project.load(DEMO)
+    one = pipeline.analyse(proj)
+    many = pipeline.analyse(proj, cluster=client)
+    # the demo's three districts each ran on the cluster with a halo smaller than the region
+    parts = many.cluster.partitions
+    assert sorted(parts["partition"]) == sorted(proj_districts(one))
+    _assert_same(one, many)
+    _assert_same_plan(_plan(one, None, "district", sites=5, categories=["elderly_care"]),
+                      _plan(many, client, "district", sites=5, categories=["elderly_care"]))
+
+
+def proj_districts(analysis: pipeline.Analysis) -> list[str]:
+    return sorted(analysis.layers.communities["district"].unique())
+
+
+def test_synthetic_region_with_three_districts(client: distributed.Client, region: Path
+                                               ) -> None:
+    by = "district"
+    proj = project.load(region)
+    one = pipeline.analyse(proj)
+    many = pipeline.analyse(proj, cluster=client, partition_by=by)
+    assert len(many.cluster.partitions) == one.layers.communities[by].nunique() >= 3
+    _assert_same(one, many)
+    # (the demo test covers maximal covering)
+    for options in ({"categories": ["living_room", "elderly_care"], "full_coverage": True},
+                    {"categories": ["elderly_care"], "sites": 3, "model": "pmedian"}):
+        _assert_same_plan(_plan(one, None, by, **options), _plan(many, client, by, **options))
+
+
+def test_halo_holds_every_reachable_road(region: Path) -> None:
+    """Each partition's roads reach at least the halo width beyond its own points: the
+    halo is no smaller than the fastest mode's reach over the longest search."""
+    from lifecircle import layers as layers_mod
+    from lifecircle.accessibility.demand import build_demand
+
+    proj = project.load(region)
+    layers = layers_mod.load(proj)
+    demand = build_demand(layers.communities, raster_path=layers.population_raster,
+                          roads=layers.roads, crs=layers.crs)
+    parts = partition(layers, demand.points, proj)
+    profile = proj.profile
+    for mode in {c.mode for c in profile.circles.values()}:
+        minutes = max(c.minutes for c in profile.circles.values() if c.mode == mode)
+        speed = max([profile.modes[mode].speed_kmh,
+                     *profile.modes[mode].class_speeds_kmh.values()]) / 3.6
+        pts, roads = halo_m(profile, mode, max_snap_m=proj.network.max_snap_m)
+        assert pts == pytest.approx(speed * 2 * minutes * 60 + 2 * proj.network.max_snap_m)
+        assert roads > pts
+    import shapely
+
+    tree = shapely.STRtree(layers.roads.geometry.to_numpy())
+    partial = 0
+    for p in parts:
+        own = p.demand.geometry.to_numpy()
+        for mode, mask in p.road_modes.items():
+            d = p.halo[mode][1]
+            # every road within the halo distance of an own point is in the partition
+            near = tree.query(shapely.multipoints(own), predicate="dwithin",
+                              distance=d * 0.99)
+            held = layers.roads.index.isin(p.roads.index[mask])
+            assert held[near].all()
+            partial += int((~held).any())
+    # the walking halo (15 min x 2 at 5 km/h + snaps) leaves roads out: partitions are real
+    assert partial >= 1
+
+
+def test_run_folder_with_scheduler_equals_plain_run(client: distributed.Client,
+                                                    tmp_path: Path) -> None:
+    """The whole result folder (GeoPackage, map, report, rasters) of a small region."""
+    region = write_demo(generate(seed=7, scale=0.1), tmp_path / "region")
+    runner = CliRunner()
+    plain, cluster = tmp_path / "plain", tmp_path / "cluster"
+    r1 = runner.invoke(main, ["--quiet", "run", str(region), "-o", str(plain)])
+    assert r1.exit_code == 0, r1.output
+    r2 = runner.invoke(main, ["--quiet", "run", str(region), "-o", str(cluster),
+                              "--scheduler", client.scheduler.address,
+                              "--partition-by", "township"])
+    assert r2.exit_code == 0, r2.output
+    assert sorted(p.name for p in plain.iterdir()) == sorted(p.name for p in cluster.iterdir())
+    for layer in ("communities", "gaps", "demand", "facilities", "proposed_sites",
+                  "candidates"):
+        a = gpd.read_file(plain / "lifecircle.gpkg", layer=layer)
+        b = gpd.read_file(cluster / "lifecircle.gpkg", layer=layer)
+        assert_geodataframe_equal(a, b)
+    for layer in ("scorecard", "summary_district", "summary_township"):
+        a = gpd.read_file(plain / "lifecircle.gpkg", layer=layer)
+        b = gpd.read_file(cluster / "lifecircle.gpkg", layer=layer)
+        pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b))
+    # service areas: drawn per partition (own facilities) and merged; the same categories
+    # and rings, and outlines within a diagonal of the 20 m drawing grid of each other
+    a = gpd.read_file(plain / "lifecircle.gpkg", layer="service_areas")
+    b = gpd.read_file(cluster / "lifecircle.gpkg", layer="service_areas")
+    key = ["circle", "category", "minutes"]
+    a, b = a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a[key], b[key])
+    sym = a.geometry.symmetric_difference(b.geometry).area
+    assert (sym <= a.geometry.length * 20.0 * 2**0.5).all(), a.assign(sym=sym, area=a.area)
+    # the travel-time rasters: the same cells, the same minutes
+    import rasterio
+
+    tifs = sorted(p.name for p in plain.glob("traveltime_*.tif"))
+    assert tifs and tifs == sorted(p.name for p in cluster.glob("traveltime_*.tif"))
+    for name in tifs:
+        with rasterio.open(plain / name) as x, rasterio.open(cluster / name) as y:
+            assert x.transform == y.transform and x.shape == y.shape
+            assert np.allclose(x.read(1), y.read(1), rtol=0, atol=1e-4)
+
+
+def test_unreachable_scheduler_exit_2_nothing_written(tmp_path: Path) -> None:
+    out = tmp_path / "result"
+    r = CliRunner().invoke(main, ["--lang", "en", "check", str(DEMO), "-o", str(out),
+                                  "--scheduler", "tcp://127.0.0.1:9"])
+    assert r.exit_code == 2, r.output
+    assert "tcp://127.0.0.1:9" in r.output and "dask scheduler" in r.output
+    assert "Traceback" not in r.output
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_bad_scheduler_value_exit_2(tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["check", str(DEMO), "-o", str(tmp_path / "r"),
+                                  "--scheduler", "local:zero"])
+    assert r.exit_code == 2 and "local:4" in r.output
+
+
+def test_worker_killed_mid_run_exit_2_nothing_written(tmp_path: Path) -> None:
+    """A worker process killed (SIGKILL, as the kernel's OOM killer does) while it computes a
+    partition: ClusterError naming the worker and the fix, no result folder. The scheduler
+    here gives up at the first death (allowed-failures 0); by default it retries a task on
+    another worker three times first."""
+    import dask
+
+    out = tmp_path / "result"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                           dashboard_address=":0", silence_logs=50)
+    with cluster, distributed.Client(cluster, set_as_default=False) as c:
+        c.wait_for_workers(1)
+        failure: list[BaseException] = []
+
+        def go() -> None:
+            try:
+                pipeline.run(DEMO, out, steps=("check",), scheduler=c)
+            except BaseException as e:  # the test inspects it
+                failure.append(e)
+
+        thread = threading.Thread(target=go)
+        thread.start()
+        pid = None
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and thread.is_alive():
+            if any(c.processing().values()):
+                pid = next(iter(c.run(os.getpid).values()))
+                os.kill(pid, signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        thread.join(300)
+        assert pid is not None and not thread.is_alive()
+    assert failure and isinstance(failure[0], ClusterError), failure
+    text = str(failure[0])
+    assert "died" in text and "--memory-limit" in text and "tcp://" in text
+    assert not out.exists() and not list(tmp_path.iterdir())
