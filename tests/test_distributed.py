@@ -246,3 +246,35 @@ def test_worker_killed_mid_run_exit_2_nothing_written(tmp_path: Path) -> None:
     text = str(failure[0])
     assert "died" in text and "--memory-limit" in text and "tcp://" in text
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_snap_ignores_the_order_of_equally_near_roads() -> None:
+    """A road drawn twice (once in each direction) and a parallel copy: a point snaps to
+    the same edge whatever the order of the rows, so a partition (whose edges come in
+    another order) times it exactly as the whole network. A resident and a shop on the same
+    road are 20 m apart along it at walking speed 3.6 km/h: 20 s."""
+    import shapely
+
+    from lifecircle.accessibility.network import build
+    from lifecircle.accessibility.snap import snap
+    from lifecircle.accessibility.traveltime import nearest
+    from lifecircle.profile import Mode
+
+    walk = Mode("walk", "步行", "walk", 3.6, pedestrian=True)
+    a = shapely.LineString([(0, 0), (100, 0)])
+    rows = [a, a.reverse(), shapely.LineString([(0, 0), (50, 30), (100, 0)])]
+    home, shop = np.array([[40.0, -5.0]]), np.array([[60.0, -5.0]])
+    seconds, edges = [], []
+    for order in ([0, 1, 2], [1, 0, 2], [2, 1, 0]):
+        roads = gpd.GeoDataFrame({"road_class": ["residential"] * 3},
+                                 geometry=[rows[i] for i in order], crs="EPSG:4548")
+        net = build(roads, walk)
+        to = snap(net, home, max_snap_m=50)
+        s, _ = nearest(net, snap(net, shop, max_snap_m=50), to)
+        seconds.append(float(s[0]))
+        e = to.edge[0]
+        edges.append((*net.node_xy[net.edge_u[e]], *net.node_xy[net.edge_v[e]]))
+    # the same edge (the copy running from low to high coordinates) in every order
+    assert edges == [(0.0, 0.0, 100.0, 0.0)] * 3
+    # 5 m access leg at each end + 20 m along the road, at 1 m/s
+    assert seconds == pytest.approx([30.0] * 3, abs=1e-9)

@@ -119,8 +119,9 @@ def _break_ties(network: Network, pi: NDArray[np.int64], e: NDArray[np.int64],
     lo, hi = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
     mid = shapely.get_coordinates(shapely.line_interpolate_point(
         network.edge_geometry[e], 0.5, normalized=True))
-    order = np.lexsort((mid[:, 1], mid[:, 0], hi[:, 1], hi[:, 0], lo[:, 1], lo[:, 0], pace,
-                        dist, pi))
+    # last: a road drawn twice in opposite directions -> the copy running low to high
+    order = np.lexsort((swap, mid[:, 1], mid[:, 0], hi[:, 1], hi[:, 0], lo[:, 1], lo[:, 0],
+                        pace, dist, pi))
     pi, e, dist = pi[order], e[order], dist[order]
     first = np.r_[True, pi[1:] != pi[:-1]]
     return pi[first], e[first], dist[first]
