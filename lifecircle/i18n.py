@@ -33,6 +33,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer.coverage": ("社区覆盖率", "Community coverage"),
     "layer.basemap": ("OpenStreetMap 底图", "OpenStreetMap"),
     "layer.nobasemap": ("无底图", "No base map"),
+    "layer.traveltime": ("出行时间栅格", "Travel-time rasters"),
+    "layer.traveltime_of": ("出行时间：{category}", "Travel time: {category}"),
+    "layer.tables": ("属性表", "Attribute tables"),
+    "band.traveltime": ("到最近{category}的出行时间（分钟）",
+                        "travel time to the nearest {category} (minutes)"),
     "layer.service_area_sel": ("所选服务的服务范围", "Service area of the chosen service"),
     "layer.labels": ("社区名称", "Community names"),
     # legend

@@ -674,6 +674,7 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
             continue
         path = folder / f"traveltime_{cat}.tif"
         write_geotiff(path, grid, transform, analysis.layers.crs, nodata=-1.0)
+        _describe_band(path, profile.categories[cat].name(project.lang), project.lang)
         written.append(path)
     return written
 
@@ -693,6 +694,17 @@ def _raster_task(task: tuple[str, tuple[int, int]]) -> Any:
         seconds, _ = nearest(env["networks"][mode], fsnap, snapped, limit_s=search_s)
         grid[sel] = np.where(np.isfinite(seconds), seconds / 60.0, np.nan)
     return None if np.isnan(grid).all() else grid
+
+
+def _describe_band(path: Path, category: str, lang: str) -> None:
+    """Band description and unit of a travel-time GeoTIFF (what QGIS shows for the band)."""
+    import rasterio
+
+    from lifecircle import i18n
+
+    with rasterio.open(path, "r+") as dst:
+        dst.set_band_description(1, i18n.t("band.traveltime", lang, category=category))
+        dst.set_band_unit(1, "min")
 
 
 def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet, *,
@@ -734,7 +746,11 @@ def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet,
     report.build(layers, project.profile, folder, lang=lang,
                  inputs=list(analysis.layers.info.values()), warnings=list(analysis.warnings),
                  plan_summary=plan_summary, run_info=info)
-    travel_time_rasters(analysis, folder, progress, jobs=jobs)
+    rasters = travel_time_rasters(analysis, folder, progress, jobs=jobs)
+    from lifecircle.outputs import qgis_project
+
+    qgis_project.write(folder, layers, project.profile, lang=lang, title=project.name,
+                       rasters=rasters)
     return sorted(p.name for p in folder.iterdir())
 
 

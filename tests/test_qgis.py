@@ -205,3 +205,142 @@ def test_rendered_colours(qgis_result: dict) -> None:
     assert full["nonwhite"] > 0.2 * full["sampled"]
     assert full["distinct"] > 20  # markers, hatching, translucent overlays, labels
     assert Path(qgis_result["_dir"], "all.png").stat().st_size > 5000
+
+
+PROJECT_SCRIPT = r'''
+import json, os, sys
+from qgis.core import (QgsApplication, QgsProject, QgsMapSettings, QgsMapRendererSequentialJob,
+                       QgsRectangle, QgsLayerTreeGroup)
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
+
+path, png = sys.argv[1], sys.argv[2]
+app = QgsApplication([], False)
+app.initQgis()
+prj = QgsProject.instance()
+ok = prj.read(path)
+root = prj.layerTreeRoot()
+tree = []
+def walk(node, group):
+    for child in node.children():
+        if isinstance(child, QgsLayerTreeGroup):
+            walk(child, child.name())
+        else:
+            lyr = child.layer()
+            info = {"group": group, "name": child.name(), "visible": child.isVisible(),
+                    "valid": bool(lyr and lyr.isValid()), "type": lyr.type() if lyr else None}
+            if lyr is not None and lyr.type() == 0:
+                info["features"] = lyr.featureCount()
+                info["subset"] = lyr.subsetString()
+                info["spatial"] = lyr.isSpatial()
+                info["labels"] = lyr.labelsEnabled()
+                if lyr.isSpatial():
+                    r = lyr.renderer()
+                    info["renderer"] = r.type()
+                    if r.type() == "categorizedSymbol":
+                        info["on"] = [c.value() for c in r.categories() if c.renderState()]
+                idx = lyr.fields().indexOf("name")
+                info["alias_name"] = lyr.attributeAlias(idx) if idx >= 0 else None
+                idx = lyr.fields().indexOf("cov_all")
+                info["alias_cov_all"] = lyr.attributeAlias(idx) if idx >= 0 else None
+            elif lyr is not None:
+                info["renderer"] = lyr.renderer().type()
+                shader = lyr.renderer().shader().rasterShaderFunction()
+                info["items"] = len(shader.colorRampItemList())
+            tree.append(info)
+walk(root, "")
+visible = [n.layer() for n in root.findLayers() if n.isVisible() and n.layer().isSpatial()]
+s = QgsMapSettings()
+s.setLayers(visible)
+s.setDestinationCrs(prj.crs())
+ext = QgsRectangle()
+for lyr in visible:
+    ext.combineExtentWith(lyr.extent())
+s.setExtent(ext)
+s.setOutputSize(QSize(600, 400))
+s.setBackgroundColor(QColor(255, 255, 255))
+job = QgsMapRendererSequentialJob(s)
+job.start()
+job.waitForFinished()
+img = job.renderedImage()
+img.save(png)
+nonwhite = sum(1 for y in range(0, 400, 2) for x in range(0, 600, 2)
+               if img.pixel(x, y) & 0xFFFFFF != 0xFFFFFF)
+print("RESULT " + json.dumps({"ok": ok, "crs": prj.crs().authid(), "tree": tree,
+                              "nonwhite": nonwhite}, ensure_ascii=False))
+sys.stdout.flush()
+os._exit(0)
+'''
+
+
+@pytest.fixture(scope="module")
+def qgis_project_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    import numpy as np
+
+    from lifecircle.geo.raster import write_geotiff
+    from lifecircle.outputs import qgis_project
+
+    tmp = tmp_path_factory.mktemp("qgz")
+    layers = fx.build()
+    gpkg.write(tmp / "lifecircle.gpkg", layers, fx.profile(), "zh")
+    from affine import Affine
+
+    grid = np.linspace(0, 40, 50 * 30, dtype=np.float32).reshape(30, 50)
+    raster = tmp / "traveltime_elderly_care.tif"
+    write_geotiff(raster, grid, Affine(100, 0, fx.X0, 0, -100, fx.Y0 + 2000),
+                  layers["communities"].crs, nodata=-1.0)
+    path = qgis_project.write(tmp, layers, fx.profile(), lang="zh", title="测试",
+                              rasters=[raster])
+    # the project travels with its folder: open it from a copy elsewhere
+    moved = tmp_path_factory.mktemp("moved")
+    for f in tmp.iterdir():
+        (moved / f.name).write_bytes(f.read_bytes())
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env.update(QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(moved))
+    proc = subprocess.run([SYSTEM_PYTHON, "-c", PROJECT_SCRIPT, str(moved / path.name),
+                           str(moved / "render.png")], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        pytest.fail(f"QGIS project script failed (exit {proc.returncode})\n{proc.stdout[-2000:]}"
+                    f"\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def test_project_opens_every_layer_valid(qgis_project_result: dict) -> None:
+    r = qgis_project_result
+    assert r["ok"] is True and r["crs"] == "EPSG:4548"
+    tree = r["tree"]
+    assert all(n["valid"] for n in tree), [n["name"] for n in tree if not n["valid"]]
+    groups = {n["group"] for n in tree}
+    assert {"服务缺口", "服务范围", "出行时间栅格", "属性表", ""} <= groups
+    top = [n["name"] for n in tree if n["group"] == ""]
+    assert top[:3] == ["建议新址", "候选用地", "设施"] and "社区/村" in top and "道路" in top
+    assert r["nonwhite"] > 0.2 * 300 * 200  # the visible layers render
+
+
+def test_project_styles_per_category(qgis_project_result: dict) -> None:
+    tree = qgis_project_result["tree"]
+    sa = [n for n in tree if n["group"] == "服务范围"]
+    assert [n["name"] for n in sa] == ["社区综合服务设施", "养老服务站", "社区卫生服务站",
+                                       "菜市场", "便利店"]
+    for n in sa:
+        assert n["renderer"] == "categorizedSymbol"
+        assert n["on"] == ["15"]  # only the circle's limit ring drawn
+        assert n["features"] == 3 and "category" in n["subset"]
+    # only the planned category (site 1: elderly care) is switched on
+    assert [n["name"] for n in sa if n["visible"]] == ["养老服务站"]
+    gaps = [n for n in tree if n["group"] == "服务缺口"]
+    assert [(n["name"], n["features"], n["visible"]) for n in gaps] == [
+        ("养老服务站", 1, True), ("老年助餐点", 1, False)]
+    comm = next(n for n in tree if n["name"] == "社区/村")
+    assert comm["labels"] is True and comm["alias_name"] == "名称"
+    sites = next(n for n in tree if n["name"] == "建议新址")
+    assert sites["labels"] is True
+    raster = next(n for n in tree if n["group"] == "出行时间栅格")
+    assert raster["name"] == "出行时间：养老服务站" and not raster["visible"]
+    assert raster["renderer"] == "singlebandpseudocolor" and raster["items"] == 5
+    tables = {n["name"]: n for n in tree if n["group"] == "属性表"}
+    assert set(tables) == {"区县汇总", "乡镇街道汇总", "指标评估表", "建议新址实施后的社区覆盖率"}
+    assert tables["区县汇总"]["alias_cov_all"] == "全部服务覆盖率"
