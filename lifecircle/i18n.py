@@ -7,7 +7,10 @@ read (legend entries, popup rows, table headers, QGIS field aliases).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lifecircle.profile import Profile
 
 LANGS = ("zh", "en")
 
@@ -344,14 +347,14 @@ def t(key: str, lang: str = "zh", **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def category_name(key: str, profile: Any, lang: str = "zh") -> str:
+def category_name(key: str, profile: Profile, lang: str = "zh") -> str:
     """Display name of a category key from the profile catalogue (the key when unknown)."""
     cats: Mapping[str, Any] = getattr(profile, "categories", {}) or {}
     cat = cats.get(key)
     return cat.name(lang) if cat is not None else str(key)
 
 
-def field_label(column: str, profile: Any = None, lang: str = "zh",
+def field_label(column: str, profile: Profile | None = None, lang: str = "zh",
                 layer: str | None = None) -> str:
     """Human label of a result-layer column (``cov_<key>`` and ``t_<key>`` included).
 

@@ -19,11 +19,12 @@ import shapely
 
 from lifecircle import project as project_mod
 from lifecircle.errors import InputError, raise_problems
-from lifecircle.profile import Profile
+from lifecircle.profile import Circle, Profile
 from lifecircle.project import PlannerOptions, Project
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from numpy.typing import NDArray
 
     from lifecircle.accessibility.coverage import Coverage
     from lifecircle.accessibility.demand import Demand
@@ -320,8 +321,8 @@ def _warn_snaps(tt: TravelTimes, points: pd.DataFrame, profile: Profile, max_sna
         _warn_pieces(ms.network, dsnap, pop, circle, zh, warnings)
 
 
-def _warn_pieces(net: Any, dsnap: Any, population: Any, circle: Any, zh: bool,
-                 warnings: list[str]) -> None:
+def _warn_pieces(net: Network, dsnap: Snapped, population: NDArray[np.float64],
+                 circle: Circle, zh: bool, warnings: list[str]) -> None:
     """Warn when residents live by roads cut off from the largest piece of the network."""
     from lifecircle.accessibility.network import components
 

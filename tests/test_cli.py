@@ -19,10 +19,24 @@ DEMO = Path(__file__).parents[1] / "lifecircle" / "data" / "demo"
 CLI = [sys.executable, "-m", "lifecircle.cli"]
 
 
-def _cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _process(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI in a real subprocess (kept for the demo run: the installed entry point)."""
     env = dict(os.environ, COLUMNS="200")
     return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=600)
+
+
+def _cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The CLI in-process through click's CliRunner (same ``main``, exit code, streams)."""
+    from click.testing import CliRunner
+
+    from lifecircle.cli import main
+
+    res = CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "200"})
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise res.exception
+    return subprocess.CompletedProcess(list(map(str, args)), res.exit_code, res.stdout,
+                                       res.stderr)
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -35,7 +49,7 @@ def demo_run(
 ) -> tuple[Path, subprocess.CompletedProcess[str], dict[str, str]]:
     before = _hashes(DEMO)
     out = tmp_path_factory.mktemp("demo") / "result"
-    proc = _cli("demo", "-o", out)
+    proc = _process("demo", "-o", out)
     return out, proc, before
 
 
@@ -133,7 +147,7 @@ def test_init_writes_a_loadable_project(tmp_path: Path) -> None:
 
 def test_check_in_english_writes_tables_only(tmp_path: Path) -> None:
     out = tmp_path / "check"
-    proc = _cli("--quiet", "--lang", "en", "check", DEMO / "project.toml", "-o", out)
+    proc = _process("--quiet", "--lang", "en", "check", DEMO / "project.toml", "-o", out)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and proc.stderr == ""
     names = {p.name for p in out.iterdir()}

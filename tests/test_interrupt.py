@@ -59,6 +59,9 @@ def _interrupt(project: Path, out: Path, stage: str | None, sig: signal.Signals,
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        for pipe in (proc.stdout, proc.stderr):  # unclosed pipes are a ResourceWarning
+            if pipe is not None:
+                pipe.close()
     return subprocess.CompletedProcess(proc.args, code, out_text, rest_err), seen
 
 

@@ -18,12 +18,15 @@ import os
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from lifecircle.errors import InputError, OutputError
+
+if TYPE_CHECKING:
+    from lifecircle.profile import Profile
 
 #: Order of the result layers in the GeoPackage (others follow in the given order).
 LAYER_ORDER = ("communities", "facilities", "demand", "service_areas", "gaps", "candidates",
@@ -102,7 +105,7 @@ def _storable(frame: pd.DataFrame, geometry: str | None) -> pd.DataFrame:
     return out
 
 
-def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Any,
+def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Profile,
           lang: str = "zh") -> None:
     """Write the result layers to one GeoPackage with QGIS default styles.
 

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from lifecircle import i18n
 from lifecircle.outputs import styles
 from lifecircle.outputs.styles import FillStyle, MarkerStyle
+
+if TYPE_CHECKING:
+    from lifecircle.profile import Profile
 
 #: QGIS version written into the QML header (the oldest 3.x LTR the files were tested with).
 QGIS_VERSION = "3.22.16-Białowieża"
@@ -225,7 +228,7 @@ def _labeling(field: str, color: str, size_pt: float = 8.0) -> str:
         '</settings></labeling>')
 
 
-def _aliases(layer: str, columns: Sequence[str], profile: Any, lang: str) -> str:
+def _aliases(layer: str, columns: Sequence[str], profile: Profile, lang: str) -> str:
     # GeoPackage layers in QGIS expose the ``fid`` primary key as field 0
     out = []
     for i, col in enumerate(columns, start=1):
@@ -333,7 +336,7 @@ def _sld(layer: str, rules: Iterable[tuple[str, str, str]]) -> str:
 
 
 # ------------------------------------------------------------------ public
-def layer_style(layer: str, frame: Any, profile: Any, lang: str = "zh") -> LayerStyle | None:
+def layer_style(layer: str, frame: Any, profile: Profile, lang: str = "zh") -> LayerStyle | None:
     """The QML and SLD style of one result layer, or None for layers without a style.
 
     Parameters

@@ -24,7 +24,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from lifecircle import i18n
 from lifecircle.errors import OutputError
 from lifecircle.outputs import styles
 from lifecircle.outputs.webmap import category_names, fmt_bool, fmt_num, fmt_pct, split_keys
+
+if TYPE_CHECKING:
+    from lifecircle.profile import Profile
 
 FONT = ("'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',"
         "'WenQuanYi Micro Hei',sans-serif")
@@ -104,7 +107,7 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _cell(v: Any, column: str, profile: Any, lang: str) -> str:
+def _cell(v: Any, column: str, profile: Profile, lang: str) -> str:
     """One cell of a plan table: category names, shares as %, people rounded."""
     if column == "category":
         return i18n.category_name(str(v), profile, lang)
@@ -190,7 +193,7 @@ def weighted_percentiles(values: Any, weights: Any, qs: Sequence[float]) -> list
     return out
 
 
-def coverage_by_kind(communities: Any, profile: Any) -> list[tuple[str, float, float]]:
+def coverage_by_kind(communities: Any, profile: Profile) -> list[tuple[str, float, float]]:
     """(category key, urban share, rural share) for each category with data, catalogue order."""
     if communities is None or len(communities) == 0:
         return []
@@ -217,7 +220,7 @@ def _svg_text(x: float, y: float, text: str, *, anchor: str = "start", size: int
             f'font-weight="{weight}" fill="{color}">{_esc(text)}</text>')
 
 
-def coverage_chart(rows: Sequence[tuple[str, float, float]], profile: Any, lang: str) -> str:
+def coverage_chart(rows: Sequence[tuple[str, float, float]], profile: Profile, lang: str) -> str:
     """Horizontal grouped bars: urban and rural coverage per category (inline SVG)."""
     if not rows:
         return ""
@@ -258,7 +261,7 @@ def coverage_chart(rows: Sequence[tuple[str, float, float]], profile: Any, lang:
     return "".join(parts)
 
 
-def time_chart(demand: Any, communities: Any, circle: Any, keys: Sequence[str], profile: Any,
+def time_chart(demand: Any, communities: Any, circle: Any, keys: Sequence[str], profile: Profile,
                lang: str) -> str:
     """Box-and-whisker rows of travel minutes per category for one circle (inline SVG)."""
     if demand is None or len(demand) == 0:
@@ -344,7 +347,7 @@ def _cov_cell(v: Any, lang: str) -> str:
     return f'<td class="num" style="background:{color}{fg}">{_esc(fmt_pct(v, lang))}</td>'
 
 
-def _coverage_rows(frame: Any, profile: Any, lang: str, keys: Sequence[str], layer: str
+def _coverage_rows(frame: Any, profile: Profile, lang: str, keys: Sequence[str], layer: str
                    ) -> tuple[list[str], list[list[tuple[str, Any]]]]:
     """Header and cells of a coverage table, shared by the HTML and Markdown reports.
 
@@ -432,7 +435,7 @@ def _md_table(head: Sequence[str], body: Sequence[Sequence[str]]) -> str:
 
 
 # ------------------------------------------------------------------ scorecard
-def scorecard_rows(scorecard: Any, profile: Any, lang: str) -> list[dict[str, str]]:
+def scorecard_rows(scorecard: Any, profile: Profile, lang: str) -> list[dict[str, str]]:
     """Display rows of the Table-1 scorecard with the profile entry of every number."""
     if scorecard is None:
         return []
@@ -618,7 +621,7 @@ def _people(v: float, lang: str) -> str:
     return i18n.t("people", lang, value=fmt_num(v, lang))
 
 
-def summary_sentences(layers: Mapping[str, Any], profile: Any, lang: str,
+def summary_sentences(layers: Mapping[str, Any], profile: Profile, lang: str,
                       plan_summary: Mapping[str, Any] | None = None) -> list[str]:
     """The report's opening paragraph as sentences: who meets each circle, the main
     missing services, what the proposed sites change, and Table 1 at a glance."""
@@ -828,7 +831,7 @@ def _scorecard_html(rows: Sequence[Mapping[str, str]], lang: str) -> str:
             + "".join(body) + "</tbody></table>")
 
 
-def _district_sentence(row: Mapping[str, Any], profile: Any, lang: str) -> str:
+def _district_sentence(row: Mapping[str, Any], profile: Profile, lang: str) -> str:
     covs = [(float(row[c]), c[4:]) for c in row if str(c).startswith("cov_")
             and c != "cov_all" and not _isnan(row[c])]
     covs.sort()
@@ -843,7 +846,7 @@ def _district_sentence(row: Mapping[str, Any], profile: Any, lang: str) -> str:
     return text
 
 
-def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[str], *,
+def build(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.PathLike[str], *,
           lang: str = "zh", inputs: Sequence[Any] | None = None,
           warnings: Sequence[str] = (), plan_summary: Mapping[str, Any] | None = None,
           run_info: Mapping[str, Any] | None = None, maps: bool = True) -> dict[str, Path]:
@@ -1204,7 +1207,7 @@ def build(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[st
     return written
 
 
-def write_tables(layers: Mapping[str, Any], profile: Any, out_dir: str | os.PathLike[str], *,
+def write_tables(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.PathLike[str], *,
                  lang: str = "zh") -> dict[str, Path]:
     """Write the CSV tables (UTF-8 with BOM, for Excel) of the result layers into ``out_dir``.
 

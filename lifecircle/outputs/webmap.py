@@ -33,13 +33,16 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lifecircle import i18n
 from lifecircle.errors import InputError, OutputError
 from lifecircle.outputs import styles
+
+if TYPE_CHECKING:
+    from lifecircle.profile import Profile
 
 STATIC = Path(__file__).parent / "static"
 #: Coordinate decimals in the map (5 = about 1 m).
@@ -185,7 +188,7 @@ def split_keys(v: Any) -> list[str]:
     return [p.strip() for p in re.split(r"[,;，；、|]", str(v)) if p.strip()]
 
 
-def category_names(v: Any, profile: Any, lang: str = "zh") -> str:
+def category_names(v: Any, profile: Profile, lang: str = "zh") -> str:
     """Category keys in a cell, as their display names joined with ``、`` / ``, ``."""
     sep = "、" if lang == "zh" else ", "
     return sep.join(i18n.category_name(k, profile, lang) for k in split_keys(v))
@@ -303,7 +306,7 @@ def _circle_name(circle: Any, lang: str) -> str:
     return str(getattr(circle, "name_zh" if lang == "zh" else "name_en", circle.key))
 
 
-def _services(profile: Any, comm: Any, fac: Any, lang: str) -> list[dict[str, Any]]:
+def _services(profile: Profile, comm: Any, fac: Any, lang: str) -> list[dict[str, Any]]:
     """The services the selector offers, in catalogue order, with their display style."""
     circles = getattr(profile, "circles", {}) or {}
     kinds = set(comm["kind"].astype(str)) if comm is not None and "kind" in comm else set(circles)
@@ -329,7 +332,7 @@ def _services(profile: Any, comm: Any, fac: Any, lang: str) -> list[dict[str, An
     return out
 
 
-def _community_data(comm: Any, after: Any, profile: Any, lang: str, simplify_m: float
+def _community_data(comm: Any, after: Any, profile: Profile, lang: str, simplify_m: float
                     ) -> dict[str, Any]:
     geoms = _geojson(comm, simplify_m, "communities")
     label_at = _latlon(comm, "communities")
@@ -366,7 +369,7 @@ def _community_data(comm: Any, after: Any, profile: Any, lang: str, simplify_m: 
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _service_area_data(frame: Any, profile: Any, idx: Mapping[str, int], lang: str,
+def _service_area_data(frame: Any, profile: Profile, idx: Mapping[str, int], lang: str,
                        simplify_m: float) -> dict[str, Any]:
     circles = getattr(profile, "circles", {}) or {}
     if {"circle", "minutes"} <= set(frame.columns) and circles:
@@ -384,7 +387,7 @@ def _service_area_data(frame: Any, profile: Any, idx: Mapping[str, int], lang: s
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _gap_data(frame: Any, profile: Any, idx: Mapping[str, int], lang: str,
+def _gap_data(frame: Any, profile: Profile, idx: Mapping[str, int], lang: str,
               simplify_m: float) -> dict[str, Any]:
     circles = getattr(profile, "circles", {}) or {}
     geoms = _geojson(frame, simplify_m, "gaps")
@@ -424,7 +427,7 @@ def _candidate_data(frame: Any) -> list[list[Any]]:
             for (lat, lon), r in zip(_latlon(frame, "candidates"), _records(frame), strict=True)]
 
 
-def _proposed_data(frame: Any, comm: Any, profile: Any, lang: str) -> list[dict[str, Any]]:
+def _proposed_data(frame: Any, comm: Any, profile: Profile, lang: str) -> list[dict[str, Any]]:
     if "rank" in frame.columns:
         frame = frame.sort_values("rank")
     names: dict[str, str] = {}
@@ -500,7 +503,7 @@ def _gain_text(comm: Any, after: Any, prop: Any, lang: str) -> str:
     return text
 
 
-def _ui_text(profile: Any, lang: str) -> dict[str, str]:
+def _ui_text(profile: Profile, lang: str) -> dict[str, str]:
     """The application's labels in ``lang`` (the JS never holds a sentence of its own)."""
     keys = ["legend.nodata", "legend.title", "legend.coverage", "legend.coverage_of",
             "legend.after", "legend.facilities_one", "legend.service_area_of",
@@ -546,7 +549,7 @@ def _hatch_defs() -> str:
             'stroke-opacity="0.8"/></pattern></defs></svg>')
 
 
-def map_data(layers: Mapping[str, Any], profile: Any, *, lang: str = "zh",
+def map_data(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
              title: str | None = None, basemap: str | None = "positron",
              simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
              simplify_roads_m: float = 5.0, service_area_shown: str | None = None
@@ -657,7 +660,7 @@ lifecircleMap({{ this._parent.get_name() }}, {{ this.data }});
     return LifecircleApp
 
 
-def make_map(layers: Mapping[str, Any], profile: Any, *, lang: str = "zh",
+def make_map(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
              title: str | None = None, basemap: str | None = "positron",
              simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
              simplify_roads_m: float = 5.0, service_area_shown: str | None = None) -> Any:
@@ -689,7 +692,7 @@ def make_map(layers: Mapping[str, Any], profile: Any, *, lang: str = "zh",
     return m
 
 
-def build(layers: Mapping[str, Any], profile: Any, out_path: str | os.PathLike[str], *,
+def build(layers: Mapping[str, Any], profile: Profile, out_path: str | os.PathLike[str], *,
           lang: str = "zh", title: str | None = None, basemap: str | None = "positron",
           simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
           simplify_roads_m: float = 5.0, service_area_shown: str | None = None) -> Path:

@@ -82,21 +82,38 @@ def command(case: Case, root: Path, *, verbose: bool = False, quiet: bool | None
 
 
 def run(case: Case, root: Path, *, verbose: bool = False, base_result: Path | None = None,
-        timeout: float = TIMEOUT_S) -> Outcome:
-    """Run the CLI on a prepared case folder (inside its fault, if any)."""
+        timeout: float = TIMEOUT_S, in_process: bool = True) -> Outcome:
+    """Run the CLI on a prepared case folder (inside its fault, if any).
+
+    In-process through click's CliRunner (the same ``main``, exit code and streams), except
+    for an output fault or ``in_process=False``: those run in a real subprocess (a
+    file-size limit applies to a whole process; threads cannot share one CliRunner).
+    """
     env = dict(os.environ, COLUMNS="400", PYTHONDONTWRITEBYTECODE="1", LIFECIRCLE_LANG=LANG,
                NO_COLOR="1")
     fault = case.fault(root) if case.fault is not None else contextlib.nullcontext(None)
     t0 = time.perf_counter()
     with fault as f:
         out = f.out if f is not None and f.out is not None else root / case.out
-        proc = subprocess.run(command(case, root, verbose=verbose, out=out),
-                              capture_output=True, text=True, env=env, timeout=timeout,
-                              preexec_fn=f.preexec if f is not None else None)
+        cmd = command(case, root, verbose=verbose, out=out)
+        if in_process and f is None:
+            from click.testing import CliRunner
+
+            from lifecircle.cli import main
+
+            res = CliRunner().invoke(main, cmd[3:], env={k: env[k] for k in (
+                "COLUMNS", "LIFECIRCLE_LANG", "NO_COLOR")})
+            code, stdout, stderr = res.exit_code, res.stdout, res.stderr
+            if res.exception is not None and not isinstance(res.exception, SystemExit):
+                raise res.exception
+        else:
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                                  timeout=timeout,
+                                  preexec_fn=f.preexec if f is not None else None)
+            code, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
     seconds = time.perf_counter() - t0
-    return Outcome(root, out, proc.returncode, proc.stdout, proc.stderr, seconds,
-                   base_result, f.note if f is not None else "",
-                   f.expect if f is not None else None)
+    return Outcome(root, out, code, stdout, stderr, seconds, base_result,
+                   f.note if f is not None else "", f.expect if f is not None else None)
 
 
 def warning_lines(case: Case, stdout: str) -> list[str]:
@@ -133,12 +150,12 @@ def write_doc(path: Path, cases: Sequence[Case] = CASES) -> None:
         build_base(base)
         ok_case = Case("base", "", "", exit=0)
         base_root = prepare(ok_case, base, work / "base-run")
-        run(ok_case, base_root)
+        run(ok_case, base_root, in_process=False)
         groups: dict[str, list[str]] = {}
 
         def one(case: Case) -> Outcome:
             root = prepare(case, base, work / case.id)
-            return run(case, root, base_result=base_root / "out" / "result")
+            return run(case, root, base_result=base_root / "out" / "result", in_process=False)
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             outcomes = list(pool.map(one, cases))
