@@ -34,12 +34,10 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import InputError
+from lifecircle.profile import covered
 
 __all__ = ["Catchments", "catchment_demand", "catchments", "community_access", "fca",
            "fca_catchments", "join", "weights"]
-
-#: Slack when comparing a time with the limit (float noise from the engine).
-TIME_EPS_MIN = 1e-9
 
 Decay = str | Mapping[float, float]
 
@@ -91,7 +89,7 @@ def weights(minutes: ArrayLike, *, limit: float, decay: Decay = "step",
     """
     _check_limit(limit)
     t = np.asarray(minutes, dtype=float)
-    inside = np.isfinite(t) & (t <= limit + TIME_EPS_MIN)
+    inside = np.isfinite(t) & covered(t, limit)
     if isinstance(decay, str) and decay == "step":
         w = np.ones_like(t)
     elif isinstance(decay, str) and decay == "gaussian":
@@ -161,7 +159,7 @@ def catchments(times: ArrayLike | sp.spmatrix | sp.sparray, *, limit: float,
         if dense.ndim != 2:
             raise InputError(f"times: expected a facilities x demand matrix, got shape "
                              f"{dense.shape}; fix: pass a 2-d array (rows facilities)")
-        row, col = np.nonzero(np.isfinite(dense) & (dense <= limit + TIME_EPS_MIN))
+        row, col = np.nonzero(np.isfinite(dense) & covered(dense, limit))
         row = row.astype(np.int64)
         col = col.astype(np.int64)
         t = dense[row, col]
