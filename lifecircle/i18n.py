@@ -271,6 +271,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "value": ("现状值", "value"),
     "unit": ("单位", "unit"),
     "scope": ("范围", "scope"),
+    "note": ("说明", "note"),
+    "year": ("目标年份", "target year"),
+    "x": ("X 坐标(米)", "x (m)"),
+    "y": ("Y 坐标(米)", "y (m)"),
+    "lon": ("经度", "longitude"),
+    "lat": ("纬度", "latitude"),
 }
 
 #: Column labels that differ by layer.

@@ -97,7 +97,8 @@ def test_scorecard(zh: tuple[Path, dict]) -> None:
     assert "表1 第 6 项" in text and "maanshan-2025.toml" in text
     sc = pd.read_csv(zh[0] / "scorecard.csv", encoding="utf-8-sig")
     assert len(sc) == 10
-    assert sc["source"].iloc[9] == "maanshan-2025.toml [indicators.10]"
+    assert sc["来源"].iloc[9] == "maanshan-2025.toml [indicators.10]"
+    assert list(sc["状态"].iloc[:3]) == ["达标", "无数据", "未达标"]
 
 
 def test_no_internal_keys_or_inf(zh: tuple[Path, dict]) -> None:
@@ -161,21 +162,29 @@ def test_tables_and_csvs(zh: tuple[Path, dict]) -> None:
     out = zh[0]
     for name in CSVS:
         assert (out / name).read_bytes().startswith(b"\xef\xbb\xbf"), name
+    # CSVs in the run's language: labelled headers, values in words, shares in %
     comm = pd.read_csv(out / "coverage_communities.csv", encoding="utf-8-sig")
-    assert list(comm["cid"]) == ["C01", "C02", "C03", "C04", "C05"]
-    assert comm.loc[1, "name"] == fx.SPECIAL_NAME
-    assert comm.loc[2, "cov_meal_aid"] == pytest.approx(0.0)
-    dist = pd.read_csv(out / "coverage_district.csv", encoding="utf-8-sig").set_index("district")
-    assert dist.loc["花山区", "cov_all"] == pytest.approx(6000 / 7200)
+    assert list(comm["社区编号"]) == ["C01", "C02", "C03", "C04", "C05"]
+    assert comm.loc[1, "名称"] == fx.SPECIAL_NAME
+    assert list(comm["类型"]) == ["城市社区"] * 3 + ["农村社区", "城市社区"]
+    assert comm.loc[1, "覆盖率：养老服务站 (%)"] == pytest.approx(60.0)
+    assert comm.loc[2, "无人可达的服务"] == "老年助餐点"
+    assert comm["全部服务覆盖率 (%)"].isna().tolist() == [False] * 4 + [True]
+    raw = (out / "coverage_communities.csv").read_text(encoding="utf-8-sig")
+    assert "inf" not in raw and "cov_" not in raw and "urban" not in raw
+    dist = pd.read_csv(out / "coverage_district.csv", encoding="utf-8-sig").set_index("区县")
+    assert dist.loc["花山区", "全部服务覆盖率 (%)"] == pytest.approx(round(100 * 6000 / 7200, 1))
     town = pd.read_csv(out / "coverage_township.csv", encoding="utf-8-sig")
     assert len(town) == 4
     prop = pd.read_csv(out / "proposed_sites.csv", encoding="utf-8-sig")
-    assert list(prop["rank"]) == [1, 2]
+    assert list(prop["排名"]) == [1, 2]
+    assert list(prop["服务类别"]) == ["养老服务站、老年助餐点", "养老服务站"]
+    assert list(prop["闲置公共资产"]) == ["是", "是"]
     lon, lat = Transformer.from_crs(4548, 4326, always_xy=True).transform(fx.X0 + 500,
                                                                           fx.Y0 + 1300)
-    assert prop.loc[0, "lon"] == pytest.approx(lon, abs=1e-6)
-    assert prop.loc[0, "lat"] == pytest.approx(lat, abs=1e-6)
-    assert prop.loc[0, "x"] == fx.X0 + 500
+    assert prop.loc[0, "经度"] == pytest.approx(lon, abs=1e-6)
+    assert prop.loc[0, "纬度"] == pytest.approx(lat, abs=1e-6)
+    assert prop.loc[0, "X 坐标(米)"] == fx.X0 + 500
     text = (out / "report.html").read_text(encoding="utf-8")
     # community table: coverage cells coloured by class, missing services named
     assert 'style="background:#fdae61">60.0%</td>' in text
@@ -231,3 +240,46 @@ def test_english_and_missing_layers(tmp_path: Path) -> None:
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "| 6 | community service facility area per 100 households | 35 m² | 14 m² | fail |" \
         in md
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def _data_values(layers: dict) -> set[str]:
+    """Text values that come from the data (names), which stay as written in any language."""
+    out: set[str] = set()
+    for key, frame in layers.items():
+        if key == "scorecard":  # indicator names come from the profile, in the run's language
+            continue
+        for col in ("name", "district", "township"):
+            if col in getattr(frame, "columns", []):
+                out |= {str(v) for v in frame[col].dropna()}
+    return out
+
+
+def test_one_language_per_run(zh: tuple[Path, dict], tmp_path: Path) -> None:
+    layers = fx.build()
+    report.build(layers, fx.profile(), tmp_path, lang="en", inputs=INPUTS,
+                 plan_summary={"model": "mclp", "sites": 2, "gap": 0.0},
+                 run_info={"project": "Test"})
+    values = sorted(_data_values(layers) | {"/data/社区.shp", "/data/设施<1>.gpkg"},
+                    key=len, reverse=True)
+    # English run: once the data values are removed, no Chinese is left (report and CSVs)
+    texts = [_visible((tmp_path / "report.html").read_text(encoding="utf-8"))]
+    for p in sorted(tmp_path.glob("*.csv")):
+        frame = pd.read_csv(p, encoding="utf-8-sig", dtype=str).fillna("")
+        texts.append("\n".join([",".join(frame.columns)]
+                               + ["\n".join(frame[c]) for c in frame.columns]))
+    for text in texts:
+        text = "\n".join("" if line in values else line for line in text.split("\n"))
+        for v in values:
+            text = text.replace(v, "")
+        assert not CJK.search(text), CJK.findall(text)[:20]
+    # Chinese run: no English sentence (words of the English catalogue) in what is read
+    zh_text = _visible((zh[0] / "report.html").read_text(encoding="utf-8"))
+    zh_text = re.sub(r"[\w.-]+\.(csv|toml|gpkg|shp)", "", zh_text)  # file names
+    for v in values:
+        zh_text = zh_text.replace(v, "")
+    for phrase in ("no data", "covered", "population", "communities", "proposed", "Table",
+                   "pass", "fail", "the ", " of "):
+        assert phrase not in zh_text, phrase

@@ -612,7 +612,8 @@ def _map_legend(lang: str, has_gaps: bool, has_sites: bool) -> str:
         parts.append('<span class="sw hatch"></span>' + _esc(i18n.t("legend.gap", lang)))
     if has_sites:
         parts.append('<span class="sw site">1</span>' + _esc(i18n.t("legend.proposed", lang)))
-    return ('<p class="maplegend">' + _esc(i18n.t("legend.coverage", lang)) + "：" +
+    colon = "：" if lang == "zh" else ": "
+    return ('<p class="maplegend">' + _esc(i18n.t("legend.coverage", lang)) + colon +
             " ".join(f"<span>{p}</span>" for p in parts) + "</p>")
 
 
@@ -1223,15 +1224,67 @@ def write_tables(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.
                 continue
             if key in ("scorecard", "scorecard_communities"):
                 df = pd.DataFrame(frame).copy()
-                df["source"] = [r["source"] for r in scorecard_rows(frame, profile, lang)]
+                rows = scorecard_rows(frame, profile, lang)
+                df["source"] = [r["source"] for r in rows]
+                df["name"] = [r["name"] for r in rows]
+                if "unit" in df.columns:
+                    df["unit"] = [i18n.t(f"unit.{u}", lang) if f"unit.{u}" in i18n.TEXT
+                                  else u for u in df["unit"].fillna("")]
+                if "note" in df.columns:
+                    df["note"] = [r["note"] for r in rows]
+                df = df.drop(columns=[c for c in ("entry",) if c in df.columns])
             else:
                 df = _csv_frame(frame)
-            _write_csv(df, out / fname)
+            layer = "scorecard" if key.startswith("scorecard") else key
+            _write_csv(localise_table(df, layer, profile, lang), out / fname)
             written[key] = out / fname
     except OSError as e:
         raise OutputError(f"{out}: cannot write the CSV tables ({e.strerror}); fix: choose a "
                           "writable folder with free disk space") from None
     return written
+
+
+#: CSV rounding: decimals per column (shares are written as percentages).
+CSV_DECIMALS = {"population": 0, "households": 0, "communities": 0, "new_population": 0,
+                "access_m": 1, "nearest_road_m": 1, "circle_min": 1, "worst_min": 1,
+                "target": 2, "value": 2, "x": 2, "y": 2, "lon": 6, "lat": 6}
+#: CSV columns holding category keys (one or several).
+CATEGORY_COLUMNS = ("category", "categories", "missing")
+
+
+def localise_table(df: pd.DataFrame, layer: str, profile: Any, lang: str) -> pd.DataFrame:
+    """A result table as people read it in ``lang``: headers are the field labels, coded
+    values (kind, status, categories, yes/no) in words, shares as percentages with one
+    decimal, other numbers rounded (:data:`CSV_DECIMALS`), no ``inf`` (an empty cell)."""
+    out = pd.DataFrame(index=df.index)
+    sep = "、" if lang == "zh" else "; "
+    for col in df.columns:
+        v = df[col]
+        label = i18n.field_label(col, profile, lang, layer=layer)
+        if col.startswith("cov_") or col.startswith("share"):
+            num = pd.to_numeric(v, errors="coerce").replace([np.inf, -np.inf], np.nan)
+            out[f"{label} (%)"] = (100 * num).round(1)
+            continue
+        if col in ("kind", "status"):
+            out[label] = [i18n.value_label(col, x, lang) or ("" if _isnan(x) else str(x))
+                          for x in v]
+        elif col == "mode":
+            modes = getattr(profile, "modes", {}) or {}
+            out[label] = [getattr(modes.get(x), "name_zh" if lang == "zh" else "name_en", x)
+                          for x in v]
+        elif col in CATEGORY_COLUMNS:
+            out[label] = [sep.join(i18n.category_name(k, profile, lang)
+                                   for k in split_keys(x)) for x in v]
+        elif v.dtype == bool or str(v.dtype) == "boolean":
+            out[label] = [("" if _isnan(x) else i18n.t("yes" if x else "no", lang)) for x in v]
+        elif pd.api.types.is_numeric_dtype(v):
+            num = pd.to_numeric(v, errors="coerce").replace([np.inf, -np.inf], np.nan)
+            d = CSV_DECIMALS.get(col, 2 if col.startswith("t_") else 3)
+            out[label] = num.round(d).astype("Int64") if d == 0 and num.notna().all() \
+                else num.round(d)
+        else:
+            out[label] = v
+    return out
 
 
 def csv_name(key: str, lang: str = "zh") -> str:

@@ -237,13 +237,15 @@ def _to_wgs84(frame: Any, name: str, geoms: Any = None) -> Any:
     return shapely.set_coordinates(arr.copy(), np.round(coords, DECIMALS))
 
 
-def _geojson(frame: Any, simplify_m: float, name: str, *, min_hole_m2: float = 0.0
-             ) -> list[Any]:
+def _geojson(frame: Any, simplify_m: float, name: str, *, min_hole_m2: float = 0.0,
+             keep_topology: bool = True) -> list[Any]:
     """Geometries of ``frame`` simplified, in EPSG:4326, as GeoJSON dicts (None if empty).
 
     Holes smaller than ``min_hole_m2`` are filled (service areas: the blocks between
     reached streets would otherwise dominate the file size). Simplification keeps
-    topology, so no feature disappears.
+    topology by default, so no feature disappears; ``keep_topology=False`` (service areas:
+    a few huge polygons, 30x faster) may lose only parts narrower than the tolerance.
+    Geometries are encoded by :func:`_encode`.
     """
     import shapely
 
@@ -254,12 +256,46 @@ def _geojson(frame: Any, simplify_m: float, name: str, *, min_hole_m2: float = 0
         poly = shapely.get_type_id(geoms) >= 1  # lines and polygons, not points
         if poly.any():
             geoms = geoms.copy()
-            geoms[poly] = shapely.simplify(geoms[poly], simplify_m, preserve_topology=True)
+            simple = shapely.simplify(geoms[poly], simplify_m, preserve_topology=keep_topology)
+            # a shape the simplification emptied keeps its own outline
+            gone = shapely.is_empty(simple)
+            simple[gone] = geoms[poly][gone]
+            geoms[poly] = simple
     arr = _to_wgs84(frame, name, geoms)
-    out: list[Any] = []
-    for g, text in zip(arr, shapely.to_geojson(arr), strict=True):
-        out.append(None if g is None or shapely.is_empty(g) else json.loads(text))
-    return out
+    return [_encode(g) for g in arr]
+
+
+def _encode_ring(coords: Any) -> list[int]:
+    """Coordinates as integers of 10^-DECIMALS degrees, the first absolute, then deltas
+    (``[x0, y0, dx1, dy1, ...]``): a third of the size of plain GeoJSON numbers."""
+    q = np.round(np.asarray(coords, dtype=float)[:, :2] * 10**DECIMALS).astype(np.int64)
+    if len(q) > 1:
+        q[1:] = np.diff(q, axis=0)
+    return q.ravel().tolist()
+
+
+def _encode(geom: Any) -> list[Any] | None:
+    """A shapely geometry as ``[type, parts]`` for the map (decoded in the browser):
+    type 2 line (parts: rings), 3 polygon (parts: polygons of rings)."""
+    import shapely
+
+    if geom is None or shapely.is_empty(geom):
+        return None
+    kind = shapely.get_type_id(geom)
+    if kind in (3, 6):
+        polys = [[_encode_ring(p.exterior.coords), *(_encode_ring(r.coords)
+                                                     for r in p.interiors)]
+                 for p in getattr(geom, "geoms", [geom]) if not p.is_empty]
+        return [3, polys]
+    if kind in (1, 5):
+        return [2, [_encode_ring(line.coords) for line in getattr(geom, "geoms", [geom])
+                    if len(line.coords) >= 2]]
+    if kind == 7:  # a collection (e.g. from a display simplification): its areal parts
+        parts = [g for g in geom.geoms if shapely.get_type_id(g) in (3, 6)]
+        return _encode(shapely.MultiPolygon([p for g in parts
+                                             for p in getattr(g, "geoms", [g])])) \
+            if parts else None
+    return None
 
 
 def _latlon(frame: Any, name: str) -> list[tuple[float, float]]:
@@ -376,7 +412,8 @@ def _service_area_data(frame: Any, profile: Profile, idx: Mapping[str, int], lan
         # the map shows each circle's own limit; the inner rings stay in the GeoPackage
         limit = frame["circle"].map(lambda c: getattr(circles.get(c), "minutes", np.nan))
         frame = frame[(frame["minutes"] == limit) | limit.isna()]
-    geoms = _geojson(frame, simplify_m, "service_areas", min_hole_m2=SERVICE_AREA_MIN_HOLE_M2)
+    geoms = _geojson(frame, simplify_m, "service_areas", min_hole_m2=SERVICE_AREA_MIN_HOLE_M2,
+                     keep_topology=False)
     feats = []
     for g, r in zip(geoms, _records(frame), strict=True):
         key = str(_get(r, "category", ""))
@@ -468,14 +505,10 @@ def _road_data(frame: Any, simplify_m: float) -> dict[str, Any]:
         arr = _to_wgs84(part, "roads", geoms)
         lines = []
         for g in arr:
-            if g is None or shapely.is_empty(g):
-                continue
-            for piece in getattr(g, "geoms", [g]):
-                c = shapely.get_coordinates(piece)
-                if len(c) >= 2:
-                    lines.append(c.tolist())
-        feats.append({"type": "Feature", "properties": {"w": w},
-                      "geometry": {"type": "MultiLineString", "coordinates": lines}})
+            enc = _encode(g)
+            if enc is not None:
+                lines.extend(enc[1])
+        feats.append({"type": "Feature", "properties": {"w": w}, "geometry": [2, lines]})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -551,8 +584,8 @@ def _hatch_defs() -> str:
 
 def map_data(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
              title: str | None = None, basemap: str | None = "positron",
-             simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
-             simplify_roads_m: float = 5.0, service_area_shown: str | None = None
+             simplify_m: float = 3.0, simplify_service_areas_m: float = 30.0,
+             simplify_roads_m: float = 8.0, service_area_shown: str | None = None
              ) -> dict[str, Any]:
     """Everything the map application shows, as one JSON-ready dict (see :func:`build`)."""
     i18n.check_lang(lang)
@@ -592,7 +625,7 @@ def map_data(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
     return {
         "T": _ui_text(profile, lang), "title": title or i18n.t("map.title", lang),
         "tiles": tiles, "tile_shown": basemap is not None,
-        "cov": cov, "nodata": styles.NO_DATA_COLOR, "full": FULL_SHARE,
+        "cov": cov, "nodata": styles.NO_DATA_COLOR, "full": FULL_SHARE, "decimals": DECIMALS,
         "comm_opacity": styles.COMMUNITY.fill_opacity, "comm_stroke": styles.COMMUNITY.stroke,
         "sa_opacity": styles.SERVICE_AREA_FILL_OPACITY, "gap_stroke": styles.GAP.stroke,
         "gap_swatch": _gap_swatch(), "road_colors": [styles.ROAD_MAJOR_COLOR,
@@ -662,8 +695,8 @@ lifecircleMap({{ this._parent.get_name() }}, {{ this.data }});
 
 def make_map(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
              title: str | None = None, basemap: str | None = "positron",
-             simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
-             simplify_roads_m: float = 5.0, service_area_shown: str | None = None) -> Any:
+             simplify_m: float = 3.0, simplify_service_areas_m: float = 30.0,
+             simplify_roads_m: float = 8.0, service_area_shown: str | None = None) -> Any:
     """The interactive map as a :class:`folium.Map` (parameters as :func:`build`)."""
     import folium
     import folium.plugins
@@ -694,8 +727,8 @@ def make_map(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
 
 def build(layers: Mapping[str, Any], profile: Profile, out_path: str | os.PathLike[str], *,
           lang: str = "zh", title: str | None = None, basemap: str | None = "positron",
-          simplify_m: float = 3.0, simplify_service_areas_m: float = 20.0,
-          simplify_roads_m: float = 5.0, service_area_shown: str | None = None) -> Path:
+          simplify_m: float = 3.0, simplify_service_areas_m: float = 30.0,
+          simplify_roads_m: float = 8.0, service_area_shown: str | None = None) -> Path:
     """Write the interactive map ``map.html``.
 
     Parameters

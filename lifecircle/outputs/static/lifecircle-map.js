@@ -29,7 +29,34 @@
                                               maximumFractionDigits: d || 0});
   }
 
+  // geometries come as [2, lines] or [3, polygons of rings]; each ring is integers of
+  // 10^-scale degrees, [x0, y0, dx1, dy1, ...] (webmap._encode)
+  function ring(a, scale) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i < a.length; i += 2) {
+      x += a[i]; y += a[i + 1];
+      out.push([x / scale, y / scale]);
+    }
+    return out;
+  }
+  function decode(fc, scale) {
+    fc.features.forEach(function (f) {
+      var g = f.geometry;
+      if (!Array.isArray(g)) { return; }
+      if (g[0] === 2) {
+        f.geometry = {type: "MultiLineString",
+                      coordinates: g[1].map(function (r) { return ring(r, scale); })};
+      } else {
+        f.geometry = {type: "MultiPolygon", coordinates: g[1].map(function (p) {
+          return p.map(function (r) { return ring(r, scale); }); })};
+      }
+    });
+    return fc;
+  }
+
   window.lifecircleMap = function (map, D) {
+    var scale = Math.pow(10, D.decimals);
+    ["comm", "roads", "sa", "gap"].forEach(function (k) { decode(D[k], scale); });
     var T = D.T;
     var state = {sel: D.sel, after: false};
     var svc = D.svc;
