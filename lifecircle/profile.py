@@ -35,6 +35,18 @@ ROAD_CLASSES = (
 MODE_KEYS = ("name_zh", "name_en", "speed_kmh", "forbidden_classes", "oneway",
              "class_speeds_kmh", "pedestrian", "posted_speeds")
 
+#: Behaviour flags every ``[modes.<key>]`` table must state, with the fix shown when one is
+#: missing: a profile copied before the flags existed would otherwise silently route walkers
+#: like cars on roads closed to pedestrians (``walk`` false).
+MODE_FLAGS = {
+    "pedestrian": "add `pedestrian = true` for a walking mode (roads with walk = false are "
+                  "closed to it), `pedestrian = false` for any other",
+    "oneway": "add `oneway = true` for motor traffic that obeys one-way roads, "
+              "`oneway = false` otherwise",
+    "posted_speeds": "add `posted_speeds = true` to take the roads' speed_kmh column where "
+                     "given, `posted_speeds = false` to use the mode's speeds",
+}
+
 #: Communities columns a target group's count may come from.
 GROUP_FIELDS = ("elderly", "children")
 
@@ -353,6 +365,11 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
                                         "remove it or rename it; "
                                         + (f"did you mean `{close[0]}`?" if close
                                            else f"known keys: {', '.join(MODE_KEYS)}")))
+        flags: dict[str, bool] = {}
+        for flag, fix in MODE_FLAGS.items():
+            if flag not in m:
+                problems.append(Problem(f"{w}{where}.{flag}", "missing", fix))
+            flags[flag] = bool(get(m, flag, bool, where, False, False))
         speeds = get(m, "class_speeds_kmh", dict, where, {}, required=False)
         forbidden = strings(m, "forbidden_classes", where)
         for cls in [*forbidden, *speeds]:
@@ -363,11 +380,8 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         speed = number(m, "speed_kmh", where, 4.0)
         modes[key] = Mode(key, get(m, "name_zh", str, where, key, False),
                           get(m, "name_en", str, where, key, False), speed,
-                          frozenset(forbidden), bool(get(m, "oneway", bool, where, False, False)),
-                          class_speeds,
-                          pedestrian=bool(get(m, "pedestrian", bool, where, False, False)),
-                          posted_speeds=bool(get(m, "posted_speeds", bool, where, False,
-                                                 False)))
+                          frozenset(forbidden), flags["oneway"], class_speeds,
+                          pedestrian=flags["pedestrian"], posted_speeds=flags["posted_speeds"])
     circles: dict[str, Circle] = {}
     for key, c in table(data.get("circles", {}), "circles").items():
         where = f"circles.{key}"

@@ -234,6 +234,7 @@ def test_inspect_reads_the_projects_profile(tmp_path: Path) -> None:
     """A category of one's own profile is known to ``inspect --profile <project file>``."""
     (tmp_path / "pumps.toml").write_text(
         '[circles.urban]\nminutes = 3\nmode = "walk"\n[modes.walk]\nspeed_kmh = 4.0\n'
+        'pedestrian = true\noneway = false\nposted_speeds = false\n'
         '[categories.pump]\nname_zh = "水泵"\ncircles = ["urban"]\n', encoding="utf-8")
     (tmp_path / "project.toml").write_text(
         '[project]\nprofile = "pumps.toml"\n[layers.communities]\npath = "pumps.csv"\n'

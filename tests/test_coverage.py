@@ -35,8 +35,14 @@ minutes = 30
 mode = "ebike"
 [modes.walk]
 speed_kmh = 4.0
+pedestrian = true
+oneway = false
+posted_speeds = false
 [modes.ebike]
 speed_kmh = 15.0
+pedestrian = false
+oneway = false
+posted_speeds = false
 [categories.center]
 name_zh = "社区服务中心"
 name_en = "centre"

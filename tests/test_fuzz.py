@@ -291,7 +291,7 @@ def test_random_project_documents(tiny: Path, doc: dict[str, Any], on_valid: boo
 
 PROFILE_KEYS = {
     "modes": ["speed_kmh", "name_zh", "name_en", "forbidden_classes", "oneway",
-              "class_speeds_kmh"],
+              "class_speeds_kmh", "pedestrian", "posted_speeds"],
     "circles": ["minutes", "mode", "name_zh", "name_en", "rings"],
     "categories": ["name_zh", "name_en", "aliases", "circles"],
     "indicators": ["name_zh", "name_en", "target", "unit", "method", "field", "category",

@@ -29,6 +29,9 @@ minutes = 30
 mode = "walk"
 [modes.walk]
 speed_kmh = 4.0
+pedestrian = true
+oneway = false
+posted_speeds = false
 [categories.center]
 name_zh = "社区服务中心"
 name_en = "centre"

@@ -104,6 +104,36 @@ def test_unknown_mode_key_is_reported(tmp_path: Path) -> None:
         load_profile(path)
 
 
+@pytest.mark.parametrize("flag", ["pedestrian", "oneway", "posted_speeds"])
+def test_a_mode_must_state_each_flag(tmp_path: Path, flag: str) -> None:
+    """A profile copied before the flags existed is refused, naming file, key and fix."""
+    line = {"pedestrian": "pedestrian = true\n", "oneway": "oneway = false\n",
+            "posted_speeds": "posted_speeds = false\n"}[flag]
+    head, walk_on = SHIPPED.split("[modes.walk]\n", 1)
+    assert line in walk_on.split("[modes.", 1)[0]
+    path = tmp_path / "old.toml"
+    path.write_text(head + "[modes.walk]\n" + walk_on.replace(line, "", 1), encoding="utf-8")
+    with pytest.raises(ProjectError) as err:
+        load_profile(path)
+    msg = str(err.value)
+    assert "\n" not in msg, msg
+    assert msg.startswith(f"old.toml: modes.walk.{flag}: missing; fix: add `{flag} = "), msg
+    if flag == "pedestrian":
+        assert "`pedestrian = true` for a walking mode" in msg
+
+
+def test_a_mode_without_any_flag_lists_all_three(tmp_path: Path) -> None:
+    path = tmp_path / "bare.toml"
+    path.write_text('[circles.urban]\nminutes = 15\nmode = "老人步行"\n'
+                    '[modes."老人步行"]\nspeed_kmh = 3.0\n', encoding="utf-8")
+    with pytest.raises(ProjectError) as err:
+        load_profile(path)
+    msg = str(err.value)
+    for flag in ("pedestrian", "oneway", "posted_speeds"):
+        assert f"bare.toml: modes.老人步行.{flag}: missing" in msg, msg
+    assert msg.splitlines()[0].startswith("profile ") and "3 problems" in msg
+
+
 def test_circle_covers_and_reach() -> None:
     c = Circle("urban", "城市", "urban", 15.0, "walk")
     got = c.covers(np.array([0.0, 15.0, 15.0 + 1e-10, 15.0 + 1e-6, np.inf, np.nan]))

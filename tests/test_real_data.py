@@ -49,6 +49,9 @@ mode = "walk"
 name_zh = "步行"
 name_en = "walk"
 speed_kmh = {SPEED_KMH}
+pedestrian = true
+oneway = false
+posted_speeds = false
 
 [categories.pump]
 name_zh = "水泵"
@@ -198,6 +201,8 @@ name_en = "walk"
 speed_kmh = 4.0
 forbidden_classes = ["motorway"]
 pedestrian = true                # obeys foot=no
+oneway = false
+posted_speeds = false
 
 [categories.public]
 name_zh = "公共建筑"

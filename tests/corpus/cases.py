@@ -26,8 +26,17 @@ import numpy as np
 import pyogrio
 import shapely
 
+from lifecircle.profile import PROFILES_DIR
+
 from . import edits as e
 from . import faults
+
+#: The shipped profile as copied before modes stated what they obey: ``walk`` lacks its
+#: ``pedestrian`` flag (every other mode keeps its flags).
+_OLD_PROFILE = (PROFILES_DIR / "maanshan-2025.toml").read_text(encoding="utf-8").replace(
+    "oneway = false\npedestrian = true\nposted_speeds = false\n\n[modes.walk_elderly]",
+    "oneway = false\nposted_speeds = false\n\n[modes.walk_elderly]", 1).encode("utf-8")
+assert _OLD_PROFILE.count(b"\npedestrian = true\n") == 1  # walk_elderly keeps it
 
 #: 1-based rows the cases break (the base has 10 communities and 119 facilities).
 ROW = 3
@@ -411,6 +420,11 @@ CASES: tuple[Case, ...] = (
     Case("profile_missing", P, "project.profile names no shipped profile or file",
          e.set_key("project.profile", "maanshan-2099"),
          ("project.profile", "maanshan-2099", "maanshan-2025")),
+    Case("profile_mode_no_pedestrian", P, "a copied profile whose walking mode does not "
+         "state `pedestrian` (it would silently route walkers on roads closed to them)",
+         e.chain(e.write_bytes("old-profile.toml", _OLD_PROFILE),
+                 e.set_key("project.profile", "old-profile.toml")),
+         ("old-profile.toml", "modes.walk.pedestrian", "missing", "pedestrian = true")),
     Case("working_crs_degrees", P, "working_crs is a geographic CRS (EPSG:4326)",
          e.set_key("project.working_crs", "EPSG:4326"),
          ("project.working_crs", "not a metric projected CRS", "EPSG:4548")),
