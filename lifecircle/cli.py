@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from lifecircle import __version__
+from lifecircle import __version__, i18n
 from lifecircle.errors import LifecircleError
 
 DEMO_PROJECT = Path(__file__).parent / "data" / "demo" / "project.toml"
@@ -546,6 +546,19 @@ def demo(ctx: click.Context, out: Path | None, overwrite: bool, lang: str | None
     state = _state(ctx, lang)
     steps = ("check", "plan", "outputs") if out is not None else ("check", "plan")
     _run(state, DEMO_PROJECT, out, overwrite, steps, jobs=jobs)
+
+
+
+_click_main = main.main
+
+
+def _main_in_language(*args: Any, **kwargs: Any) -> Any:
+    """Run the command line with its help and click's messages in the run's language."""
+    i18n.localise_cli(main, i18n.cli_lang(kwargs.get("args")))
+    return _click_main(*args, **kwargs)
+
+
+main.main = _main_in_language  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -396,3 +396,159 @@ def value_label(column: str, value: Any, lang: str = "zh") -> str | None:
     if column == "status" and value in ("pass", "fail", "no data"):
         return t(f"score.{value}", lang)
     return None
+
+
+# ---------------------------------------------------------------- command line
+#: Chinese for the command line's own texts: click's messages (usage, errors) and the help
+#: of lifecircle's commands and options (keyed by their English first sentence or text).
+CLI_ZH: dict[str, str] = {
+    "Usage:": "用法：", "Options": "选项", "Commands": "命令",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本并退出。",
+    "Error: {message}": "错误：{message}", "Aborted!": "已中止！",
+    "Try '{command} {option}' for help.": "运行 '{command} {option}' 查看帮助。",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "Missing argument": "缺少参数", "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数", "Missing command.": "缺少命令。",
+    "Missing {param_type}": "缺少{param_type}",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "Invalid value: {message}": "值无效：{message}",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不接受值。",
+    "Argument {name!r} takes {nargs} values.": "参数 {name!r} 需要 {nargs} 个值。",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的{number_type}。",
+    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹。",
+    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
+    "default: {default}": "默认：{default}", "file": "文件", "directory": "文件夹",
+    "path": "路径",
+    "Did you mean {possibility}?": "是否想用 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是否想用：{possibilities}？）",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 需要 {nargs} 个值。",
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "Example:": "示例：",
+    # lifecircle's commands (first line of the help) and options
+    "lifecircle: check and plan community life circles (社区生活圈).":
+        "lifecircle：社区生活圈评估与规划。",
+    "Show the layers, CRS, fields, encoding and problems of a data file.":
+        "显示数据文件的图层、坐标系、字段、编码和问题。",
+    "Write a project file from the given layers by recognising their fields.":
+        "识别给定图层的字段，写出项目文件。",
+    "List, show and export standards profiles (circles, modes, categories, indicators).":
+        "列出、查看和导出标准配置（生活圈、出行方式、服务类别、指标）。",
+    "List the shipped profiles.": "列出内置的标准配置。",
+    "Show a profile's circles, modes and categories (with every name a layer may use).":
+        "显示标准配置的生活圈、出行方式和服务类别（及图层可用的所有名称）。",
+    "Copy a profile (with its comments) to a file to edit.":
+        "把标准配置（含注释）复制为可编辑的文件。",
+    "Check the 15-minute urban and 30-minute rural circles; write coverage and scorecard.":
+        "评估城市 15 分钟和农村 30 分钟生活圈，写出覆盖率和指标表。",
+    "Propose and rank sites for new facilities where the circles have gaps.":
+        "在生活圈缺口处为新设施推荐选址并排序。",
+    "Load, check, plan and write every output (GeoPackage, map, report, rasters).":
+        "读取、评估、选址并写出全部成果（GeoPackage、地图、报告、栅格）。",
+    "Run the whole pipeline on the shipped synthetic Ma'anshan demo (合成数据).":
+        "用内置的马鞍山合成演示数据运行全部流程。",
+    "Show tracebacks on errors.": "出错时显示调用栈。",
+    "Print nothing but errors (for scripts).": "只输出错误（用于脚本）。",
+    "Language of messages, map and report (default zh).": "消息、地图和报告的语言（默认 zh）。",
+    "Result folder to write.": "要写出的成果文件夹。",
+    "Replace an existing result folder.": "替换已有的成果文件夹。",
+    "Project file to write.": "要写出的项目文件。",
+    "Standards profile: a shipped name (see `lifecircle profile list`), a profile TOML file, "
+    "or a project file whose profile to use (default maanshan-2025).":
+        "标准配置：内置名称（见 `lifecircle profile list`）、配置 TOML 文件或项目文件"
+        "（默认 maanshan-2025）。",
+    "Profile TOML file to write (edit it, then set profile = \"<file>\").":
+        "要写出的配置 TOML 文件（编辑后在项目中设置 profile = \"<文件>\"）。",
+    "Worker processes for per-category work (default: every core); the results are the same "
+    "for any number.": "按类别并行的进程数（默认：全部核心）；结果与进程数无关。",
+    "Also draw the service-area polygons into the GeoPackage (display only; `run` always "
+    "does).": "同时把服务范围多边形写入 GeoPackage（仅供显示；`run` 总会写出）。",
+    "With --scheduler: one partition per district (county) or township.":
+        "配合 --scheduler：按区县或乡镇街道分区。",
+    "Category to plan for: key, Chinese name or alias (repeat for joint siting), e.g. "
+    "elderly_care or 养老服务站.": "要规划的服务类别：键、中文名或别名（可重复以联合选址），"
+                                  "如 elderly_care 或 养老服务站。",
+    "Number of new sites (maximal covering / p-median).": "新址数量（最大覆盖/P 中位模型）。",
+    "Fewest sites that reach every reachable resident (set covering).":
+        "覆盖全部可达居民的最少新址（集合覆盖）。",
+    "Location model (default mclp, setcover with --full-coverage).":
+        "选址模型（默认 mclp；与 --full-coverage 一起时为 setcover）。",
+    "Solver time limit in seconds.": "求解时间上限（秒）。",
+    "Residents one new site can serve (capacitated covering).":
+        "每处新址可服务的居民数（带容量覆盖）。",
+    "What counts against --capacity (default population).": "计入 --capacity 的对象（默认人口）。",
+    "Also generate candidate sites along the roads near uncovered residents (default: only "
+    "when there is no candidates layer).": "同时沿未覆盖居民附近的道路生成候选用地"
+                                          "（默认：仅在没有候选用地图层时）。",
+    "Write the full result folder here (default: only print a summary).":
+        "把完整成果写到此文件夹（默认：只打印摘要）。",
+}
+_cli_lang = "en"
+
+
+def cli_lang(args: Any = None) -> str:
+    """The command line's language: ``--lang`` among ``args``, else ``LIFECIRCLE_LANG``,
+    else Chinese."""
+    import os
+    import sys
+
+    argv = list(sys.argv[1:] if args is None else args)
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
+            return argv[i + 1]
+        if a.startswith("--lang=") and a[7:] in LANGS:
+            return a[7:]
+    env = os.environ.get("LIFECIRCLE_LANG", "")
+    return env if env in LANGS else "zh"
+
+
+def _cli_text(message: str) -> str:
+    if _cli_lang == "zh":
+        return CLI_ZH.get(message, message)
+    return message
+
+
+def _cli_ntext(singular: str, plural: str, n: int) -> str:
+    return _cli_text(singular if n == 1 else plural)
+
+
+def localise_cli(group: Any, lang: str) -> None:
+    """Put the command line in ``lang``: click's own messages (through the ``_`` each click
+    module uses) and the help of every command and option of ``group``."""
+    import click
+
+    global _cli_lang
+    _cli_lang = check_lang(lang)
+    for mod in ("core", "exceptions", "formatting", "parser", "types", "decorators"):
+        m = getattr(click, mod, None)
+        if m is not None and hasattr(m, "_"):
+            m._ = _cli_text
+        if m is not None and hasattr(m, "ngettext"):
+            m.ngettext = _cli_ntext
+
+    def walk(cmd: Any) -> None:
+        if hasattr(cmd, "_help_option"):  # click builds --help once, in the language of then
+            cmd._help_option = None
+        orig = cmd.__dict__.setdefault("_lc_help", (cmd.help, cmd.short_help))
+        help_en, short_en = orig
+        if lang == "zh" and help_en:
+            first, _sep, rest = help_en.strip().partition("\n")
+            rest = rest.replace("Example:", CLI_ZH["Example:"])
+            cmd.help = CLI_ZH.get(first.strip(), first) + (("\n" + rest) if rest else "")
+            cmd.short_help = CLI_ZH.get(first.strip(), short_en)
+        else:
+            cmd.help, cmd.short_help = help_en, short_en
+        for p in cmd.params:
+            ph = p.__dict__.setdefault("_lc_help", getattr(p, "help", None))
+            if ph:
+                p.help = CLI_ZH.get(ph, ph) if lang == "zh" else ph
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(group)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -248,3 +249,34 @@ def test_inspect_reads_the_projects_profile(tmp_path: Path) -> None:
     assert shipped.returncode == own.returncode == 0, own.stderr
     assert "unknown category" in shipped.stdout and "'水泵'" in shipped.stdout
     assert "unknown category" not in own.stdout and "-> category" in own.stdout
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_help_and_usage_errors_in_one_language() -> None:
+    """zh (the default): --help and click's usage errors in Chinese; en: in English."""
+    from click.testing import CliRunner
+
+    from lifecircle.cli import main
+
+    runner = CliRunner()
+    for args in (["--help"], ["run", "--help"], ["plan", "--help"]):
+        text = runner.invoke(main, args).output
+        for english in ("Usage:", "Options", "Show this message", "Result folder to write",
+                        "Example:", "Language of messages"):
+            assert english not in text, (args, english)
+        assert "用法" in text and "选项" in text
+    bad = runner.invoke(main, ["run", "--bogus"])
+    assert bad.exit_code == 2
+    assert "错误：没有选项 '--bogus'" in bad.output and "Error" not in bad.output
+    missing = runner.invoke(main, ["run"])
+    assert missing.exit_code == 2 and "缺少参数" in missing.output
+    # English with --lang en: nothing Chinese in the help of run, errors in English
+    text = runner.invoke(main, ["--lang", "en", "run", "--help"]).output
+    assert "Usage:" in text
+    assert not CJK.search(text.replace("养老服务站", "")), text  # an example value aside
+    bad = runner.invoke(main, ["--lang", "en", "run", "--bogus"])
+    assert bad.exit_code == 2 and "No such option" in bad.output
+    # and back to Chinese in the same process
+    assert "用法" in runner.invoke(main, ["--help"]).output
