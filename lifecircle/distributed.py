@@ -414,6 +414,7 @@ class PartResult:
 
     key: str
     times: pd.DataFrame
+    no_path: pd.DataFrame
     far_points: Mapping[str, tuple[int, float]]
     piece_warnings: tuple[str, ...]
     far_facilities: tuple[tuple[str, str, str], ...]
@@ -448,6 +449,7 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
     from lifecircle.accessibility.isochrones import grid_cell_m, service_areas
     from lifecircle.accessibility.network import components
     from lifecircle.accessibility.snap import snap
+    from lifecircle.accessibility.times import _connected
     from lifecircle.accessibility.traveltime import nearest
 
     t0 = time.perf_counter()
@@ -459,6 +461,7 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
     existing = fac["status"].to_numpy() != "planned"
     times = pd.DataFrame(np.inf, index=pd.Index(dem["did"].to_numpy(), name="did"),
                          columns=list(categories))
+    no_path = pd.DataFrame(True, index=times.index, columns=times.columns)
     fsnaps: dict[tuple[str, str], tuple[NDArray[np.bool_], Any]] = {}
 
     def facility_snap(mode: str, cat: str) -> tuple[NDArray[np.bool_], Any]:
@@ -511,6 +514,9 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
                 continue
             secs, _ = nearest(net, fs, dsnap, limit_s=limit_s)
             times.iloc[idx[wanted], times.columns.get_loc(cat)] = secs[wanted] / 60.0
+            # no path: no facility on the point's road piece (judged on the partition)
+            found = np.isfinite(secs) | _connected(net, fs, dsnap)
+            no_path.iloc[idx[wanted], no_path.columns.get_loc(cat)] = ~found[wanted]
     t_times = time.perf_counter() - t0 - t_net
 
     own = fac["own"].to_numpy()
@@ -571,7 +577,7 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
              "core_km2": (part.core[2] - part.core[0]) * (part.core[3] - part.core[1]) / 1e6,
              "network_s": t_net, "times_s": t_times, "areas_s": t_areas,
              "seconds": time.perf_counter() - t0, "peak_rss_mb": _rss_mb(), "pid": os.getpid()}
-    return PartResult(part.key, times, far, tuple(pieces), tuple(far_fac), roads, sa_frame,
+    return PartResult(part.key, times, no_path, far, tuple(pieces), tuple(far_fac), roads, sa_frame,
                       raster, stats)
 
 
@@ -584,6 +590,9 @@ class ClusterTimes:
     times
         Minutes per demand point (index ``did``, all points) and category of the catalogue,
         as :func:`lifecircle.accessibility.times.travel_times` builds them.
+    no_path
+        Like ``times``, True where no open facility of the category is on the point's road
+        piece (``TravelTimes.unreachable``), judged on the partition's network.
     warnings
         Data warnings (demand off the roads, stranded road pieces per partition, facilities
         off the roads).
@@ -603,6 +612,7 @@ class ClusterTimes:
     """
 
     times: pd.DataFrame
+    no_path: pd.DataFrame
     warnings: list[str]
     facility_roads: pd.DataFrame
     service_areas: gpd.GeoDataFrame
@@ -711,6 +721,9 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
     times = pd.concat([r.times for r in results]).reindex(points["did"].to_numpy())
     times.index.name = "did"
     times = times[categories].astype(float).fillna(np.inf)
+    no_path = (pd.concat([r.no_path for r in results]).reindex(points["did"].to_numpy())
+               [categories].fillna(True).astype(bool))
+    no_path.index.name = "did"
     warnings: list[str] = []
     max_snap = project.network.max_snap_m
     for ckey in circles:
@@ -765,7 +778,7 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
                 g = grids.setdefault(cat, np.full(grid[2], np.nan, dtype=np.float32))
                 g.ravel()[flat] = mins
     table = pd.DataFrame([{"partition": r.key, **r.stats} for r in results])
-    return ClusterTimes(times, warnings, froads, service, grids, grid, table, parts)
+    return ClusterTimes(times, no_path, warnings, froads, service, grids, grid, table, parts)
 
 
 # ---------------------------------------------------------------------------- planner

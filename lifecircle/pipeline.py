@@ -265,7 +265,7 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
                 raise _no_road(layers, m)
         fac = layers.facilities
         tt = TravelTimes(merged.times, circle, {}, fac["category"].astype(object).to_numpy(),
-                         fac["status"].astype(object).to_numpy() != "planned")
+                         fac["status"].astype(object).to_numpy() != "planned", merged.no_path)
         warnings.extend(merged.warnings)
     else:
         progress("计算出行时间" if zh else "travel times")

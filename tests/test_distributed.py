@@ -35,8 +35,10 @@ DEMO = Path(__file__).parents[1] / "lifecircle" / "data" / "demo" / "project.tom
 
 @pytest.fixture(scope="module")
 def client() -> distributed.Client:
-    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                   dashboard_address=":0") as cluster,
+    # worker processes (not threads): warnings filters are process-wide and not thread-safe,
+    # and real clusters run workers in their own processes too
+    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=50) as cluster,
           distributed.Client(cluster, set_as_default=False) as c):
         yield c
 
@@ -67,6 +69,8 @@ def _assert_same(one: pipeline.Analysis, many: pipeline.Analysis) -> None:
     assert np.array_equal(np.isinf(a.to_numpy()), np.isinf(b.to_numpy()))
     fin = np.isfinite(a.to_numpy())
     assert np.allclose(a.to_numpy()[fin], b.to_numpy()[fin], rtol=0, atol=1e-9)
+    # "no path" (NaN in the demand layer) against "beyond the searched limit" (inf)
+    pd.testing.assert_frame_equal(one.travel_times.unreachable, many.travel_times.unreachable)
     # per-community coverage, the summaries, gaps and the scorecard: equal
     assert_geodataframe_equal(one.coverage.communities, many.coverage.communities)
     pd.testing.assert_frame_equal(one.coverage.summary_district, many.coverage.summary_district)

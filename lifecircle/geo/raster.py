@@ -136,18 +136,24 @@ def mask_parts(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: float 
         Non-empty, valid polygons, in GDAL's order.
     """
     import itertools
+    import warnings
 
     import shapely
     from rasterio import features
+    from rasterio.errors import NotGeoreferencedWarning
 
     m = np.ascontiguousarray(mask, dtype=np.uint8)
     rings: list[Any] = []
     poly_of: list[int] = []
-    for i, (geom, _) in enumerate(features.shapes(m, mask=m.view(bool), connectivity=8,
-                                                  transform=transform)):
-        rs = geom["coordinates"]
-        rings.extend(rs)
-        poly_of.extend([i] * len(rs))
+    with warnings.catch_warnings():
+        # rasterio wraps the bare mask array in a dataset without a transform and warns;
+        # the shapes get ``transform`` all the same (seen in-process, e.g. on a Dask worker)
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        for i, (geom, _) in enumerate(features.shapes(m, mask=m.view(bool), connectivity=8,
+                                                      transform=transform)):
+            rs = geom["coordinates"]
+            rings.extend(rs)
+            poly_of.extend([i] * len(rs))
     if not rings:
         return np.empty(0, dtype=object)
     n = len(rings)
