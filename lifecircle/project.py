@@ -47,31 +47,15 @@ from lifecircle.profile import (  # noqa: F401
     load_profile,
     normalise_label,
 )
+from lifecircle.schemas import SCHEMAS
 
 #: Layer keys a project file may name, and whether each is required.
-LAYER_KEYS: dict[str, bool] = {
-    "communities": True,
-    "facilities": True,
-    "roads": True,
-    "population": False,
-    "candidates": False,
-}
+LAYER_KEYS: dict[str, bool] = {k: s.required for k, s in SCHEMAS.items()}
 
-#: Canonical columns per layer (DESIGN.md, "Inputs").
-CANONICAL_FIELDS: dict[str, tuple[str, ...]] = {
-    "communities": (
-        "cid", "name", "kind", "population", "households", "township", "district",
-        "facility_area_m2", "social_orgs", "workers", "has_platform", "has_kiosk",
-        "has_agency", "elderly", "children",
-    ),
-    "facilities": ("fid", "name", "category", "floor_area_m2", "capacity", "status"),
-    "roads": ("road_class", "oneway", "speed_kmh", "walk", "name"),
-    "population": ("population", "households"),
-    "candidates": ("cand_id", "name", "priority", "is_idle_asset", "max_floor_area_m2", "kind",
-                   "cost"),
-}
+#: Canonical columns per layer (DESIGN.md, "Inputs"; :mod:`lifecircle.schemas`).
+CANONICAL_FIELDS: dict[str, tuple[str, ...]] = {k: s.order for k, s in SCHEMAS.items()}
 #: Id columns that may be mapped to ``"auto"`` (numbered ids, no source field).
-ID_FIELDS = {"communities": "cid", "facilities": "fid", "candidates": "cand_id"}
+ID_FIELDS = {k: s.id_column for k, s in SCHEMAS.items() if s.id_column}
 
 #: Source coordinate systems accepted by name, besides ``EPSG:<code>``.
 SOURCE_SYSTEMS = ("wgs84", "cgcs2000", "gcj02", "bd09")

@@ -20,102 +20,15 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.project import ROAD_CLASSES, Profile, normalise_label
+from lifecircle.schemas import SCHEMAS
 
-#: Source field names recognised per layer and canonical column, in order of preference.
+#: Source field names recognised per layer and canonical column, in order of preference
+#: (from the layer schemas, :mod:`lifecircle.schemas`).
 FIELD_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
-    "communities": {
-        "cid": ("cid", "社区代码", "社区编码", "村社区代码", "编码", "代码", "SQDM", "ZLDWDM",
-                "CODE", "DM", "ID", "BM", "社区编号", "村编号", "行政区划代码", "区划代码", "SQBM",
-                "QHDM", "CUNDM"),
-        "name": ("name", "社区名称", "名称", "村名", "社区", "SQMC", "CMC", "CUNMC", "ZLDWMC",
-                 "MC", "NAME", "社区名", "村(社区)名称", "村社区名称", "居委会", "村委会",
-                 "行政村", "JWH", "CWH", "SQM", "COMMUNITY", "COMMUNITY_NAME", "VILLAGE",
-                 "NAME_ZH", "NAME_CN"),
-        "kind": ("kind", "城乡", "城乡类型", "城乡属性", "城乡分类", "城乡分类代码", "类型",
-                 "CXLX", "CXFLDM", "CX", "LX", "KIND", "TYPE", "城乡标识", "城乡属性代码",
-                 "社区类型", "CXBS", "URBAN_RURAL", "UR"),
-        "population": ("population", "常住人口", "CZRK", "人口", "人口数", "总人口", "RK", "ZRK",
-                       "POP", "POPULATION", "户籍人口", "HJRK", "常住人口数", "人口总数",
-                       "居住人口", "CZRKS", "RKS", "ZRKS", "RENKOU", "POP_TOTAL", "TOTPOP",
-                       "RESIDENTS", "INHABITANTS"),
-        "households": ("households", "户数", "总户数", "常住户数", "HS", "HUSHU", "ZHS",
-                       "HOUSEHOLDS", "HH", "户籍户数", "常住户", "HUS", "HHS"),
-        "township": ("township", "街道", "乡镇", "街道名称", "乡镇名称", "乡镇街道", "所属街道",
-                     "所属乡镇", "JDMC", "XZMC", "XZJD", "JD", "XZ", "TOWN", "TOWNSHIP", "镇街",
-                     "街镇", "所属镇街", "乡镇(街道)", "XZJDMC", "TOWN_NAME", "SUBDISTRICT"),
-        "district": ("district", "区县", "县区", "区县名称", "所属区县", "XZQMC", "QXMC", "QX",
-                     "DISTRICT", "COUNTY", "所属区", "区县市", "区名", "县名", "XZQ",
-                     "COUNTY_NAME", "DISTRICT_NAME"),
-        "facility_area_m2": ("facility_area_m2", "服务设施面积", "综合服务设施面积", "设施面积",
-                             "FWSSMJ", "SSMJ", "FWMJ", "服务用房面积", "用房面积", "FWYFMJ",
-                             "YFMJ"),
-        "social_orgs": ("social_orgs", "社会组织", "社会组织数", "SHZZ", "SHZZS", "社会组织数量"),
-        "workers": ("workers", "社区工作者", "社区工作者数", "工作者", "SQGZZ", "GZZ", "GZZS",
-                    "社工", "社区工作者人数", "GZZRS"),
-        "elderly": ("elderly", "老年人口", "老年人", "60岁以上人口", "LNRK", "LNR", "60岁以上",
-                    "老龄人口", "LLRK", "POP60", "ELDERLY_POP"),
-        "children": ("children", "儿童人口", "儿童", "学龄前儿童", "0-6岁人口", "ETRK", "ET"),
-        "has_platform": ("has_platform", "服务管理平台", "综合服务管理平台", "平台", "FWPT", "PT",
-                         "综合服务平台", "服务平台", "FWGLPT", "GLPT", "PLATFORM"),
-        "has_kiosk": ("has_kiosk", "自助服务一体机", "一体机", "ZZYTJ", "YTJ", "自助机",
-                      "自助服务机", "自助终端", "ZZJ", "ZZFWJ", "ZZZD", "KIOSK"),
-        "has_agency": ("has_agency", "政务代办", "代办", "ZWDB", "DB", "代办服务", "政务代办服务",
-                       "ZWDBFW", "DBFW", "AGENCY"),
-    },
-    "facilities": {
-        "fid": ("fid", "设施编号", "编号", "编码", "SSBH", "BH", "CODE", "ID", "BM", "DM",
-                "设施代码", "设施编码", "SSDM", "SSBM", "POI_ID", "UID"),
-        "name": ("name", "设施名称", "名称", "SSMC", "MC", "NAME", "设施名", "机构名称",
-                 "单位名称", "POI名称", "JGMC", "DWMC", "TITLE"),
-        "category": ("category", "设施类型", "类型", "类别", "分类", "SSLX", "LX", "LB", "FL",
-                     "CATEGORY", "TYPE", "KIND", "设施类别", "服务类型", "类型名称", "大类",
-                     "小类", "FWLX", "SSLB", "TYPE_NAME", "POI_TYPE", "AMENITY"),
-        "floor_area_m2": ("floor_area_m2", "建筑面积", "面积", "JZMJ", "MJ", "FLOOR_AREA", "AREA",
-                          "用房面积", "YFMJ", "GFA"),
-        "capacity": ("capacity", "容量", "床位", "床位数", "RL", "CWS", "CW", "CAPACITY",
-                     "服务规模", "规模", "服务人数", "座位数", "FWGM", "GM", "FWRS", "BEDS",
-                     "SEATS"),
-        "status": ("status", "状态", "建设状态", "现状规划", "JSZT", "ZT", "STATUS", "现状/规划",
-                   "建设情况", "JSQK", "STATE"),
-    },
-    "roads": {
-        "road_class": ("road_class", "道路等级", "等级", "技术等级", "行政等级", "DLDJ", "JSDJ",
-                       "DJ", "FCLASS", "CLASS", "HIGHWAY", "ROADCLASS", "GRADE", "道路类型",
-                       "类型", "LX", "道路级别", "道路分类", "DLFL", "DLJB", "TYPE"),
-        "oneway": ("oneway", "单行", "单向", "是否单行", "ONEWAY", "DXX", "DX"),
-        "speed_kmh": ("speed_kmh", "设计速度", "设计时速", "限速", "速度", "SJSD", "XS", "SD",
-                      "MAXSPEED", "SPEED"),
-        "walk": ("walk", "允许步行", "步行", "BX", "FOOT", "WALK"),
-        "name": ("name", "道路名称", "路名", "名称", "DLMC", "MC", "NAME", "道路名", "LM",
-                 "STREET"),
-    },
-    "population": {
-        "population": ("population", "常住人口", "人口", "人口数", "CZRK", "RK", "POP",
-                       "POPULATION", "GRID_CODE", "VALUE", "人口数量", "人数", "RS", "RKS",
-                       "COUNT", "POP_COUNT", "PERSONS", "PEOPLE"),
-        "households": ("households", "户数", "总户数", "HS", "HOUSEHOLDS", "HH"),
-    },
-    "candidates": {
-        "cand_id": ("cand_id", "编号", "编码", "BH", "CODE", "ID", "BM"),
-        "name": ("name", "资产名称", "名称", "ZCMC", "MC", "NAME", "设施名称", "TITLE"),
-        "priority": ("priority", "优先级", "优先", "YXJ", "PRIORITY"),
-        "is_idle_asset": ("is_idle_asset", "是否闲置", "闲置", "SFXZ", "IDLE", "闲置资产",
-                          "是否闲置资产", "XZZC"),
-        "kind": ("kind", "资产类型", "类型", "用途", "ZCLX", "LX", "YT", "TYPE"),
-        "max_floor_area_m2": ("max_floor_area_m2", "可用面积", "建筑面积", "面积", "KYMJ", "JZMJ",
-                              "MJ", "AREA"),
-        "cost": ("cost", "成本", "费用", "造价", "CB", "COST"),
-    },
-}
+    k: s.field_names for k, s in SCHEMAS.items()}
 
 #: Columns a layer cannot do without (others are filled with defaults).
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "communities": ("population",),
-    "facilities": ("category",),
-    "roads": (),
-    "population": ("population",),
-    "candidates": (),
-}
+REQUIRED: dict[str, tuple[str, ...]] = {k: s.required_columns for k, s in SCHEMAS.items()}
 
 KIND_VALUES: dict[str, str] = {
     **dict.fromkeys(("urban", "u", "城市", "城镇", "城", "镇", "社区", "城市社区", "城镇社区",
@@ -418,13 +331,7 @@ def infer_kind_from_name(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------- layer roles
-ROLE_HINTS: dict[str, tuple[str, ...]] = {
-    "communities": ("社区", "村", "居委", "community", "communities", "village", "sq", "cun"),
-    "facilities": ("设施", "服务", "poi", "facility", "facilities", "ss"),
-    "roads": ("道路", "路网", "路", "road", "street", "highway", "osm", "dl"),
-    "population": ("人口", "pop", "population", "worldpop", "rk"),
-    "candidates": ("候选", "闲置", "资产", "candidate", "idle", "site", "xz"),
-}
+ROLE_HINTS: dict[str, tuple[str, ...]] = {k: s.hints for k, s in SCHEMAS.items()}
 
 
 def guess_roles(geometry: str | None, columns: Sequence[str], filename: str,
@@ -446,10 +353,7 @@ def guess_roles(geometry: str | None, columns: Sequence[str], filename: str,
         A few values per field.
     """
     scores: dict[str, float] = {}
-    allowed = {
-        "communities": ("polygon",), "facilities": ("point", "polygon"), "roads": ("line",),
-        "population": ("point", "raster", "polygon"), "candidates": ("point", "polygon"),
-    }
+    allowed = {k: s.accepts for k, s in SCHEMAS.items()}
     name = normalise_label(filename)
     for role, geoms in allowed.items():
         if geometry not in geoms:

@@ -24,15 +24,10 @@ from lifecircle.geo.offsets import OffsetFit, fit_to_roads
 from lifecircle.layers import fields as fld
 from lifecircle.layers.inspect import ROLE_NAMES, SIDECARS, _Analysed, analyse
 from lifecircle.project import ID_FIELDS, LAYER_KEYS, PROFILES_DIR, Profile, load_profile
+from lifecircle.schemas import SCHEMAS
 
 #: Canonical columns worth a TODO line when not recognised (others are optional).
-IMPORTANT: dict[str, tuple[str, ...]] = {
-    "communities": ("population", "name", "kind", "cid"),
-    "facilities": ("category", "name"),
-    "roads": ("road_class",),
-    "population": ("population",),
-    "candidates": ("name",),
-}
+IMPORTANT: dict[str, tuple[str, ...]] = {k: s.todo for k, s in SCHEMAS.items()}
 #: File-name words that give away an offset coordinate system.
 OFFSET_HINTS = {"gcj02": ("gcj", "gaode", "amap", "高德", "火星", "腾讯", "tencent"),
                 "bd09": ("bd09", "baidu", "百度")}

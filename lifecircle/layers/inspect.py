@@ -38,6 +38,7 @@ from lifecircle.layers.validate import (
     resolve_crs,
 )
 from lifecircle.project import LayerSpec, Profile, load_profile
+from lifecircle.schemas import SCHEMAS
 
 #: Files that belong to a shapefile (skipped when given on their own).
 SIDECARS = (".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".fix",
@@ -48,9 +49,7 @@ N_SAMPLES = 3
 #: Rows scanned for distinct sample values.
 SAMPLE_ROWS = 500
 
-ROLE_NAMES = {"communities": ("社区/村", "communities"), "facilities": ("设施", "facilities"),
-              "roads": ("道路", "roads"), "population": ("人口", "population"),
-              "candidates": ("候选用地", "candidates")}
+ROLE_NAMES = {k: (s.name_zh, s.name_en) for k, s in SCHEMAS.items()}
 
 
 @dataclass(frozen=True)

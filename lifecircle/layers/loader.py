@@ -39,24 +39,15 @@ from lifecircle.layers.validate import (
     values_text,
 )
 from lifecircle.project import ROAD_CLASSES, LayerSpec, Profile, Project
+from lifecircle.schemas import SCHEMAS
 
 #: Layers in the order they are read and reported.
-ORDER = ("communities", "facilities", "roads", "population", "candidates")
+ORDER = tuple(SCHEMAS)
 
 #: Canonical columns of each loaded layer (docs/contracts.md), geometry last.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "communities": ("cid", "name", "kind", "population", "households", "township", "district",
-                    "facility_area_m2", "social_orgs", "workers", "elderly", "children",
-                    "has_platform", "has_kiosk", "has_agency"),
-    "facilities": ("fid", "name", "category", "floor_area_m2", "capacity", "status"),
-    "roads": ("road_class", "oneway", "speed_kmh", "walk", "name"),
-    "population": ("population", "households"),
-    "candidates": ("cand_id", "name", "priority", "is_idle_asset", "max_floor_area_m2", "cost",
-                   "kind"),
-}
-ID_PREFIX = {"communities": "C", "facilities": "F", "candidates": "S"}
-ID_COLUMN = {"communities": "cid", "facilities": "fid", "candidates": "cand_id"}
-
+COLUMNS: dict[str, tuple[str, ...]] = {k: s.order for k, s in SCHEMAS.items()}
+ID_PREFIX = {k: s.id_prefix for k, s in SCHEMAS.items() if s.id_column}
+ID_COLUMN = {k: s.id_column for k, s in SCHEMAS.items() if s.id_column}
 
 @dataclass(frozen=True)
 class LayerInfo:

@@ -21,6 +21,7 @@ from pyproj.exceptions import CRSError
 from lifecircle.errors import Problem
 from lifecircle.geo import crs as gcrs
 from lifecircle.geo.offsets import convert_geometries
+from lifecircle.schemas import SCHEMAS
 
 #: Column holding the 1-based source row of each feature while loading.
 ROW = "__row"
@@ -35,10 +36,9 @@ TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "Mu
               5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
 FAMILY_ZH = {"point": "点", "line": "线", "polygon": "面"}
 #: Geometry families each layer accepts, and those converted to points.
-LAYER_FAMILY: dict[str, str] = {"communities": "polygon", "facilities": "point",
-                                "roads": "line", "population": "point", "candidates": "point"}
-TO_POINT_WARN = {"facilities", "population"}
-TO_POINT_SILENT = {"candidates"}
+LAYER_FAMILY: dict[str, str] = {k: s.geometry for k, s in SCHEMAS.items()}
+TO_POINT_WARN = {k for k, s in SCHEMAS.items() if s.to_point == "warn"}
+TO_POINT_SILENT = {k for k, s in SCHEMAS.items() if s.to_point == "silent"}
 
 
 @dataclass

@@ -1,0 +1,64 @@
+"""The layer schemas (lifecircle.schemas) are what the loader, init and inspect go by."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lifecircle import layers
+from lifecircle import project as prj
+from lifecircle.layers import fields as fld
+from lifecircle.layers.fields import match_fields
+from lifecircle.profile import normalise_label
+from lifecircle.schemas import SCHEMAS
+
+DEMO = Path(__file__).parents[1] / "lifecircle" / "data" / "demo" / "project.toml"
+
+#: pandas dtype kinds each schema column type loads as ("O" object text).
+KINDS = {"id": "O", "text": "O", "kind": "O", "category": "O", "road_class": "O",
+         "number": "f", "integer": "i", "bool": "b"}
+
+
+@pytest.fixture(scope="module")
+def demo_layers() -> layers.Layers:
+    return layers.load(prj.load(DEMO))
+
+
+@pytest.mark.parametrize("key", ["communities", "facilities", "roads", "candidates"])
+def test_a_loaded_layer_has_the_schema_columns_and_types(demo_layers: layers.Layers,
+                                                          key: str) -> None:
+    frame = getattr(demo_layers, key)
+    schema = SCHEMAS[key]
+    assert [c for c in frame.columns if c != "geometry"] == list(schema.order)
+    for col in schema.columns:
+        got = frame[col.name].dtype
+        assert got.kind == KINDS[col.type], (key, col.name, got)
+    if schema.id_column:
+        ids = frame[schema.id_column]
+        assert ids.is_unique and (ids != "").all()
+
+
+@pytest.mark.parametrize("key", list(SCHEMAS))
+def test_each_recognised_name_maps_to_its_own_column(key: str) -> None:
+    """Every source name of the schema, alone in a layer, is recognised as its column."""
+    schema = SCHEMAS[key]
+    seen: dict[str, str] = {}
+    for col in schema.columns:
+        for name in col.source_names:
+            norm = normalise_label(name)
+            assert seen.get(norm, col.name) == col.name, \
+                f"{key}: {name!r} listed for {seen[norm]} and {col.name}"
+            seen[norm] = col.name
+            assert match_fields([name], key).mapping == {col.name: name}, (key, name)
+
+
+def test_the_project_check_and_the_loader_go_by_the_schemas() -> None:
+    assert list(prj.LAYER_KEYS) == list(SCHEMAS)
+    assert {k for k, req in prj.LAYER_KEYS.items() if req} == {
+        "communities", "facilities", "roads"}
+    assert prj.ID_FIELDS == {"communities": "cid", "facilities": "fid", "candidates": "cand_id"}
+    assert fld.REQUIRED["communities"] == ("population",)
+    assert pd.Index(prj.CANONICAL_FIELDS["roads"]).equals(
+        pd.Index(["road_class", "oneway", "speed_kmh", "walk", "name"]))
