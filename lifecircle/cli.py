@@ -548,6 +548,49 @@ def demo(ctx: click.Context, out: Path | None, overwrite: bool, lang: str | None
     _run(state, DEMO_PROJECT, out, overwrite, steps, jobs=jobs)
 
 
+@main.command()
+@click.argument("result_a", type=click.Path(path_type=Path))
+@click.argument("result_b", type=click.Path(path_type=Path))
+@out_option
+@overwrite_option
+@lang_option
+@click.pass_context
+def compare(ctx: click.Context, result_a: Path, result_b: Path, out: Path, overwrite: bool,
+            lang: str | None) -> None:
+    """Compare two results (e.g. two years): change per community and district.
+
+    Writes compare.gpkg (delta columns), CSV tables and compare.html into OUT. Results of
+    different profiles or regions are refused.
+
+    \b
+    Example:
+        lifecircle compare result-2024 result-2025 -o change-2025
+    """
+    state = _state(ctx, lang)
+    with _handled(state):
+        from lifecircle.outputs import compare as compare_mod
+        from lifecircle.outputs.resultdir import atomic_folder, check_target
+
+        c = compare_mod.compare(result_a, result_b)
+        inputs = [result_a / compare_mod.GPKG, result_b / compare_mod.GPKG]
+        check_target(out, overwrite=overwrite, inputs=inputs)
+        with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:
+            files = compare_mod.write(c, tmp, lang=state.lang,
+                                      names=(result_a.name or str(result_a),
+                                             result_b.name or str(result_b)))
+        con = _console(state)
+        d = c.districts
+        for _, r in d.iterrows():
+            delta = r["d_cov_all"]
+            text = "-" if delta != delta else f"{100 * delta:+.1f}"
+            con.print(state.t(f"{r['district']}: 全部服务覆盖率变化 {text} 个百分点",
+                              f"{r['district']}: covered for all services {text} points"),
+                      markup=False, highlight=False, emoji=False)
+        con.print(state.t(f"结果已写入 {out}", f"results written to {out}"), markup=False,
+                  highlight=False)
+        for f in files:
+            con.print(f"  {out / f}", markup=False, highlight=False)
+
 
 _click_main = main.main
 

@@ -334,6 +334,87 @@ def scorecard_note(note: str, lang: str = "zh") -> str:
     return "；".join(out)
 
 
+# ---- supply and load, target groups, equity, scenarios, compare (issue 14)
+TEXT.update({
+    "score.info": ("参考", "for information"),
+    "equity.gini_coverage": ("社区覆盖率基尼系数（人口加权）",
+                             "Gini of community coverage (population-weighted)"),
+    "equity.theil_coverage": ("社区覆盖率泰尔指数（人口加权）",
+                              "Theil index of community coverage (population-weighted)"),
+    "equity.urban_rural_gap": ("城乡覆盖率差距（城市减农村）",
+                               "urban-rural coverage gap (urban minus rural)"),
+    "equity.gini_time": ("出行时间基尼系数", "Gini of travel times"),
+    "equity.theil_time": ("出行时间泰尔指数", "Theil index of travel times"),
+    "equity.points": ("百分点", "percentage points"),
+    "equity.all": ("全部必需服务", "all required services"),
+    "equity.whole": ("全域", "whole area"),
+    "report.supply": ("供需与设施负荷（两步移动搜索法 2SFCA）", "Supply and load (2SFCA)"),
+    "report.supply_note": (
+        "负荷 = 设施生活圈时限内的居民（服务重点人群的类别按该人群计）；"
+        "超负荷 = 负荷超过服务规模。"
+        "人均供给 = 可达服务规模 / 千人（两步移动搜索法，时限内权重为 1）。",
+        "Load = residents within the facility's circle (the target group for categories "
+        "serving one); over capacity = load above the capacity. Supply = capacity reachable "
+        "per 1,000 residents (2SFCA, weight 1 within the circle)."),
+    "report.no_supply": ("设施没有服务规模（capacity）数据，无法计算供需比。",
+                         "No facility has a capacity: no supply ratios."),
+    "report.groups": ("重点人群覆盖（老年人、儿童）", "Target groups (elderly, children)"),
+    "report.groups_note": (
+        "重点人群按其出行方式（老年人步行 3 km/h）计算；人群数量按社区比例分配到需求点。",
+        "Groups travel by their own mode (the elderly walk at 3 km/h); a community's group "
+        "count is spread over its demand points like its population."),
+    "report.equity": ("均衡性（城乡均等化）", "Equity (urban-rural equalisation)"),
+    "report.equity_note": (
+        "基尼系数与泰尔指数为 0 表示完全均衡；"
+        "出行时间中不可达者按搜索上限（生活圈时限的 2 倍）计。",
+        "Gini and Theil are 0 when perfectly even; unreachable residents count at the search "
+        "limit (twice the circle's minutes)."),
+    "report.lorenz": ("洛伦兹曲线：社区全部服务覆盖率", "Lorenz curve: community coverage"),
+    "report.lorenz_x": ("累计人口比例", "cumulative share of residents"),
+    "report.lorenz_y": ("累计覆盖人口比例", "cumulative share of covered residents"),
+    "report.scenarios": ("情景：现状、加规划设施、加建议新址",
+                         "Scenarios: existing, + planned, + proposed sites"),
+    "report.no_planned": ("没有规划设施（status = planned）。",
+                          "No planned facilities (status = planned)."),
+    "scenario.existing": ("现状", "existing"),
+    "scenario.planned": ("现状+规划", "existing + planned"),
+    "scenario.proposed": ("现状+规划+建议新址", "existing + planned + proposed"),
+    "report.with_capacity": ("有服务规模的设施", "with capacity"),
+    "report.utilisation": ("负荷率", "load / capacity"),
+    "report.supply_mean": ("每千人服务规模（人口加权平均）",
+                           "capacity per 1,000 residents (population-weighted mean)"),
+    "report.supply_min": ("社区最低", "lowest community"),
+    "report.supply_max": ("社区最高", "highest community"),
+    "report.share_all": ("全体居民覆盖率", "all residents covered"),
+    "compare.title": ("年度对比", "Comparison"),
+    "compare.districts": ("各区县变化", "Change by district"),
+    "compare.communities": ("变化最大的社区/村", "Communities that changed most"),
+    "compare.scorecard": ("指标变化", "Indicator changes"),
+    "compare.gaps": ("服务缺口人口变化", "Change in residents in gaps"),
+})
+FIELDS_MORE: dict[str, tuple[str, str]] = {
+    "capacity": ("服务规模", "capacity"),
+    "load": ("负荷(生活圈内居民)", "load (residents within the circle)"),
+    "load_of": ("负荷口径", "load counted in"),
+    "ratio": ("每千人服务规模", "capacity per 1,000 residents"),
+    "over_capacity": ("超负荷", "over capacity"),
+    "cov_all_planned": ("全部服务覆盖率(含规划)", "covered for all services (+ planned)"),
+    "cov_all_proposed": ("全部服务覆盖率(含建议新址)", "covered for all services (+ proposed)"),
+    "year": ("目标年份", "target year"),
+    "note": ("说明", "note"),
+    "scenario": ("情景", "scenario"),
+    "group": ("重点人群", "target group"),
+    "share": ("覆盖率", "covered share"),
+    "covered_pop": ("覆盖人口", "covered residents"),
+    "group_residents": ("人群数量", "group residents"),
+    "group_covered": ("人群覆盖数", "group covered"),
+    "group_share": ("人群覆盖率", "group covered share"),
+    "facilities": ("设施数", "facilities"),
+    "measure": ("指标", "measure"),
+    "units": ("计数单元", "units counted"),
+}
+
+
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is supported, else raise ``ValueError`` naming the choices."""
     if lang not in LANGS:
@@ -375,9 +456,18 @@ def field_label(column: str, profile: Profile | None = None, lang: str = "zh",
     layer
         Result layer name, for columns whose meaning depends on the layer.
     """
-    pair = LAYER_FIELDS.get((layer or "", column)) or FIELDS.get(column)
+    pair = (LAYER_FIELDS.get((layer or "", column)) or FIELDS.get(column)
+            or FIELDS_MORE.get(column))
     if pair is not None:
         return pair[0] if lang == "zh" else pair[1]
+    for prefix, zh, en in (("sup_", "每千人供给：{}", "supply per 1,000: {}"),
+                           ("gcov_", "重点人群覆盖率：{}", "target-group coverage: {}"),
+                           ("d_cov_", "覆盖率变化：{}", "change in coverage: {}")):
+        if column.startswith(prefix):
+            key = column[len(prefix):]
+            name = (t("equity.all", lang) if key == "all"
+                    else category_name(key, profile, lang))
+            return (zh if lang == "zh" else en).format(name)
     if column.startswith("cov_"):
         name = category_name(column[4:], profile, lang)
         return f"覆盖率：{name}" if lang == "zh" else f"coverage: {name}"
@@ -393,7 +483,9 @@ def value_label(column: str, value: Any, lang: str = "zh") -> str | None:
         return t(f"kind.{value}", lang)
     if column == "status" and value in ("existing", "planned"):
         return t(f"status.{value}", lang)
-    if column == "status" and value in ("pass", "fail", "no data"):
+    if column == "scenario" and value in ("existing", "planned", "proposed"):
+        return t(f"scenario.{value}", lang)
+    if column == "status" and value in ("pass", "fail", "no data", "info"):
         return t(f"score.{value}", lang)
     return None
 

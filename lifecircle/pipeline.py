@@ -62,6 +62,8 @@ class Analysis:
     #: (facility snaps, service areas, rasters, partition sizes). ``travel_times`` then
     #: holds the minutes but no networks or snaps (they stayed on the workers).
     cluster: Any = None
+    #: supply and load, target groups, equity, scenarios (accessibility.assess)
+    assessment: Any = None
 
     @property
     def networks(self) -> dict[str, Network]:
@@ -284,14 +286,67 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     card = scorecard(layers.communities, layers.facilities, profile, coverage=coverage,
                      lang=project.lang)
     timings["coverage"] = time.perf_counter() - t
+    more = None
+    if merged is None:  # on a cluster the networks and snaps stay on the workers
+        t = time.perf_counter()
+        progress("供需、重点人群、均衡与情景" if zh
+                 else "supply, target groups, equity, scenarios")
+        more = _assess(project, layers, tt, points, coverage)
+        warnings.extend(more.warnings)
+        whole = (card["scope"] == "all").to_numpy()
+        card = pd.concat([card[whole], assess_rows(more, project.lang), card[~whole]],
+                         ignore_index=True)
+        timings["assess"] = time.perf_counter() - t
     return Analysis(project, layers, demand, tt, coverage, gaps, card, None,
-                    tuple(_dedupe(warnings)), timings, merged)
+                    tuple(_dedupe(warnings)), timings, merged, assessment=more)
 
 
 def _no_road(layers: Layers, mode: str) -> InputError:
     return InputError(
         f"{_roads_path(layers)}: no road the mode {mode!r} may use; fix: check the road class "
         "field (road_class) and the profile's forbidden_classes")
+
+
+def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFrame,
+            coverage: Any) -> Any:
+    """Supply and load, target groups, equity, the planned scenario (accessibility.assess),
+    on the travel-time step's own networks and snaps."""
+    from lifecircle.accessibility import assess as assess_mod
+    from lifecircle.accessibility import network as network_mod
+
+    profile = project.profile
+    networks = tt.networks
+
+    def network_for(mode: str) -> Any:
+        if mode not in networks:
+            networks[mode] = network_mod.build(
+                layers.roads, profile.modes[mode],
+                snap_tolerance_m=project.network.snap_tolerance_m,
+                node_crossings=project.network.node_crossings)
+        return networks[mode]
+
+    demand_snaps = _demand_snaps(tt, profile)
+    facility_snaps: dict[tuple[str, str], Any] = {}
+    for ckey in demand_snaps:
+        mode = profile.circles[ckey].mode
+        if tt.modes[mode].facilities is not None:
+            for cat in profile.required(ckey):
+                facility_snaps[(mode, cat)] = tt.facilities(mode, cat)
+    cats = list(dict.fromkeys(str(c) for c in tt.facility_category))
+    rows = np.concatenate([tt.facility_rows(c) for c in cats]) if cats else np.zeros(0, int)
+    return assess_mod.assess(profile, layers.communities, points, tt.minutes[
+        list(coverage.categories)], coverage, layers.facilities, networks, network_for,
+        demand_snaps, facility_snaps, max_snap_m=project.network.max_snap_m,
+        existing=layers.facilities.iloc[rows], planned_snaps=lambda mode, cat:
+        tt.modes[mode].facilities.take(np.flatnonzero(  # type: ignore[union-attr]
+            ~tt.facility_open & (tt.facility_category == cat))))
+
+
+def assess_rows(more: Any, lang: str) -> pd.DataFrame:
+    """The equity rows of the scorecard."""
+    from lifecircle.accessibility import assess as assess_mod
+
+    return assess_mod.scorecard_rows(more, lang)
 
 
 def _roads_path(layers: Layers) -> str:
@@ -459,7 +514,15 @@ def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
                   generate=opts.generate_candidates,
                   capacity=cap, load=load_col if cap is not None else None,
                   lang=project.lang, geography=geography)
-    return replace(analysis, plan=result,
+    assessment = analysis.assessment
+    if assessment is not None:
+        from lifecircle.accessibility import assess as assess_mod
+
+        assessment = assess_mod.with_proposed(
+            assessment, project.profile, analysis.layers.communities, analysis.demand.points,
+            analysis.times, analysis.layers.facilities, result.sites,
+            result.newly_covered_by_category, analysis.travel_times.circle)
+    return replace(analysis, plan=result, assessment=assessment,
                    warnings=tuple(_dedupe([*analysis.warnings, *result.warnings])),
                    timings={**analysis.timings, "plan": time.perf_counter() - t})
 
@@ -511,6 +574,11 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
         "summary_township": cov.summary_township,
         "scorecard": analysis.scorecard,
     }
+    if analysis.assessment is not None:
+        from lifecircle.accessibility import assess as assess_mod
+
+        assess_mod.result_columns(analysis.assessment, out, analysis.demand.points)
+    out["run_info"] = _run_info(analysis)
     if analysis.plan is not None:
         out["candidates"] = analysis.plan.candidates
         out["proposed_sites"] = analysis.plan.sites
@@ -613,6 +681,30 @@ def _service_area_task(task: tuple[str, Any, tuple[float, ...], float]) -> tuple
                        trim_m=SERVICE_AREA_TRIM_M, min_hole_m2=SERVICE_AREA_MIN_HOLE_M2,
                        cell_m=cell)
     return sa["minutes"].to_numpy(), np.asarray(sa.geometry.values, dtype=object)
+
+
+def _demand_snaps(tt: TravelTimes, profile: Profile) -> dict[str, Any]:
+    """Circle key -> (positions of its demand points, their Snapped)."""
+    out: dict[str, Any] = {}
+    for ckey, circle in profile.circles.items():
+        ms = tt.modes.get(circle.mode)
+        if ms is not None:
+            mine = tt.circle[ms.demand_index] == ckey
+            if mine.any():
+                out[ckey] = (ms.demand_index[mine], ms.demand.take(mine))
+    return out
+
+
+def _run_info(analysis: Analysis) -> pd.DataFrame:
+    """What a result was made from (``lifecircle compare`` refuses different profiles)."""
+    from lifecircle import __version__
+
+    p = analysis.project
+    items = {"profile": p.profile.key, "project": p.name,
+             "project_file": str(p.path) if p.path else "",
+             "working_crs": analysis.layers.crs.to_string(),
+             "communities": str(len(analysis.layers.communities)), "version": __version__}
+    return pd.DataFrame({"key": list(items), "value": list(items.values())})
 
 
 def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _quiet, *,

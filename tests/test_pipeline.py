@@ -99,8 +99,11 @@ def test_every_point_set_is_snapped_once_per_mode(analysis: pipeline.Analysis,
     fresh = pipeline.analyse(analysis.project)
     n_modes = len(fresh.networks)
     assert fresh.layers.candidates is not None and len(fresh.layers.candidates)
-    # demand, facilities and candidates, once per mode
-    assert len(seen) == 3 * n_modes
+    # demand, facilities and candidates, once per mode; demand and facilities once more on
+    # each target group's own mode (the elderly's walk_elderly), for group coverage
+    groups = {m for g in fresh.project.profile.groups.values() for m in g.modes.values()}
+    n_group = len(groups - set(fresh.networks))
+    assert len(seen) == 3 * n_modes + 2 * n_group
     planned = pipeline.plan_analysis(fresh, categories=["elderly_care"], sites=2,
                                      generate=True, time_limit_s=5)
     pipeline.result_layers(planned, service_areas=True, jobs=1)
@@ -108,7 +111,7 @@ def test_every_point_set_is_snapped_once_per_mode(analysis: pipeline.Analysis,
     repeated = [k for k in set(seen) if seen.count(k) > 1 and k[1] != empty]
     assert not repeated, f"{len(repeated)} point sets snapped twice"
     # the planner snapped only its generated candidates (one more set per mode in use)
-    assert len(seen) <= 4 * n_modes
+    assert len(seen) <= 4 * n_modes + 2 * n_group
     # the planned analysis shares the step's travel times
     assert planned.plan is not None and fresh.plan is None
     assert planned.travel_times is fresh.travel_times

@@ -136,3 +136,54 @@ def test_bad_input_is_one_clear_error(kw: dict[str, object], needle: str) -> Non
     args.update(kw)
     with pytest.raises(InputError, match=needle.replace("(", r"\(")):
         fca(np.ones((2, 2)), args.pop("supply"), args.pop("demand"), **args)  # type: ignore[arg-type]
+
+
+def test_supply_and_load_along_a_road() -> None:
+    """One straight road, 1000 m per 900 s (4 km/h): the urban circle reaches 1000 m."""
+    from shapely.geometry import Point
+
+    from lifecircle.accessibility.network import from_edges
+    from lifecircle.accessibility.snap import snap
+    from lifecircle.accessibility.supply import supply_and_load
+    from lifecircle.project import load_profile
+
+    net = from_edges([[0, 0], [1000, 0], [2000, 0], [3000, 0]], [0, 1, 2], [1, 2, 3],
+                     [900.0] * 3, [900.0] * 3, mode="walk", access_speed_mps=1.0)
+    profile = load_profile("maanshan-2025")
+    points = pd.DataFrame({"did": [0, 1, 2, 3], "cid": ["X", "X", "Y", "Y"],
+                           "population": [100.0, 200.0, 300.0, 50.0]})
+    pts = [Point(500, 0), Point(1500, 0), Point(2500, 0), Point(3000, 0)]
+    communities = pd.DataFrame({"cid": ["X", "Y"], "population": [300.0, 350.0],
+                                "elderly": [60.0, 35.0]})
+    fac_xy = [Point(0, 0), Point(2000, 0)]
+    facilities = pd.DataFrame({"fid": ["A", "B", "E1", "E2"],
+                               "category": ["shelter", "shelter", "elderly_care",
+                                            "elderly_care"],
+                               "capacity": [10.0, 600.0, 15.0, np.nan]})
+    fsnap = snap(net, np.array([[p.x, p.y] for p in fac_xy]), max_snap_m=10)
+    dsnap = snap(net, np.array([[p.x, p.y] for p in pts]), max_snap_m=10)
+    out = supply_and_load({"walk": net}, {"urban": (np.arange(4), dsnap)},
+                          {("walk", "shelter"): fsnap, ("walk", "elderly_care"): fsnap},
+                          facilities, points, communities, profile)
+    f = out.facilities.set_index("fid")
+    # A reaches the point at 500 m; B those at 500, 500 and exactly 1000 m (15 min)
+    assert f.loc["A", "load"] == pytest.approx(100.0)
+    assert f.loc["B", "load"] == pytest.approx(550.0)
+    assert f.loc["A", "ratio"] == pytest.approx(10 / 100 * 1000)
+    assert f.loc["B", "ratio"] == pytest.approx(600 / 550 * 1000)
+    assert bool(f.loc["A", "over_capacity"]) is True
+    assert bool(f.loc["B", "over_capacity"]) is False
+    # elderly care serves the elderly: X's share 0.2, Y's 0.1, at the elderly's count
+    assert f.loc["E1", "load_of"] == "elderly"
+    assert f.loc["E1", "load"] == pytest.approx(100 * 0.2)
+    assert f.loc["E2", "load"] == pytest.approx(200 * 0.2 + 300 * 0.1 + 50 * 0.1)
+    assert bool(f.loc["E1", "over_capacity"]) is True   # 20 > 15
+    assert f.loc["E2", "over_capacity"] is pd.NA       # capacity unknown
+    # 2SFCA per point, per 1,000 residents
+    s = out.points
+    assert s.loc[0, "shelter"] == pytest.approx(100.0)
+    assert s.loc[3, "shelter"] == pytest.approx(600 / 550 * 1000)
+    # E2 has no capacity: 0 places; E1 serves only point 0 (20 elderly): 15 / 20
+    assert s.loc[0, "elderly_care"] == pytest.approx(15 / 20 * 1000)
+    assert s.loc[2, "elderly_care"] == pytest.approx(0.0)
+    assert any("1 of 2 facilities have no capacity" in w for w in out.warnings)

@@ -295,7 +295,9 @@ class SupplyLoad:
         ``load`` = residents (of the category's group where it has one and every community
         gives the group's count, ``load_of`` says which) within the facility's circle;
         ``ratio`` = its capacity per 1,000 of them (2SFCA first step; NaN without
-        capacity); ``over_capacity`` = load > capacity (NA where the capacity is unknown).
+        capacity); ``over_capacity`` = load > capacity (NA where the capacity is unknown,
+        or the category serves a group whose count the communities lack: its capacity is
+        in group members, its load then in all residents).
     points
         Index ``did``; one column per category with capacity data: capacity reachable per
         1,000 residents (2SFCA, step decay within the circle).
@@ -345,6 +347,7 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
     pop = np.nan_to_num(pd.to_numeric(points["population"], errors="coerce").to_numpy(float))
     basis: dict[str, str] = {}
     demand_of: dict[str, NDArray[np.float64]] = {}
+    mismatched: set[str] = set()
     for cat in facilities["category"].astype(str).unique():
         category = profile.categories.get(cat)  # type: ignore[attr-defined]
         group = profile.groups.get(category.group) if category is not None and \
@@ -352,11 +355,10 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
         basis[cat], demand_of[cat] = "population", pop
         if group is not None:
             counts = group_counts(points, communities, group.field)
-            if counts is None:
-                warnings.append(f"{cat}: load counted in all residents: the communities "
-                                f"layer has no `{group.field}` for every community")
-            else:
+            if counts is not None:
                 basis[cat], demand_of[cat] = group.key, counts
+            else:  # capacity is in group members: no flag, no ratio (groups.py warns)
+                mismatched.add(cat)
     rows = []
     point_cols: dict[str, NDArray[np.float64]] = {}
     for cat, fac in facilities.groupby(facilities["category"].astype(str), sort=False):
@@ -379,10 +381,11 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
                                     w[keep], (m, n)))
         c = join(parts, (m, n))
         demand = demand_of[cat]
-        load = np.bincount(c.facility, weights=c.weight * demand[c.demand], minlength=m)
+        load = np.bincount(c.facility, weights=c.weight * demand[c.demand],
+                           minlength=m).astype(float)
         cap = pd.to_numeric(fac["capacity"], errors="coerce").to_numpy(float) \
             if "capacity" in fac.columns else np.full(m, np.nan)
-        known = np.isfinite(cap) & (cap >= 0)
+        known = np.isfinite(cap) & (cap >= 0) & (cat not in mismatched)
         if not parts:
             load[:] = np.nan
         with np.errstate(divide="ignore", invalid="ignore"):

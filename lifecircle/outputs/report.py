@@ -31,7 +31,7 @@ import pandas as pd
 
 from lifecircle import i18n
 from lifecircle.errors import OutputError
-from lifecircle.outputs import styles
+from lifecircle.outputs import sections, styles
 from lifecircle.outputs.webmap import category_names, fmt_bool, fmt_num, fmt_pct, split_keys
 
 if TYPE_CHECKING:
@@ -456,6 +456,7 @@ def scorecard_rows(scorecard: Any, profile: Profile, lang: str) -> list[dict[str
         note = "" if _isnan(r.get("note")) else str(r.get("note", ""))
         out.append({
             "indicator": key, "name": name, "target": _num(r.get("target"), lang),
+            "year": "" if _isnan(r.get("year")) else str(int(r.get("year"))),
             "value": ("—" if _isnan(r.get("value")) else _num(r.get("value"), lang)),
             "unit": unit,
             "target_text": _with_unit(r.get("target"), unit, lang),
@@ -1060,6 +1061,11 @@ def build(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.PathLik
     elif demand is None or len(demand) == 0:
         h.append(f'<p class="note">{_esc(i18n.t("report.no_demand", lang))}</p>')
 
+    # supply and load, target groups, equity, scenarios (outputs.sections)
+    more_h, more_md = sections.render(layers, profile, lang)
+    h.extend(more_h)
+    md.extend(more_md)
+
     # one section per district
     sd = layers.get("summary_district")
     st = layers.get("summary_township")
@@ -1182,6 +1188,9 @@ def build(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.PathLik
         md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
                             [list(x) for x in items]))
     files = [csv_name(k, lang) for k in CSV_FILES if _csv_source(layers, k) is not None]
+    files += [sections.CSV_FILES[k] for k in sections.CSV_FILES
+              if (sections.facility_load(layers) if k == "facility_load" else layers.get(k))
+              is not None]
     h.append(f"<h3>{_esc(i18n.t('report.files', lang))}</h3><ul>"
              + "".join(f'<li><a href="{_esc(f)}">{_esc(f)}</a></li>' for f in files) + "</ul>")
     md.append(f"\n### {_md_cell(i18n.t('report.files', lang))}\n")
@@ -1238,6 +1247,12 @@ def write_tables(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.
             layer = "scorecard" if key.startswith("scorecard") else key
             _write_csv(localise_table(df, layer, profile, lang), out / fname)
             written[key] = out / fname
+
+        def write(frame: pd.DataFrame, fname: str) -> Path:
+            _write_csv(_csv_frame(frame), out / fname)
+            return out / fname
+
+        written.update(sections.write_tables(layers, write))
     except OSError as e:
         raise OutputError(f"{out}: cannot write the CSV tables ({e.strerror}); fix: choose a "
                           "writable folder with free disk space") from None

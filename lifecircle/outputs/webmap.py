@@ -395,6 +395,7 @@ def _community_data(comm: Any, after: Any, profile: Profile, lang: str, simplify
                   if not _isnan(row.get(c))},
             "m": split_keys(row.get("missing")),
             "lp": [lp[0], lp[1]],
+            "x": _more_rows(row, profile, lang),
         }
         ar = after_by_cid.get(cid)
         if ar is not None:
@@ -442,6 +443,26 @@ def _gap_data(frame: Any, profile: Profile, idx: Mapping[str, int], lang: str,
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _more_rows(row: Mapping[str, Any], profile: Any, lang: str) -> list[list[Any]]:
+    """Popup rows ``[label, text, bad]`` of supply and load, target groups and scenarios,
+    where present (shown as plain text by the page)."""
+    out: list[list[Any]] = []
+    for col, value in row.items():
+        col = str(col)
+        if _isnan(value):
+            continue
+        label = i18n.field_label(col, profile, lang)
+        if col.startswith(("cov_all_", "gcov_")):
+            out.append([label, fmt_pct(value, lang), False])
+        elif col.startswith("sup_") or col == "ratio":
+            out.append([label, fmt_num(value, lang, 1), False])
+        elif col in ("capacity", "load"):
+            out.append([label, fmt_num(value, lang), False])
+        elif col == "over_capacity":
+            out.append([label, fmt_bool(value, lang), bool(value)])
+    return out
+
+
 def _facility_data(frame: Any, idx: Mapping[str, int], lang: str) -> list[list[Any]]:
     out = []
     for (lat, lon), r in zip(_latlon(frame, "facilities"), _records(frame), strict=True):
@@ -453,7 +474,7 @@ def _facility_data(frame: Any, idx: Mapping[str, int], lang: str) -> list[list[A
         out.append([lat, lon, idx[key], str(_get(r, "name", _get(r, "fid", ""))),
                     i18n.value_label("status", status, lang) or str(status),
                     None if _isnan(snapped) else bool(snapped),
-                    _num_or_none(r.get("access_m"), 0)])
+                    _num_or_none(r.get("access_m"), 0), _more_rows(r, None, lang)])
     return out
 
 

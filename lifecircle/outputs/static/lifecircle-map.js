@@ -146,6 +146,7 @@
       var allText = pct(T, p.a) + (showAfter ? " → " + pct(T, p.aa) : "");
       rows.push([T["f.cov_all"], allText]);
       if (p.w !== null) { rows.push([T["f.worst_min"], num(T, p.w, 1)]); }
+      (p.x || []).forEach(function (r) { rows.push(r); });  // supply, groups, scenarios
       div.appendChild(popupTable(rows));
       var keys = Object.keys(p.v || {});
       if (keys.length) {
@@ -320,6 +321,7 @@
       var rows = [[T["f.category"], svc[pt[2]].n], [T["f.status"], pt[4]]];
       if (pt[5] !== null) { rows.push([T["f.snapped"], pt[5] ? T.yes : T.no]); }
       if (pt[6] !== null) { rows.push([T["f.access_m"], num(T, pt[6])]); }
+      (pt[7] || []).forEach(function (r) { rows.push(r); });  // load, capacity
       div.appendChild(popupTable(rows));
       return div;
     }, {cellPx: 56, allZoom: D.all_points_zoom, nameAt: 3, clusterColor: function (pts) {

@@ -1,0 +1,284 @@
+"""Compare two result folders (the plan's yearly check, Ch.4 §4): what changed where.
+
+``lifecircle compare RESULT_A RESULT_B -o DIR`` reads the two ``lifecircle.gpkg`` and writes
+into ``DIR`` (atomically, like a result folder):
+
+- ``compare.gpkg``: ``communities`` (B's polygons; ``*_a``/``*_b`` values and ``d_*`` deltas
+  of ``cov_all``, every ``cov_<key>`` and ``n_missing``; ``status`` = ``both``, ``only_a``
+  or ``only_b``), ``districts`` (the same per district), ``scorecard`` (whole-area
+  indicators: ``value_a value_b delta status_a status_b``) and ``gaps`` (residents in
+  gaps per category and circle);
+- the same tables as CSV (UTF-8 with BOM) and ``compare.html`` / ``compare.md``.
+
+Deltas are B minus A; shares are 0..1. Results of different profiles, or of regions that
+share fewer than half of their communities, are refused.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lifecircle import i18n
+from lifecircle.errors import InputError
+
+GPKG = "lifecircle.gpkg"
+#: Least share of the communities (of either result) the two must have in common.
+MIN_SHARED = 0.5
+CSV_FILES = {"communities": "compare_communities.csv", "districts": "compare_districts.csv",
+             "scorecard": "compare_scorecard.csv", "gaps": "compare_gaps.csv"}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The comparison tables (see the module docstring) and facts for the summary."""
+
+    communities: Any
+    districts: pd.DataFrame
+    scorecard: pd.DataFrame
+    gaps: pd.DataFrame
+    profile: str
+    shared: int
+    only_a: int
+    only_b: int
+
+
+def _read(folder: Path, layer: str, *, required: bool = True) -> Any:
+    import pyogrio
+
+    path = folder / GPKG
+    try:
+        layers = {str(n) for n, _ in pyogrio.list_layers(path)}
+    except Exception:
+        raise InputError(f"{path}: not a readable GeoPackage; fix: give a result folder "
+                         "written by `lifecircle check` or `run`") from None
+    if layer not in layers:
+        if not required:
+            return None
+        hint = ("made by an older lifecircle; fix: run it again with this version"
+                if layer == "run_info" else "fix: give a complete result folder")
+        raise InputError(f"{path}: no layer {layer!r}; {hint}")
+    import geopandas as gpd
+
+    frame = gpd.read_file(path, layer=layer)
+    if "geometry" in frame.columns and frame.geometry.isna().all():
+        frame = pd.DataFrame(frame.drop(columns="geometry"))
+    return frame
+
+
+def _info(folder: Path) -> dict[str, str]:
+    info = _read(folder, "run_info")
+    return dict(zip(info["key"].astype(str), info["value"].astype(str), strict=True))
+
+
+def check_folder(folder: Path, name: str) -> None:
+    """Refuse a path that is not a result folder (one line naming it and the fix)."""
+    if not folder.exists():
+        raise InputError(f"{name} {folder}: does not exist; fix: give a result folder "
+                         "written by `lifecircle check` or `run`")
+    if not (folder / GPKG).is_file():
+        raise InputError(f"{name} {folder}: no {GPKG} inside; fix: give a result folder "
+                         "written by `lifecircle check` or `run`")
+
+
+def compare(a: Path, b: Path) -> Comparison:
+    """Compare the result folders ``a`` (earlier) and ``b`` (later).
+
+    Raises
+    ------
+    InputError
+        A folder is not a result folder, the two used different profiles, or their regions
+        share fewer than half of their communities.
+    """
+    check_folder(a, "RESULT_A")
+    check_folder(b, "RESULT_B")
+    ia, ib = _info(a), _info(b)
+    if ia.get("profile") != ib.get("profile"):
+        raise InputError(f"{a} used profile {ia.get('profile')!r}, {b} profile "
+                         f"{ib.get('profile')!r}: results of different standards cannot be "
+                         "compared; fix: run both with the same profile")
+    ca, cb = _read(a, "communities"), _read(b, "communities")
+    ida, idb = set(ca["cid"].astype(str)), set(cb["cid"].astype(str))
+    shared = ida & idb
+    if len(shared) < MIN_SHARED * max(len(ida), len(idb), 1):
+        raise InputError(f"{a} and {b}: only {len(shared)} of {len(ida)} / {len(idb)} "
+                         "communities (cid) in common: not the same region; fix: compare "
+                         "results of the same region (community ids must match)")
+    if cb.crs is not None and ca.crs is not None and not ca.crs.equals(cb.crs):
+        ca = ca.to_crs(cb.crs)
+    cov_cols = sorted({c for c in ca.columns if c.startswith("cov_")}
+                      | {c for c in cb.columns if c.startswith("cov_")})
+    cov_cols = [c for c in cov_cols if c == "cov_all" or not c.startswith("cov_all_")]
+    value_cols = [*cov_cols, "n_missing", "population"]
+    fa = pd.DataFrame(ca).set_index(ca["cid"].astype(str))
+    fb = pd.DataFrame(cb).set_index(cb["cid"].astype(str))
+    ids = [c for c in fb.index if c in shared] + sorted(idb - ida) + sorted(ida - idb)
+    out = pd.DataFrame(index=pd.Index(ids, name="cid"))
+    for col in ("name", "kind", "district", "township"):
+        out[col] = fb[col].reindex(ids).fillna(fa[col].reindex(ids)) if col in fb else \
+            fa[col].reindex(ids)
+    out["status"] = ["both" if c in shared else ("only_b" if c in idb else "only_a")
+                     for c in ids]
+    for col in value_cols:
+        va = pd.to_numeric(fa[col], errors="coerce").reindex(ids) if col in fa else np.nan
+        vb = pd.to_numeric(fb[col], errors="coerce").reindex(ids) if col in fb else np.nan
+        out[f"{col}_a"] = va
+        out[f"{col}_b"] = vb
+        out[f"d_{col}"] = out[f"{col}_b"] - out[f"{col}_a"]
+    import geopandas as gpd
+
+    geom_b = gpd.GeoSeries(cb.geometry.to_numpy(), index=fb.index, crs=cb.crs).reindex(ids)
+    geom_a = gpd.GeoSeries(ca.geometry.to_numpy(), index=fa.index, crs=ca.crs).reindex(ids)
+    communities = gpd.GeoDataFrame(out.reset_index(), geometry=np.where(
+        geom_b.isna().to_numpy(), geom_a.to_numpy(), geom_b.to_numpy()), crs=cb.crs)
+
+    # districts: population-weighted over each result's own communities
+    def per_district(frame: pd.DataFrame) -> pd.DataFrame:
+        pop = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
+        rows = {}
+        for d, g in frame.groupby(frame["district"].astype(str), sort=True):
+            p = pop.loc[g.index]
+            r: dict[str, float] = {"population": float(p.sum())}
+            for col in cov_cols:
+                if col in g:
+                    v = pd.to_numeric(g[col], errors="coerce")
+                    ok = v.notna() & (p > 0)
+                    r[col] = float((v[ok] * p[ok]).sum() / p[ok].sum()) if ok.any() else np.nan
+            rows[d] = r
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    da, db = per_district(fa), per_district(fb)
+    dist_ids = sorted(set(da.index) | set(db.index))
+    districts = pd.DataFrame({"district": dist_ids})
+    for col in ["population", *cov_cols]:
+        districts[f"{col}_a"] = da[col].reindex(dist_ids).to_numpy() if col in da else np.nan
+        districts[f"{col}_b"] = db[col].reindex(dist_ids).to_numpy() if col in db else np.nan
+        districts[f"d_{col}"] = districts[f"{col}_b"] - districts[f"{col}_a"]
+
+    sa, sb = _read(a, "scorecard", required=False), _read(b, "scorecard", required=False)
+    score = pd.DataFrame()
+    if sa is not None and sb is not None:
+        wa = sa[sa["scope"].astype(str) == "all"].set_index("indicator")
+        wb = sb[sb["scope"].astype(str) == "all"].set_index("indicator")
+        keys = list(dict.fromkeys([*wb.index, *wa.index]))
+        score = pd.DataFrame({"indicator": keys})
+        score["name"] = [wb["name"].get(k, wa["name"].get(k)) if "name" in wb else k
+                         for k in keys]
+        score["unit"] = [wb["unit"].get(k, "") if "unit" in wb else "" for k in keys]
+        score["target"] = [wb["target"].get(k, np.nan) for k in keys]
+        if "year" in wb:
+            score["year"] = [wb["year"].get(k, np.nan) for k in keys]
+        score["value_a"] = [wa["value"].get(k, np.nan) for k in keys]
+        score["value_b"] = [wb["value"].get(k, np.nan) for k in keys]
+        score["delta"] = pd.to_numeric(score["value_b"]) - pd.to_numeric(score["value_a"])
+        score["status_a"] = [wa["status"].get(k, "") for k in keys]
+        score["status_b"] = [wb["status"].get(k, "") for k in keys]
+
+    ga, gb = _read(a, "gaps", required=False), _read(b, "gaps", required=False)
+
+    def gap_sum(g: Any) -> pd.Series:
+        if g is None or len(g) == 0:
+            return pd.Series(dtype=float)
+        return pd.DataFrame(g).groupby(["category", "circle"])["population"].sum()
+
+    pa, pb = gap_sum(ga), gap_sum(gb)
+    gidx = sorted(set(pa.index) | set(pb.index))
+    gaps = pd.DataFrame(gidx, columns=["category", "circle"]) if gidx else pd.DataFrame(
+        columns=["category", "circle"])
+    gaps["population_a"] = [float(pa.get(k, 0.0)) for k in gidx]
+    gaps["population_b"] = [float(pb.get(k, 0.0)) for k in gidx]
+    gaps["d_population"] = gaps["population_b"] - gaps["population_a"]
+    return Comparison(communities, districts, score, gaps, str(ia.get("profile")),
+                      len(shared), len(ida - idb), len(idb - ida))
+
+
+def write(c: Comparison, folder: Path, *, lang: str = "zh", names: tuple[str, str] = ("A", "B")
+          ) -> list[str]:
+    """Write ``compare.gpkg``, the CSV tables and ``compare.html``/``.md`` into ``folder``."""
+    import pyogrio
+
+    folder.mkdir(parents=True, exist_ok=True)
+    gpkg = folder / "compare.gpkg"
+    pyogrio.write_dataframe(c.communities, gpkg, layer="communities", driver="GPKG")
+    for name, frame in (("districts", c.districts), ("scorecard", c.scorecard),
+                        ("gaps", c.gaps)):
+        if len(frame.columns):
+            pyogrio.write_dataframe(pd.DataFrame(frame), gpkg, layer=name, driver="GPKG",
+                                    append=False)
+    tables = {"communities": pd.DataFrame(c.communities.drop(columns="geometry")),
+              "districts": c.districts, "scorecard": c.scorecard, "gaps": c.gaps}
+    for key, frame in tables.items():
+        frame.to_csv(folder / CSV_FILES[key], index=False, encoding="utf-8-sig",
+                     lineterminator="\r\n")
+    h, md = _page(c, lang, names)
+    (folder / "compare.html").write_text(h, encoding="utf-8")
+    (folder / "compare.md").write_text(md, encoding="utf-8")
+    return sorted(p.name for p in folder.iterdir())
+
+
+def _page(c: Comparison, lang: str, names: tuple[str, str]) -> tuple[str, str]:
+    def esc(v: Any) -> str:
+        return html.escape(str(v), quote=True)
+
+    def pct(v: Any, signed: bool = False) -> str:
+        if v is None or pd.isna(v):
+            return "-"
+        return f"{100 * float(v):+.1f}" if signed else f"{100 * float(v):.1f}%"
+
+    def num(v: Any) -> str:
+        return "-" if v is None or pd.isna(v) else f"{float(v):,.1f}"
+
+    title = f"{i18n.t('compare.title', lang)}: {names[0]} → {names[1]}"
+    h = [f"<h1>{esc(title)}</h1>",
+         f"<p>{esc(i18n.t('report.profile', lang))}: {esc(c.profile)} · "
+         f"{c.shared} / +{c.only_b} / -{c.only_a}</p>"]
+    md = [f"# {title}\n", f"{i18n.t('report.profile', lang)}: {c.profile}\n"]
+
+    def table(key: str, head: list[str], body: list[list[str]]) -> None:
+        h.append(f"<h2>{esc(i18n.t(key, lang))}</h2><table class='data'><thead><tr>"
+                 + "".join(f"<th>{esc(x)}</th>" for x in head) + "</tr></thead><tbody>"
+                 + "".join("<tr>" + "".join(f"<td>{esc(x)}</td>" for x in r) + "</tr>"
+                           for r in body) + "</tbody></table>")
+        md.append(f"\n## {i18n.t(key, lang)}\n")
+        md.append("\n".join("| " + " | ".join(str(x).replace("|", "\\|") for x in r) + " |"
+                            for r in [head, ["---"] * len(head), *body]))
+
+    lab = lambda col: i18n.field_label(col, None, lang)  # noqa: E731
+    a, b = names
+    table("compare.districts", [lab("district"), f"{lab('cov_all')} {a}",
+                                f"{lab('cov_all')} {b}", lab("d_cov_all")],
+          [[str(r["district"]), pct(r["cov_all_a"]), pct(r["cov_all_b"]),
+            pct(r["d_cov_all"], True)] for _, r in c.districts.iterrows()])
+    if len(c.scorecard):
+        table("compare.scorecard", [lab("indicator"), lab("name"), lab("target"),
+                                    f"{lab('value')} {a}", f"{lab('value')} {b}", "Δ",
+                                    f"{lab('status')} {a}", f"{lab('status')} {b}"],
+              [[str(r["indicator"]), str(r["name"]), num(r["target"]), num(r["value_a"]),
+                num(r["value_b"]), num(r["delta"]),
+                i18n.value_label("status", r["status_a"], lang) or str(r["status_a"]),
+                i18n.value_label("status", r["status_b"], lang) or str(r["status_b"])]
+               for _, r in c.scorecard.iterrows()])
+    if len(c.gaps):
+        table("compare.gaps", [lab("category"), lab("circle"), f"{lab('population')} {a}",
+                               f"{lab('population')} {b}", "Δ"],
+              [[str(r["category"]), str(r["circle"]), num(r["population_a"]),
+                num(r["population_b"]), num(r["d_population"])] for _, r in c.gaps.iterrows()])
+    comm = pd.DataFrame(c.communities)
+    moved = comm[comm["status"] == "both"].assign(_abs=comm["d_cov_all"].abs()).sort_values(
+        "_abs", ascending=False).head(20)
+    table("compare.communities", [lab("cid"), lab("name"), lab("district"),
+                                  f"{lab('cov_all')} {a}", f"{lab('cov_all')} {b}",
+                                  lab("d_cov_all")],
+          [[str(r["cid"]), str(r["name"]), str(r["district"]), pct(r["cov_all_a"]),
+            pct(r["cov_all_b"]), pct(r["d_cov_all"], True)] for _, r in moved.iterrows()])
+    page = ('<!DOCTYPE html>\n<html lang="' + ("zh-CN" if lang == "zh" else "en")
+            + '"><head><meta charset="utf-8"><title>' + esc(title) + "</title><style>"
+            "body{font-family:sans-serif;max-width:1100px;margin:auto;padding:16px}"
+            "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;"
+            "padding:3px 6px}</style></head><body>" + "\n".join(h) + "</body></html>\n")
+    return page, "\n".join(md) + "\n"

@@ -1,0 +1,101 @@
+"""Supply, groups, equity and scenarios through the whole pipeline on a small region."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+
+from lifecircle import pipeline, project
+from lifecircle.accessibility.equity import gini
+from lifecircle.data.synthetic import generate, write_demo
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> tuple[pipeline.Analysis, Path]:
+    folder = tmp_path_factory.mktemp("assess")
+    path = write_demo(generate(seed=7, scale=0.1), folder)
+    a = pipeline.analyse(project.load(path))
+    a = pipeline.plan_analysis(a, categories=["elderly_care"], sites=2, generate=True,
+                               time_limit_s=5)
+    out = folder / "result"
+    out.mkdir()
+    pipeline.write_outputs(a, out)
+    return a, out
+
+
+def test_result_layers_carry_load_groups_equity_scenarios(result) -> None:
+    a, out = result
+    gpkg = out / "lifecircle.gpkg"
+    names = {str(n) for n, _ in pyogrio.list_layers(gpkg)}
+    assert {"equity", "target_groups", "scenarios", "run_info"} <= names
+    fac = pyogrio.read_dataframe(gpkg, layer="facilities")
+    assert {"load", "capacity", "ratio", "over_capacity", "load_of"} <= set(fac.columns)
+    existing = fac[fac["status"] == "existing"]
+    assert existing["load"].notna().any()
+    assert fac.loc[fac["status"] == "planned", "load"].isna().all()
+    comm = pyogrio.read_dataframe(gpkg, layer="communities")
+    assert "sup_elderly_care" in comm.columns and "gcov_elderly_care" in comm.columns
+    # equity in the scorecard equals the Gini of the communities layer's own coverage
+    card = a.scorecard.set_index(["indicator", "scope"])
+    g = card.loc[("equity.gini_coverage", "all"), "value"]
+    assert g == pytest.approx(gini(comm["cov_all"], comm["population"]), abs=1e-12)
+    assert card.loc[("equity.gini_coverage", "all"), "status"] == "info"
+    # scenarios: adding facilities never lowers coverage
+    sc = a.assessment.scenarios
+    piv = sc.pivot_table(index=["kind", "category"], columns="scenario", values="share")
+    assert {"existing", "planned", "proposed"} <= set(piv.columns)
+    assert (piv["planned"] >= piv["existing"] - 1e-12).all()
+    assert (piv["proposed"] >= piv["planned"] - 1e-12).all()
+    # the planned scenario adds exactly the planned facilities
+    n_planned = int((a.layers.facilities["status"] == "planned").sum())
+    fac_counts = sc[sc["category"] == "all"].groupby("scenario")["facilities"].first()
+    assert fac_counts["planned"] - fac_counts["existing"] == n_planned
+    # proposed elderly care raises urban elderly-care coverage
+    ec = piv.loc[("urban", "elderly_care")]
+    assert ec["proposed"] > ec["planned"]
+
+
+def test_report_and_csvs_have_the_sections(result) -> None:
+    _, out = result
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for title in ("供需与设施负荷", "重点人群覆盖", "均衡性", "洛伦兹曲线", "情景"):
+        assert title in page, title
+    assert 'class="chart lorenz"' in page
+    for f in ("facility_load.csv", "equity.csv", "target_groups.csv", "scenarios.csv"):
+        frame = pd.read_csv(out / f, encoding="utf-8-sig")
+        assert len(frame) > 0, f
+    groups = pd.read_csv(out / "target_groups.csv", encoding="utf-8-sig")
+    urban = groups[(groups["kind"] == "urban") & (groups["category"] == "elderly_care")]
+    assert urban["mode"].tolist() == ["walk_elderly"]
+    # slower walkers are never better served than everyone at the usual speed
+    assert float(urban["group_share"].iloc[0]) <= float(urban["share"].iloc[0]) + 0.05
+    assert np.isfinite(urban["group_share"]).all()
+
+
+def test_compare_a_result_with_itself_changes_nothing(result, tmp_path: Path) -> None:
+    from lifecircle.outputs.compare import compare
+
+    _, out = result
+    c = compare(out, out)
+    assert (pd.DataFrame(c.communities)["d_cov_all"].fillna(0) == 0).all()
+    assert c.only_a == c.only_b == 0
+
+
+def test_map_popups_show_load_and_group_coverage(result) -> None:
+    _, out = result
+    page = (out / "map.html").read_text(encoding="utf-8")
+    for label in ("负荷(生活圈内居民)", "超负荷", "每千人服务规模", "重点人群覆盖率：养老服务站",
+                  "全部服务覆盖率(含规划)"):
+        assert label in page, label
+
+
+def test_report_scorecard_shows_target_years(result) -> None:
+    _, out = result
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<th>目标年份</th>" in page
+    row = page[page.index("<td>living_room</td>"):][:400]
+    assert '<td class="num">2023</td>' in row

@@ -1,0 +1,98 @@
+"""`lifecircle compare`: two result GeoPackages written through GDAL, hand-computed deltas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from click.testing import CliRunner
+from shapely.geometry import box
+
+from lifecircle.cli import main
+from lifecircle.outputs.compare import compare
+
+UTM = "EPSG:32650"
+
+
+def result(folder: Path, cov: dict[str, float], *, profile: str = "maanshan-2025",
+           value1: float = 80.0, gap_pop: float = 100.0) -> Path:
+    folder.mkdir(parents=True)
+    cids = list(cov)
+    comm = gpd.GeoDataFrame(
+        {"cid": cids, "name": [f"社区{c}" for c in cids], "kind": ["urban"] * len(cids),
+         "district": ["D1" if c in ("a", "b") else "D2" for c in cids], "township": "T",
+         "population": [100.0 if c != "b" else 300.0 for c in cids],
+         "cov_all": [cov[c] for c in cids], "cov_health": [cov[c] for c in cids],
+         "n_missing": [0 if cov[c] == 1 else 1 for c in cids]},
+        geometry=[box(i, 0, i + 1, 1) for i in range(len(cids))], crs=UTM)
+    path = folder / "lifecircle.gpkg"
+    pyogrio.write_dataframe(comm, path, layer="communities")
+    pyogrio.write_dataframe(pd.DataFrame({
+        "indicator": ["1", "1"], "name": ["覆盖率", "覆盖率"], "target": [100.0, 100.0],
+        "value": [value1, 50.0], "unit": ["%", "%"], "status": ["fail", "fail"],
+        "scope": ["all", "a"], "year": [2025, 2025]}), path, layer="scorecard")
+    pyogrio.write_dataframe(gpd.GeoDataFrame(
+        {"category": ["health"], "circle": ["urban"], "population": [gap_pop]},
+        geometry=[box(0, 0, 1, 1)], crs=UTM), path, layer="gaps")
+    pyogrio.write_dataframe(pd.DataFrame({"key": ["profile"], "value": [profile]}), path,
+                            layer="run_info")
+    return folder
+
+
+def test_deltas_per_community_district_scorecard_and_gaps(tmp_path: Path) -> None:
+    a = result(tmp_path / "2024", {"a": 0.5, "b": 0.2, "c": 1.0})
+    b = result(tmp_path / "2025", {"a": 0.7, "b": 0.6, "c": 1.0, "d": 0.0}, value1=90.0,
+               gap_pop=40.0)
+    c = compare(a, b)
+    comm = pd.DataFrame(c.communities).set_index("cid")
+    assert comm.loc["a", "d_cov_all"] == pytest.approx(0.2)
+    assert comm.loc["b", "d_cov_health"] == pytest.approx(0.4)
+    assert comm.loc["d", "status"] == "only_b"
+    assert pd.isna(comm.loc["d", "d_cov_all"])
+    assert comm.loc["a", "d_n_missing"] == 0
+    # D1 = a (100 residents) + b (300): 2024 (50 + 60) / 400, 2025 (70 + 180) / 400
+    d = c.districts.set_index("district")
+    assert d.loc["D1", "cov_all_a"] == pytest.approx(110 / 400)
+    assert d.loc["D1", "d_cov_all"] == pytest.approx(140 / 400)
+    # D2 = c (2024) vs c + d (2025): 1.0 -> (100 + 0) / 200
+    assert d.loc["D2", "d_cov_all"] == pytest.approx(-0.5)
+    s = c.scorecard.set_index("indicator")
+    assert s.loc["1", "delta"] == pytest.approx(10.0)
+    assert len(c.scorecard) == 1  # whole-area rows only
+    g = c.gaps.set_index(["category", "circle"])
+    assert g.loc[("health", "urban"), "d_population"] == pytest.approx(-60.0)
+
+
+def test_cli_writes_the_folder_and_refuses_mixed_profiles(tmp_path: Path) -> None:
+    a = result(tmp_path / "A", {"a": 0.5, "b": 0.2})
+    b = result(tmp_path / "B", {"a": 0.9, "b": 0.2})
+    other = result(tmp_path / "G", {"a": 0.9, "b": 0.2}, profile="gb50180-2018")
+    out = tmp_path / "change"
+    r = CliRunner().invoke(main, ["--lang", "en", "compare", str(a), str(b), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert {"compare.gpkg", "compare.html", "compare.md", "compare_communities.csv",
+            "compare_districts.csv", "compare_scorecard.csv", "compare_gaps.csv"} <= {
+        p.name for p in out.iterdir()}
+    back = gpd.read_file(out / "compare.gpkg", layer="communities")
+    assert back.set_index("cid").loc["a", "d_cov_all"] == pytest.approx(0.4)
+    assert "D1: covered for all services" in r.output
+    # different profiles: exit 2, one line naming both, nothing written
+    bad = tmp_path / "bad"
+    r = CliRunner().invoke(main, ["--lang", "en", "compare", str(a), str(other), "-o",
+                                  str(bad)])
+    assert r.exit_code == 2
+    assert "'maanshan-2025'" in r.output and "'gb50180-2018'" in r.output
+    assert "fix:" in r.output and len(r.output.strip().splitlines()) == 1
+    assert not bad.exists()
+    # another region: too few communities in common
+    far = result(tmp_path / "X", {"x": 1.0, "y": 1.0, "z": 1.0})
+    r = CliRunner().invoke(main, ["compare", str(a), str(far), "-o", str(bad)])
+    assert r.exit_code == 2 and "not the same region" in r.output
+    assert not bad.exists()
+    # not a result folder
+    r = CliRunner().invoke(main, ["compare", str(tmp_path), str(b), "-o", str(bad)])
+    assert r.exit_code == 2 and "no lifecircle.gpkg" in r.output
+    assert not bad.exists()
