@@ -177,7 +177,7 @@ def result_columns(a: Assessment, layers: dict[str, Any], points: pd.DataFrame) 
     for name, cov in (("planned", a.planned), ("proposed", a.proposed)):
         if cov is not None:
             other = cov.communities.set_index(cov.communities["cid"].astype(object))
-            comm[f"cov_all_{name}"] = cid.map(other["cov_all"]).astype(float).to_numpy()
+            comm[f"scn_{name}"] = cid.map(other["cov_all"]).astype(float).to_numpy()
     layers["communities"] = _geometry_last(comm)
 
     fac = layers["facilities"].copy()

@@ -452,7 +452,7 @@ def _more_rows(row: Mapping[str, Any], profile: Any, lang: str) -> list[list[Any
         if _isnan(value):
             continue
         label = i18n.field_label(col, profile, lang)
-        if col.startswith(("cov_all_", "gcov_")):
+        if col.startswith(("scn_", "gcov_")):
             out.append([label, fmt_pct(value, lang), False])
         elif col.startswith("sup_") or col == "ratio":
             out.append([label, fmt_num(value, lang, 1), False])
