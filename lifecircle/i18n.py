@@ -379,6 +379,7 @@ TEXT.update({
     "scenario.existing": ("现状", "existing"),
     "scenario.planned": ("现状+规划", "existing + planned"),
     "scenario.proposed": ("现状+规划+建议新址", "existing + planned + proposed"),
+    "report.due": ("（{year}年）", " (by {year})"),
     "report.with_capacity": ("有服务规模的设施", "with capacity"),
     "report.utilisation": ("负荷率", "load / capacity"),
     "report.supply_mean": ("每千人服务规模（人口加权平均）",

@@ -96,6 +96,7 @@ def test_map_popups_show_load_and_group_coverage(result) -> None:
 def test_report_scorecard_shows_target_years(result) -> None:
     _, out = result
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "<th>目标年份</th>" in page
-    row = page[page.index("<td>living_room</td>"):][:400]
-    assert '<td class="num">2023</td>' in row
+    row = page[page.index("区县社区客厅覆盖率"):][:300]
+    assert "（2023年）" in row
+    row = page[page.index("社区综合服务设施覆盖率</td>"):][:300]
+    assert "（2025年）" in row

@@ -459,7 +459,9 @@ def scorecard_rows(scorecard: Any, profile: Profile, lang: str) -> list[dict[str
             "year": "" if _isnan(r.get("year")) else str(int(r.get("year"))),
             "value": ("—" if _isnan(r.get("value")) else _num(r.get("value"), lang)),
             "unit": unit,
-            "target_text": _with_unit(r.get("target"), unit, lang),
+            "target_text": _with_unit(r.get("target"), unit, lang) + (
+                "" if _isnan(r.get("year")) or _isnan(r.get("target"))
+                else i18n.t("report.due", lang, year=int(r.get("year")))),
             "value_text": _with_unit(r.get("value"), unit, lang),
             "status": status,
             "status_label": i18n.t(f"score.{status}", lang),
