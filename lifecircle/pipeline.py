@@ -286,17 +286,14 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     card = scorecard(layers.communities, layers.facilities, profile, coverage=coverage,
                      lang=project.lang)
     timings["coverage"] = time.perf_counter() - t
-    more = None
-    if merged is None:  # on a cluster the networks and snaps stay on the workers
-        t = time.perf_counter()
-        progress("供需、重点人群、均衡与情景" if zh
-                 else "supply, target groups, equity, scenarios")
-        more = _assess(project, layers, tt, points, coverage)
-        warnings.extend(more.warnings)
-        whole = (card["scope"] == "all").to_numpy()
-        card = pd.concat([card[whole], assess_rows(more, project.lang), card[~whole]],
-                         ignore_index=True)
-        timings["assess"] = time.perf_counter() - t
+    t = time.perf_counter()
+    progress("供需、重点人群、均衡与情景" if zh else "supply, target groups, equity, scenarios")
+    more = _assess(project, layers, tt, points, coverage, networks)
+    warnings.extend(more.warnings)
+    whole = (card["scope"] == "all").to_numpy()
+    card = pd.concat([card[whole], assess_rows(more, project.lang), card[~whole]],
+                     ignore_index=True)
+    timings["assess"] = time.perf_counter() - t
     return Analysis(project, layers, demand, tt, coverage, gaps, card, None,
                     tuple(_dedupe(warnings)), timings, merged, assessment=more)
 
@@ -308,14 +305,16 @@ def _no_road(layers: Layers, mode: str) -> InputError:
 
 
 def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFrame,
-            coverage: Any) -> Any:
+            coverage: Any, local_networks: Mapping[str, Network]) -> Any:
     """Supply and load, target groups, equity, the planned scenario (accessibility.assess),
-    on the travel-time step's own networks and snaps."""
+    on the travel-time step's own networks and snaps. On a cluster (whose networks and
+    snaps stayed on the workers) they are made here once, exactly as the step makes them,
+    so the results equal a single-machine run's."""
     from lifecircle.accessibility import assess as assess_mod
     from lifecircle.accessibility import network as network_mod
 
     profile = project.profile
-    networks = tt.networks
+    networks = dict(local_networks) if not tt.modes else tt.networks
 
     def network_for(mode: str) -> Any:
         if mode not in networks:
@@ -324,6 +323,25 @@ def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFr
                 snap_tolerance_m=project.network.snap_tolerance_m,
                 node_crossings=project.network.node_crossings)
         return networks[mode]
+
+    if not tt.modes:
+        from dataclasses import replace as _replace
+
+        from lifecircle.accessibility.snap import snap
+        from lifecircle.accessibility.times import ModeSnaps
+
+        used = [c for c in profile.circles if np.any(tt.circle == c)]
+        modes = {}
+        max_snap = project.network.max_snap_m
+        for mode in sorted({c.mode for c in profile.circles.values()}):
+            net = network_for(mode)
+            idx = np.flatnonzero(np.isin(tt.circle, [c for c in used
+                                                     if profile.circles[c].mode == mode]))
+            modes[mode] = ModeSnaps(
+                net, idx, snap(net, points.geometry.iloc[idx], max_snap_m=max_snap),
+                snap(net, layers.facilities.geometry, max_snap_m=max_snap)
+                if len(layers.facilities) else None, None)
+        tt = _replace(tt, modes=modes)
 
     demand_snaps = _demand_snaps(tt, profile)
     facility_snaps: dict[tuple[str, str], Any] = {}
