@@ -379,6 +379,14 @@ TEXT.update({
     "scenario.existing": ("现状", "existing"),
     "scenario.planned": ("现状+规划", "existing + planned"),
     "scenario.proposed": ("现状+规划+建议新址", "existing + planned + proposed"),
+    "warn.no_capacity": ("{category}：{m} 个设施中 {n} 个没有服务规模，两步移动搜索法中按 0 计",
+                         "{category}: {n} of {m} facilities have no capacity; counted as 0 "
+                         "places in the 2SFCA supply"),
+    "warn.group_missing": ("{group}：社区图层缺少 `{field}`（部分或全部社区），"
+                           "重点人群覆盖为无数据；请在 [layers.communities.fields] 中对应该字段",
+                           "{group}: the communities layer lacks `{field}` (for some or all "
+                           "communities); group coverage: no data; fix: map the field in "
+                           "[layers.communities.fields]"),
     "report.due": ("（{year}年）", " (by {year})"),
     "report.with_capacity": ("有服务规模的设施", "with capacity"),
     "report.utilisation": ("负荷率", "load / capacity"),

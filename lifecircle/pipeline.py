@@ -357,7 +357,7 @@ def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFr
         demand_snaps, facility_snaps, max_snap_m=project.network.max_snap_m,
         existing=layers.facilities.iloc[rows], planned_snaps=lambda mode, cat:
         tt.modes[mode].facilities.take(np.flatnonzero(  # type: ignore[union-attr]
-            ~tt.facility_open & (tt.facility_category == cat))))
+            ~tt.facility_open & (tt.facility_category == cat))), lang=project.lang)
 
 
 def assess_rows(more: Any, lang: str) -> pd.DataFrame:

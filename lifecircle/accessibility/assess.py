@@ -80,7 +80,8 @@ def assess(profile: Profile, communities: pd.DataFrame, points: pd.DataFrame,
            networks: Mapping[str, Any], network_for: Callable[[str], Any],
            demand_snaps: Mapping[str, tuple], facility_snaps: Mapping[tuple[str, str], Any],
            *, max_snap_m: float, existing: pd.DataFrame | None = None,
-           planned_snaps: Callable[[str, str], Any] | None = None) -> Assessment:
+           planned_snaps: Callable[[str, str], Any] | None = None,
+           lang: str = "zh") -> Assessment:
     """Supply and load, group coverage, equity and the planned scenario.
 
     Parameters
@@ -109,14 +110,15 @@ def assess(profile: Profile, communities: pd.DataFrame, points: pd.DataFrame,
         existing = facilities[~planned_mask]
     planned_fac = facilities[planned_mask]
     supply = supply_and_load(networks, demand_snaps, facility_snaps, existing, points,
-                             communities, profile)
+                             communities, profile, lang=lang)
     search = {c.mode: 2.0 * c.minutes * 60.0 for c in profile.circles.values()}
     for g in profile.groups.values():
         for ck, m in g.modes.items():
             if ck in profile.circles:
                 search[m] = max(search.get(m, 0.0), 2.0 * profile.circles[ck].minutes * 60.0)
     groups = group_coverage(profile, communities, points, times,
-                            times_by_mode(network_for, points, existing, max_snap_m, search))
+                            times_by_mode(network_for, points, existing, max_snap_m, search),
+                            lang=lang)
     equity = equity_table(coverage.communities, points, times, profile,
                           categories=list(coverage.categories))
     rows = [scenario_rows("existing", coverage, _counts(existing))]

@@ -65,8 +65,8 @@ def group_shares(covered: NDArray[np.bool_], weight: NDArray[np.float64],
 
 def group_coverage(profile: Profile, communities: pd.DataFrame, points: pd.DataFrame,
                    times: pd.DataFrame,
-                   group_times: Callable[[str, str, NDArray[np.int64]], NDArray[np.float64]]
-                   ) -> GroupCoverage:
+                   group_times: Callable[[str, str, NDArray[np.int64]], NDArray[np.float64]],
+                   *, lang: str = "en") -> GroupCoverage:
     """Coverage of every category that serves a group, for the group and for everyone.
 
     Parameters
@@ -83,7 +83,11 @@ def group_coverage(profile: Profile, communities: pd.DataFrame, points: pd.DataF
         ``(mode, category, positions)`` -> minutes from the points at ``positions`` to the
         nearest facility of ``category`` by ``mode`` (``inf`` unreachable); called only
         where the group's mode differs from the circle's.
+    lang
+        Language of the warnings.
     """
+    from lifecircle import i18n
+
     warnings: list[str] = []
     kinds = communities.set_index(communities["cid"].astype(object))["kind"]
     pkind = points["cid"].astype(object).map(kinds).to_numpy()
@@ -103,8 +107,8 @@ def group_coverage(profile: Profile, communities: pd.DataFrame, points: pd.DataF
         if group.field not in counts_cache:
             counts_cache[group.field] = group_counts(points, communities, group.field)
             if counts_cache[group.field] is None:
-                warnings.append(f"{group.key}: the communities layer lacks `{group.field}` "
-                                "(for some or all communities); group coverage: no data")
+                warnings.append(i18n.t("warn.group_missing", lang, group=group.name(lang),
+                                       field=group.field))
         counts = counts_cache[group.field]
         t_all = (base[cat].to_numpy(float) if cat in base.columns
                  else np.full(len(did), np.inf))

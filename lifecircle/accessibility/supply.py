@@ -319,7 +319,8 @@ PER = 1000.0
 def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, tuple],
                     facility_snaps: Mapping[tuple[str, str], object],
                     facilities: pd.DataFrame, points: pd.DataFrame,
-                    communities: pd.DataFrame, profile: object) -> SupplyLoad:
+                    communities: pd.DataFrame, profile: object, *, lang: str = "en"
+                    ) -> SupplyLoad:
     """Facility load and 2SFCA supply per demand point, along the road network.
 
     Parameters
@@ -339,7 +340,10 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
         Canonical communities (``cid population`` and the groups' count columns).
     profile
         The standards profile (circles, categories, groups, ``limit``).
+    lang
+        Language of the warnings.
     """
+    from lifecircle import i18n
     from lifecircle.accessibility.traveltime import pairs_within
 
     warnings: list[str] = []
@@ -397,8 +401,8 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
             "load_of": basis[cat], "ratio": ratio, "over_capacity": over}))
         if known.any() and parts:
             if not known.all():
-                warnings.append(f"{cat}: {int((~known).sum())} of {m} facilities have no "
-                                "capacity; counted as 0 places in the 2SFCA supply")
+                warnings.append(i18n.t("warn.no_capacity", lang, category=cat,
+                                       n=int((~known).sum()), m=m))
             acc, _ = fca_catchments(c, np.where(known, cap, 0.0), demand)
             required = np.zeros(n, bool)
             for ckey, (idx, _) in demand_snaps.items():
