@@ -554,6 +554,8 @@ CLI_ZH: dict[str, str] = {
         "读取、评估、选址并写出全部成果（GeoPackage、地图、报告、栅格）。",
     "Run the whole pipeline on the shipped synthetic Ma'anshan demo (合成数据).":
         "用内置的马鞍山合成演示数据运行全部流程。",
+    "Compare two results (e.g. two years): change per community and district.":
+        "对比两次成果（如两个年度）：各社区和区县的变化。",
     "Show tracebacks on errors.": "出错时显示调用栈。",
     "Print nothing but errors (for scripts).": "只输出错误（用于脚本）。",
     "Language of messages, map and report (default zh).": "消息、地图和报告的语言（默认 zh）。",
