@@ -9,7 +9,7 @@ the canonical columns of docs/contracts.md (:mod:`lifecircle.layers.fields`) and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -638,14 +638,6 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
             check.warn("no population field; the residents come from the population layer "
                        "(points are summed into each community)")
         out["population"] = num("population", required=pop_required)
-        for canon in ("households",):
-            out[canon] = num(canon)
-        out["township"] = text("township")
-        out["district"] = text("district")
-        for canon in ("facility_area_m2", "social_orgs", "workers", "elderly", "children"):
-            out[canon] = num(canon)
-        for canon in ("has_platform", "has_kiosk", "has_agency"):
-            out[canon] = _booleans(canon, m, frame, values, check)
     elif key == "facilities":
         out["fid"] = ids("fid")
         out["name"] = text("name")
@@ -725,14 +717,12 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
                             f"map them in [layers.{key}.values.walk] (\"<value>\" = \"yes\" or "
                             "\"no\")")
             out["walk"] = wk.values.map(lambda v: True if v is None else bool(v)).astype(bool)
-        out["name"] = text("name")
     elif key == "population":
         if "population" not in m:
             check.problem("no population field",
                           "map fields.population to the field of people per point; fields: "
                           f"{_fields_hint(columns, '人口')}")
         out["population"] = num("population", required=True)
-        out["households"] = num("households")
     elif key == "candidates":
         out["cand_id"] = ids("cand_id")
         out["name"] = text("name")
@@ -752,6 +742,13 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
         out["max_floor_area_m2"] = num("max_floor_area_m2")
         out["cost"] = num("cost", default=1.0)
         out["kind"] = kind_text
+    # every other column goes by its type in the layer schema (lifecircle.schemas)
+    plain: dict[str, Callable[[str], pd.Series]] = {
+        "text": text, "number": num,
+        "bool": lambda canon: _booleans(canon, m, frame, values, check)}
+    for col in SCHEMAS[key].columns:
+        if col.name not in out.columns:
+            out[col.name] = plain[col.type](col.name)
     ordered = [*COLUMNS[key], ROW]
     out = out[[c for c in ordered if c in out.columns] + [out.geometry.name]]
     return out, used_fields
