@@ -50,10 +50,18 @@ class _Terminated(BaseException):
 @contextmanager
 def _handled(state: _State) -> Iterator[None]:
     """Turn lifecircle errors into one-line messages and exit code 2."""
-    def on_term(signum: int, frame: Any) -> None:
-        raise _Terminated()
+    def on_signal(signum: int, frame: Any) -> None:
+        # The first Ctrl-C or SIGTERM ignores both before anything else runs, so a second
+        # one can never raise again while the first unwinds (contextlib's __exit__, the
+        # cleanup below, click, interpreter shutdown): the exit stays 130. A second signal
+        # that trips before these calls runs this handler nested; it too ignores and raises.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt() if signum == signal.SIGINT else _Terminated()
 
-    old = signal.signal(signal.SIGTERM, on_term)
+    # a signal already ignored (started with nohup or in the background) stays ignored
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)
+           if signal.getsignal(s) is not signal.SIG_IGN}
     from rich.markup import escape
 
     err = _console(state, stderr=True)
@@ -66,7 +74,8 @@ def _handled(state: _State) -> Iterator[None]:
                   highlight=False, emoji=False)
         sys.exit(2)
     except (KeyboardInterrupt, _Terminated):
-        # a second Ctrl-C must not cut the exit short (exit 130, not a traceback)
+        # on_signal has ignored both signals already; a KeyboardInterrupt raised otherwise
+        # (e.g. from a library) gets the same treatment
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         err.print(state.t("已中断：未写入任何结果，原有结果保持不变。",
@@ -94,7 +103,9 @@ def _handled(state: _State) -> Iterator[None]:
                   markup=True, highlight=False, emoji=False)
         sys.exit(1)
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for s, handler in old.items():
+            if signal.getsignal(s) is not signal.SIG_IGN:  # interrupted: stay ignored
+                signal.signal(s, handler)
 
 
 @contextmanager

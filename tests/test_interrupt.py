@@ -113,3 +113,39 @@ def test_uninterrupted_run_replaces_the_previous_result(prepared: tuple[Path, Pa
     assert mc.snapshot(out) != before
     assert {"map.html", "report.html", "lifecircle.gpkg"} <= {p.name for p in out.iterdir()}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["result"]
+
+
+# A second Ctrl-C at a chosen Python step after the first one: the driver runs the real CLI
+# (`profile list`), sends itself SIGINT when the command starts loading a profile, then traces
+# every Python event and sends the second SIGINT at event N. Before the fix the first ~20
+# events (contextlib's __exit__ and the handler before it ignored SIGINT) ended in click's
+# "Aborted!" with exit 1 instead of the message and 130.
+_DRIVER = r'''
+import os, signal, sys
+import lifecircle.project as prj
+n = int(sys.argv.pop(1)); count = 0
+def tracer(frame, event, arg):
+    global count
+    count += 1
+    if count == n:
+        os.kill(os.getpid(), signal.SIGINT)
+    return tracer
+orig = prj.load_profile
+def load_profile(*a, **k):
+    sys.settrace(tracer)
+    os.kill(os.getpid(), signal.SIGINT)
+    return orig(*a, **k)
+prj.load_profile = load_profile
+from lifecircle import cli
+cli.main()
+'''
+
+
+@pytest.mark.parametrize("step", [1, 3, 6, 10, 14, 20, 40])
+def test_second_interrupt_at_any_step_still_exits_130(step: int) -> None:
+    done = subprocess.run([sys.executable, "-c", _DRIVER, str(step), "--lang", "en",
+                           "profile", "list"], capture_output=True, text=True, env=ENV,
+                          timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert "interrupted: nothing written, any previous result left intact." in done.stderr
+    assert "Traceback" not in done.stderr and "Aborted" not in done.stderr

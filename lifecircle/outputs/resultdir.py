@@ -68,8 +68,12 @@ def _signals_held() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    # pthread_sigmask runs pending Python signal handlers after changing the mask: taking
+    # the current mask first and blocking inside the try restores the mask even when the
+    # blocking call raises KeyboardInterrupt (else the signals would stay blocked)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ())
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
