@@ -39,6 +39,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer.traveltime": ("出行时间栅格", "Travel-time rasters"),
     "layer.traveltime_of": ("出行时间：{category}", "Travel time: {category}"),
     "layer.tables": ("属性表", "Attribute tables"),
+    "layer.notices": ("注意事项", "Notices"),
+    "notice.crs_distortion": (
+        "工作坐标系 {crs} 在数据范围内使距离失真 {err}：所有距离、出行时间和覆盖率都有同样大小的"
+        "偏差（因 accept_crs_distortion = true 而保留）；修正：working_crs = \"auto\"",
+        "the working coordinate system {crs} distorts distances at the data by {err}: every "
+        "distance, travel time and coverage figure is off by as much (kept because "
+        "accept_crs_distortion = true); fix: working_crs = \"auto\""),
     "band.traveltime": ("到最近{category}的出行时间（分钟）",
                         "travel time to the nearest {category} (minutes)"),
     "layer.service_area_sel": ("所选服务的服务范围", "Service area of the chosen service"),

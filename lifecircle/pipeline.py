@@ -818,6 +818,22 @@ def _describe_band(path: Path, category: str, lang: str) -> None:
         dst.set_band_unit(1, "min")
 
 
+def output_notices(analysis: Analysis) -> list[str]:
+    """What every output must show above its content, in the run's language.
+
+    Today one case: a working CRS that distorts distances beyond
+    :data:`lifecircle.geo.crs.MAX_DISTORTION`, kept because the project accepts it.
+    """
+    from lifecircle import i18n
+    from lifecircle.geo.crs import MAX_DISTORTION, distortion_text
+
+    layers = analysis.layers
+    if layers.crs_distortion <= MAX_DISTORTION:
+        return []
+    return [i18n.t("notice.crs_distortion", analysis.project.lang, crs=layers.crs.name,
+                   err=distortion_text(layers.crs_distortion))]
+
+
 def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet, *,
                   run_info: Mapping[str, Any] | None = None, jobs: int | None = None
                   ) -> list[str]:
@@ -830,10 +846,12 @@ def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet,
     project = analysis.project
     lang = project.lang
     layers = result_layers(analysis, progress, jobs=jobs)
+    notices = output_notices(analysis)
     progress("写出 GeoPackage" if lang == "zh" else "writing the GeoPackage")
-    gpkg.write(folder / "lifecircle.gpkg", layers, project.profile, lang=lang)
+    gpkg.write(folder / "lifecircle.gpkg", layers, project.profile, lang=lang, notices=notices)
     progress("生成网页地图" if lang == "zh" else "building the web map")
-    webmap.build(layers, project.profile, folder / "map.html", lang=lang, title=project.name)
+    webmap.build(layers, project.profile, folder / "map.html", lang=lang, title=project.name,
+                 notices=notices)
     progress("生成报告" if lang == "zh" else "writing the report")
     plan_summary = None
     if analysis.plan is not None:
@@ -969,7 +987,7 @@ def _write_tables(analysis: Analysis, folder: Path, progress: Progress, *,
 
     layers = result_layers(analysis, progress, service_areas=service_areas, jobs=jobs)
     gpkg.write(folder / "lifecircle.gpkg", layers, analysis.project.profile,
-               lang=analysis.project.lang)
+               lang=analysis.project.lang, notices=output_notices(analysis))
     write_tables(layers, analysis.project.profile, folder, lang=analysis.project.lang)
     return sorted(p.name for p in folder.iterdir())
 

@@ -116,6 +116,10 @@ class Layers:
     candidates: gpd.GeoDataFrame | None
     warnings: tuple[str, ...]
     info: Mapping[str, LayerInfo]
+    #: largest relative distance error of ``crs`` over the data; above
+    #: :data:`lifecircle.geo.crs.MAX_DISTORTION` only when the project accepts it, and then
+    #: every output carries a notice
+    crs_distortion: float = 0.0
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -186,7 +190,7 @@ def load(project: Project) -> Layers:
             infos[key] = info
     if not problems:
         warnings[:0] = offset_warnings(project, frames)
-    crs = _choose_crs(project, infos, problems, warnings)
+    crs, crs_distortion = _choose_crs(project, infos, problems, warnings)
     if crs is not None:
         problems.extend(_overlaps(project, infos))
     raise_problems(problems, InputError,
@@ -214,6 +218,7 @@ def load(project: Project) -> Layers:
         candidates=out["candidates"],
         warnings=tuple(warnings),
         info=dict(infos),
+        crs_distortion=crs_distortion,
     )
 
 
@@ -299,7 +304,8 @@ def _population_from_points(communities: gpd.GeoDataFrame, points: gpd.GeoDataFr
 
 
 def _choose_crs(project: Project, infos: Mapping[str, LayerInfo],
-                problems: list[Problem], warnings: list[str]) -> CRS | None:
+                problems: list[Problem], warnings: list[str]) -> tuple[CRS | None, float]:
+    """The working CRS and its largest relative distance error over the data."""
     bounds = [i.bounds_lonlat for k, i in infos.items() if k == "communities" and i.bounds_lonlat]
     if not bounds:
         bounds = [i.bounds_lonlat for i in infos.values() if i.bounds_lonlat]
@@ -307,7 +313,7 @@ def _choose_crs(project: Project, infos: Mapping[str, LayerInfo],
         if not problems:
             problems.append(Problem("layers", "no layer has a usable extent",
                                     "check the layers hold features"))
-        return None
+        return None, 0.0
     b = np.array(bounds)
     ext = (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()),
            float(b[:, 3].max()))
@@ -316,14 +322,14 @@ def _choose_crs(project: Project, infos: Mapping[str, LayerInfo],
                           accept_distortion=project.accept_crs_distortion)
     except ProjectError as e:
         problems.append(Problem("project.working_crs", str(e)))
-        return None
+        return None, 0.0
     err = distortion(crs, ext)
     if err > MAX_DISTORTION:
         warnings.insert(0, f"project.working_crs: {crs.name} distorts distances at the data by "
                         f"{distortion_text(err)}; every distance, travel time and coverage "
                         "figure is off by as much (kept because accept_crs_distortion = true); "
                         "fix: use working_crs = \"auto\"")
-    return crs
+    return crs, err
 
 
 def _overlaps(project: Project, infos: Mapping[str, LayerInfo]) -> list[Problem]:

@@ -16,7 +16,7 @@ import json
 import math
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +106,7 @@ def _storable(frame: pd.DataFrame, geometry: str | None) -> pd.DataFrame:
 
 
 def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Profile,
-          lang: str = "zh") -> None:
+          lang: str = "zh", notices: Sequence[str] = ()) -> None:
     """Write the result layers to one GeoPackage with QGIS default styles.
 
     Parameters
@@ -123,6 +123,9 @@ def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Prof
         The standards profile (category names and order for the styles).
     lang
         ``zh`` or ``en``: style legend labels, field aliases, layer descriptions.
+    notices
+        Sentences every reader must see (e.g. a distorting working CRS kept on request):
+        added to every layer's description and written as the attribute table ``notices``.
 
     Raises
     ------
@@ -138,6 +141,8 @@ def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Prof
 
     i18n.check_lang(lang)
     path = Path(path)
+    if notices:
+        layers = {**layers, "notices": pd.DataFrame({"notice": list(notices)})}
     ordered = [n for n in LAYER_ORDER if layers.get(n) is not None]
     ordered += [n for n in layers if n not in LAYER_ORDER and layers.get(n) is not None]
     crs = None
@@ -162,7 +167,7 @@ def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Prof
     previous = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
     pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
     try:
-        written = _write_layers(path, layers, ordered, crs, lang)
+        written = _write_layers(path, layers, ordered, crs, lang, notices)
     finally:
         pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": previous})
 
@@ -182,7 +187,7 @@ def _one_line(e: BaseException, limit: int = 200) -> str:
 
 
 def _write_layers(path: Path, layers: Mapping[str, Any], ordered: list[str], crs: Any,
-                  lang: str) -> list[tuple[str, Any]]:
+                  lang: str, notices: Sequence[str] = ()) -> list[tuple[str, Any]]:
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
@@ -197,7 +202,7 @@ def _write_layers(path: Path, layers: Mapping[str, Any], ordered: list[str], crs
         options: dict[str, Any] = {"FID": FID_COLUMN}
         if title != f"layer.{name}":
             options["IDENTIFIER"] = title
-            options["DESCRIPTION"] = f"lifecircle: {title}"
+            options["DESCRIPTION"] = " ".join([f"lifecircle: {title}", *notices])
         kwargs: dict[str, Any] = {"driver": "GPKG", "layer": name, "layer_options": options}
         if first:
             kwargs["dataset_options"] = {"VERSION": GPKG_VERSION}

@@ -30,7 +30,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -717,7 +717,8 @@ lifecircleMap({{ this._parent.get_name() }}, {{ this.data }});
 def make_map(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
              title: str | None = None, basemap: str | None = "positron",
              simplify_m: float = 3.0, simplify_service_areas_m: float = 30.0,
-             simplify_roads_m: float = 8.0, service_area_shown: str | None = None) -> Any:
+             simplify_roads_m: float = 8.0, service_area_shown: str | None = None,
+             notices: Sequence[str] = ()) -> Any:
     """The interactive map as a :class:`folium.Map` (parameters as :func:`build`)."""
     import folium
     import folium.plugins
@@ -743,13 +744,25 @@ def make_map(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
     fs.default_css = []
     fs.add_to(m)
     _app_class()(_script_json(data)).add_to(m)
+    if notices:
+        root.html.add_child(folium.Element(_notice_banner(notices)), name="lifecircle_notices")
     return m
+
+
+def _notice_banner(notices: Sequence[str]) -> str:
+    """What the reader must see first (e.g. a distorting working CRS), escaped, on top."""
+    items = "".join(f"<p>{_esc(n)}</p>" for n in notices)
+    return ('<div class="lc-notices" role="alert" style="position:fixed;z-index:2000;'
+            "top:8px;left:50%;transform:translateX(-50%);max-width:min(640px,60vw);"
+            "background:#fff3cd;color:#533f03;border:1px solid #b38600;border-radius:4px;"
+            f'padding:4px 10px;font:13px/1.4 sans-serif;pointer-events:none">{items}</div>')
 
 
 def build(layers: Mapping[str, Any], profile: Profile, out_path: str | os.PathLike[str], *,
           lang: str = "zh", title: str | None = None, basemap: str | None = "positron",
           simplify_m: float = 3.0, simplify_service_areas_m: float = 30.0,
-          simplify_roads_m: float = 8.0, service_area_shown: str | None = None) -> Path:
+          simplify_roads_m: float = 8.0, service_area_shown: str | None = None,
+          notices: Sequence[str] = ()) -> Path:
     """Write the interactive map ``map.html``.
 
     Parameters
@@ -779,6 +792,9 @@ def build(layers: Mapping[str, Any], profile: Profile, out_path: str | os.PathLi
     service_area_shown
         The service selected on opening (default: the first category of proposed site 1,
         else "all services").
+    notices
+        Sentences every reader must see first (e.g. a distorting working CRS kept on
+        request), shown as a banner at the top of the map.
 
     Returns
     -------
@@ -795,7 +811,8 @@ def build(layers: Mapping[str, Any], profile: Profile, out_path: str | os.PathLi
     out_path = Path(out_path)
     m = make_map(layers, profile, lang=lang, title=title, basemap=basemap,
                  simplify_m=simplify_m, simplify_service_areas_m=simplify_service_areas_m,
-                 simplify_roads_m=simplify_roads_m, service_area_shown=service_area_shown)
+                 simplify_roads_m=simplify_roads_m, service_area_shown=service_area_shown,
+                 notices=notices)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(m.get_root().render(), encoding="utf-8")
