@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lifecircle import pipeline
 from lifecircle.project import Project
 
 if TYPE_CHECKING:
+    import folium
     import geopandas as gpd
     import pandas as pd
 
@@ -104,11 +105,15 @@ class Results:
                                               options=options))
 
     def layers(self, *, service_areas: bool = True, jobs: int | None = 1
-               ) -> Mapping[str, Any]:
-        """The result layers of docs/contracts.md (what the GeoPackage holds)."""
+               ) -> Mapping[str, pd.DataFrame | None]:
+        """The result layers of docs/contracts.md (what the GeoPackage holds).
+
+        GeoDataFrames for the map layers, DataFrames for the tables (summaries, scorecard,
+        run_info); ``service_areas`` is None when not asked for.
+        """
         return pipeline.result_layers(self.analysis, service_areas=service_areas, jobs=jobs)
 
-    def map(self, *, service_areas: bool = True, jobs: int | None = 1) -> Any:
+    def map(self, *, service_areas: bool = True, jobs: int | None = 1) -> folium.Map:
         """The interactive map as a ``folium.Map`` (displayed inline in a notebook)."""
         from lifecircle.outputs.webmap import make_map
 

@@ -554,7 +554,8 @@ SERVICE_AREA_MIN_HOLE_M2 = 40_000.0
 
 
 def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
-                  service_areas: bool = True, jobs: int | None = None) -> dict[str, Any]:
+                  service_areas: bool = True, jobs: int | None = None
+                  ) -> dict[str, pd.DataFrame | None]:
     """The result layers of docs/contracts.md, ready for the GeoPackage, map and report.
 
     ``service_areas=False`` leaves out the service-area polygons (display only, and the
@@ -582,7 +583,7 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
                "geometry"]]
 
     service = _service_areas(analysis, progress, jobs) if service_areas else None
-    out: dict[str, Any] = {
+    out: dict[str, pd.DataFrame | None] = {
         "communities": cov.communities,
         "facilities": fac,
         "demand": cov.demand,
