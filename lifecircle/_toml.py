@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from lifecircle.errors import ProjectError
+from lifecircle.errors import Problem, ProjectError
 
 TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
                list: "a list", dict: "a table"}
@@ -30,10 +31,31 @@ def is_type(value: Any, t: Any) -> bool:
 
 
 
+def range_problem(where: str, value: float, lo: float, hi: float, lo_open: bool,
+                  what: tuple[str, str]) -> Problem | None:
+    """A problem when ``value`` is not finite or outside [lo, hi] ((lo, hi] if open).
+
+    ``what`` names the number (zh, en) for the fix: "give <what>".
+    """
+    ok = math.isfinite(value) and (value > lo if lo_open else value >= lo) and value <= hi
+    if ok:
+        return None
+    return Problem.of(where, "err.number_above" if lo_open else "err.number_range",
+                      lo=f"{lo:g}", hi=f"{hi:g}", value=value, what=what)
+
+
 def read_toml(path: Path, error_where: str) -> dict[str, Any]:
-    """Parse a UTF-8 TOML file; every failure is a one-line ProjectError with the fix."""
+    """Parse a UTF-8 TOML file; every failure is a one-line ProjectError with the fix.
+
+    Only a regular file of at most :data:`lifecircle.limits.MAX_TOML_BYTES` is read (a
+    FIFO or ``/dev/zero`` is refused at once).
+    """
+    from lifecircle.limits import MAX_TOML_BYTES, read_capped
+
+    what = ("项目文件", "project file") if error_where == "project file" else \
+        ("标准配置文件", "profile")
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_TOML_BYTES, what, ProjectError)
     except FileNotFoundError:
         raise ProjectError(f"{path}: file not found; fix: check the path") from None
     except IsADirectoryError:

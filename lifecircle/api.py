@@ -124,12 +124,15 @@ class Results:
               ) -> list[str]:
         """Write the full result folder (GeoPackage, map, report, rasters) as
         ``lifecircle run`` does; returns the file names."""
-        from lifecircle.outputs.resultdir import atomic_folder, check_target
+        from lifecircle.outputs.resultdir import atomic_folder, reserve
 
         out = Path(folder)
-        inputs = [spec.path for spec in self.project.layers.values() if spec.path.exists()]
-        check_target(out, overwrite=overwrite, inputs=inputs)
-        with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:
+        # every file the project read is an input (the profile and project file included)
+        read = [spec.path for spec in self.project.layers.values()]
+        read += [self.project.profile.path, *([self.project.path] if self.project.path else [])]
+        inputs = [p for p in read if p is not None and Path(p).exists()]
+        with reserve(out, overwrite=overwrite, inputs=inputs), \
+                atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:
             return pipeline.write_outputs(self.analysis, tmp, jobs=jobs)
 
 

@@ -20,6 +20,7 @@ import click
 
 from lifecircle import __version__, i18n
 from lifecircle.errors import LifecircleError
+from lifecircle.safetext import visible
 
 DEMO_PROJECT = Path(__file__).parent / "data" / "demo" / "project.toml"
 
@@ -70,7 +71,8 @@ def _handled(state: _State) -> Iterator[None]:
     except LifecircleError as e:
         if state.verbose:
             traceback.print_exc()
-        err.print(f"[bold red]{state.t('错误', 'error')}:[/] {escape(str(e))}", markup=True,
+        err.print(f"[bold red]{state.t('错误', 'error')}:[/] "
+                  f"{escape(visible(e.render(state.lang), newlines=True))}", markup=True,
                   highlight=False, emoji=False)
         sys.exit(2)
     except (KeyboardInterrupt, _Terminated):
@@ -85,8 +87,8 @@ def _handled(state: _State) -> Iterator[None]:
         if state.verbose:
             traceback.print_exc()
         where = f" {e.filename}" if getattr(e, "filename", None) else ""
-        err.print(f"[bold red]{state.t('错误', 'error')}:[/]{escape(where)} "
-                  f"{escape(str(e.strerror or e))}; "
+        err.print(f"[bold red]{state.t('错误', 'error')}:[/]{escape(visible(where))} "
+                  f"{escape(visible(e.strerror or e))}; "
                   + state.t("请检查路径、权限和磁盘空间",
                             "check the path, permissions and free disk space"),
                   markup=True, highlight=False, emoji=False)
@@ -97,7 +99,7 @@ def _handled(state: _State) -> Iterator[None]:
         if state.verbose:
             traceback.print_exc()
         err.print(f"[bold red]{state.t('内部错误', 'internal error')}:[/] {type(e).__name__}: "
-                  f"{escape(str(e))} "
+                  f"{escape(visible(e, newlines=True))} "
                   + "(" + state.t("用 --verbose 查看详情并报告此问题",
                                   "rerun with --verbose and report it") + ")",
                   markup=True, highlight=False, emoji=False)
@@ -123,7 +125,7 @@ def _progress(state: _State) -> Iterator[Callable[[str], None]]:
         yield lambda message: None
         return
     if not out.is_terminal:
-        yield lambda message: out.print(f"[dim]·[/] {escape(message)}", markup=True,
+        yield lambda message: out.print(f"[dim]·[/] {escape(visible(message))}", markup=True,
                                         highlight=False, emoji=False)
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -133,7 +135,8 @@ def _progress(state: _State) -> Iterator[Callable[[str], None]]:
     def finish(bar: Progress) -> None:
         if current[0] is not None:
             took = time.perf_counter() - current[1]
-            bar.console.print(f"[green]✓[/] {escape(current[0])} [dim]({took:.1f} s)[/]",
+            bar.console.print(f"[green]✓[/] {escape(visible(current[0]))} "
+                              f"[dim]({took:.1f} s)[/]",
                               markup=True, highlight=False, emoji=False)
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -143,7 +146,7 @@ def _progress(state: _State) -> Iterator[Callable[[str], None]]:
         def report(message: str) -> None:
             finish(bar)
             current[:] = [message, time.perf_counter()]
-            bar.update(task, description=escape(message))
+            bar.update(task, description=escape(visible(message)))
 
         try:
             yield report
@@ -212,11 +215,11 @@ def _project_lang(state: _State, project_path: Path) -> None:
     """Use the project file's ``[project] lang`` unless a language was chosen explicitly."""
     if state.explicit:
         return
-    import tomllib
+    from lifecircle._toml import read_toml
 
-    try:
-        data = tomllib.loads(Path(project_path).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    try:  # bounded: a FIFO, /dev/zero or a huge file is refused, never read here
+        data = read_toml(Path(project_path), "project file")
+    except (OSError, LifecircleError):
         return  # the project loader reports the problem in the default language
     head = data.get("project")
     lang = head.get("lang") if isinstance(head, dict) else None
@@ -264,7 +267,7 @@ def inspect(ctx: click.Context, path: Path, profile_name: str | None, lang: str 
     """
     state = _state(ctx, lang)
     with _handled(state):
-        from lifecircle.layers.inspect import format_reports, inspect_path
+        from lifecircle.layers.inspect import check_reports, format_reports, inspect_path
 
         if not path.exists():
             raise click.BadParameter(state.t(f"{path} 不存在", f"{path} does not exist"),
@@ -272,7 +275,8 @@ def inspect(ctx: click.Context, path: Path, profile_name: str | None, lang: str 
         reports = inspect_path(path, profile=_load_profile(profile_name))
         out = _console(state)
         for line in format_reports(reports, lang=state.lang):
-            out.print(line, markup=False, highlight=False, emoji=False)
+            out.print(visible(line), markup=False, highlight=False, emoji=False)
+        check_reports(path, reports)  # exit 2 when a file cannot be opened
 
 
 @main.command()
@@ -295,17 +299,13 @@ def init(ctx: click.Context, paths: tuple[Path, ...], out: Path, overwrite: bool
     """
     state = _state(ctx, lang)
     with _handled(state):
-        from lifecircle.layers.init import init_project
+        from lifecircle.layers.init import check_out, init_project
 
         for p in paths:
             if not p.exists():
                 raise click.BadParameter(state.t(f"{p} 不存在", f"{p} does not exist"),
                                          param_hint="PATHS")
-        if out.exists() and not overwrite:
-            raise click.BadParameter(
-                state.t(f"{out} 已存在；加 --overwrite 以替换",
-                        f"{out} exists; add --overwrite to replace it"),
-                param_hint="--out")
+        check_out(out, paths, overwrite=overwrite)
         text = init_project(list(paths), out, lang=state.lang,
                             profile=_load_profile(profile_name))
         todo = text.count("TODO")
@@ -419,16 +419,20 @@ def _print_summary(state: _State, summary: Any) -> None:
     from rich.table import Table
 
     out = _console(state)
+    from rich.markup import escape
+    from rich.text import Text
+
+    # names come from the data and the profile: control characters are shown, not run
     for line in summary.headline(state.lang):
-        out.print(line, markup=False, highlight=False, emoji=False)
+        out.print(visible(line), markup=False, highlight=False, emoji=False)
     rows = summary.table_rows(state.lang)
     if rows:
-        table = Table(*rows[0], show_lines=False)
+        table = Table(*(escape(visible(h)) for h in rows[0]), show_lines=False)
         for row in rows[1:]:
-            table.add_row(*row)
+            table.add_row(*(Text(visible(c)) for c in row))
         out.print(table)
     for line in summary.footer(state.lang):
-        out.print(line, markup=False, highlight=False, emoji=False)
+        out.print(visible(line), markup=False, highlight=False, emoji=False)
 
 
 def _run(state: _State, project_path: Path, out: Path | None, overwrite: bool,

@@ -7,12 +7,29 @@ message naming the file, layer, field, row or value, and the fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 
 class LifecircleError(Exception):
-    """Root of every error lifecircle raises on purpose (CLI exit code 2)."""
+    """Root of every error lifecircle raises on purpose (CLI exit code 2).
+
+    ``str(error)`` is the English message. An error made by :func:`notice` also carries a
+    message key of :mod:`lifecircle.i18n` and its values, so the CLI renders it in the run's
+    language with :meth:`render`.
+    """
+
+    key: str | None = None
+    values: Mapping[str, Any] = {}
+
+    def render(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``zh`` or ``en``); English when it has no key."""
+        if self.key is None or lang == "en":
+            return str(self)
+        from lifecircle.i18n import t
+
+        return t(self.key, lang, **_pick(self.values, lang))
 
 
 class ProjectError(LifecircleError, ValueError):
@@ -31,6 +48,37 @@ class SolverError(LifecircleError, RuntimeError):
     """A location model could not be solved."""
 
 
+E = TypeVar("E", bound=LifecircleError)
+
+
+def _pick(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Placeholder values in ``lang``: a ``(zh, en)`` pair of strings gives one of them."""
+    return {k: (v[0] if lang == "zh" else v[1])
+            if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, str) for x in v)
+            else v for k, v in values.items()}
+
+
+def notice(error: type[E], key: str, **values: Any) -> E:
+    """An error of class ``error`` whose message is the catalogue entry ``key``.
+
+    Parameters
+    ----------
+    error
+        The error class (``InputError``, ``OutputError`` ...).
+    key
+        Message key in :data:`lifecircle.i18n.TEXT` (``err.*``); its text names the file,
+        key or value and ends with the fix.
+    values
+        Values of the message's placeholders.
+    """
+    from lifecircle.i18n import t
+
+    e = error(t(key, "en", **_pick(values, "en")))
+    e.key = key
+    e.values = dict(values)
+    return e
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found while validating input.
@@ -44,15 +92,55 @@ class Problem:
         What is wrong, with the offending value.
     fix
         What the user should do.
+    key
+        Optional message key of :mod:`lifecircle.i18n`: ``<key>`` is the message and
+        ``<key>.fix`` the fix, both formatted with ``values`` (``message``/``fix`` hold the
+        English text).
+    values
+        Placeholder values of ``key``.
     """
 
     where: str
     message: str
     fix: str = ""
+    key: str | None = None
+    values: Mapping[str, Any] | None = None
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"
         return f"{text}; fix: {self.fix}" if self.fix else text
+
+    @classmethod
+    def of(cls, where: str, key: str, **values: Any) -> Problem:
+        """A problem whose message and fix are the catalogue entries ``key``, ``key.fix``."""
+        from lifecircle.i18n import t
+
+        en = _pick(values, "en")
+        return cls(where, t(key, "en", **en), t(f"{key}.fix", "en", **en), key, dict(values))
+
+    def render(self, lang: str = "en") -> str:
+        """The problem in ``lang``; English when it has no key."""
+        if self.key is None or lang == "en":
+            return str(self)
+        from lifecircle.i18n import t
+
+        values = _pick(self.values or {}, lang)
+        return (f"{self.where}：{t(self.key, lang, **values)}；"
+                f"{t('err.fix', lang)}{t(f'{self.key}.fix', lang, **values)}")
+
+
+def _problems_text(found: list[Problem], what: str, lang: str) -> str:
+    head = found[0].render(lang)
+    if len(found) > 1:
+        prefix = f"{what}: " if what else ""
+        if lang == "en":
+            head = f"{prefix}{len(found)} problems; first: {head}"
+        else:
+            from lifecircle.i18n import t
+
+            head = prefix + t("err.problems", lang, n=len(found)) + head
+        head += "".join(f"\n  - {p.render(lang)}" for p in found[1:])
+    return head
 
 
 def raise_problems(
@@ -66,9 +154,7 @@ def raise_problems(
     found = list(problems)
     if not found:
         return
-    head = str(found[0])
-    if len(found) > 1:
-        prefix = f"{what}: " if what else ""
-        head = f"{prefix}{len(found)} problems; first: {head}"
-        head += "".join(f"\n  - {p}" for p in found[1:])
-    raise error(head)
+    e = error(_problems_text(found, what, "en"))
+    if any(p.key for p in found):
+        e.render = lambda lang="en": _problems_text(found, what, lang)  # type: ignore[method-assign]
+    raise e

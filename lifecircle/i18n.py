@@ -237,6 +237,126 @@ TEXT: dict[str, tuple[str, str]] = {
     "road.path": ("步行小路", "path"),
 }
 
+#: Error messages (``lifecircle.errors.notice`` / ``Problem.of``): each names the file, key
+#: or value and ends with the fix; ``<key>.fix`` is the fix of a ``Problem.of`` message.
+ERRORS: dict[str, tuple[str, str]] = {
+    "err.fix": ("修正：", "fix: "),
+    "err.problems": ("{n} 个问题；第一个：", "{n} problems; first: "),
+    # result folder
+    "err.out_has_input": (
+        "{out}：输出文件夹中有输入文件 {input}；修正：用 -o 另选一个文件夹（输入文件从不被覆盖）",
+        "{out}: the output folder holds the input {input}; fix: choose another folder with -o "
+        "(inputs are never overwritten)"),
+    "err.out_is_cwd": (
+        "{out}：是当前文件夹或其上级文件夹，不能作为结果文件夹替换；修正：用 -o 指定一个新的文件夹",
+        "{out}: is the current folder or one of its parents and cannot be replaced by a "
+        "result; fix: give a new folder with -o"),
+    "err.out_not_folder": ("{out}：已存在且不是文件夹；修正：用 -o 另选一个文件夹",
+                           "{out}: exists and is not a folder; fix: choose another -o folder"),
+    "err.out_exists": (
+        "{out}：结果文件夹已存在；修正：加 --overwrite 替换它，或用 -o 另选一个文件夹",
+        "{out}: result folder exists; fix: add --overwrite to replace it, or choose another "
+        "-o folder"),
+    "err.out_unreadable": ("{out}：无法读取文件夹内容（{reason}）；修正：用 -o 另选一个文件夹",
+                           "{out}: cannot list the folder ({reason}); fix: choose another -o "
+                           "folder"),
+    "err.out_not_result": (
+        "{out}：不是 lifecircle 结果文件夹（没有标记文件 {marker}），--overwrite 只替换空文件夹"
+        "或以前的结果；修正：用 -o 指定新的或空的文件夹，或自行删除该文件夹",
+        "{out}: not a lifecircle result folder (no {marker} marker); --overwrite replaces only "
+        "an empty folder or a previous result; fix: give a new or empty folder with -o, or "
+        "delete the folder yourself"),
+    "err.out_foreign": (
+        "{out}：含有并非 lifecircle 写入的文件 {name}，--overwrite 不会替换该文件夹；修正：把 "
+        "{name} 移出该文件夹，或用 -o 另选一个文件夹",
+        "{out}: holds {name}, which lifecircle did not write, so --overwrite does not replace "
+        "the folder; fix: move {name} out of it or choose another -o folder"),
+    "err.out_locked": (
+        "{out}：另一个 lifecircle 进程（进程号 {pid}）正在写入这个结果文件夹；修正：等它结束，"
+        "或用 -o 另选一个文件夹",
+        "{out}: another lifecircle run (process {pid}) is writing this result folder; fix: "
+        "wait for it to finish or choose another -o folder"),
+    "err.parent_create": ("{parent}：无法创建文件夹（{reason}）；修正：用 -o 指定可写的文件夹",
+                          "{parent}: cannot create the folder ({reason}); fix: choose a "
+                          "writable -o folder"),
+    "err.parent_is_file": ("{parent}：是文件而不是文件夹；修正：-o 应位于已有的文件夹中",
+                           "{parent}: is a file, not a folder; fix: choose an -o folder inside "
+                           "an existing folder"),
+    "err.parent_no_write": ("{parent}：没有写入权限；修正：用 -o 指定可写的文件夹",
+                            "{parent}: no write permission; fix: choose a writable -o folder"),
+    "err.out_cannot_create": (
+        "{out}：无法在 {parent} 中创建文件夹（{reason}）；修正：用 -o 指定可写的文件夹",
+        "{out}: cannot create a folder in {parent} ({reason}); fix: choose a writable -o "
+        "folder"),
+    "err.disk_full": ("{out}：写出结果时磁盘已满；修正：释放磁盘空间，或用 -o 另选一个文件夹",
+                      "{out}: disk full while writing results; fix: free disk space or choose "
+                      "another -o folder"),
+    # init -o
+    "err.init_exists": ("{out}：已存在；修正：加 --overwrite 替换它（它是 lifecircle init "
+                        "写的项目文件），或用 -o 另选文件名",
+                        "{out}: exists; fix: add --overwrite to replace it (it is a project "
+                        "file lifecircle init wrote), or choose another -o file name"),
+    "err.init_not_ours": (
+        "{out}：已存在且不是 lifecircle init 写的项目文件，不会被覆盖（--overwrite 也不会）；"
+        "修正：用 -o 另选一个文件名",
+        "{out}: exists and is not a project file lifecircle init wrote, so it is never "
+        "overwritten (not even with --overwrite); fix: choose another -o file name"),
+    "err.init_is_input": (
+        "{out}：是输入文件之一，不会被覆盖；修正：用 -o 另选一个文件名（如 project.toml）",
+        "{out}: is one of the input files and is never overwritten; fix: choose another -o "
+        "file name (e.g. project.toml)"),
+    # bounded reads
+    "err.not_regular": (
+        "{path}：不是普通文件，而是{kind}，不会读取；修正：给出数据文件的路径",
+        "{path}: is {kind}, not a regular file, and is not read; fix: give the path of a "
+        "data file"),
+    "err.file_too_large": (
+        "{path}：{size} 字节，超过{what}的上限 {limit} 字节；修正：检查是否给错了文件",
+        "{path}: {size} bytes, more than the limit of {limit} bytes for a {what}; fix: check "
+        "that this is the right file"),
+    "err.too_many_features": (
+        "{path}：文件头声明 {n} 个要素，超过上限 {limit}；修正：把图层裁剪到研究区域，"
+        "或检查文件是否损坏",
+        "{path}: its header declares {n} features, more than the limit of {limit}; fix: clip "
+        "the layer to the study area, or check the file is not damaged"),
+    "err.raster_too_large": (
+        "{path}：{where}要读取 {cells} 个像元（文件头：{width} x {height}，分辨率 {res}），"
+        "超过上限 {limit}；修正：把栅格裁剪到研究区域或重采样为较粗的格网"
+        "（如 gdalwarp -tr 100 100 -r sum）",
+        "{path}: reading it {where} means {cells} cells (header: "
+        "{width} x {height}, resolution {res}), more than the limit of {limit}; fix: clip the "
+        "raster to the study area or resample it to a coarser grid (e.g. gdalwarp -tr 100 100 "
+        "-r sum)"),
+    "err.raster_bad_header": (
+        "{path}：文件头不合理（{width} x {height} 像元，分辨率 {res}）；修正：检查栅格文件是否损坏",
+        "{path}: implausible header ({width} x {height} cells, resolution {res}); fix: check "
+        "the raster is not damaged"),
+    "err.layer_not_regular": ("{path} 是{kind}，不是普通文件，不会读取",
+                              "{path} is {kind}, not a regular file, and is not read"),
+    "err.layer_not_regular.fix": ("给出数据文件的路径", "give the path of a data file"),
+    # numbers of the project and profile
+    "err.number_range": ("必须是不小于 {lo} 且不大于 {hi} 的有限数值，当前为 {value}",
+                         "must be a finite number >= {lo} and <= {hi}, got {value}"),
+    "err.number_range.fix": ("给出{what}", "give {what}"),
+    "err.number_above": ("必须是大于 {lo} 且不大于 {hi} 的有限数值，当前为 {value}",
+                         "must be a finite number > {lo} and <= {hi}, got {value}"),
+    "err.number_above.fix": ("给出{what}", "give {what}"),
+    "err.grid_too_large": (
+        "{value} 米在 {width} x {height} 米的区域上会产生 {cells} 个格网单元，超过上限 {limit}",
+        "{value} m over the region's {width} x {height} m makes {cells} grid cells, more than "
+        "the limit of {limit}"),
+    "err.grid_too_large.fix": ("取不小于 {least} 米的值", "use at least {least} m"),
+    # inspect
+    "err.inspect_unreadable": (
+        "{path}：{n} 个图层中有 {bad} 个无法打开；第一个：{first}",
+        "{path}: {bad} of {n} layers cannot be opened; first: {first}"),
+    "err.inspect_nothing": (
+        "{path}：没有可读取的图层；修正：给出 Shapefile、GeoPackage、GeoJSON、FlatGeobuf、"
+        "zip 压缩的 Shapefile 或 GeoTIFF",
+        "{path}: no readable layers; fix: give a Shapefile, GeoPackage, GeoJSON, FlatGeobuf, "
+        "zipped Shapefile or GeoTIFF"),
+}
+
 #: Column labels (aliases) of the result layers; ``cov_<key>``/``t_<key>`` are built.
 FIELDS: dict[str, tuple[str, str]] = {
     "cid": ("社区编号", "community id"),
@@ -293,6 +413,9 @@ LAYER_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
     ("gaps", "population"): ("未覆盖人口", "population not covered"),
     ("gaps", "households"): ("未覆盖户数", "households not covered"),
 }
+
+
+TEXT.update(ERRORS)
 
 
 #: Scorecard notes (accessibility.scorecard writes them in English): Chinese renderings.

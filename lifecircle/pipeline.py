@@ -226,6 +226,8 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     zh = project.lang == "zh"
     profile = project.profile
     timings: dict[str, float] = {}
+    project_mod.check_extent(project, layers.communities.total_bounds)
+
     t = time.perf_counter()
     modes = sorted({c.mode for c in profile.circles.values()})
     networks = {}
@@ -243,7 +245,8 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     t = time.perf_counter()
     progress("生成需求点" if zh else "placing demand")
     demand = build_demand(layers.communities, raster_path=layers.population_raster,
-                          points=layers.demand_points, roads=layers.roads, crs=layers.crs)
+                          points=layers.demand_points, roads=layers.roads, crs=layers.crs,
+                          cell_m=project.raster_cell_m)
     points = demand.points
     circle = circle_of_points(points, layers.communities, profile)
     timings["demand"] = time.perf_counter() - t
@@ -927,43 +930,47 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
     """
     import contextlib
 
-    from lifecircle.outputs.resultdir import atomic_folder, check_target
+    from lifecircle.outputs.resultdir import atomic_folder, reserve
 
     t0 = time.perf_counter()
     project = project_mod.load(project_path)
     if lang:
         project = replace(project, lang=lang)
-    inputs = [spec.path for spec in project.layers.values()] + [Path(project_path)]
+    # every file the project reads is an input, the profile included
+    inputs = [spec.path for spec in project.layers.values()] + [Path(project_path),
+                                                                project.profile.path]
     options = (planner_options(project, categories=categories, model=model, sites=sites,
                                full_coverage=full_coverage, time_limit_s=time_limit_s,
                                generate=generate, capacity=capacity, load=load)
                if "plan" in steps else None)
-    if out is not None:
-        check_target(out, overwrite=overwrite, inputs=inputs)
-    with contextlib.ExitStack() as stack:
-        client = None
-        if scheduler is not None:
-            from lifecircle import distributed
+    reserved = contextlib.ExitStack()
+    if out is not None:  # checked and locked before the analysis starts, held to the end
+        reserved.enter_context(reserve(out, overwrite=overwrite, inputs=inputs))
+    with reserved:
+        with contextlib.ExitStack() as stack:
+            client = None
+            if scheduler is not None:
+                from lifecircle import distributed
 
+                if options is not None:
+                    _check_cluster_plan(project, options)
+                client = stack.enter_context(distributed.connect(scheduler))
+            analysis = analyse(project, progress, cluster=client, partition_by=partition_by,
+                               areas=out is not None and ("outputs" in steps or service_areas),
+                               rasters=out is not None and "outputs" in steps)
             if options is not None:
-                _check_cluster_plan(project, options)
-            client = stack.enter_context(distributed.connect(scheduler))
-        analysis = analyse(project, progress, cluster=client, partition_by=partition_by,
-                           areas=out is not None and ("outputs" in steps or service_areas),
-                           rasters=out is not None and "outputs" in steps)
-        if options is not None:
-            geography = (None if client is None else distributed.ClusterGeography(
-                client, project, analysis.layers, analysis.demand.points, analysis.cluster,
-                by=partition_by, progress=progress))
-            analysis = plan_analysis(analysis, progress, options=options, geography=geography)
-    files: list[str] = []
-    if out is not None:
-        with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:
-            if "outputs" in steps:
-                files = write_outputs(analysis, tmp, progress, jobs=jobs)
-            else:
-                files = _write_tables(analysis, tmp, progress, service_areas=service_areas,
-                                      jobs=jobs)
+                geography = (None if client is None else distributed.ClusterGeography(
+                    client, project, analysis.layers, analysis.demand.points, analysis.cluster,
+                    by=partition_by, progress=progress))
+                analysis = plan_analysis(analysis, progress, options=options, geography=geography)
+        files: list[str] = []
+        if out is not None:
+            with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:
+                if "outputs" in steps:
+                    files = write_outputs(analysis, tmp, progress, jobs=jobs)
+                else:
+                    files = _write_tables(analysis, tmp, progress, service_areas=service_areas,
+                                          jobs=jobs)
     return _summary(analysis, out, files, time.perf_counter() - t0)
 
 

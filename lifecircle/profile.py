@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lifecircle._toml import is_type as _is_type
+from lifecircle._toml import range_problem
 from lifecircle._toml import read_toml as _read_toml
 from lifecircle._toml import type_name as _type_name
 from lifecircle.errors import Problem, ProjectError, raise_problems
@@ -272,6 +273,14 @@ def normalise_label(text: str) -> str:
 
 
 
+#: Upper bounds of the profile's speeds and minutes (a 200 km/h "walk" or a 10-hour
+#: circle is a typing error).
+MAX_SPEED_KMH = 200.0
+MAX_MINUTES = 600.0
+_SPEED = ("速度（千米/小时）", "a speed in km/h")
+_MINUTES = ("分钟数", "a number of minutes")
+
+
 # ---------------------------------------------------------------------------- loading
 def load_profile(name_or_path: str | Path = DEFAULT_PROFILE, *,
                  base: Path | None = None) -> Profile:
@@ -333,10 +342,16 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         return {}
 
     def number(tbl: Mapping[str, Any], key: str, where: str, default: float,
-               required: bool = True, positive: bool = True) -> float:
+               required: bool = True, positive: bool = True,
+               high: float | None = None, what: tuple[str, str] | None = None) -> float:
         value = get(tbl, key, (int, float), where, None, required)
         if value is None:
             return default
+        if high is not None and what is not None:
+            p = range_problem(f"{w}{where}.{key}", value, 0.0, high, True, what)
+            if p is not None:
+                problems.append(p)
+                return default
         if not math.isfinite(value) or (positive and value <= 0):
             problems.append(Problem(f"{w}{where}.{key}",
                                     f"must be a finite number{' > 0' if positive else ''}, "
@@ -376,8 +391,9 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
             if cls not in ROAD_CLASSES:
                 problems.append(Problem(f"{w}{where}", f"unknown road class {cls!r}",
                                         f"use one of {', '.join(ROAD_CLASSES)}"))
-        class_speeds = {k: number(speeds, k, f"{where}.class_speeds_kmh", 1.0) for k in speeds}
-        speed = number(m, "speed_kmh", where, 4.0)
+        class_speeds = {k: number(speeds, k, f"{where}.class_speeds_kmh", 1.0,
+                                  high=MAX_SPEED_KMH, what=_SPEED) for k in speeds}
+        speed = number(m, "speed_kmh", where, 4.0, high=MAX_SPEED_KMH, what=_SPEED)
         modes[key] = Mode(key, get(m, "name_zh", str, where, key, False),
                           get(m, "name_en", str, where, key, False), speed,
                           frozenset(forbidden), flags["oneway"], class_speeds,
@@ -390,12 +406,13 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         if mode not in modes:
             problems.append(Problem(f"{w}{where}.mode", f"unknown mode {mode!r}",
                                     f"use one of {', '.join(modes)}"))
-        minutes = number(c, "minutes", where, 15.0)
+        minutes = number(c, "minutes", where, 15.0, high=MAX_MINUTES, what=_MINUTES)
         rings = get(c, "rings", list, where, [], False)
         ring_values = {str(i): r for i, r in enumerate(rings)}
         circles[key] = Circle(key, get(c, "name_zh", str, where, key, False),
                               get(c, "name_en", str, where, key, False), minutes, mode,
-                              tuple(number(ring_values, i, f"{where}.rings", 1.0)
+                              tuple(number(ring_values, i, f"{where}.rings", 1.0,
+                                           high=MAX_MINUTES, what=_MINUTES)
                                     for i in ring_values))
     if not circles:  # a profile defines the circles its communities need, at least one
         problems.append(Problem(f"{w}circles", "missing",
@@ -451,8 +468,12 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
             get(i, "method", str, where, ""), get(i, "field", str, where, None, False),
             get(i, "category", str, where, None, False), get(i, "kind", str, where, None, False),
             get(i, "year", int, where, default_year, False))
-    space = {k: float(v) for k, v in table(data.get("space", {}), "space").items()
-             if _is_type(v, (int, float))}
+    space_raw = table(data.get("space", {}), "space")
+    space = {k: number(space_raw, k, "space", 0.0, positive=False) for k in space_raw}
+    for k, v in space.items():
+        if v < 0:
+            problems.append(Problem(f"{w}space.{k}", f"must be >= 0, got {v:g}",
+                                    "give a floor area or count (>= 0)"))
     raise_problems(problems, ProjectError, what=f"profile {path}")
     return Profile(str(head.get("key", path.stem)), str(head.get("name_zh", path.stem)),
                    str(head.get("name_en", path.stem)), path, circles, modes, categories,

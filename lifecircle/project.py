@@ -23,12 +23,14 @@ Example
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from lifecircle._toml import is_type as _is_type
+from lifecircle._toml import range_problem
 from lifecircle._toml import read_toml as _read_toml
 from lifecircle._toml import type_name as _type_name
 from lifecircle.errors import Problem, ProjectError, raise_problems
@@ -311,6 +313,85 @@ def _check_table(data: Mapping[str, Any], schema: Mapping[str, Any], where: str,
                 f"set `{_keypath(where)}{key}` to {_type_name(expected)}"))
 
 
+#: Allowed range of every number of a project file: key -> (low, high, low bound open,
+#: what the number is (zh, en)). Checked at load, before anything is read.
+NUMBER_RANGES: dict[str, tuple[float, float, bool, tuple[str, str]]] = {
+    "project.raster_cell_m": (1.0, 10_000.0, False,
+                              ("出行时间栅格的像元大小（米）",
+                               "the cell size of the travel-time rasters in metres")),
+    "network.max_snap_m": (0.0, 100_000.0, False,
+                           ("点到道路的最大接入距离（米）",
+                            "the largest distance from a point to its road in metres")),
+    "network.snap_tolerance_m": (0.0, 100.0, False,
+                                 ("道路端点之间要闭合的缝隙（米，通常 0-5）",
+                                  "the gap between road ends to close, in metres (usually "
+                                  "0-5)")),
+    "planner.time_limit_s": (0.1, 604_800.0, False,
+                             ("求解时限（秒）", "the solver time limit in seconds")),
+    "planner.candidate_spacing_m": (10.0, 100_000.0, False,
+                                    ("生成候选用地的间距（米）",
+                                     "the spacing of generated candidate sites in metres")),
+    "planner.capacity": (0.0, 1e9, True,
+                         ("一处新设施可服务的居民数", "the residents one new site can serve")),
+    "planner.sites": (1, 100_000, False, ("新址数量", "the number of new sites")),
+}
+
+
+def _check_numbers(data: Mapping[str, Any], where0: str, problems: list[Problem]) -> set[str]:
+    """Every number of the project file finite and in :data:`NUMBER_RANGES`.
+
+    Returns the dotted keys found out of range (left out of the options built, so each
+    problem is reported once).
+    """
+    bad: set[str] = set()
+    for dotted, (lo, hi, lo_open, what) in NUMBER_RANGES.items():
+        table, key = dotted.split(".")
+        section = data.get(table)
+        if not isinstance(section, dict) or key not in section:
+            continue
+        value = section[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue  # a wrong type is reported by the schema check
+        p = range_problem(f"{where0}{dotted}", value, lo, hi, lo_open, what)
+        if p is not None:
+            problems.append(p)
+            bad.add(dotted)
+    return bad
+
+
+def check_extent(project: Project, bounds: Any) -> None:
+    """Check the project's sizes against the region's extent (metres, working CRS).
+
+    ``raster_cell_m`` and ``candidate_spacing_m`` must not make a grid of more than
+    :data:`lifecircle.limits.MAX_GRID_CELLS` cells over the communities' bounding box.
+
+    Raises
+    ------
+    ProjectError
+        Naming the project file, the key, the grid size and the smallest value allowed.
+    """
+    from lifecircle.limits import MAX_GRID_CELLS
+
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    width, height = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
+    if not (math.isfinite(width) and math.isfinite(height)):
+        return
+    where0 = f"{project.path}: " if project.path else ""
+    problems = []
+    for key, value in (("project.raster_cell_m", project.raster_cell_m),
+                       ("planner.candidate_spacing_m", project.planner.candidate_spacing_m)):
+        if value is None:  # a default that follows the circle's reach
+            continue
+        cells = math.ceil(width / value) * math.ceil(height / value)
+        if cells > MAX_GRID_CELLS:
+            least = math.ceil(math.sqrt(width * height / MAX_GRID_CELLS))
+            problems.append(Problem.of(f"{where0}{key}", "err.grid_too_large", value=f"{value:g}",
+                                       width=f"{width:,.0f}", height=f"{height:,.0f}",
+                                       cells=f"{cells:,}", limit=f"{MAX_GRID_CELLS:,}",
+                                       least=least))
+    raise_problems(problems, ProjectError, what=str(project.path or project.name))
+
+
 def parse_source_crs(value: str | int) -> str:
     """Normalise a source coordinate system name; raise ValueError if unknown."""
     if isinstance(value, int):
@@ -413,10 +494,15 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
         if p is None:
             problems.append(Problem(f"{where}path", "missing", 'add path = "..."'))
         elif isinstance(p, str):
+            from lifecircle.limits import file_kind
+
             lpath = Path(p) if Path(p).is_absolute() else root / p
             if not lpath.exists():
                 problems.append(Problem(f"{where}path", f"{lpath} does not exist",
                                         "check the path (relative to the project file)"))
+            elif file_kind(lpath) is not None:
+                problems.append(Problem.of(f"{where}path", "err.layer_not_regular",
+                                           path=lpath, kind=file_kind(lpath)))
         source = spec.get("source_crs")
         if source is not None and isinstance(source, (str, int)):
             try:
@@ -477,19 +563,16 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
             profile.match_category(category) if isinstance(category, str)
             and profile is not None else None)
 
+    bad = _check_numbers(data, where0, problems)
     net_raw = data.get("network", {}) if isinstance(data.get("network"), dict) else {}
     network = NetworkOptions(**{k: v for k, v in net_raw.items()
                                 if k in NetworkOptions.__dataclass_fields__
-                                and _is_type(v, _PROJECT_SCHEMA["network"][k])})
-    for k in ("max_snap_m", "snap_tolerance_m"):
-        if getattr(network, k) < 0:
-            problems.append(Problem(f"{where0}network.{k}",
-                                    f"must be >= 0, got {getattr(network, k)}",
-                                    "give a distance in metres"))
+                                and _is_type(v, _PROJECT_SCHEMA["network"][k])
+                                and f"network.{k}" not in bad})
     plan_raw = data.get("planner", {}) if isinstance(data.get("planner"), dict) else {}
     plan_kw = {k: v for k, v in plan_raw.items()
                if k in PlannerOptions.__dataclass_fields__
-               and _is_type(v, _PROJECT_SCHEMA["planner"][k])}
+               and _is_type(v, _PROJECT_SCHEMA["planner"][k]) and f"planner.{k}" not in bad}
     if "categories" in plan_kw:
         plan_kw["categories"] = tuple(plan_kw["categories"])
         if profile is not None:  # Chinese names and aliases name a category too

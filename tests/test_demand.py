@@ -227,3 +227,39 @@ def test_zero_population_community_gets_no_points(tmp_path):
     per = d.per_community.set_index("cid")
     assert per.loc["A", "placement"] == "none" and per.loc["A", "population"] == 0.0
     assert isinstance(d.per_community, pd.DataFrame)
+
+
+def test_fine_raster_is_summed_into_working_cells(tmp_path):
+    """Cells finer than the working size are summed block by block (hand-computed sums)."""
+    from lifecircle.accessibility.demand import _raster_cells
+
+    path = tmp_path / "pop.tif"
+    write_raster(path)
+    x, y, values, negative = _raster_cells(path, communities(), UTM, 1000.0)
+    got = sorted(zip(x.tolist(), y.tolist(), values.tolist(), strict=True))
+    # 2 x 2 blocks of GRID (nodata left out; the last column is a half block)
+    assert got == [(500.0, 500.0, 4.0), (500.0, 1500.0, 10.0), (1500.0, 500.0, 8.0),
+                   (1500.0, 1500.0, 8.0), (2250.0, 1500.0, 7.0)]
+    assert negative == 0
+
+
+def test_a_fine_grid_gives_the_demand_of_the_coarse_one(tmp_path):
+    """GRID refined 100 times (5 m cells, people spread evenly) = GRID at 500 m cells."""
+    coarse = tmp_path / "coarse.tif"
+    write_raster(coarse)
+    fine = np.where(GRID == NODATA, NODATA, GRID / 10000.0).astype(np.float32)
+    fine = np.repeat(np.repeat(fine, 100, axis=0), 100, axis=1)
+    path = tmp_path / "fine.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=500, height=400, count=1,
+                       dtype="float32", crs=UTM, transform=from_origin(0, 2000, 5, 5),
+                       nodata=NODATA, tiled=True, blockxsize=256, blockysize=256) as dst:
+        dst.write(fine, 1)
+    a = build_demand(communities(), raster_path=coarse, crs=UTM, cell_m=500.0).points
+    b = build_demand(communities(), raster_path=path, crs=UTM, cell_m=500.0).points
+    assert len(a) == len(b)
+    assert np.allclose(a.geometry.x, b.geometry.x) and np.allclose(a.geometry.y, b.geometry.y)
+    assert np.allclose(a["population"], b["population"], rtol=1e-6)
+    assert a["cid"].tolist() == b["cid"].tolist()
+    # with every cell kept, the fine grid gives 10,000 times as many points
+    every = build_demand(communities(), raster_path=path, crs=UTM, cell_m=None).points
+    assert len(every) > 100 * len(b)

@@ -164,3 +164,36 @@ def test_init_without_crs_leaves_todo(tmp_path: Path) -> None:
     text = init_project([d / "社区.shp", d / "设施_gcj02.gpkg", d / "道路.shp"],
                         tmp_path / "p.toml", lang="zh")
     assert '# TODO: source_crs = "cgcs2000"  # 文件没有坐标系（缺 .prj）' in text
+
+
+def test_init_replaces_only_its_own_project_file(tmp_path: Path) -> None:
+    """init -o never writes over an input or a file it did not write, --overwrite or not."""
+    import pytest
+
+    from lifecircle.errors import OutputError
+    from lifecircle.layers.init import check_out
+
+    d = tmp_path / "data"
+    write_data(d)
+    inputs = [d / "社区.shp", d / "道路.shp"]
+    out = tmp_path / "project.toml"
+    init_project(inputs, out, lang="en")
+    first = out.read_bytes()
+    with pytest.raises(OutputError, match="--overwrite"):
+        check_out(out, inputs, overwrite=False)
+    check_out(out, inputs, overwrite=True)  # its own file: may be replaced
+    init_project(inputs, out, lang="zh")
+    assert out.read_bytes() != first
+    mine = tmp_path / "notes.toml"
+    mine.write_text("# my own settings\n", encoding="utf-8")
+    dbf = d / "社区.dbf"
+    dbf_bytes = dbf.read_bytes()
+    for target, expect in ((mine, "not a project file lifecircle init wrote"),
+                           (dbf, "input files"), (d / "社区.shp", "input files"),
+                           (tmp_path, "not a project file")):
+        with pytest.raises(OutputError, match=expect):
+            check_out(target, inputs, overwrite=True)
+        with pytest.raises(OutputError, match=expect):
+            init_project(inputs, target, lang="en")
+    assert mine.read_text(encoding="utf-8") == "# my own settings\n"
+    assert dbf.read_bytes() == dbf_bytes

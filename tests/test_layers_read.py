@@ -264,3 +264,47 @@ def test_osm_layers_only_when_named_and_inspect_shows_the_lines(tmp_path: Path) 
     reports = inspect_path(path)
     assert [(r.layer, r.driver, r.rows, r.role) for r in reports] == [("lines", "OSM", 2, "roads")]
     assert not reports[0].problems
+
+
+def test_header_limits_refuse_before_reading(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layer whose header declares more features than the limit, or a text layer larger
+    than its cap, is refused naming the file and the limit (limits lowered for the test)."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from lifecircle.errors import InputError
+    from lifecircle.layers import read as rd
+
+    frame = gpd.GeoDataFrame({"n": range(50)}, geometry=[Point(i, i) for i in range(50)],
+                             crs="EPSG:4326")
+    gpkg = tmp_path / "many.gpkg"
+    frame.to_file(gpkg, layer="pts", engine="pyogrio")
+    geojson = tmp_path / "big.geojson"
+    frame.to_file(geojson, driver="GeoJSON", engine="pyogrio")
+    assert rd.resolve(gpkg).layer == "pts"
+    monkeypatch.setattr(rd, "MAX_FEATURES", 49)
+    with pytest.raises(InputError, match=r"many.gpkg: its header declares 50 features.*49"):
+        rd.resolve(gpkg)
+    monkeypatch.setattr("lifecircle.limits.MAX_TEXT_LAYER_BYTES", 100)
+    with pytest.raises(InputError, match=r"big.geojson: .* bytes, more than the limit of 100"):
+        rd.resolve(geojson)
+
+
+def test_special_files_are_refused_at_once(tmp_path: Path) -> None:
+    """A FIFO (which would block) and /dev/zero (endless) are never opened."""
+    import os
+
+    from lifecircle.errors import InputError, ProjectError
+    from lifecircle.layers import read as rd
+    from lifecircle.project import load
+
+    fifo = tmp_path / "roads.shp"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(InputError, match="not a regular file"):
+            rd.resolve(path)
+        with pytest.raises(InputError, match="not a regular file"):
+            rd.raster_info(path)
+        with pytest.raises(ProjectError, match="not a regular file"):
+            load(path)

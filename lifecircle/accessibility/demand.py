@@ -40,6 +40,8 @@ from lifecircle.errors import InputError
 FRONTAGE_SPACING_M = 50.0
 #: Road classes that carry no residential frontage.
 FRONTAGE_EXCLUDED = frozenset({"motorway", "trunk"})
+#: Default working cell size of raster demand (metres; the project's ``raster_cell_m``).
+RASTER_CELL_M = 100.0
 #: Relative difference between a points layer's and the community layer's population that
 #: is reported as a mismatch.
 MISMATCH_TOLERANCE = 0.01
@@ -177,13 +179,26 @@ def _finish(communities: gpd.GeoDataFrame, comm_pos: NDArray[np.int64],
 
 
 # ---------------------------------------------------------------------------- raster
-def _raster_cells(path: Path, communities: gpd.GeoDataFrame, crs: Any
+def _raster_cells(path: Path, communities: gpd.GeoDataFrame, crs: Any,
+                  cell_m: float | None = None
                   ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int]:
-    """Cell centres (x, y in the working CRS) and values of populated cells in the window
-    covering the communities; also the number of negative cells skipped."""
-    import rasterio
-    from rasterio.windows import Window
+    """Populated cells over the communities: centres (x, y in the working CRS), people, and
+    the number of negative cells skipped.
 
+    Only the window covering the communities is read, strip by strip. Where the raster is
+    finer than ``cell_m`` it is summed into blocks of whole cells about ``cell_m`` wide
+    (people are counts, so totals are exact), each block placed at the centre of its cells:
+    a 1 m grid over a city gives as many demand points as a ``cell_m`` grid, and memory
+    stays bounded. A raster whose window exceeds :data:`lifecircle.limits.MAX_RASTER_CELLS`
+    is refused before reading.
+    """
+    import rasterio
+
+    from lifecircle.errors import notice
+    from lifecircle.geo.raster import read_strips, window_over
+    from lifecircle.limits import MAX_RASTER_CELLS, check_regular
+
+    check_regular(path)
     try:
         src = rasterio.open(path)
     except rasterio.errors.RasterioIOError as e:
@@ -196,45 +211,91 @@ def _raster_cells(path: Path, communities: gpd.GeoDataFrame, crs: Any
         rcrs = pyproj.CRS.from_user_input(src.crs.to_wkt())
         wcrs = pyproj.CRS.from_user_input(crs) if crs is not None else rcrs
         same = rcrs.equals(wcrs)
-        minx, miny, maxx, maxy = communities.total_bounds
-        if not same:
-            minx, miny, maxx, maxy = pyproj.Transformer.from_crs(
-                wcrs, rcrs, always_xy=True).transform_bounds(minx, miny, maxx, maxy,
-                                                             densify_pts=21)
-        inv = ~src.transform
-        cols, rows = [], []
-        for x, y in ((minx, miny), (minx, maxy), (maxx, miny), (maxx, maxy)):
-            c = inv.a * x + inv.b * y + inv.c
-            r = inv.d * x + inv.e * y + inv.f
-            cols.append(c)
-            rows.append(r)
-        c0 = max(0, math.floor(min(cols) + 1e-9))
-        r0 = max(0, math.floor(min(rows) + 1e-9))
-        c1 = min(src.width, math.ceil(max(cols) - 1e-9))
-        r1 = min(src.height, math.ceil(max(rows) - 1e-9))
+        bounds = tuple(float(v) for v in communities.total_bounds)
+        c0, r0, c1, r1 = window_over(src, bounds, wcrs)  # type: ignore[arg-type]
         empty = np.empty(0)
         if c1 <= c0 or r1 <= r0:
             return empty, empty, empty, 0
-        arr = src.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+        width, height = c1 - c0, r1 - r0
+        if width * height > MAX_RASTER_CELLS:
+            raise notice(InputError, "err.raster_too_large", path=path,
+                         where=("在社区范围内", "over the communities' extent"),
+                         cells=f"{width * height:,}", width=f"{src.width:,}",
+                         height=f"{src.height:,}", res=f"{src.res[0]:g}",
+                         limit=f"{MAX_RASTER_CELLS:,}")
         t = src.transform
-    data = np.ma.getdata(arr).astype(np.float64)
-    valid = ~np.ma.getmaskarray(arr) & np.isfinite(data)
-    negative = int(np.count_nonzero(valid & (data < 0)))
-    valid &= data > 0
-    rr, cc = np.nonzero(valid)
-    values = data[rr, cc]
-    px = cc + c0 + 0.5
-    py = rr + r0 + 0.5
-    x = t.a * px + t.b * py + t.c
-    y = t.d * px + t.e * py + t.f
-    if not same:
+        kx, ky = _block_factors(t, (c0, r0, c1, r1), bounds, same, rcrs, wcrs, cell_m)
+        c0, r0 = c0 // kx * kx, r0 // ky * ky  # blocks on the raster's own grid of k cells
+        xs, ys, vals = [], [], []
+        negative = 0
+        for off, arr in read_strips(src, (c0, r0, c1, r1), rows_multiple=ky):
+            data = np.ma.getdata(arr).astype(np.float64)
+            valid = ~np.ma.getmaskarray(arr) & np.isfinite(data)
+            negative += int(np.count_nonzero(valid & (data < 0)))
+            valid &= data > 0
+            if kx == 1 and ky == 1:
+                rr, cc = np.nonzero(valid)
+                values = data[rr, cc]
+                px = cc + c0 + 0.5
+                py = rr + r0 + off + 0.5
+            else:
+                values, px, py = _block_sums(np.where(valid, data, 0.0), valid, kx, ky)
+                px = px + c0
+                py = py + r0 + off
+            xs.append(t.a * px + t.b * py + t.c)
+            ys.append(t.d * px + t.e * py + t.f)
+            vals.append(values)
+    x = np.concatenate(xs) if xs else empty
+    y = np.concatenate(ys) if ys else empty
+    values = np.concatenate(vals) if vals else empty
+    if not same and len(x):
         x, y = pyproj.Transformer.from_crs(rcrs, wcrs, always_xy=True).transform(x, y)
     return np.asarray(x, float), np.asarray(y, float), values, negative
 
 
-def _from_raster(communities: gpd.GeoDataFrame, path: Path, crs: Any) -> Demand:
+def _block_factors(t: Any, window: tuple[int, int, int, int],
+                   bounds: tuple[float, float, float, float], same: bool, rcrs: Any,
+                   wcrs: Any, cell_m: float | None) -> tuple[int, int]:
+    """Raster cells per block along x and y so a block is at most ``cell_m`` wide (>= 1)."""
+    if cell_m is None or not cell_m > 0:
+        return 1, 1
+    c0, r0, c1, r1 = window
+    if same and rcrs.is_projected:
+        res_x, res_y = abs(t.a), abs(t.e)
+    else:  # the cell size in working metres, from the window's extent
+        minx, miny, maxx, maxy = bounds
+        res_x = (maxx - minx) / max(c1 - c0, 1)
+        res_y = (maxy - miny) / max(r1 - r0, 1)
+    kx = max(1, math.floor(cell_m / res_x + 1e-9)) if res_x > 0 else 1
+    ky = max(1, math.floor(cell_m / res_y + 1e-9)) if res_y > 0 else 1
+    return kx, ky
+
+
+def _block_sums(data: NDArray[np.float64], valid: NDArray[np.bool_], kx: int, ky: int
+                ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Sum ``data`` over blocks of ``ky`` x ``kx`` cells; keep blocks with people.
+
+    Returns the sums and the block centres in pixel coordinates of ``data`` (the centre of
+    the cells a block covers, so partial blocks at the edges stay inside the window).
+    """
+    h, w = data.shape
+    nby, nbx = -(-h // ky), -(-w // kx)
+    padded = np.zeros((nby * ky, nbx * kx))
+    padded[:h, :w] = data
+    sums = padded.reshape(nby, ky, nbx, kx).sum(axis=(1, 3))
+    cover = np.zeros((nby * ky, nbx * kx), dtype=bool)
+    cover[:h, :w] = valid
+    has = cover.reshape(nby, ky, nbx, kx).any(axis=(1, 3)) & (sums > 0)
+    by, bx = np.nonzero(has)
+    cols = np.minimum((bx + 1) * kx, w) - bx * kx
+    rows = np.minimum((by + 1) * ky, h) - by * ky
+    return sums[by, bx], bx * kx + cols / 2.0, by * ky + rows / 2.0
+
+
+def _from_raster(communities: gpd.GeoDataFrame, path: Path, crs: Any,
+                 cell_m: float | None = None) -> Demand:
     warnings: list[str] = []
-    x, y, values, negative = _raster_cells(path, communities, crs)
+    x, y, values, negative = _raster_cells(path, communities, crs, cell_m)
     if negative:
         warnings.append(f"population raster {path.name}: {negative} cells with negative "
                         "values were ignored")
@@ -379,7 +440,8 @@ def build_demand(communities: gpd.GeoDataFrame, *, raster_path: str | Path | Non
                  points: gpd.GeoDataFrame | None = None,
                  roads: gpd.GeoDataFrame | None = None, crs: Any,
                  rescale_points: bool = False,
-                 frontage_spacing_m: float = FRONTAGE_SPACING_M) -> Demand:
+                 frontage_spacing_m: float = FRONTAGE_SPACING_M,
+                 cell_m: float | None = RASTER_CELL_M) -> Demand:
     """Build the demand points of every community.
 
     Parameters
@@ -404,6 +466,9 @@ def build_demand(communities: gpd.GeoDataFrame, *, raster_path: str | Path | Non
         Rescale a points layer so each community's total equals the community layer's.
     frontage_spacing_m
         Spacing of frontage points along roads.
+    cell_m
+        Working cell size (metres) of raster demand: a finer raster is summed into blocks
+        of whole cells at most this wide, read window by window (None: every cell).
 
     Returns
     -------
@@ -423,7 +488,7 @@ def build_demand(communities: gpd.GeoDataFrame, *, raster_path: str | Path | Non
                          "name only one population source in [layers.population]")
     communities = _check_communities(communities, crs)
     if raster_path is not None:
-        return _from_raster(communities, Path(raster_path), crs)
+        return _from_raster(communities, Path(raster_path), crs, cell_m)
     if points is not None:
         return _from_points(communities, points, crs, rescale_points)
     return _from_frontage(communities, roads, crs, frontage_spacing_m)

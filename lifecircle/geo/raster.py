@@ -18,7 +18,73 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import InputError, OutputError
 
-__all__ = ["gather_parts", "grid_centres", "mask_parts", "mask_polygon", "write_geotiff"]
+__all__ = ["gather_parts", "grid_centres", "mask_parts", "mask_polygon", "read_strips",
+           "window_over", "write_geotiff"]
+
+#: Cells read at once from a raster (a strip of rows): bounds the memory of every read.
+STRIP_CELLS = 4_000_000
+
+
+def window_over(ds: Any, bounds: tuple[float, float, float, float] | None,
+                bounds_crs: Any = None) -> tuple[int, int, int, int]:
+    """Column/row range ``(c0, r0, c1, r1)`` of an open raster covering ``bounds``.
+
+    Parameters
+    ----------
+    ds
+        An open rasterio dataset.
+    bounds
+        ``(minx, miny, maxx, maxy)``; None means the whole raster.
+    bounds_crs
+        CRS of ``bounds`` (None: the raster's own). Reprojected with densified edges.
+
+    Returns
+    -------
+    tuple
+        Clipped to the raster; empty (``c1 <= c0`` or ``r1 <= r0``) when they do not meet.
+    """
+    if bounds is None:
+        return 0, 0, int(ds.width), int(ds.height)
+    minx, miny, maxx, maxy = bounds
+    if bounds_crs is not None and ds.crs is not None:
+        src = pyproj.CRS.from_user_input(bounds_crs)
+        dst = pyproj.CRS.from_user_input(ds.crs.to_wkt())
+        if not src.equals(dst):
+            minx, miny, maxx, maxy = pyproj.Transformer.from_crs(
+                src, dst, always_xy=True).transform_bounds(minx, miny, maxx, maxy,
+                                                           densify_pts=21)
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        return 0, 0, 0, 0
+    inv = ~ds.transform
+    cols, rows = [], []
+    for x, y in ((minx, miny), (minx, maxy), (maxx, miny), (maxx, maxy)):
+        cols.append(inv.a * x + inv.b * y + inv.c)
+        rows.append(inv.d * x + inv.e * y + inv.f)
+    c0 = max(0, math.floor(min(cols) + 1e-9))
+    r0 = max(0, math.floor(min(rows) + 1e-9))
+    c1 = min(int(ds.width), math.ceil(max(cols) - 1e-9))
+    r1 = min(int(ds.height), math.ceil(max(rows) - 1e-9))
+    return c0, r0, max(c0, c1), max(r0, r1)
+
+
+def read_strips(ds: Any, window: tuple[int, int, int, int], *, rows_multiple: int = 1,
+                max_cells: int = STRIP_CELLS) -> Any:
+    """Read band 1 of ``window`` strip by strip: yields ``(row_offset, masked array)``.
+
+    Each strip holds a whole number of ``rows_multiple`` rows and about ``max_cells``
+    cells at most (at least ``rows_multiple`` rows), so memory stays bounded whatever the
+    raster's size; ``row_offset`` counts from the window's top row.
+    """
+    from rasterio.windows import Window
+
+    c0, r0, c1, r1 = window
+    width, height = c1 - c0, r1 - r0
+    if width <= 0 or height <= 0:
+        return
+    step = max(rows_multiple, (max_cells // max(width, 1)) // rows_multiple * rows_multiple)
+    for off in range(0, height, step):
+        h = min(step, height - off)
+        yield off, ds.read(1, window=Window(c0, r0 + off, width, h), masked=True)
 
 
 def grid_centres(bounds: tuple[float, float, float, float], cell_m: float

@@ -322,7 +322,13 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
             r = a.report
             lines.append(_c(f"#   {_rel(r.path, base)}" + (f" [{r.layer}]" if r.layer else "")))
     text = "\n".join(lines).rstrip() + "\n"
-    out.write_text(text, encoding="utf-8")
+    check_out(out, paths, overwrite=True)  # never over a file init did not write
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return text
 
 
@@ -334,6 +340,55 @@ def _profile_ref(profile: Profile, base: Path) -> str:
     if Path(profile.path).resolve().parent == PROFILES_DIR.resolve():
         return Path(profile.path).stem
     return _rel(Path(profile.path), base)
+
+
+#: The first line of every project file ``init`` writes (zh and en); only such a file is
+#: ever replaced by ``init -o ... --overwrite``.
+INIT_HEADERS = ("# lifecircle 项目文件，由 `lifecircle init`",
+                "# lifecircle project file, written by `lifecircle init`")
+
+
+def written_by_init(path: Path) -> bool:
+    """True when ``path`` is a regular file whose first line is an ``init`` header."""
+    import stat
+
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 1 << 20:
+            return False
+        with open(path, "rb") as fh:
+            first = fh.readline(512).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return first.startswith(INIT_HEADERS)
+
+
+def check_out(out: Path, paths: Sequence[Path], *, overwrite: bool) -> None:
+    """Refuse an ``init -o`` target that would destroy an input or a file init did not write.
+
+    Raises
+    ------
+    OutputError
+        ``out`` is one of the inputs (or a part of an input shapefile), exists and is not a
+        project file written by ``init`` (even with ``overwrite``), or exists and
+        ``overwrite`` is not given.
+    """
+    from lifecircle.errors import OutputError, notice
+
+    out = Path(out)
+    target = out.resolve()
+    for p in paths:
+        src = Path(p).resolve()
+        same_shapefile = (src.suffix.lower() == ".shp" and target.parent == src.parent
+                          and target.stem == src.stem)
+        if target == src or same_shapefile:
+            raise notice(OutputError, "err.init_is_input", out=out)
+    if not (out.exists() or out.is_symlink()):
+        return
+    if not written_by_init(out) or out.is_symlink():
+        raise notice(OutputError, "err.init_not_ours", out=out)
+    if not overwrite:
+        raise notice(OutputError, "err.init_exists", out=out)
 
 
 def _rel(path: Path, base: Path) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, LifecircleError, notice
 from lifecircle.layers import fields as fld
 from lifecircle.layers.read import (
     RASTER_SUFFIXES,
@@ -114,6 +114,8 @@ class LayerReport:
     warnings: tuple[str, ...] = ()
     raster: Mapping[str, Any] | None = None
     encoding_sample: str = ""
+    #: Why the file or layer could not be opened at all (``inspect`` then exits 2).
+    error: LifecircleError | None = field(default=None, compare=False)
 
     @property
     def geometry_family(self) -> str | None:
@@ -152,6 +154,29 @@ def data_files(folder: Path) -> list[Path]:
     return out
 
 
+def check_reports(path: Path, reports: Sequence[LayerReport]) -> None:
+    """Raise when ``inspect`` found nothing it could read, or a file it could not open.
+
+    Raises
+    ------
+    InputError
+        Naming ``path``: no readable layer (an empty folder or zip archive, a folder named
+        like a file), or the error of the first file that could not be opened (with the
+        count when there are several).
+    """
+    if not reports:
+        raise notice(InputError, "err.inspect_nothing", path=path)
+    failed = [r for r in reports if r.error is not None]
+    if not failed:
+        return
+    first = failed[0].error
+    assert first is not None
+    if len(failed) == 1:
+        raise first
+    raise notice(InputError, "err.inspect_unreadable", path=path, bad=len(failed),
+                 n=len(reports), first=(first.render("zh"), str(first)))
+
+
 def inspect_path(path: Path, *, profile: Profile | None = None) -> list[LayerReport]:
     """Describe every layer of a file, or of every data file in a folder.
 
@@ -188,7 +213,7 @@ def analyse(path: Path, *, profile: Profile | None = None) -> list[_Analysed]:
     try:
         layers = list_layers(path)
     except InputError as e:
-        return [_failed(path, None, str(e))]
+        return [_failed(path, None, e)]
     names = [n for n, g in layers if g is not None] or [n for n, _ in layers]
     osm = path.suffix.lower() in (".osm", ".pbf") and "lines" in names
     if osm:  # GDAL's view of the ways; the loader reads roads through layers.osm
@@ -199,23 +224,23 @@ def analyse(path: Path, *, profile: Profile | None = None) -> list[_Analysed]:
         try:
             src = resolve(path, None if single else name)
         except InputError as e:
-            results.append(_failed(path, name, str(e)))
+            results.append(_failed(path, name, e))
             continue
         results.append(_vector(src, profile))
     return results
 
 
-def _failed(path: Path, layer: str | None, message: str) -> _Analysed:
-    return _Analysed(LayerReport(path, layer, "vector", "", None, {}, 0, (), None, "", None,
-                                 None, problems=(message,)))
+def _failed(path: Path, layer: str | None, error: LifecircleError,
+            kind: str = "vector") -> _Analysed:
+    return _Analysed(LayerReport(path, layer, kind, "", None, {}, 0, (), None, "", None,
+                                 None, problems=(str(error),), error=error))
 
 
 def _raster(path: Path) -> _Analysed:
     try:
         r = raster_info(path)
     except InputError as e:
-        return _Analysed(LayerReport(path, None, "raster", "", None, {}, 0, (), None, "", None,
-                                     None, problems=(str(e),)))
+        return _failed(path, None, e, "raster")
     problems = []
     if r.crs is None:
         problems.append(f"{path.name}: the raster has no coordinate system; fix: assign one in "
@@ -269,7 +294,7 @@ def _vector(src: Source, profile: Profile) -> _Analysed:
     try:
         frame, notes = read_vector(src)
     except InputError as e:
-        return _failed(src.path, src.layer, str(e))
+        return _failed(src.path, src.layer, e)
     frame[ROW] = np.arange(1, len(frame) + 1)
     geoms = np.asarray(frame.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -304,6 +329,8 @@ def _vector(src: Source, profile: Profile) -> _Analysed:
     elif role is not None:
         _, mapping = map_columns(role, frame, LayerSpec(role, src.path), profile, check,
                                   need_population=True)
+    if len(frame) == 0:  # `check` refuses an empty layer: so does inspect
+        check.problem("no features", "give a layer that holds features (this one is empty)")
     if family is None and gtypes:
         check.problem("mixed geometry types " + ", ".join(f"{n} {t}" for t, n in gtypes.items()),
                       "split the layer by geometry type")

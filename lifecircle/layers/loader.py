@@ -151,7 +151,8 @@ def load(project: Project) -> Layers:
         if spec is None:
             continue
         if key == "population" and is_raster(spec.path):
-            info = _load_raster(spec, problems)
+            comm = infos.get("communities")
+            info = _load_raster(spec, problems, comm.bounds_lonlat if comm else None)
             if info is not None:
                 infos[key] = info
                 raster_path = Path(spec.path)
@@ -349,10 +350,13 @@ def _overlaps(project: Project, infos: Mapping[str, LayerInfo]) -> list[Problem]
 
 
 # ---------------------------------------------------------------------------- raster
-def _load_raster(spec: LayerSpec, problems: list[Problem]) -> LayerInfo | None:
+def _load_raster(spec: LayerSpec, problems: list[Problem],
+                 within_lonlat: tuple[float, float, float, float] | None = None
+                 ) -> LayerInfo | None:
     where = f"{Path(spec.path).name} (layers.population)"
     try:
-        r: RasterInfo = raster_info(spec.path)
+        # read (and bounded) over the communities' extent only
+        r: RasterInfo = raster_info(spec.path, within_lonlat=within_lonlat)
     except InputError as e:
         problems.append(Problem("layers.population", str(e)))
         return None
@@ -510,6 +514,24 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
     """Build the canonical columns of a layer; record problems in ``check``."""
     columns = [c for c in frame.columns if c not in (frame.geometry.name, ROW)]
     fm = fld.match_fields(columns, key, spec.fields)
+    if spec.fields and (not columns or (len(fm.missing) == len(spec.fields)
+                                        and len(spec.fields) >= 3)):
+        # the layer cannot be read as mapped at all: one problem, not one per field
+        shown = ", ".join(columns[:12]) + (" ..." if len(columns) > 12 else "")
+        if not columns:
+            check.problem(f"has no attribute fields, so none of the {len(spec.fields)} fields "
+                          "mapped in the project can be read",
+                          "check that the attribute table (the .dbf beside a .shp) is complete "
+                          "and readable, or that the path names the right file")
+        else:
+            check.problem(f"none of the {len(spec.fields)} fields mapped in the project "
+                          f"exist (fields: {shown})",
+                          f"check that layers.{key}.path (and layer) name the right layer, or "
+                          f"map the fields again (lifecircle init)")
+        empty = gpd.GeoDataFrame({ROW: frame[ROW].to_numpy()},
+                                 geometry=frame.geometry.to_numpy(), crs=frame.crs,
+                                 index=frame.index)
+        return empty, {}
     for canon, src, close in fm.missing:
         shown = ", ".join(close[:12]) + (" ..." if len(close) > 12 else "")
         check.problem(f"field {src!r} mapped to {canon} does not exist",

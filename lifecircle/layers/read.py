@@ -23,8 +23,9 @@ import numpy as np
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 from lifecircle.layers import encoding as enc
+from lifecircle.limits import MAX_FEATURES, check_regular, regular_text_size
 
 #: File suffixes read as rasters (population grids).
 RASTER_SUFFIXES = (".tif", ".tiff", ".geotiff", ".img", ".vrt", ".asc")
@@ -42,6 +43,8 @@ TABLE_SNIFF_BYTES = 4 << 20
 #: File suffixes recognised as vector sources (for folders and zip archives).
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".osm", ".pbf", ".gml",
                    ".kml", ".tab", ".mif", ".sqlite", ".csv", ".geojsonl", ".geojsons")
+#: Text formats GDAL reads whole into memory (a size cap applies, see lifecircle.limits).
+TEXT_SUFFIXES = (".geojson", ".json", ".gml", ".kml", ".csv", ".geojsonl", ".geojsons", ".mif")
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ def list_layers(path: Path) -> list[tuple[str, str | None]]:
         When the file cannot be opened.
     """
     path = Path(path)
+    check_regular(path)
     if path.suffix.lower() == ".zip":
         members = _zip_members(path)
         out: list[tuple[str, str | None]] = []
@@ -180,6 +184,9 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found; fix: check the path")
+    check_regular(path)  # a FIFO or a device would hang or fill the memory
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        regular_text_size(path)
     if path.suffix.lower() in TABLE_SUFFIXES:
         return _resolve_table(path, layer, encoding)
     gdal_path = str(path)
@@ -233,6 +240,10 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
         raise InputError(f"{path}: cannot read layer {layer!r} ({_gdal_message(e)}); fix: check "
                          "the file") from None
     driver = str(info.get("driver") or "")
+    declared = info.get("features")
+    if isinstance(declared, int | np.integer) and declared > MAX_FEATURES:
+        raise notice(InputError, "err.too_many_features", path=path, n=f"{int(declared):,}",
+                     limit=f"{MAX_FEATURES:,}")
     if driver == "ESRI Shapefile":
         choice = _shapefile_encoding(path, member, encoding)
         return Source(path, gdal_path, layer, driver, choice.encoding, choice.label,
@@ -267,6 +278,9 @@ def check_shapefile(path: Path) -> None:
     """
     path = Path(path)
     shx, dbf = _sibling(path, ".shx"), _sibling(path, ".dbf")
+    for part in (shx, dbf, _sibling(path, ".prj"), _sibling(path, ".cpg")):
+        if part is not None:
+            check_regular(part)
     for part, found in ((".shx", shx), (".dbf", dbf)):
         if found is None:
             what = "index" if part == ".shx" else "attribute table"
@@ -522,29 +536,52 @@ class RasterInfo:
     min_value: float | None
 
 
-def raster_info(path: Path) -> RasterInfo:
+def raster_info(path: Path, *, within_lonlat: tuple[float, float, float, float] | None = None,
+                max_cells: int | None = None) -> RasterInfo:
     """Open a raster with rasterio and describe it without loading it whole.
 
-    The first band is scanned block by block until a valid cell is found (so a raster
-    that is all nodata is detected); the minimum of the valid cells seen is kept to catch
-    negative populations.
+    The header is checked first: a raster whose cells over ``within_lonlat`` (the
+    communities' extent; the whole raster when None) exceed ``max_cells`` is refused before
+    any cell is read. Then band 1 is scanned over that window strip by strip (bounded
+    memory) to detect a raster that is all nodata and the minimum of the valid cells (a
+    negative population).
+
+    Parameters
+    ----------
+    path
+        The raster file.
+    within_lonlat
+        Longitude/latitude extent the data will be read over (None: the whole raster).
+    max_cells
+        Most cells to read (default :data:`lifecircle.limits.MAX_RASTER_CELLS`).
 
     Raises
     ------
     InputError
-        When the file cannot be opened as a raster.
+        When the file is not a regular file, cannot be opened as a raster, has an
+        implausible header, or is too large over the extent.
     """
     import rasterio
     from rasterio.errors import RasterioIOError
     from rasterio.warp import transform_bounds
 
+    from lifecircle.geo.raster import read_strips, window_over
+    from lifecircle.limits import MAX_RASTER_CELLS
+
+    limit = MAX_RASTER_CELLS if max_cells is None else max_cells
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found; fix: check the path")
+    check_regular(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with rasterio.open(path) as ds:
+                res = (float(ds.res[0]), float(ds.res[1]))
+                if (ds.width < 1 or ds.height < 1 or not all(np.isfinite(res))
+                        or min(res) <= 0):
+                    raise notice(InputError, "err.raster_bad_header", path=path,
+                                 width=ds.width, height=ds.height, res=f"{res[0]:g}")
                 crs = ds.crs.to_string() if ds.crs else None
                 lonlat = None
                 if ds.crs:
@@ -553,11 +590,21 @@ def raster_info(path: Path) -> RasterInfo:
                                                                           *ds.bounds))
                     except Exception:  # unusable CRS: reported as no extent
                         lonlat = None
-                has_data = False
+                window = window_over(ds, within_lonlat, "EPSG:4326") \
+                    if within_lonlat is not None and ds.crs else window_over(ds, None)
+                cells = (window[2] - window[0]) * (window[3] - window[1])
+                if cells > limit:
+                    where = (("在社区范围内", "over the communities' extent")
+                             if within_lonlat is not None else ("整个栅格", "whole"))
+                    raise notice(InputError, "err.raster_too_large", path=path, where=where,
+                                 cells=f"{cells:,}", width=f"{ds.width:,}",
+                                 height=f"{ds.height:,}", res=f"{res[0]:g}",
+                                 limit=f"{limit:,}")
+                # outside the communities: nothing to scan (the overlap check speaks)
+                has_data = cells == 0
                 min_value: float | None = None
-                if ds.count >= 1:
-                    for _, window in ds.block_windows(1):
-                        block = ds.read(1, window=window, masked=True)
+                if ds.count >= 1 and cells:
+                    for _, block in read_strips(ds, window):
                         vals = block.compressed()
                         vals = vals[np.isfinite(vals)]
                         if vals.size:
@@ -569,7 +616,7 @@ def raster_info(path: Path) -> RasterInfo:
                 return RasterInfo(path, ds.driver, crs, ds.width, ds.height, ds.count,
                                   str(ds.dtypes[0]) if ds.count else "",
                                   None if ds.nodata is None else float(ds.nodata),
-                                  (float(ds.res[0]), float(ds.res[1])),
+                                  res,
                                   tuple(float(v) for v in ds.bounds),  # type: ignore[arg-type]
                                   lonlat,  # type: ignore[arg-type]
                                   has_data, min_value)

@@ -33,6 +33,7 @@ from lifecircle import i18n
 from lifecircle.errors import OutputError
 from lifecircle.outputs import sections, styles
 from lifecircle.outputs.webmap import category_names, fmt_bool, fmt_num, fmt_pct, split_keys
+from lifecircle.safetext import csv_frame, visible
 
 if TYPE_CHECKING:
     from lifecircle.profile import Profile
@@ -496,7 +497,8 @@ def _csv_frame(frame: Any) -> pd.DataFrame:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    # text cells: no control characters, no formulas (=, +, -, @ ...) a spreadsheet would run
+    csv_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 # ------------------------------------------------------------------ static maps
@@ -1210,7 +1212,8 @@ def build(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.PathLik
         out.mkdir(parents=True, exist_ok=True)
         (out / "report.html").write_text(page, encoding="utf-8")
         written["html"] = out / "report.html"
-        (out / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+        (out / "report.md").write_text(visible("\n".join(md), newlines=True) + "\n",
+                                      encoding="utf-8")
         written["md"] = out / "report.md"
     except OSError as e:
         raise OutputError(f"{out}: cannot write the report ({e.strerror}); fix: choose a "

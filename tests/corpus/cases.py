@@ -270,6 +270,45 @@ def _out_file(root: Path) -> None:
     (root / "out" / "result.txt").write_text("a file, not a folder\n", encoding="utf-8")
 
 
+def _user_folder(root: Path) -> None:
+    """-o names a folder of the user's own files (a desktop), not a result."""
+    desk = root / "out" / "result"
+    desk.mkdir(parents=True)
+    (desk / "thesis.docx").write_bytes(b"years of work")
+    (desk / "photos").mkdir()
+    (desk / "photos" / "a.jpg").write_bytes(b"\xff\xd8 jpeg")
+
+
+def _result_with_notes(root: Path) -> None:
+    """A previous result (with its marker) to which the user added a file of their own."""
+    from lifecircle.outputs.resultdir import write_marker
+
+    res = root / "out" / "result"
+    res.mkdir(parents=True)
+    (res / "lifecircle.gpkg").write_bytes(b"previous result")
+    write_marker(res)
+    (res / "notes.txt").write_text("my notes\n", encoding="utf-8")
+
+
+def _profile_in(folder: str) -> e.Edit:
+    """The project's own profile (a copy of the shipped one) kept in ``in/<folder>``."""
+    def edit(d: Path) -> None:
+        from lifecircle.project import PROFILES_DIR
+
+        (d / folder).mkdir()
+        (d / folder / "my-profile.toml").write_bytes(
+            (PROFILES_DIR / "maanshan-2025.toml").read_bytes())
+        e.set_key("project.profile", f"{folder}/my-profile.toml")(d)
+
+    return edit
+
+
+@contextlib.contextmanager
+def _lock_held(root: Path) -> Iterator[faults.Fault]:
+    with faults.lock_held(root / "out" / "result") as f:
+        yield f
+
+
 @contextlib.contextmanager
 def _locked(root: Path) -> Iterator[faults.Fault]:
     with faults.unwritable(root / "out") as f:
@@ -374,6 +413,61 @@ def _pieces_reported(o: Outcome) -> None:
     assert got["cov_all"].sum() < base["cov_all"].sum()
 
 
+def _profile_text(old: str, new: str) -> e.Edit:
+    """The project's own profile (in/std/my-profile.toml) with ``old`` replaced by ``new``."""
+    return e.chain(_profile_in("std"), e.replace_text("std/my-profile.toml", old, new))
+
+
+ESC_NAME = "\x1b[2J\x1b]0;pwned\x07花园社区"
+FORMULA_NAME = '=HYPERLINK("http://evil.example/x","点我")'
+
+
+def _escapes_in_names(folder: Path) -> None:
+    """A screen-clearing escape in community and candidate names, a formula in another."""
+    comm = e.read_layer(folder, "communities")
+    comm.loc[comm.index[ROW - 1], "SQMC"] = ESC_NAME
+    comm.loc[comm.index[ROW], "SQMC"] = FORMULA_NAME
+    e.write_layer(folder, "communities", comm)
+    cand = e.read_layer(folder, "candidates")
+    cand["名称"] = ["\x1b[31m" + str(v) for v in cand["名称"]]
+    e.write_layer(folder, "candidates", cand)
+
+
+def _harmless_everywhere(o: Outcome) -> None:
+    """No raw escape reaches the terminal, report.md or a CSV; formulas start with '."""
+    import csv
+
+    assert "\x1b" not in o.stdout and "\x1b" not in o.stderr
+    assert "\\x1b[31m" in o.stdout  # the planned sites' names are shown, escaped
+    md = (o.out / "report.md").read_text(encoding="utf-8")
+    assert "\x1b" not in md and "\x07" not in md
+    for path in o.out.glob("*.csv"):
+        text = path.read_text(encoding="utf-8-sig")
+        assert "\x1b" not in text, path.name
+        for row in csv.reader(text.splitlines()):
+            assert not any(c.startswith(("=", "@")) for c in row), (path.name, row)
+    rows = (o.out / "coverage_communities.csv").read_text(encoding="utf-8-sig")
+    assert "'" + FORMULA_NAME.replace('"', '""') in rows
+    comm = _read(o.out, "communities")
+    assert ESC_NAME in comm["name"].tolist()  # the GeoPackage keeps the data as it is
+
+
+def _same_numbers(o: Outcome) -> None:
+    """Same communities, population and coverage as the base run (to rounding)."""
+    assert o.base_result is not None
+    got, base = _read(o.out, "communities"), _read(o.base_result, "communities")
+    assert got["cid"].tolist() == base["cid"].tolist()
+    assert np.allclose(got["population"], base["population"], rtol=1e-9)
+    for c in [c for c in base.columns if c.startswith("cov_")]:
+        assert np.allclose(got[c], base[c], rtol=1e-6, atol=1e-9, equal_nan=True), c
+
+
+def _empty_zip(folder: Path) -> None:
+    import zipfile
+
+    zipfile.ZipFile(folder / "empty.zip", "w").close()
+
+
 # ---------------------------------------------------------------------------- the table
 P = "project file"
 L = "layer files"
@@ -454,6 +548,38 @@ CASES: tuple[Case, ...] = (
     Case("planner_category_unknown", P, "planner.categories = [\"elderly\"]",
          e.set_key("planner.categories", ["elderly"]),
          ("planner.categories", "'elderly'", "elderly_care")),
+    Case("number_cell_zero", P, "project.raster_cell_m = 0",
+         e.set_key("project.raster_cell_m", 0), ("project.toml", "project.raster_cell_m",
+                                                 ">= 1", "got 0")),
+    Case("number_snap_nan", P, "network.max_snap_m = nan (TOML allows nan)",
+         e.set_key("network.max_snap_m", float("nan")),
+         ("project.toml", "network.max_snap_m", "finite", "nan")),
+    Case("number_tolerance_huge", P, "network.snap_tolerance_m = 1e308",
+         e.set_key("network.snap_tolerance_m", 1e308),
+         ("network.snap_tolerance_m", "<= 100", "1e+308")),
+    Case("number_time_limit_negative", P, "planner.time_limit_s = -1",
+         e.set_key("planner.time_limit_s", -1), ("project.toml", "planner.time_limit_s",
+                                                 ">= 0.1", "-1")),
+    Case("number_spacing_tiny", P, "planner.candidate_spacing_m = 0.001",
+         e.set_key("planner.candidate_spacing_m", 0.001),
+         ("planner.candidate_spacing_m", ">= 10", "0.001")),
+    Case("number_cell_too_fine", P, "project.raster_cell_m = 1 (over 25 million cells over the "
+         "region)", e.set_key("project.raster_cell_m", 1),
+         ("project.raster_cell_m", "grid cells", "25,000,000", "at least")),
+    Case("profile_minutes_huge", P, "the project's own profile: circles.urban.minutes = 1e6",
+         _profile_text("minutes = 15", "minutes = 1e6"),
+         ("my-profile.toml", "circles.urban.minutes", "<= 600")),
+    Case("profile_speed_nan", P, "the project's own profile: modes.walk.speed_kmh = nan",
+         _profile_text("speed_kmh = 4.0", "speed_kmh = nan"),
+         ("my-profile.toml", "modes.walk.speed_kmh", "nan")),
+    Case("toml_too_large", P, "project.toml padded to 2 MiB with a comment",
+         e.pad_text("project.toml", 2 << 20), ("project.toml", "1,048,576", "limit")),
+    Case("project_fifo", P, "the project file is a named pipe (FIFO)", e.fifo("fifo.toml"),
+         ("fifo.toml", "named pipe", "not a regular file"), project="in/fifo.toml"),
+    Case("project_dev_zero", P, "the project file is /dev/zero", None,
+         ("/dev/zero", "character device"), project="/dev/zero"),
+    Case("profile_dev_zero", P, "project.profile = \"/dev/zero\"",
+         e.set_key("project.profile", "/dev/zero"), ("/dev/zero", "character device")),
     Case("encoding_contradicts", P, "layers.communities.encoding = \"utf-8\" on a GBK file",
          e.set_key("layers.communities.encoding", "utf-8"),
          ("communities.shp", "encoding = 'utf-8'", "the text is gbk", "湖园社区")),
@@ -489,11 +615,35 @@ CASES: tuple[Case, ...] = (
          e.chain(e.write_bytes("communities.zip", b"PK\x03\x04 not really a zip"),
                  e.set_key("layers.communities.path", "communities.zip")),
          ("communities.zip", "not a readable zip archive")),
+    Case("layer_fifo", L, "layers.roads.path names a named pipe (FIFO)",
+         e.chain(e.fifo("roads_pipe.shp"), e.set_key("layers.roads.path", "roads_pipe.shp")),
+         ("layers.roads.path", "roads_pipe.shp", "named pipe")),
+    Case("layer_dev_zero", L, "layers.communities.path = \"/dev/zero\"",
+         e.set_key("layers.communities.path", "/dev/zero"),
+         ("layers.communities.path", "/dev/zero", "character device")),
+    Case("prj_fifo", L, "communities.prj is a named pipe (FIFO)", e.fifo("communities.prj"),
+         ("communities.prj", "named pipe")),
+    Case("dbf_no_fields", L, "communities.dbf holds the records but no field (one problem, "
+         "not one per mapped field)", e.dbf_without_fields(),
+         ("communities.shp", "no attribute fields", "14 fields")),
     Case("csv_no_geometry", L, "layers.facilities.path names a CSV table without coordinates",
          e.chain(e.write_bytes("facilities.csv", "编号,名称,类型\nF1,站,养老服务站\n".encode()),
                  e.set_key("layers.facilities.path", "facilities.csv"),
                  e.del_key("layers.facilities.layer")),
          ("facilities.csv", "no coordinate columns", "lon/lat (经度/纬度)")),
+    Case("inspect_fifo", L, "inspect on a named pipe (FIFO) named like a shapefile",
+         e.fifo("pipe.shp"), ("pipe.shp", "named pipe"), command="inspect",
+         project="in/pipe.shp", out=""),
+    Case("inspect_empty_zip", L, "inspect on an empty zip archive", _empty_zip,
+         ("empty.zip", "no readable layers"), command="inspect", project="in/empty.zip",
+         out=""),
+    Case("inspect_bomb", L, "inspect on the sparse 100,000 x 100,000 GeoTIFF",
+         e.raster_bomb(), ("population.tif", "10,000,000,000 cells", "limit"),
+         command="inspect", project="in/population.tif", out=""),
+    Case("inspect_not_vector", L, "inspect on a text file named .gpkg",
+         e.write_bytes("facilities.gpkg", b"not a geopackage\n"),
+         ("facilities.gpkg", "cannot open"), command="inspect", project="in/facilities.gpkg",
+         out=""),
     # ---- coordinates
     Case("latlon_swapped", C, "facilities.gpkg with latitude and longitude swapped",
          e.map_geometry("facilities", _swap_xy), ("facilities.gpkg", "swapped", "longitude first")),
@@ -570,6 +720,9 @@ CASES: tuple[Case, ...] = (
          "report)", e.chain(e.set_value("communities", "SQMC", ROW, NASTY_NAME),
                             e.set_value("facilities", "名称", ROW, NASTY_FACILITY)),
          (), exit=0, command="run", verify=_escaped_everywhere),
+    Case("escapes_in_names", A, "terminal escapes (ESC[2J, OSC title) in community and "
+         "candidate names, a =HYPERLINK formula as a name (full run)", _escapes_in_names, (),
+         exit=0, command="run", verify=_harmless_everywhere),
     Case("roads_cpg_wrong", A, "UTF-8 road names with a roads.cpg saying GBK",
          e.write_bytes("roads.cpg", b"GBK"), ("roads.cpg", "UTF-8"), exit=0,
          verify=_same_communities),
@@ -586,6 +739,12 @@ CASES: tuple[Case, ...] = (
          e.raster_edit(_raster_no_crs), ("population.tif", "no coordinate system")),
     Case("raster_two_bands", R, "population.tif with two bands",
          e.raster_edit(_raster_two_bands), ("population.tif", "2 bands")),
+    Case("raster_bomb", R, "population.tif: a 116 KB sparse GeoTIFF declaring 100,000 x "
+         "100,000 cells of 0.1 m over the region", e.raster_bomb(),
+         ("population.tif", "cells", "limit of 2,000,000,000", "resample")),
+    Case("raster_fine_grid", R, "population.tif on a 1 m grid (62 million cells; summed to "
+         "the 100 m working cells in windows)", e.refine_raster(100), (), exit=0,
+         verify=_same_numbers),
     Case("raster_not_raster", R, "population.tif is a text file",
          e.write_bytes("population.tif", b"not a raster\n"), ("population.tif", "raster")),
     # ---- output folder
@@ -604,6 +763,28 @@ CASES: tuple[Case, ...] = (
          None, ("out/result", "disk full"), fault=_full),
     Case("out_file_too_large", OUT, "a file-size limit (ulimit -f) stops the writes",
          None, ("out/result/lifecircle.gpkg", "cannot write", "free space"), fault=_fsize),
+    Case("out_user_folder_overwrite", OUT, "-o names a folder of the user's own files and "
+         "--overwrite is given", None,
+         ("out/result", "not a lifecircle result", "--overwrite replaces only", "fix:"),
+         args=("--overwrite",), prepare=_user_folder),
+    Case("out_result_with_user_file", OUT, "-o is a previous result to which the user added "
+         "notes.txt, --overwrite given", None,
+         ("out/result", "notes.txt", "lifecircle did not write"),
+         args=("--overwrite",), prepare=_result_with_notes),
+    Case("out_holds_profile", OUT, "-o is the folder of the project's own profile, "
+         "--overwrite given", _profile_in("std"), ("in/std", "holds the input",
+                                                  "my-profile.toml"),
+         out="in/std", args=("--overwrite",)),
+    Case("out_locked", OUT, "another process is writing the same result folder (a second "
+         "real process holds its lock)", None,
+         ("out/result", "another lifecircle run", "process", "wait for it"), fault=_lock_held),
+    Case("init_over_input", OUT, "init -o names an input's .dbf, --overwrite given", None,
+         ("communities.dbf", "input files", "never overwritten"), command="init",
+         project="in/communities.shp", out="in/communities.dbf", args=("--overwrite",)),
+    Case("init_over_user_file", OUT, "init -o names a file init did not write "
+         "(README.md), --overwrite given", None,
+         ("README.md", "not a project file lifecircle init wrote"), command="init",
+         project="in/communities.shp", out="in/README.md", args=("--overwrite",)),
 )
 
 BY_ID: dict[str, Case] = {c.id: c for c in CASES}

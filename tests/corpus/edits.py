@@ -292,3 +292,94 @@ def reproject_raster(epsg: int) -> Edit:
             out_ds.write(dst, 1)
 
     return edit
+
+
+# ---------------------------------------------------------------------------- hostile files
+def fifo(name: str) -> Edit:
+    """Replace (or create) ``name`` by a named pipe: reading it would block forever."""
+    import os
+
+    def edit(folder: Path) -> None:
+        path = folder / name
+        if path.exists():
+            path.unlink()
+        os.mkfifo(path)
+
+    return edit
+
+
+def pad_text(name: str, size: int) -> Edit:
+    """Append a TOML comment so ``name`` grows to ``size`` bytes (still valid TOML)."""
+
+    def edit(folder: Path) -> None:
+        path = folder / name
+        data = path.read_bytes()
+        path.write_bytes(data + b"\n#" + b"x" * max(0, size - len(data) - 3) + b"\n")
+
+    return edit
+
+
+def dbf_without_fields(name: str = "communities.dbf") -> Edit:
+    """A valid DBF with the right number of records but no field at all."""
+    import struct
+
+    def edit(folder: Path) -> None:
+        path = folder / name
+        n = int.from_bytes(path.read_bytes()[4:8], "little")
+        head = bytearray(32)
+        head[0] = 3
+        head[1:4] = bytes([124, 1, 1])
+        head[4:8] = struct.pack("<I", n)
+        head[8:10] = struct.pack("<H", 33)
+        head[10:12] = struct.pack("<H", 1)
+        path.write_bytes(bytes(head) + b"\r" + b" " * n + b"\x1a")
+
+    return edit
+
+
+def raster_bomb(width: int = 100_000, height: int = 100_000, res: float = 0.1) -> Edit:
+    """``population.tif`` becomes a sparse GeoTIFF of ``width`` x ``height`` cells over the
+    region (about 100 KB on disk, 10 billion cells declared in its header)."""
+
+    def edit(folder: Path) -> None:
+        from rasterio.transform import from_origin
+
+        path = folder / "population.tif"
+        with rasterio.open(path) as src:
+            crs, b = src.crs, src.bounds
+        path.unlink()
+        profile = dict(driver="GTiff", width=width, height=height, count=1, dtype="float32",
+                       crs=crs, transform=from_origin(b.left, b.top, res, res), nodata=-1.0,
+                       tiled=True, blockxsize=1024, blockysize=1024, compress="deflate",
+                       sparse_ok=True, BIGTIFF="YES")
+        with rasterio.open(path, "w", **profile):
+            pass  # no tile written: every tile is sparse
+
+    return edit
+
+
+def refine_raster(factor: int) -> Edit:
+    """``population.tif`` on a grid ``factor`` times finer (each cell's people spread evenly
+    over its ``factor`` x ``factor`` sub-cells), written strip by strip."""
+
+    def edit(folder: Path) -> None:
+        from rasterio.windows import Window
+
+        path = folder / "population.tif"
+        with rasterio.open(path) as src:
+            arr = src.read(1)
+            profile = dict(src.profile)
+        t = profile["transform"]
+        profile.update(width=arr.shape[1] * factor, height=arr.shape[0] * factor,
+                       transform=rasterio.Affine(t.a / factor, t.b, t.c, t.d, t.e / factor,
+                                                 t.f),
+                       tiled=True, blockxsize=256, blockysize=256, compress="deflate",
+                       predictor=3)
+        fine = np.where(arr >= 0, arr / (factor * factor), arr).astype(np.float32)
+        path.unlink()
+        with rasterio.open(path, "w", **profile) as dst:
+            for r in range(arr.shape[0]):
+                row = np.repeat(np.repeat(fine[r:r + 1], factor, axis=0), factor, axis=1)
+                dst.write(row, 1, window=Window(0, r * factor, row.shape[1], factor))
+
+    return edit

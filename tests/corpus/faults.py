@@ -122,3 +122,31 @@ def file_size_limit(folder: Path, size_kib: int = 64) -> Iterator[Fault]:
     """Limit the size of any file the CLI writes (``ulimit -f``): writes fail with EFBIG."""
     folder.mkdir(parents=True, exist_ok=True)
     yield Fault(f"RLIMIT_FSIZE {size_kib} KiB", _limit_file_size(size_kib * 1024))
+
+
+_HOLDER = """
+import sys
+from pathlib import Path
+from lifecircle.outputs.resultdir import reserve
+with reserve(Path(sys.argv[1]), overwrite=False):
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@contextlib.contextmanager
+def lock_held(out: Path) -> Iterator[Fault]:
+    """A second real process holds the lock of the result folder ``out`` meanwhile."""
+    import sys
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(out)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield Fault("a second process holds the result folder's lock")
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(timeout=60)

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,9 @@ def snapshot(root: Path) -> dict[str, str]:
         out[f"{rel}/"] = "dir"
         for name in filenames:
             p = Path(dirpath) / name
+            if not p.is_file():  # a FIFO made by a case: never opened (it would block)
+                out[str(rel / name)] = f"special {stat.S_IFMT(p.lstat().st_mode):o}"
+                continue
             out[str(rel / name)] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 
@@ -76,9 +80,10 @@ def command(case: Case, root: Path, *, verbose: bool = False, quiet: bool | None
         cmd.append("--quiet")
     if verbose:
         cmd.append("--verbose")
-    cmd += [case.command, str(root / case.project), "-o", str(out or root / case.out),
-            *case.args]
-    return cmd
+    cmd += [case.command, str(root / case.project)]
+    if case.out:  # inspect takes no -o
+        cmd += ["-o", str(out or root / case.out)]
+    return cmd + list(case.args)
 
 
 def run(case: Case, root: Path, *, verbose: bool = False, base_result: Path | None = None,
