@@ -161,6 +161,8 @@ def test_second_process_is_refused_while_the_first_writes(tmp_path: Path) -> Non
         holder.stdin.write("\n")
         holder.stdin.close()
         assert holder.wait(timeout=60) == 0
+        assert holder.stdout is not None
+        holder.stdout.close()
     with reserve(out, overwrite=False):  # free again once the first run ended
         pass
     assert list(tmp_path.iterdir()) == []  # no lock file left behind

@@ -150,3 +150,5 @@ def lock_held(out: Path) -> Iterator[Fault]:
         holder.stdin.write("\n")
         holder.stdin.close()
         holder.wait(timeout=60)
+        if holder.stdout is not None:
+            holder.stdout.close()
