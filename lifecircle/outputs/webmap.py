@@ -32,6 +32,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -209,16 +210,40 @@ MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"
 FULL_SHARE = 0.9995
 
 
-def _drop_small_holes(geom: Any, min_area: float) -> Any:
-    """``geom`` without the interior rings smaller than ``min_area`` (display only)."""
+def _drop_small_holes(geoms: Any, min_area: float) -> Any:
+    """``geoms`` (an array) without the interior rings smaller than ``min_area`` (display
+    only); geometries that lose no hole are returned as they are, the others rebuilt in
+    one pass over all rings (a polygon stays a polygon, a multipolygon of one part becomes
+    its polygon)."""
     import shapely
 
-    if geom is None or shapely.is_empty(geom) or shapely.get_type_id(geom) not in (3, 6):
-        return geom
-    parts = [shapely.Polygon(p.exterior, [r for r in p.interiors
-                                          if shapely.Polygon(r).area >= min_area])
-             for p in getattr(geom, "geoms", [geom])]
-    return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
+    geoms = np.asarray(geoms, dtype=object)
+    out = geoms.copy()
+    areal = np.flatnonzero(np.isin(shapely.get_type_id(geoms), (3, 6))
+                           & ~shapely.is_empty(geoms))
+    if len(areal) == 0:
+        return out
+    parts, part_geom = shapely.get_parts(geoms[areal], return_index=True)
+    full = ~shapely.is_empty(parts)
+    parts, part_geom = parts[full], part_geom[full]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    shell = np.ones(len(rings), dtype=bool)
+    shell[1:] = ring_part[1:] != ring_part[:-1]
+    keep = shell.copy()
+    keep[~shell] = shapely.area(shapely.polygons(rings[~shell])) >= min_area
+    changed = np.unique(part_geom[ring_part[~keep]])  # positions in ``areal``
+    if len(changed) == 0:
+        return out
+    rebuild = np.isin(part_geom[ring_part], changed) & keep
+    _, new_part = np.unique(ring_part[rebuild], return_inverse=True)
+    polys = shapely.polygons(rings[rebuild], indices=new_part)
+    poly_geom = part_geom[np.unique(ring_part[rebuild])]
+    _, new_geom = np.unique(poly_geom, return_inverse=True)
+    multi = shapely.multipolygons(polys, indices=new_geom)
+    single = np.bincount(new_geom) == 1
+    multi[single] = shapely.get_geometry(multi[single], 0)
+    out[areal[changed]] = multi
+    return out
 
 
 def _to_wgs84(frame: Any, name: str, geoms: Any = None) -> Any:
@@ -251,7 +276,7 @@ def _geojson(frame: Any, simplify_m: float, name: str, *, min_hole_m2: float = 0
 
     geoms = np.asarray(frame.geometry.values, dtype=object)
     if min_hole_m2 > 0 and frame.crs is not None and frame.crs.is_projected:
-        geoms = np.array([_drop_small_holes(g, min_hole_m2) for g in geoms], dtype=object)
+        geoms = _drop_small_holes(geoms, min_hole_m2)
     if simplify_m > 0 and frame.crs is not None and frame.crs.is_projected:
         poly = shapely.get_type_id(geoms) >= 1  # lines and polygons, not points
         if poly.any():
@@ -261,17 +286,75 @@ def _geojson(frame: Any, simplify_m: float, name: str, *, min_hole_m2: float = 0
             gone = shapely.is_empty(simple)
             simple[gone] = geoms[poly][gone]
             geoms[poly] = simple
-    arr = _to_wgs84(frame, name, geoms)
-    return [_encode(g) for g in arr]
+    return _encode_all(_to_wgs84(frame, name, geoms))
 
 
 def _encode_ring(coords: Any) -> list[int]:
     """Coordinates as integers of 10^-DECIMALS degrees, the first absolute, then deltas
-    (``[x0, y0, dx1, dy1, ...]``): a third of the size of plain GeoJSON numbers."""
+    (``[x0, y0, dx1, dy1, ...]``): a third of the size of plain GeoJSON numbers.
+    (One ring; :func:`_encode_all` does the same for all rings at once.)"""
     q = np.round(np.asarray(coords, dtype=float)[:, :2] * 10**DECIMALS).astype(np.int64)
     if len(q) > 1:
         q[1:] = np.diff(q, axis=0)
     return q.ravel().tolist()
+
+
+def _encode_paths(paths: Any) -> tuple[list[list[int]], Any]:
+    """Every ring or line of ``paths`` encoded as :func:`_encode_ring` does, in one numpy
+    pass over all coordinates; also the number of coordinates of each."""
+    import shapely
+
+    coords, which = shapely.get_coordinates(paths, return_index=True)
+    counts = np.bincount(which, minlength=len(paths))
+    q = np.round(coords * 10**DECIMALS).astype(np.int64)
+    d = q.copy()
+    d[1:] -= q[:-1]
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    first = starts[:-1][counts > 0]
+    d[first] = q[first]
+    flat = d.ravel().tolist()
+    bounds = (2 * starts).tolist()
+    return [flat[a:b] for a, b in pairwise(bounds)], counts
+
+
+def _encode_all(geoms: Any) -> list[list[Any] | None]:
+    """Every geometry of ``geoms`` as :func:`_encode` gives it, vectorised: the rings and
+    lines of all geometries are encoded together by :func:`_encode_paths`."""
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(geoms)
+    if (types == 7).any():  # collections: their areal parts (rare, see _encode)
+        geoms = geoms.copy()
+        for i in np.flatnonzero(types == 7):
+            areal = [p for g in geoms[i].geoms if shapely.get_type_id(g) in (3, 6)
+                     for p in getattr(g, "geoms", [g])]
+            geoms[i] = shapely.MultiPolygon(areal) if areal else None
+        types = shapely.get_type_id(geoms)
+    out: list[list[Any] | None] = [None] * len(geoms)
+    full = ~shapely.is_empty(geoms) & (types >= 0)
+    for kind, code in (((3, 6), 3), ((1, 5), 2)):
+        sel = np.flatnonzero(np.isin(types, kind) & full)
+        if len(sel) == 0:
+            continue
+        parts, part_geom = shapely.get_parts(geoms[sel], return_index=True)
+        if code == 3:
+            ok = ~shapely.is_empty(parts)
+            parts, part_geom = parts[ok], part_geom[ok]
+            rings, ring_part = shapely.get_rings(parts, return_index=True)
+            enc, _ = _encode_paths(rings)
+            rs = np.searchsorted(ring_part, np.arange(len(parts) + 1)).tolist()
+            items = [enc[a:b] for a, b in pairwise(rs)]
+        else:
+            items, counts = _encode_paths(parts)
+            ok = counts >= 2
+            if not ok.all():
+                items = [e for e, k in zip(items, ok.tolist(), strict=True) if k]
+                part_geom = part_geom[ok]
+        ps = np.searchsorted(part_geom, np.arange(len(sel) + 1)).tolist()
+        for k, i in enumerate(sel.tolist()):
+            out[i] = [code, items[ps[k]:ps[k + 1]]]
+    return out
 
 
 def _encode(geom: Any) -> list[Any] | None:
@@ -523,12 +606,8 @@ def _road_data(frame: Any, simplify_m: float) -> dict[str, Any]:
         geoms = np.asarray(part.geometry.values, dtype=object)
         if simplify_m > 0 and part.crs is not None and part.crs.is_projected:
             geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
-        arr = _to_wgs84(part, "roads", geoms)
-        lines = []
-        for g in arr:
-            enc = _encode(g)
-            if enc is not None:
-                lines.extend(enc[1])
+        lines = [line for enc in _encode_all(_to_wgs84(part, "roads", geoms))
+                 if enc is not None for line in enc[1]]
         feats.append({"type": "Feature", "properties": {"w": w}, "geometry": [2, lines]})
     return {"type": "FeatureCollection", "features": feats}
 
