@@ -40,7 +40,8 @@ def test_csv_frame_round_trip(tmp_path: Path) -> None:
     df = pd.DataFrame({"name": ["=1+1", "ok\x1b[31m"], "n": [1.0, -2.0]})
     path = tmp_path / "t.csv"
     csv_frame(df).to_csv(path, index=False)
-    rows = list(csv.reader(path.open(encoding="utf-8")))
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
     assert rows[1][0] == "'=1+1" and rows[2][0] == "ok\\x1b[31m"
     assert rows[2][1] == "-2.0"  # numbers stay numbers
     assert df["name"].iloc[0] == "=1+1"  # the frame itself is untouched
