@@ -842,26 +842,8 @@ def _geography_part(part: Partition, profile: Profile, cand: gpd.GeoDataFrame,
 
 
 class ClusterGeography:
-    """The planner's geography (:class:`lifecircle.planner.plan.Geography`) computed on the
-    cluster: each partition searches from the candidates of its halo to its own demand; the
-    blocks are merged into the one candidates x demand matrix the model solves.
-
-    Parameters
-    ----------
-    client
-        A ``distributed.Client``.
-    project, layers
-        The project and its layers.
-    demand
-        The demand points exactly as given to :func:`lifecircle.planner.plan.plan`
-        (positions 0..n-1 are its columns).
-    merged
-        The result of :func:`travel_times` for the same demand (partitions, times).
-    by
-        The partitions' key column.
-    progress
-        Step reporter.
-    """
+    """:func:`geography` as the planner's ``geography=`` object: it reuses the partitions
+    of a finished cluster travel-time step (``merged``); parameters as :func:`geography`."""
 
     def __init__(self, client: Any, project: Project, layers: Any, demand: gpd.GeoDataFrame,
                  merged: ClusterTimes, *, by: str = "district",
