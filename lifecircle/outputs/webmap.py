@@ -270,7 +270,7 @@ def _geojson(frame: Any, simplify_m: float, name: str, *, min_hole_m2: float = 0
     reached streets would otherwise dominate the file size). Simplification keeps
     topology by default, so no feature disappears; ``keep_topology=False`` (service areas:
     a few huge polygons, 30x faster) may lose only parts narrower than the tolerance.
-    Geometries are encoded by :func:`_encode`.
+    Geometries are encoded by :func:`_encode_all`.
     """
     import shapely
 
@@ -289,19 +289,11 @@ def _geojson(frame: Any, simplify_m: float, name: str, *, min_hole_m2: float = 0
     return _encode_all(_to_wgs84(frame, name, geoms))
 
 
-def _encode_ring(coords: Any) -> list[int]:
-    """Coordinates as integers of 10^-DECIMALS degrees, the first absolute, then deltas
-    (``[x0, y0, dx1, dy1, ...]``): a third of the size of plain GeoJSON numbers.
-    (One ring; :func:`_encode_all` does the same for all rings at once.)"""
-    q = np.round(np.asarray(coords, dtype=float)[:, :2] * 10**DECIMALS).astype(np.int64)
-    if len(q) > 1:
-        q[1:] = np.diff(q, axis=0)
-    return q.ravel().tolist()
-
-
 def _encode_paths(paths: Any) -> tuple[list[list[int]], Any]:
-    """Every ring or line of ``paths`` encoded as :func:`_encode_ring` does, in one numpy
-    pass over all coordinates; also the number of coordinates of each."""
+    """Every ring or line of ``paths`` as integers of 10^-DECIMALS degrees, the first
+    coordinate absolute, then deltas (``[x0, y0, dx1, dy1, ...]``: a third of the size of
+    plain GeoJSON numbers), in one numpy pass over all coordinates; also the number of
+    coordinates of each."""
     import shapely
 
     coords, which = shapely.get_coordinates(paths, return_index=True)
@@ -318,13 +310,15 @@ def _encode_paths(paths: Any) -> tuple[list[list[int]], Any]:
 
 
 def _encode_all(geoms: Any) -> list[list[Any] | None]:
-    """Every geometry of ``geoms`` as :func:`_encode` gives it, vectorised: the rings and
-    lines of all geometries are encoded together by :func:`_encode_paths`."""
+    """Every geometry of ``geoms`` as ``[type, parts]`` for the map (decoded in the browser):
+    type 2 line (parts: lines), 3 polygon (parts: polygons of rings), None when empty; a
+    collection gives its areal parts. The rings and lines of all geometries are encoded
+    together by :func:`_encode_paths`."""
     import shapely
 
     geoms = np.asarray(geoms, dtype=object)
     types = shapely.get_type_id(geoms)
-    if (types == 7).any():  # collections: their areal parts (rare, see _encode)
+    if (types == 7).any():  # collections (e.g. from a display simplification): areal parts
         geoms = geoms.copy()
         for i in np.flatnonzero(types == 7):
             areal = [p for g in geoms[i].geoms if shapely.get_type_id(g) in (3, 6)
@@ -355,30 +349,6 @@ def _encode_all(geoms: Any) -> list[list[Any] | None]:
         for k, i in enumerate(sel.tolist()):
             out[i] = [code, items[ps[k]:ps[k + 1]]]
     return out
-
-
-def _encode(geom: Any) -> list[Any] | None:
-    """A shapely geometry as ``[type, parts]`` for the map (decoded in the browser):
-    type 2 line (parts: rings), 3 polygon (parts: polygons of rings)."""
-    import shapely
-
-    if geom is None or shapely.is_empty(geom):
-        return None
-    kind = shapely.get_type_id(geom)
-    if kind in (3, 6):
-        polys = [[_encode_ring(p.exterior.coords), *(_encode_ring(r.coords)
-                                                     for r in p.interiors)]
-                 for p in getattr(geom, "geoms", [geom]) if not p.is_empty]
-        return [3, polys]
-    if kind in (1, 5):
-        return [2, [_encode_ring(line.coords) for line in getattr(geom, "geoms", [geom])
-                    if len(line.coords) >= 2]]
-    if kind == 7:  # a collection (e.g. from a display simplification): its areal parts
-        parts = [g for g in geom.geoms if shapely.get_type_id(g) in (3, 6)]
-        return _encode(shapely.MultiPolygon([p for g in parts
-                                             for p in getattr(g, "geoms", [g])])) \
-            if parts else None
-    return None
 
 
 def _latlon(frame: Any, name: str) -> list[tuple[float, float]]:
