@@ -273,6 +273,8 @@ def test_map_in_chromium(browser: Any, zh_map: Path) -> None:
     page.evaluate("id => window[id].fitBounds(window.lifecircle.communities.getBounds())",
                   p.map)
     page.evaluate("id => window[id].setZoom(14)", p.map)
+    # labels follow the zoom's end, which an animated zoom reaches a moment later
+    page.wait_for_function("document.querySelectorAll('.lc-label').length > 0", timeout=10000)
     labels = page.eval_on_selector_all(".lc-label", "els => els.map(e => e.textContent)")
     assert "桃园社区" in labels and '湖东社区 "A&B"' in labels
 
