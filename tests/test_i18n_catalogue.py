@@ -1,0 +1,68 @@
+"""The message catalogue itself: no key given twice, both languages present, same placeholders.
+
+A dict literal silently keeps the last of two equal keys, so a key added twice (easy when
+several people add messages at once) would drop a message without any error; the source is
+parsed to catch that.
+"""
+
+from __future__ import annotations
+
+import ast
+import string
+from pathlib import Path
+
+import pytest
+
+from lifecircle import i18n
+
+SOURCE = Path(i18n.__file__)
+PAIRS = {name: getattr(i18n, name) for name in ("TEXT", "ERRORS", "FIELDS", "FIELDS_MORE")
+         if hasattr(i18n, name)}
+
+
+def _dict_literals() -> dict[str, ast.Dict]:
+    tree = ast.parse(SOURCE.read_text(encoding="utf-8"))
+    out: dict[str, ast.Dict] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign | ast.Assign) and isinstance(node.value, ast.Dict):
+            target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
+            if isinstance(target, ast.Name):
+                out[target.id] = node.value
+    return out
+
+
+def test_no_key_is_given_twice() -> None:
+    literals = _dict_literals()
+    assert literals, "no dict literal found in i18n.py"
+    for name, node in literals.items():
+        seen: dict[object, int] = {}
+        for key in node.keys:
+            if key is None:  # ``**other`` spread
+                continue
+            value = ast.literal_eval(key)
+            assert value not in seen, (f"{name}: key {value!r} given twice "
+                                       f"(lines {seen[value]} and {key.lineno})")
+            seen[value] = key.lineno
+
+
+def test_the_detector_sees_a_duplicate() -> None:
+    src = 'TEXT = {"a": ("甲", "a"), "b": ("乙", "b"), "a": ("丙", "c")}\n'
+    node = ast.parse(src).body[0].value
+    keys = [ast.literal_eval(k) for k in node.keys]
+    assert len(keys) != len(set(keys))
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+@pytest.mark.parametrize("name", sorted(PAIRS))
+def test_both_languages_with_the_same_placeholders(name: str) -> None:
+    for key, pair in PAIRS[name].items():
+        assert isinstance(pair, tuple) and len(pair) == 2, f"{name}[{key!r}]"
+        zh, en = pair
+        # a measure word (unit.个) has no English counterpart; every other text has two
+        assert zh.strip() and (en.strip() or key.startswith("unit.")), (
+            f"{name}[{key!r}] has an empty text")
+        assert _fields(zh) == _fields(en), (
+            f"{name}[{key!r}]: placeholders differ: zh {_fields(zh)} en {_fields(en)}")
