@@ -162,7 +162,8 @@ overwrite_option = click.option("--overwrite", is_flag=True,
                                 help="Replace an existing result folder.")
 jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                            help="Worker processes for per-category work (default: every "
-                                "core); the results are the same for any number.")
+                                "core); the results are the same for any number. With "
+                                "--scheduler local: the number of local workers.")
 areas_option = click.option("--service-areas", "service_areas", is_flag=True,
                             help="Also draw the service-area polygons into the GeoPackage "
                                  "(display only; `run` always does).")

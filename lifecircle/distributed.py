@@ -45,7 +45,7 @@ from lifecircle.profile import SEARCH_FACTOR, Mode, Profile
 from lifecircle.project import Project
 
 __all__ = ["ClusterError", "ClusterGeography", "ClusterTimes", "Partition", "connect",
-           "geography", "halo_m", "partition", "travel_times"]
+           "geography", "halo_m", "partition", "travel_times", "with_jobs"]
 
 #: Extra halo for the noding of road ends (digitising-gap closing joins ends within the
 #: snap tolerance; chains of such joins stay far inside this margin).
@@ -91,6 +91,38 @@ def _parse(scheduler: str) -> tuple[str, int | None]:
                                "tcp://HOST:PORT (printed by `dask scheduler`) or local[:N]")
         text = f"tcp://{text}"
     return text, None
+
+
+def with_jobs(scheduler: str | Any, jobs: int | None) -> str | Any:
+    """``--scheduler`` and ``--jobs`` together: the scheduler to connect to.
+
+    On a cluster the workers do the parallel work (one single-threaded process per core:
+    the searches hold the GIL), so ``--jobs N`` can only mean "N local workers":
+    ``local`` with ``--jobs N`` becomes ``local:N``; ``local:N`` with the same N is
+    accepted. With another N, a scheduler address or a ``distributed.Client``, the workers
+    are not this command's to size, and the combination is refused.
+
+    Raises
+    ------
+    ClusterError
+        The combination cannot be honoured (the message says how to size the workers).
+    """
+    if jobs is None or scheduler is None:
+        return scheduler
+    if isinstance(scheduler, str):
+        address, n = _parse(scheduler)
+        if address == "local" and n in (None, jobs):
+            return f"local:{jobs}"
+        if address == "local":
+            raise ClusterError(
+                f"--jobs {jobs} with --scheduler {scheduler}: two different numbers of local "
+                f"workers; fix: give one of them (--scheduler local:{jobs}, or drop --jobs)")
+    else:
+        address = str(getattr(getattr(scheduler, "scheduler", None), "address", scheduler))
+    raise ClusterError(
+        f"--jobs {jobs} with --scheduler {address}: the cluster's workers do the parallel "
+        "work and this command cannot size them; fix: drop --jobs and size the cluster "
+        "(`dask worker ADDRESS --nworkers N --nthreads 1`), or use --scheduler local:N")
 
 
 @contextlib.contextmanager

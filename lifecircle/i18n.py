@@ -699,7 +699,9 @@ CLI_ZH: dict[str, str] = {
     "Profile TOML file to write (edit it, then set profile = \"<file>\").":
         "要写出的配置 TOML 文件（编辑后在项目中设置 profile = \"<文件>\"）。",
     "Worker processes for per-category work (default: every core); the results are the same "
-    "for any number.": "按类别并行的进程数（默认：全部核心）；结果与进程数无关。",
+    "for any number. With --scheduler local: the number of local workers.":
+        "按类别并行的进程数（默认：全部核心）；结果与进程数无关。"
+        "配合 --scheduler local：本机 worker 数。",
     "Also draw the service-area polygons into the GeoPackage (display only; `run` always "
     "does).": "同时把服务范围多边形写入 GeoPackage（仅供显示；`run` 总会写出）。",
     "With --scheduler: one partition per district (county) or township.":

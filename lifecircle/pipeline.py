@@ -918,7 +918,9 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
     categories, model, sites, full_coverage, time_limit_s, generate, capacity, load
         Planner options; None = the project's ``[planner]`` section.
     jobs
-        Worker processes for per-category work (None: every core); same results.
+        Worker processes for per-category work (None: every core); same results. With
+        ``scheduler``: ``local`` and ``jobs`` N run N local workers; with a running cluster
+        it is refused (:func:`lifecircle.distributed.with_jobs`).
     service_areas
         Without ``outputs``: also draw the ``service_areas`` layer into the GeoPackage.
     scheduler
@@ -943,6 +945,10 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
                                full_coverage=full_coverage, time_limit_s=time_limit_s,
                                generate=generate, capacity=capacity, load=load)
                if "plan" in steps else None)
+    if scheduler is not None:
+        from lifecircle import distributed
+
+        scheduler = distributed.with_jobs(scheduler, jobs)
     reserved = contextlib.ExitStack()
     if out is not None:  # checked and locked before the analysis starts, held to the end
         reserved.enter_context(reserve(out, overwrite=overwrite, inputs=inputs))

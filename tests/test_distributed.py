@@ -282,3 +282,71 @@ def test_snap_ignores_the_order_of_equally_near_roads() -> None:
     assert edges == [(0.0, 0.0, 100.0, 0.0)] * 3
     # 5 m access leg at each end + 20 m along the road, at 1 m/s
     assert seconds == pytest.approx([30.0] * 3, abs=1e-9)
+
+
+def test_jobs_with_scheduler(tmp_path: Path) -> None:
+    """``--jobs N`` with ``--scheduler local`` means N local workers; with a running
+    cluster (whose workers this command cannot size) or a different local:M it is refused
+    with exit 2 before anything is written."""
+    from lifecircle.distributed import with_jobs
+
+    assert with_jobs("local", 3) == "local:3"
+    assert with_jobs("local:3", 3) == "local:3"
+    assert with_jobs("local:2", None) == "local:2"
+    assert with_jobs(None, 4) is None
+    runner = CliRunner()
+    out = tmp_path / "r"
+    for scheduler, said in (("local:2", "local:3"), ("tcp://127.0.0.1:9", "--nworkers")):
+        r = runner.invoke(main, ["--lang", "en", "check", str(DEMO), "-o", str(out), "--jobs",
+                                 "3", "--scheduler", scheduler])
+        assert r.exit_code == 2, r.output
+        assert "--jobs 3" in r.output and said in r.output and "Traceback" not in r.output
+        assert not list(tmp_path.iterdir())
+
+
+def test_jobs_sizes_the_local_cluster() -> None:
+    """``--scheduler local --jobs 1``: the run's LocalCluster has one single-threaded
+    worker (without --jobs, one per core)."""
+    from lifecircle import distributed as dist
+
+    with dist.connect(dist.with_jobs("local", 1)) as c:
+        workers = c.scheduler_info()["workers"].values()
+        assert [w["nthreads"] for w in workers] == [1]
+
+
+def test_worker_with_another_lifecircle_version_exit_2(tmp_path: Path) -> None:
+    """A real worker process (`dask worker`) whose environment holds another lifecircle
+    release (a ``lifecircle-99.0.dist-info`` ahead on its path, as a stale install would
+    be): the run stops with exit 2 naming the worker, both versions and the pip line, and
+    writes nothing."""
+    import subprocess
+    import sys
+    from importlib.metadata import version
+
+    site = tmp_path / "site"
+    info = site / "lifecircle-99.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: lifecircle\nVersion: 99.0\n",
+                                   encoding="utf-8")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(site), env.get("PYTHONPATH", "")])
+    out = tmp_path / "result"
+    with distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=":0",
+                                  silence_logs=50) as cluster:
+        address = cluster.scheduler_address
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+             "--no-nanny", "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        try:
+            r = CliRunner().invoke(main, ["--lang", "en", "check", str(DEMO), "-o", str(out),
+                                          "--scheduler", address])
+        finally:
+            worker.terminate()
+            worker.wait(60)
+    assert r.exit_code == 2, r.output
+    mine = version("lifecircle")
+    assert "package versions differ" in r.output and "tcp://" in r.output
+    assert f"lifecircle 99.0 (client {mine})" in r.output
+    assert f"pip install lifecircle=={mine}" in r.output and "Traceback" not in r.output
+    assert not out.exists()
