@@ -33,8 +33,9 @@ class _State:
         #: the language was chosen with --lang or LIFECIRCLE_LANG (else a project's applies)
         self.explicit = explicit
 
-    def t(self, zh: str, en: str) -> str:
-        return zh if self.lang == "zh" else en
+    def t(self, key: str, **values: Any) -> str:
+        """Catalogue text ``key`` in the run's language."""
+        return i18n.t(key, self.lang, **values)
 
 
 def _console(state: _State, stderr: bool = False) -> Any:
@@ -71,7 +72,7 @@ def _handled(state: _State) -> Iterator[None]:
     except LifecircleError as e:
         if state.verbose:
             traceback.print_exc()
-        err.print(f"[bold red]{state.t('错误', 'error')}:[/] "
+        err.print(f"[bold red]{state.t('cli.error')}[/]"
                   f"{escape(visible(e.render(state.lang), newlines=True))}", markup=True,
                   highlight=False, emoji=False)
         sys.exit(2)
@@ -80,17 +81,15 @@ def _handled(state: _State) -> Iterator[None]:
         # (e.g. from a library) gets the same treatment
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        err.print(state.t("已中断：未写入任何结果，原有结果保持不变。",
-                          "interrupted: nothing written, any previous result left intact."))
+        err.print(state.t("cli.interrupted"))
         sys.exit(130)
     except OSError as e:
         if state.verbose:
             traceback.print_exc()
-        where = f" {e.filename}" if getattr(e, "filename", None) else ""
-        err.print(f"[bold red]{state.t('错误', 'error')}:[/]{escape(visible(where))} "
-                  f"{escape(visible(e.strerror or e))}; "
-                  + state.t("请检查路径、权限和磁盘空间",
-                            "check the path, permissions and free disk space"),
+        reason = visible(e.strerror or e)
+        text = (state.t("cli.os_error", where=visible(e.filename), reason=reason)
+                if getattr(e, "filename", None) else state.t("cli.os_error_any", reason=reason))
+        err.print(f"[bold red]{state.t('cli.error')}[/]" + escape(text),
                   markup=True, highlight=False, emoji=False)
         sys.exit(2)
     except (click.exceptions.Exit, click.ClickException):
@@ -98,10 +97,9 @@ def _handled(state: _State) -> Iterator[None]:
     except Exception as e:
         if state.verbose:
             traceback.print_exc()
-        err.print(f"[bold red]{state.t('内部错误', 'internal error')}:[/] {type(e).__name__}: "
-                  f"{escape(visible(e, newlines=True))} "
-                  + "(" + state.t("用 --verbose 查看详情并报告此问题",
-                                  "rerun with --verbose and report it") + ")",
+        err.print(f"[bold red]{state.t('cli.internal')}[/]"
+                  + escape(state.t("cli.internal_text", kind=type(e).__name__,
+                                   text=visible(e, newlines=True))),
                   markup=True, highlight=False, emoji=False)
         sys.exit(1)
     finally:
@@ -271,7 +269,7 @@ def inspect(ctx: click.Context, path: Path, profile_name: str | None, lang: str 
         from lifecircle.layers.inspect import check_reports, format_reports, inspect_path
 
         if not path.exists():
-            raise click.BadParameter(state.t(f"{path} 不存在", f"{path} does not exist"),
+            raise click.BadParameter(state.t("cli.no_path", path=path),
                                      param_hint="PATH")
         reports = inspect_path(path, profile=_load_profile(profile_name))
         out = _console(state)
@@ -304,14 +302,13 @@ def init(ctx: click.Context, paths: tuple[Path, ...], out: Path, overwrite: bool
 
         for p in paths:
             if not p.exists():
-                raise click.BadParameter(state.t(f"{p} 不存在", f"{p} does not exist"),
+                raise click.BadParameter(state.t("cli.no_path", path=p),
                                          param_hint="PATHS")
         check_out(out, paths, overwrite=overwrite)
         text = init_project(list(paths), out, lang=state.lang,
                             profile=_load_profile(profile_name))
         todo = text.count("TODO")
-        _console(state).print(state.t(f"已写入 {out}（{todo} 处 TODO 待填写）",
-                                      f"wrote {out} ({todo} TODO items to fill in)"),
+        _console(state).print(state.t("cli.init_written", out=out, n=todo),
                               markup=False, highlight=False)
 
 
@@ -341,8 +338,7 @@ def profile_list(ctx: click.Context, lang: str | None) -> None:
             p = prj.load_profile(path.stem)
             name = p.name_zh if state.lang == "zh" else p.name_en
             out.print(f"{path.stem}  {name}  " + state.t(
-                f"({len(p.circles)} 个服务圈, {len(p.categories)} 类服务)",
-                f"({len(p.circles)} circles, {len(p.categories)} categories)"),
+                "cli.profile_counts", circles=len(p.circles), categories=len(p.categories)),
                 markup=False, highlight=False, emoji=False)
 
 
@@ -361,22 +357,20 @@ def profile_show(ctx: click.Context, name: str, lang: str | None) -> None:
         out = _console(state)
         zh = state.lang == "zh"
         lines = [f"{p.key}: {p.name_zh if zh else p.name_en}", f"  {p.path}", "",
-                 state.t("服务圈:", "circles:")]
+                 state.t("cli.profile_circles")]
         for c in p.circles.values():
             mode = p.modes.get(c.mode)
             mname = (mode.name_zh if zh else mode.name_en) if mode else c.mode
             speed = f", {mode.speed_kmh:g} km/h" if mode else ""
             lines.append(f"  {c.key}: {c.name_zh if zh else c.name_en} — {c.minutes:g} "
-                         + state.t(f"分钟，{mname}{speed}", f"min by {mname}{speed}"))
-        lines += ["", state.t("出行方式:", "modes:")]
+                         + state.t("cli.profile_circle", mode=mname, speed=speed))
+        lines += ["", state.t("cli.profile_modes")]
         for m in p.modes.values():
-            banned = ", ".join(sorted(m.forbidden_classes)) or "-"
+            banned = ("、" if zh else ", ").join(
+                i18n.t(f"road.{x}", state.lang) for x in sorted(m.forbidden_classes)) or "-"
             lines.append(f"  {m.key}: {m.name_zh if zh else m.name_en} {m.speed_kmh:g} km/h; "
-                         + state.t(f"禁行 {banned}", f"not on {banned}"))
-        lines += ["", state.t("服务类别（键、名称、别名 — 图层和 --category 中均可使用；"
-                              "所需服务圈）:",
-                              "categories (key, names, aliases — any of them works in a layer "
-                              "and with --category; circles requiring it):")]
+                         + state.t("cli.profile_banned", classes=banned))
+        lines += ["", state.t("cli.profile_categories")]
         for c in p.categories.values():
             names = ", ".join([c.name_zh, c.name_en, *c.aliases])
             lines.append(f"  {c.key}: {names}  [{', '.join(c.circles) or '-'}]")
@@ -404,16 +398,14 @@ def profile_export(ctx: click.Context, name: str, out: Path, overwrite: bool,
     with _handled(state):
         p = _load_profile(name)
         if out.exists() and not overwrite:
-            raise click.BadParameter(state.t(f"{out} 已存在；加 --overwrite 以替换",
-                                             f"{out} exists; add --overwrite to replace it"),
+            raise click.BadParameter(state.t("cli.exists", out=out),
                                      param_hint="--out")
         data = Path(p.path).read_bytes()
         tmp = out.with_name(f".{out.name}.tmp")
         tmp.write_bytes(data)
         tmp.replace(out)
-        _console(state).print(state.t(f"已写入 {out}；在项目文件中设 profile = \"{out}\"",
-                                      f"wrote {out}; set profile = \"{out}\" in the project "
-                                      "file"), markup=False, highlight=False)
+        _console(state).print(state.t("cli.profile_written", out=out), markup=False,
+                              highlight=False)
 
 
 def _print_summary(state: _State, summary: Any) -> None:
@@ -599,10 +591,9 @@ def compare(ctx: click.Context, result_a: Path, result_b: Path, out: Path, overw
         for _, r in d.iterrows():
             delta = r["d_cov_all"]
             text = "-" if delta != delta else f"{100 * delta:+.1f}"
-            con.print(state.t(f"{r['district']}: 全部服务覆盖率变化 {text} 个百分点",
-                              f"{r['district']}: covered for all services {text} points"),
+            con.print(state.t("cli.compare_district", district=r["district"], change=text),
                       markup=False, highlight=False, emoji=False)
-        con.print(state.t(f"结果已写入 {out}", f"results written to {out}"), markup=False,
+        con.print(state.t("run.written", out=out), markup=False,
                   highlight=False)
         for f in files:
             con.print(f"  {out / f}", markup=False, highlight=False)

@@ -40,7 +40,8 @@ import scipy.sparse as sp
 import shapely
 from numpy.typing import NDArray
 
-from lifecircle.errors import LifecircleError
+from lifecircle import i18n
+from lifecircle.errors import LifecircleError, Note
 from lifecircle.profile import SEARCH_FACTOR, Mode, Profile
 from lifecircle.project import Project
 
@@ -485,7 +486,6 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
     from lifecircle.accessibility.traveltime import nearest
 
     t0 = time.perf_counter()
-    zh = lang == "zh"
     nets = _networks(part, profile, snap_tolerance_m, node_crossings)
     t_net = time.perf_counter() - t0
     dem = part.demand
@@ -523,13 +523,11 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
                         else 0.0)
             if stranded > 0:
                 n_with = int(((~comp["main"]) & (comp["population"] > 0)).sum())
-                pieces.append(
-                    f"{part.key} {circle.name_zh}: {stranded:,.0f} 人住在与主网络 ({mode}) "
-                    "不相连的道路上，只能到达本块内的设施；请连接断开的道路" if zh else
-                    f"{part.key} {circle.name_en}: {stranded:,.0f} residents live on {n_with} "
-                    f"piece{'s' if n_with != 1 else ''} of the {mode} road network cut off "
-                    "from the largest one; fix: join the roads (gaps at junctions: "
-                    "network.snap_tolerance_m)")
+                pieces.append(Note("warn.part_pieces", part.key,
+                                   circle=(circle.name_zh, circle.name_en),
+                                   mode=(profile.modes[mode].name_zh,
+                                         profile.modes[mode].name_en),
+                                   pop=f"{stranded:,.0f}", n=n_with))
         if idx.size == 0:
             continue
         # as accessibility.times.travel_times: one search per (mode, category) to the
@@ -711,7 +709,6 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
     if by not in PARTITION_BY:
         raise ClusterError(f"--partition-by {by!r}: fix: use one of {', '.join(PARTITION_BY)}")
     profile = project.profile
-    zh = project.lang == "zh"
     parts = partition(layers, points, project, by=by, candidates=candidates)
     comm = layers.communities
     circles = [k for k in profile.circles if (comm["kind"] == k).any()]
@@ -738,8 +735,8 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
             cells_of[p.index] = (flat, np.column_stack([x.ravel()[flat], y.ravel()[flat]]),
                                  circle_keys[kind_grid.ravel()[flat]])
         grid = (bounds, transform, kind_grid.shape)
-    progress(f"分区计算出行时间: {len(parts)} 个分区 (按 {by})" if zh else
-             f"travel times on the cluster: {len(parts)} partitions (by {by})")
+    by_name = i18n.FIELDS[by][0 if project.lang == "zh" else 1]
+    progress(i18n.t("progress.partitions", project.lang, n=len(parts), by=by_name))
     futures = [_submit(
         client, _check_part, p, profile, snap_tolerance_m=project.network.snap_tolerance_m,
         node_crossings=project.network.node_crossings, max_snap_m=project.network.max_snap_m,
@@ -762,11 +759,9 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
         n = sum(r.far_points.get(ckey, (0, 0.0))[0] for r in results)
         popf = sum(r.far_points.get(ckey, (0, 0.0))[1] for r in results)
         if n:
-            warnings.append(
-                f"{n} 个需求点距离道路超过 {max_snap:g} 米 (人口 {popf:,.0f})，视为不可达"
-                if zh else
-                f"{n} demand points are farther than {max_snap:g} m from any road "
-                f"(population {popf:,.0f}); counted as unreachable")
+            circle = profile.circles[ckey]
+            warnings.append(Note("warn.demand_far", circle=(circle.name_zh, circle.name_en),
+                                 n=n, m=f"{max_snap:g}", pop=f"{popf:,.0f}"))
     for r in results:
         warnings.extend(r.piece_warnings)
     fac = layers.facilities
@@ -780,12 +775,10 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
             for fid, name in zip(sel["fid"], sel["name"], strict=True):
                 if (circle.mode, cat, str(fid)) in far and fid not in seen:
                     seen.add(fid)
-                    warnings.append(
-                        f"设施 {fid} ({name}) 距离可用道路超过 {max_snap:g} 米 "
-                        f"({circle.mode})，未计入"
-                        if zh else
-                        f"facility {fid} ({name}) is farther than {max_snap:g} m from a usable "
-                        f"road ({circle.mode}); not counted")
+                    mode = profile.modes.get(circle.mode)
+                    warnings.append(Note(
+                        "warn.facility_far", fid=fid, name=name, m=f"{max_snap:g}",
+                        mode=(mode.name_zh, mode.name_en) if mode else circle.mode))
     froads = (pd.concat([r.facility_roads for r in results], ignore_index=True)
               .set_index("fid").reindex(fac["fid"].to_numpy()).reset_index())
     areas = [r.service_areas for r in results if r.service_areas is not None]
@@ -936,8 +929,7 @@ def geography(client: Any, project: Project, layers: Any, demand: gpd.GeoDataFra
         cores = np.array([p.core for p in parts])
         owner = _owner(cand.geometry.to_numpy(), polys, part_of_comm, cores)
         tree = shapely.STRtree(cand.geometry.to_numpy())
-        progress(f"分区计算候选点覆盖集: {len(parts)} 个分区" if project.lang == "zh" else
-                 f"candidate coverage sets on the cluster: {len(parts)} partitions")
+        progress(i18n.t("progress.partition_sets", project.lang, n=len(parts)))
         futures = []
         for p in parts:
             # an owned candidate outside the core (none: cores include owned points) would

@@ -52,10 +52,19 @@ E = TypeVar("E", bound=LifecircleError)
 
 
 def _pick(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """Placeholder values in ``lang``: a ``(zh, en)`` pair of strings gives one of them."""
-    return {k: (v[0] if lang == "zh" else v[1])
-            if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, str) for x in v)
-            else v for k, v in values.items()}
+    """Placeholder values in ``lang``: a ``(zh, en)`` pair of strings gives one of them, a
+    :class:`Note` (or anything with ``render``) its text in ``lang``."""
+    return {k: pick(v, lang) for k, v in values.items()}
+
+
+def pick(value: Any, lang: str) -> Any:
+    """One placeholder value in ``lang`` (see :func:`_pick`); other values unchanged."""
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(x, str) for x in value):
+        return value[0] if lang == "zh" else value[1]
+    render = getattr(value, "render", None)
+    if callable(render) and isinstance(value, (Note, Problem, LifecircleError)):
+        return render(lang)
+    return value
 
 
 def notice(error: type[E], key: str, **values: Any) -> E:
@@ -77,6 +86,62 @@ def notice(error: type[E], key: str, **values: Any) -> E:
     e.key = key
     e.values = dict(values)
     return e
+
+
+class Note(str):
+    """A data warning (or any non-fatal message) from the catalogue, in either language.
+
+    Library code records what it found as a ``Note``: the catalogue key, its values and the
+    place (file, layer, row ...); the text is made by :mod:`lifecircle.i18n` where it is
+    shown (``note.render(lang)``, or :func:`lifecircle.i18n.render` for any message). The
+    note is also the ``str`` of its English text, so lists of warnings stay lists of
+    strings (deduplicated, pickled to workers, searched by tests) and plain English strings
+    can still sit beside notes.
+
+    Parameters
+    ----------
+    key
+        Message key in :data:`lifecircle.i18n.TEXT` (``warn.*``).
+    where
+        The place, outermost first (``"communities.shp (layers.communities)"``); shown
+        before the message, joined by ``: `` (``：`` in Chinese).
+    values
+        Placeholder values: numbers, data values, ``(zh, en)`` pairs, or other notes.
+    """
+
+    key: str
+    where: tuple[str, ...]
+    values: Mapping[str, Any]
+
+    def __new__(cls, key: str, *where: str, **values: Any) -> Note:
+        text = _note_text(key, where, values, "en")
+        note = super().__new__(cls, text)
+        note.key = key
+        note.where = tuple(str(w) for w in where if w)
+        note.values = dict(values)
+        return note
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_make_note, (self.key, self.where, dict(self.values)))
+
+    def render(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``zh`` or ``en``), its place first."""
+        return _note_text(self.key, self.where, self.values, lang)
+
+    def at(self, *where: str) -> Note:
+        """The same note placed inside ``where`` (outermost first)."""
+        return Note(self.key, *where, *self.where, **self.values)
+
+
+def _make_note(key: str, where: tuple[str, ...], values: dict[str, Any]) -> Note:
+    return Note(key, *where, **values)
+
+
+def _note_text(key: str, where: Iterable[str], values: Mapping[str, Any], lang: str) -> str:
+    from lifecircle.i18n import t
+
+    sep = "：" if lang == "zh" else ": "
+    return sep.join([*(str(w) for w in where if w), t(key, lang, **_pick(values, lang))])
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,92 @@ TEXT: dict[str, tuple[str, str]] = {
                        "{nodata} 项无数据。",
                        "Of Table 1's {n} region-wide indicators {passed} pass, {failed} fail "
                        "and {nodata} have no data."),
+    # command line: progress lines and the run summary
+    "progress.layers": ("读取并校验图层", "reading and validating layers"),
+    "progress.networks": ("构建道路网络：{modes}", "building road networks: {modes}"),
+    "progress.demand": ("生成需求点", "placing demand"),
+    "progress.times": ("计算出行时间", "travel times"),
+    "progress.coverage": ("统计覆盖率与评分", "coverage and scorecard"),
+    "progress.assess": ("供需、重点人群、均衡与情景", "supply, target groups, equity, scenarios"),
+    "progress.plan": ("选址规划（{model}）：{names}", "site planning ({model}): {names}"),
+    "progress.areas": ("绘制服务范围", "drawing service areas"),
+    "progress.rasters": ("写出出行时间栅格", "writing travel-time rasters"),
+    "progress.gpkg": ("写出 GeoPackage", "writing the GeoPackage"),
+    "progress.map": ("生成网页地图", "building the web map"),
+    "progress.report": ("生成报告", "writing the report"),
+    "progress.partitions": ("分区计算出行时间：{n} 个分区（按{by}）",
+                            "travel times by partition: {n} partitions (by {by})"),
+    "progress.partition_sets": ("分区计算候选点覆盖集：{n} 个分区",
+                                "candidate coverage sets by partition: {n} partitions"),
+    "cli.error": ("错误：", "error: "),
+    "cli.internal": ("内部错误：", "internal error: "),
+    "cli.internal_text": ("{kind}：{text}（用 --verbose 查看详情并报告此问题）",
+                          "{kind}: {text} (rerun with --verbose and report it)"),
+    "cli.os_error": ("{where}：{reason}；修正：检查路径、权限和磁盘空间",
+                     "{where}: {reason}; fix: check the path, permissions and free disk space"),
+    "cli.os_error_any": ("{reason}；修正：检查路径、权限和磁盘空间",
+                         "{reason}; fix: check the path, permissions and free disk space"),
+    "cli.interrupted": ("已中断：未写入任何结果，原有结果保持不变。",
+                        "interrupted: nothing written, any previous result left intact."),
+    "cli.no_path": ("{path} 不存在", "{path} does not exist"),
+    "cli.exists": ("{out} 已存在；修正：加 --overwrite 以替换", "{out} exists; fix: add "
+                   "--overwrite to replace it"),
+    "cli.init_written": ("已写入 {out}（{n} 处 TODO 待填写）",
+                         "wrote {out} ({n} TODO items to fill in)"),
+    "cli.profile_counts": ("（{circles} 个生活圈，{categories} 类服务）",
+                           "({circles} circles, {categories} categories)"),
+    "cli.profile_circles": ("生活圈：", "circles:"),
+    "cli.profile_circle": ("分钟，{mode}{speed}", "min by {mode}{speed}"),
+    "cli.profile_modes": ("出行方式：", "modes:"),
+    "cli.profile_banned": ("禁行：{classes}", "not on: {classes}"),
+    "cli.profile_categories": (
+        "服务类别（键、名称、别名 — 图层和 --category 中均可使用；所需生活圈）：",
+        "categories (key, names, aliases — any of them works in a layer and with --category; "
+        "circles requiring it):"),
+    "cli.profile_written": ("已写入 {out}；在项目文件中设 profile = \"{out}\"",
+                            "wrote {out}; set profile = \"{out}\" in the project file"),
+    "cli.compare_district": ("{district}：全部服务覆盖率变化 {change} 个百分点",
+                             "{district}: covered for all services {change} points"),
+    "run.headline": ("{project}：{n} 个社区/村，人口 {pop}",
+                     "{project}: {n} communities/villages, population {pop}"),
+    "run.cov_all": ("全部必需服务均可达的人口比例：城市 {urban}，农村 {rural}",
+                    "population reaching every required service: urban {urban}, rural {rural}"),
+    "run.col.category": ("服务类别", "category"),
+    "run.col.urban": ("城市覆盖率", "urban covered"),
+    "run.col.rural": ("农村覆盖率", "rural covered"),
+    "run.col.urban_uncovered": ("城市未覆盖人口", "urban uncovered"),
+    "run.col.rural_uncovered": ("农村未覆盖人口", "rural uncovered"),
+    "run.sites": ("建议新址：", "proposed sites:"),
+    "run.site": ("新址 {rank}：{name}{idle}，新覆盖 {pop} 人",
+                 "site {rank}: {name}{idle}, newly covers {pop} residents"),
+    "run.idle": ("（闲置资产）", " (idle public asset)"),
+    "run.warnings": ("数据警告 {n} 条：", "{n} data warnings:"),
+    "run.more_warnings": ("…… 另有 {n} 条（见报告）", "... {n} more (see the report)"),
+    "run.written": ("结果已写入 {out}", "results written to {out}"),
+    "run.map": ("网页地图：{uri}", "map: {uri}"),
+    "run.report": ("评估报告：{uri}", "report: {uri}"),
+    "run.took": ("用时 {s} 秒", "took {s} s"),
+    # data warnings (errors.Note): what was found, where, and what to do
+    "warn.demand_far": (
+        "{circle}：{n} 个需求点距离道路超过 {m} 米（人口 {pop}），视为不可达",
+        "{circle}: {n} demand points are farther than {m} m from any road (population "
+        "{pop}); counted as unreachable"),
+    "warn.pieces": (
+        "{circle}：{mode}道路网络分为 {pieces} 块，{pop} 人住在与主网络不相连的 {n} 块上，"
+        "只能到达本块内的设施；修正：连接断开的道路（路口缝隙可调 network.snap_tolerance_m）",
+        "{circle}: the {mode} road network is in {pieces} pieces; {pop} residents live on "
+        "{n} piece(s) cut off from the largest one and reach only facilities on their piece; "
+        "fix: join the roads (gaps at junctions: network.snap_tolerance_m)"),
+    "warn.part_pieces": (
+        "{circle}：{pop} 人住在与主网络不相连的{mode}道路上，只能到达本块内的设施；"
+        "修正：连接断开的道路（路口缝隙可调 network.snap_tolerance_m）",
+        "{circle}: {pop} residents live on {n} piece(s) of the {mode} road network cut off "
+        "from the largest one; fix: join the roads (gaps at junctions: "
+        "network.snap_tolerance_m)"),
+    "warn.facility_far": (
+        "设施 {fid}（{name}）距离{mode}可用的道路超过 {m} 米，未计入",
+        "facility {fid} ({name}) is farther than {m} m from a road usable by {mode}; not "
+        "counted"),
     "unit.个": ("个", ""),
     "unit.人": ("人", "people"),
     "unit.m²": ("m²", "m²"),
@@ -350,6 +436,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     "err.inspect_unreadable": (
         "{path}：{n} 个图层中有 {bad} 个无法打开；第一个：{first}",
         "{path}: {bad} of {n} layers cannot be opened; first: {first}"),
+    "err.no_road": (
+        "{path}：没有出行方式 {mode} 可用的道路；修正：检查道路等级字段（road_class）和标准配置的 "
+        "forbidden_classes",
+        "{path}: no road the mode {mode!r} may use; fix: check the road class field "
+        "(road_class) and the profile's forbidden_classes"),
     "err.inspect_nothing": (
         "{path}：没有可读取的图层；修正：给出 Shapefile、GeoPackage、GeoJSON、FlatGeobuf、"
         "zip 压缩的 Shapefile 或 GeoTIFF",
@@ -571,6 +662,16 @@ def t(key: str, lang: str = "zh", **values: Any) -> str:
         return key
     text = pair[0] if lang == "zh" else pair[1]
     return text.format(**values) if values else text
+
+
+def render(message: Any, lang: str = "zh") -> str:
+    """Any message in ``lang``: a :class:`~lifecircle.errors.Note`, ``Problem`` or
+    ``LifecircleError`` through the catalogue, a ``(zh, en)`` pair by language, anything
+    else as its ``str`` (text already made in the run's language)."""
+    from lifecircle.errors import pick
+
+    out = pick(message, lang)
+    return out if isinstance(out, str) and type(out) is str else str(out)
 
 
 def category_name(key: str, profile: Profile, lang: str = "zh") -> str:

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from lifecircle import i18n
 from lifecircle import project as project_mod
-from lifecircle.errors import InputError, raise_problems
+from lifecircle.errors import InputError, Note, notice, raise_problems
 from lifecircle.profile import Circle, Profile
 from lifecircle.project import PlannerOptions, Project
 
@@ -108,60 +109,46 @@ class RunSummary:
 
     def headline(self, lang: str) -> list[str]:
         """Lines above the table."""
-        zh = lang == "zh"
-        pop = f"{self.population:,.0f}"
-        urban = _pct(self.cov_all_urban)
-        rural = _pct(self.cov_all_rural)
-        if zh:
-            return [f"{self.project_name}: {self.n_communities} 个社区/村, 人口 {pop}",
-                    f"全部必需服务均可达的人口比例: 城市 {urban}, 农村 {rural}"]
-        return [f"{self.project_name}: {self.n_communities} communities/villages, population {pop}",
-                f"population reaching every required service: urban {urban}, rural {rural}"]
+        return [i18n.t("run.headline", lang, project=self.project_name,
+                       n=self.n_communities, pop=f"{self.population:,.0f}"),
+                i18n.t("run.cov_all", lang, urban=_pct(self.cov_all_urban),
+                       rural=_pct(self.cov_all_rural))]
 
     def table_rows(self, lang: str) -> list[list[str]]:
         """Coverage per category for urban and rural communities."""
-        zh = lang == "zh"
-        head = (["服务类别", "城市覆盖率", "农村覆盖率", "城市未覆盖人口", "农村未覆盖人口"] if zh
-                else ["category", "urban covered", "rural covered", "urban uncovered",
-                      "rural uncovered"])
-        out = [head]
+        out = [[i18n.t(f"run.col.{c}", lang) for c in
+                ("category", "urban", "rural", "urban_uncovered", "rural_uncovered")]]
         for r in self.rows:
-            out.append([r["name_zh"] if zh else r["name_en"], _pct(r["urban"]), _pct(r["rural"]),
-                        _num(r["urban_uncovered"]), _num(r["rural_uncovered"])])
+            out.append([r["name_zh"] if lang == "zh" else r["name_en"], _pct(r["urban"]),
+                        _pct(r["rural"]), _num(r["urban_uncovered"]),
+                        _num(r["rural_uncovered"])])
         return out
 
     def footer(self, lang: str) -> list[str]:
-        """Lines below the table: proposed sites, files, warnings."""
-        zh = lang == "zh"
+        """Lines below the table: proposed sites, files, warnings (in ``lang``)."""
         lines: list[str] = []
         for s in self.proposed:
-            idle = (" (闲置资产)" if zh else " (idle public asset)") if s["is_idle_asset"] else ""
-            lines.append(f"  新址 {s['rank']}: {s['name']}{idle}, "
-                         f"新覆盖 {s['new_population']:,.0f} 人"
-                          if zh else
-                          f"  site {s['rank']}: {s['name']}{idle}, newly covers "
-                          f"{s['new_population']:,.0f} residents")
+            idle = i18n.t("run.idle", lang) if s["is_idle_asset"] else ""
+            lines.append("  " + i18n.t("run.site", lang, rank=s["rank"], name=s["name"],
+                                       idle=idle, pop=f"{s['new_population']:,.0f}"))
         if lines:
-            lines.insert(0, "建议新址:" if zh else "proposed sites:")
+            lines.insert(0, i18n.t("run.sites", lang))
         if self.warnings:
-            lines.append(f"数据警告 {len(self.warnings)} 条:" if zh
-                         else f"{len(self.warnings)} data warnings:")
+            lines.append(i18n.t("run.warnings", lang, n=len(self.warnings)))
             shown = 10
-            lines.extend(f"  - {w}" for w in self.warnings[:shown])
+            lines.extend(f"  - {i18n.render(w, lang)}" for w in self.warnings[:shown])
             if len(self.warnings) > shown:
-                more = len(self.warnings) - shown
-                lines.append(f"  ... 另有 {more} 条 (见报告)" if zh
-                             else f"  ... {more} more (see the report)")
+                lines.append("  " + i18n.t("run.more_warnings", lang,
+                                           n=len(self.warnings) - shown))
         if self.out is not None:
-            lines.append(f"结果已写入 {self.out}" if zh else f"results written to {self.out}")
+            lines.append(i18n.t("run.written", lang, out=self.out))
             for f in self.files:
                 lines.append(f"  {self.out / f}")
-            for f, zh_label, en_label in (("map.html", "网页地图", "map"),
-                                          ("report.html", "评估报告", "report")):
+            for f, key in (("map.html", "run.map"), ("report.html", "run.report")):
                 if f in self.files:
                     uri = (self.out / f).resolve().as_uri()
-                    lines.append(f"{zh_label if zh else en_label}: {uri}")
-        lines.append(f"用时 {self.seconds:.1f} 秒" if zh else f"took {self.seconds:.1f} s")
+                    lines.append(i18n.t(key, lang, uri=uri))
+        lines.append(i18n.t("run.took", lang, s=f"{self.seconds:.1f}"))
         return lines
 
 
@@ -204,7 +191,7 @@ def analyse(project: Project, progress: Progress = _quiet, *, cluster: Any = Non
     from lifecircle import layers as layers_mod
 
     t0 = time.perf_counter()
-    progress("读取并校验图层" if project.lang == "zh" else "reading and validating layers")
+    progress(i18n.t("progress.layers", project.lang))
     layers = layers_mod.load(project)
     load_s = time.perf_counter() - t0
     analysis = analyse_layers(project, layers, progress, cluster=cluster,
@@ -223,7 +210,6 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     from lifecircle.accessibility.scorecard import scorecard
     from lifecircle.accessibility.times import circle_of_points, travel_times
 
-    zh = project.lang == "zh"
     profile = project.profile
     timings: dict[str, float] = {}
     project_mod.check_extent(project, layers.communities.total_bounds)
@@ -232,7 +218,9 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     modes = sorted({c.mode for c in profile.circles.values()})
     networks = {}
     if cluster is None:
-        progress(("构建道路网络: " if zh else "building road networks: ") + ", ".join(modes))
+        sep = "、" if project.lang == "zh" else ", "
+        progress(i18n.t("progress.networks", project.lang,
+                        modes=sep.join(_mode_name(profile, m, project.lang) for m in modes)))
         networks = {m: network_mod.build(layers.roads, profile.modes[m],
                                          snap_tolerance_m=project.network.snap_tolerance_m,
                                          node_crossings=project.network.node_crossings)
@@ -243,7 +231,7 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     timings["network"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    progress("生成需求点" if zh else "placing demand")
+    progress(i18n.t("progress.demand", project.lang))
     demand = build_demand(layers.communities, raster_path=layers.population_raster,
                           points=layers.demand_points, roads=layers.roads, crs=layers.crs,
                           cell_m=project.raster_cell_m)
@@ -273,16 +261,16 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
                          fac["status"].astype(object).to_numpy() != "planned", merged.no_path)
         warnings.extend(merged.warnings)
     else:
-        progress("计算出行时间" if zh else "travel times")
+        progress(i18n.t("progress.times", project.lang))
         tt = travel_times(networks, points, layers.facilities, profile, circle=circle,
                           candidates=layers.candidates, max_snap_m=project.network.max_snap_m)
-        _warn_snaps(tt, points, profile, project.network.max_snap_m, zh, warnings)
-        _warn_far_facilities(layers.facilities, tt, profile, project.network.max_snap_m, zh,
+        _warn_snaps(tt, points, profile, project.network.max_snap_m, warnings)
+        _warn_far_facilities(layers.facilities, tt, profile, project.network.max_snap_m,
                              warnings)
     timings["traveltime"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    progress("统计覆盖率与评分" if zh else "coverage and scorecard")
+    progress(i18n.t("progress.coverage", project.lang))
     coverage = compute_coverage(layers.communities, points, tt.minutes_or_nan(), profile)
     warnings.extend(coverage.warnings)
     gaps = find_gaps(coverage, profile, lang=project.lang)
@@ -290,7 +278,7 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
                      lang=project.lang)
     timings["coverage"] = time.perf_counter() - t
     t = time.perf_counter()
-    progress("供需、重点人群、均衡与情景" if zh else "supply, target groups, equity, scenarios")
+    progress(i18n.t("progress.assess", project.lang))
     more = _assess(project, layers, tt, points, coverage, networks)
     warnings.extend(more.warnings)
     whole = (card["scope"] == "all").to_numpy()
@@ -302,9 +290,7 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
 
 
 def _no_road(layers: Layers, mode: str) -> InputError:
-    return InputError(
-        f"{_roads_path(layers)}: no road the mode {mode!r} may use; fix: check the road class "
-        "field (road_class) and the profile's forbidden_classes")
+    return notice(InputError, "err.no_road", path=_roads_path(layers), mode=mode)
 
 
 def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFrame,
@@ -376,7 +362,7 @@ def _roads_path(layers: Layers) -> str:
 
 
 def _warn_snaps(tt: TravelTimes, points: pd.DataFrame, profile: Profile, max_snap: float,
-                zh: bool, warnings: list[str]) -> None:
+                warnings: list[str]) -> None:
     """Per circle: demand points too far from a road, residents on cut-off road pieces."""
     population = points["population"].to_numpy()
     for ckey, circle in profile.circles.items():
@@ -389,16 +375,13 @@ def _warn_snaps(tt: TravelTimes, points: pd.DataFrame, profile: Profile, max_sna
         n_far = int(dsnap.too_far.sum())
         if n_far:
             pop_far = float(pop[dsnap.too_far].sum())
-            warnings.append(
-                f"{n_far} 个需求点距离道路超过 {max_snap:g} 米 (人口 {pop_far:,.0f})，视为不可达"
-                 if zh else
-                 f"{n_far} demand points are farther than {max_snap:g} m from any road "
-                 f"(population {pop_far:,.0f}); counted as unreachable")
-        _warn_pieces(ms.network, dsnap, pop, circle, zh, warnings)
+            warnings.append(Note("warn.demand_far", circle=(circle.name_zh, circle.name_en),
+                                 n=n_far, m=f"{max_snap:g}", pop=f"{pop_far:,.0f}"))
+        _warn_pieces(ms.network, dsnap, pop, circle, _mode_pair(profile, circle.mode), warnings)
 
 
 def _warn_pieces(net: Network, dsnap: Snapped, population: NDArray[np.float64],
-                 circle: Circle, zh: bool, warnings: list[str]) -> None:
+                 circle: Circle, mode: tuple[str, str], warnings: list[str]) -> None:
     """Warn when residents live by roads cut off from the largest piece of the network."""
     from lifecircle.accessibility.network import components
 
@@ -409,18 +392,12 @@ def _warn_pieces(net: Network, dsnap: Snapped, population: NDArray[np.float64],
     if stranded <= 0:
         return
     n_with = int(((~pieces["main"]) & (pieces["population"] > 0)).sum())
-    warnings.append(
-        f"{circle.name_zh}: 道路网络 ({circle.mode}) 分为 {len(pieces)} 块，"
-        f"{stranded:,.0f} 人住在与主网络不相连的 {n_with} 块上，只能到达本块内的设施；"
-        "请连接断开的道路 (路口缝隙可调 network.snap_tolerance_m)" if zh else
-        f"{circle.name_en}: the {circle.mode} road network is in {len(pieces)} pieces; "
-        f"{stranded:,.0f} residents live on {n_with} piece{'s' if n_with != 1 else ''} cut "
-        "off from the largest one and reach only facilities on their piece; fix: join the "
-        "roads (gaps at junctions: network.snap_tolerance_m)")
+    warnings.append(Note("warn.pieces", circle=(circle.name_zh, circle.name_en), mode=mode,
+                         pieces=len(pieces), pop=f"{stranded:,.0f}", n=n_with))
 
 
 def _warn_far_facilities(facilities: pd.DataFrame, tt: TravelTimes, profile: Profile,
-                         max_snap: float, zh: bool, warnings: list[str]) -> None:
+                         max_snap: float, warnings: list[str]) -> None:
     """Open facilities of a required category too far from their circle's road network."""
     seen: set[str] = set()
     done: set[tuple[str, str]] = set()
@@ -437,11 +414,18 @@ def _warn_far_facilities(facilities: pd.DataFrame, tt: TravelTimes, profile: Pro
                                          facilities["name"].to_numpy()[rows], far, strict=True):
                 if is_far and fid not in seen:
                     seen.add(fid)
-                    warnings.append(
-                        f"设施 {fid} ({name}) 距离可用道路超过 {max_snap:g} 米 ({circle.mode})，"
-                        "未计入" if zh else
-                        f"facility {fid} ({name}) is farther than {max_snap:g} m from a usable "
-                        f"road ({circle.mode}); not counted")
+                    warnings.append(Note("warn.facility_far", fid=fid, name=name,
+                                         m=f"{max_snap:g}",
+                                         mode=_mode_pair(profile, circle.mode)))
+
+
+def _mode_pair(profile: Profile, mode: str) -> tuple[str, str]:
+    m = profile.modes.get(mode)
+    return (m.name_zh, m.name_en) if m is not None else (mode, mode)
+
+
+def _mode_name(profile: Profile, mode: str, lang: str) -> str:
+    return _mode_pair(profile, mode)[0 if lang == "zh" else 1]
 
 
 def _dedupe(items: Sequence[str]) -> list[str]:
@@ -511,9 +495,11 @@ def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
     cap = opts.capacity
     load_col = opts.load
     time_limit_s = opts.time_limit_s
-    zh = project.lang == "zh"
-    names = ", ".join(project.profile.categories[c].name(project.lang) for c in cats)
-    progress(f"选址规划 ({chosen}): {names}" if zh else f"site planning ({chosen}): {names}")
+    lang = project.lang
+    names = ("、" if lang == "zh" else ", ").join(
+        project.profile.categories[c].name(lang) for c in cats)
+    progress(i18n.t("progress.plan", lang, model=i18n.t(f"plan.model.{chosen}", lang),
+                    names=names))
     t = time.perf_counter()
     demand = analysis.demand.points
     if cap is not None and load_col == "elderly":
@@ -665,7 +651,7 @@ def _service_areas(analysis: Analysis, progress: Progress, jobs: int | None = No
         return sa.assign(category_name=sa["category"].map(
             lambda k: profile.categories[k].name(lang)))[
             ["category", "category_name", "circle", "minutes", "mode", "geometry"]]
-    progress("绘制服务范围" if lang == "zh" else "drawing service areas")
+    progress(i18n.t("progress.areas", lang))
     tasks: list[tuple[str, Any, tuple[float, ...], float]] = []
     meta: list[tuple[str, str, str]] = []
     for ckey, circle in profile.circles.items():
@@ -750,7 +736,7 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
     comm = analysis.layers.communities
     cell = project.raster_cell_m
     if analysis.cluster is not None and analysis.cluster.rasters is not None:
-        progress("写出出行时间栅格" if project.lang == "zh" else "writing travel-time rasters")
+        progress(i18n.t("progress.rasters", project.lang))
         done: list[Path] = []
         for cat in analysis.coverage.categories:
             grid_c = analysis.cluster.rasters.get(cat)
@@ -766,7 +752,7 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
     shapes = ((g, codes.get(k, 0)) for g, k in zip(comm.geometry, comm["kind"], strict=True))
     kind_grid = features.rasterize(shapes, out_shape=x.shape, transform=transform, fill=0,
                                    dtype="uint8")
-    progress("写出出行时间栅格" if project.lang == "zh" else "writing travel-time rasters")
+    progress(i18n.t("progress.rasters", project.lang))
     per_circle = []
     for ckey, code in codes.items():
         mask = kind_grid == code
@@ -851,12 +837,12 @@ def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet,
     lang = project.lang
     layers = result_layers(analysis, progress, jobs=jobs)
     notices = output_notices(analysis)
-    progress("写出 GeoPackage" if lang == "zh" else "writing the GeoPackage")
+    progress(i18n.t("progress.gpkg", lang))
     gpkg.write(folder / "lifecircle.gpkg", layers, project.profile, lang=lang, notices=notices)
-    progress("生成网页地图" if lang == "zh" else "building the web map")
+    progress(i18n.t("progress.map", lang))
     webmap.build(layers, project.profile, folder / "map.html", lang=lang, title=project.name,
                  notices=notices)
-    progress("生成报告" if lang == "zh" else "writing the report")
+    progress(i18n.t("progress.report", lang))
     plan_summary = None
     if analysis.plan is not None:
         p = analysis.plan

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from lifecircle.errors import Problem
+from lifecircle.errors import Note, Problem
 from lifecircle.geo import crs as gcrs
 from lifecircle.geo.offsets import convert_geometries
 from lifecircle.schemas import SCHEMAS
@@ -54,20 +55,47 @@ class Check:
 
     def problem(self, message: str, fix: str = "", where: str | None = None) -> None:
         """Record a problem of this layer (``where`` adds to the layer's name)."""
-        self.problems.append(Problem(f"{self.where}{', ' + where if where else ''}", message,
-                                     fix))
+        self.problems.append(Problem(self._at(where), message, fix))
 
-    def warn(self, message: str) -> None:
-        """Record a data warning (shown in the report, does not stop the run)."""
-        self.warnings.append(f"{self.where}: {message}")
+    def problem_of(self, key: str, where: str | None = None, **values: Any) -> None:
+        """Record a catalogue problem (``Problem.of``) of this layer."""
+        self.problems.append(Problem.of(self._at(where), key, **values))
+
+    def warn(self, message: str | Note) -> None:
+        """Record a data warning (shown in the report, does not stop the run).
+
+        A :class:`~lifecircle.errors.Note` keeps its key and is rendered in the run's
+        language where it is shown; prefer :meth:`note`.
+        """
+        if isinstance(message, Note):
+            self.warnings.append(message.at(self.where))
+        else:
+            self.warnings.append(f"{self.where}: {message}")
+
+    def note(self, key: str, **values: Any) -> None:
+        """Record a catalogue data warning ``key`` (``warn.*``) of this layer."""
+        self.warnings.append(Note(key, self.where, **values))
+
+    def _at(self, where: str | None) -> str:
+        return f"{self.where}{', ' + where if where else ''}"
 
 
-def rows_text(rows: Iterable[int], limit: int = 5) -> str:
-    """``rows 3, 7, 12 (+4 more)`` for 1-based source rows."""
+def rows_text(rows: Iterable[int], limit: int = 5, lang: str = "en") -> str:
+    """``rows 3, 7, 12 (+4 more)`` (``第 3、7、12 行（另 4 行）``) for 1-based source rows."""
     rows = [int(r) for r in rows]
+    if lang == "zh":
+        head = "、".join(str(r) for r in rows[:limit])
+        more = f"（另 {len(rows) - limit} 行）" if len(rows) > limit else ""
+        return f"第 {head} 行{more}"
     head = ", ".join(str(r) for r in rows[:limit])
     more = f" (+{len(rows) - limit} more)" if len(rows) > limit else ""
     return f"row{'s' if len(rows) > 1 else ''} {head}{more}"
+
+
+def rows_pair(rows: Iterable[int], limit: int = 5) -> tuple[str, str]:
+    """:func:`rows_text` in Chinese and English (a placeholder value of a catalogue text)."""
+    rows = list(rows)
+    return rows_text(rows, limit, "zh"), rows_text(rows, limit, "en")
 
 
 def values_text(values: Sequence[object], limit: int = 5) -> str:

@@ -1177,6 +1177,7 @@ def build(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.PathLik
         md.append(_md_cell(i18n.t("report.no_inputs", lang)))
 
     section("report.warnings")
+    warnings = [i18n.render(w, lang) for w in warnings]
     if warnings:
         h.append('<ul class="warnings">' + "".join(f"<li>{_esc(w)}</li>" for w in warnings)
                  + "</ul>")
