@@ -34,3 +34,177 @@ def test_note_values_may_be_notes() -> None:
     outer = Note("cli.no_path", path=inner)
     assert outer.render("zh") == f"{inner.render('zh')} 不存在"
     assert outer == f"{inner} does not exist"
+
+
+# ------------------------------------------------------------------ the whole-run test
+import re  # noqa: E402
+import tomllib  # noqa: E402
+from collections.abc import Iterable, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+#: A run of this many English words in a row is an English sentence (in a Chinese run).
+ENGLISH_RUN = 3
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|‘[^’\n]*’|“[^”\n]*”|「[^」\n]*」")
+#: file paths, URIs and units with a slash (km/h); names with a dot, underscore, = or @
+#: (files, TOML keys, ``snap_tolerance_m``); command-line options
+_IDENT = re.compile(r"\S*[/\\]\S*|\S*[._=@]\S*[A-Za-z0-9]\S*|(?<!\S)--?[A-Za-z][\w-]*")
+_WORD = re.compile(r"[(\[]?[A-Za-z][A-Za-z'’-]*[)\].,;:!?]*")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
+
+
+def _data_pattern(data: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for the data values, longest first (a name goes before any part of it),
+    each a whole word: the file stem ``project`` is not taken out of "projected"."""
+    values = sorted({v for v in data if v.strip()}, key=len, reverse=True)
+    if not values:
+        return None
+    return re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, values))
+                      + r")(?![A-Za-z0-9_])")
+
+
+def _strip(line: str, data: re.Pattern[str] | None) -> str:
+    if data is not None:
+        line = data.sub(" ", line)
+    return _IDENT.sub(" ", _QUOTED.sub(" ", line))
+
+
+def english_runs(text: str, data: Iterable[str] = ()) -> list[str]:
+    """Runs of ``ENGLISH_RUN`` or more English words outside quoted or known data values,
+    each with its line: the English sentences of a text that should be Chinese."""
+    values = _data_pattern(data)
+    found = []
+    for line in text.splitlines():
+        run: list[str] = []
+        for token in [*_CJK.sub(" ", _strip(line, values)).split(), ""]:
+            if token and _WORD.fullmatch(token):
+                run.append(token)
+                continue
+            if len(run) >= ENGLISH_RUN:
+                found.append(f"{' '.join(run)!r} in: {line.strip()}")
+            run = []
+    return found
+
+
+def chinese_runs(text: str, data: Iterable[str] = ()) -> list[str]:
+    """Chinese characters outside quoted or known data values (units 个/人 included): the
+    Chinese of a text that should be English."""
+    values = _data_pattern(data)
+    return [f"{m.group(0)!r} in: {line.strip()}" for line in text.splitlines()
+            for m in _CJK.finditer(_strip(line, values))]
+
+
+def test_detectors_find_a_planted_sentence_and_spare_data() -> None:
+    zh = "数据警告 1 条：\n  - communities.shp (layers.communities)：第 3 行的几何无效，已修复"
+    assert english_runs(zh) == []
+    planted = zh + "；the geometry was repaired"
+    assert english_runs(planted) == [
+        "'the geometry was repaired' in: - communities.shp (layers.communities)：第 3 行的几何"
+        "无效，已修复；the geometry was repaired"]
+    # quoted values, file names, keys, options, units and known data values are not text
+    assert english_runs("修正：设 source_crs = \"wgs84\" 或用 --overwrite（km/h）；坐标系 "
+                        "CGCS2000 / 3-degree Gauss-Kruger CM 117E；字段 'Road Name Here'",
+                        data=["CGCS2000 / 3-degree Gauss-Kruger CM 117E"]) == []
+    assert english_runs("two words 设施") == []
+    en = "facility F7 (敬老院) is farther than 500 m; 12 个 facilities"
+    assert chinese_runs(en, data=["敬老院"]) == ["'个' in: " + en]
+    assert chinese_runs("community '湖园社区' has no roads") == []
+
+
+def data_values(folder: Path) -> list[str]:
+    """The data of a project folder, which a message may quote in either language: file
+    names, layer and field names, every text value, and the coordinate systems' names."""
+    import pandas as pd
+    import pyogrio
+    import pyproj
+
+    values: set[str] = set()
+    for f in sorted(folder.rglob("*")):
+        values.update((f.name, f.stem))
+        if not f.is_file() or f.suffix.lower() not in (".shp", ".gpkg", ".csv", ".geojson",
+                                                       ".fgb", ".tif", ".zip"):
+            continue
+        try:
+            if f.suffix.lower() == ".tif":
+                import rasterio
+
+                with rasterio.open(f) as src:
+                    if src.crs is not None:
+                        values.add(pyproj.CRS(src.crs.to_wkt()).name)
+                continue
+            for layer in pyogrio.list_layers(f)[:, 0]:
+                values.add(str(layer))
+                info = pyogrio.read_info(f, layer=layer)
+                if info.get("crs"):
+                    values.add(pyproj.CRS(info["crs"]).name)
+                for enc in ("utf-8", "gbk"):
+                    try:
+                        frame = pyogrio.read_dataframe(f, layer=layer, read_geometry=False,
+                                                       encoding=enc)
+                    except Exception:
+                        continue
+                    values.update(str(c) for c in frame.columns)
+                    for col in frame.columns:
+                        if not pd.api.types.is_numeric_dtype(frame[col]):
+                            values.update(str(v) for v in frame[col].dropna().unique())
+        except Exception:
+            continue
+    for f in folder.rglob("*.toml"):  # the project's own names (project name, paths)
+        try:
+            values.update(_toml_strings(tomllib.loads(f.read_text(encoding="utf-8"))))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+    return sorted(v for v in values if v.strip())
+
+
+def _toml_strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _toml_strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _toml_strings(v)]
+    return []
+
+
+def _invoke(args: Sequence[str], cwd: Path) -> tuple[int, str]:
+    import os
+
+    from click.testing import CliRunner
+
+    from lifecircle.cli import main
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        r = CliRunner().invoke(main, list(args), env={"LIFECIRCLE_LANG": None,
+                                                     "COLUMNS": "400", "NO_COLOR": "1"})
+    finally:
+        os.chdir(old)
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return r.exit_code, r.output
+
+
+def whole_run(base: Path, work: Path, lang: str) -> dict[str, tuple[int, str]]:
+    """Every command on the project in ``base`` (copied into ``work``), in ``lang``:
+    command -> (exit code, everything printed)."""
+    import shutil
+
+    shutil.copytree(base, work / "in")
+    opt = [] if lang == "zh" else ["--lang", "en"]
+    files = [str(p) for p in sorted((work / "in").iterdir())
+             if p.suffix in (".shp", ".gpkg", ".tif")]
+    runs = {
+        "init": [*opt, "init", *files, "-o", str(work / "init.toml")],
+        "inspect": [*opt, "inspect", str(work / "in" / "communities.shp")],
+        "inspect_gpkg": [*opt, "inspect", str(work / "in" / "facilities.gpkg")],
+        "check": [*opt, "check", str(work / "in" / "project.toml"), "-o",
+                  str(work / "check"), "--jobs", "1"],
+        "plan": [*opt, "plan", str(work / "in" / "project.toml"), "--category",
+                 "elderly_care", "--sites", "2", "-o", str(work / "plan"), "--jobs", "1"],
+        "run": [*opt, "run", str(work / "in" / "project.toml"), "-o", str(work / "run"),
+                "--jobs", "1"],
+        "compare": [*opt, "compare", str(work / "check"), str(work / "run"), "-o",
+                    str(work / "compare")],
+    }
+    return {k: _invoke(v, work) for k, v in runs.items()}
