@@ -155,6 +155,9 @@ def equity_table(communities: pd.DataFrame, demand: pd.DataFrame, times: pd.Data
     pdist = dem["cid"].astype(object).map(dist_of).fillna("").to_numpy()
     ppop = pd.to_numeric(dem["population"], errors="coerce").fillna(0).to_numpy(float)
     tt = times.reindex(dem["did"].to_numpy()) if "did" in dem.columns else times
+    # an unreached point counts at twice its circle's minutes (NaN outside every circle)
+    limit = pd.Series(pkind, dtype=object).map(
+        {k: 2.0 * c.minutes for k, c in profile.circles.items()}).to_numpy(float)
 
     def add(scope: str, d: str, measure: str, cat: str, value: float, p: float, n: int
             ) -> None:
@@ -183,8 +186,6 @@ def equity_table(communities: pd.DataFrame, demand: pd.DataFrame, times: pd.Data
             req = np.isin(pkind, list(circles)) & (ppop > 0)
             if scope == "district":
                 req &= pdist == d
-            limit = np.array([2.0 * profile.circles[k].minutes if k in profile.circles
-                              else np.nan for k in pkind])
             t = tt[cat].to_numpy(float)
             t = np.where(np.isfinite(t), t, limit)
             add(scope, d, "gini_time", cat, gini(t[req], ppop[req]), float(ppop[req].sum()),

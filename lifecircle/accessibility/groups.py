@@ -162,21 +162,40 @@ def times_by_mode(network_for: Callable[[str], object], points: pd.DataFrame,
     """A ``group_times`` callable over real networks: the demand points and the
     facilities are snapped once per mode (then taken per category), one multi-source
     Dijkstra per (mode, category); ``limit_s`` bounds the search per mode."""
-    from lifecircle.accessibility.snap import snap
+    from lifecircle.accessibility.network import Network
+    from lifecircle.accessibility.snap import Snapped, snap
     from lifecircle.accessibility.traveltime import nearest
 
     cats = facilities["category"].astype(str).to_numpy()
-    snaps: dict[str, tuple[object, object]] = {}
+    fsnaps: dict[str, Snapped] = {}
+    # per mode: the demand points snapped so far (only those a group travels from: a
+    # point's snap does not depend on the others, so each is snapped once, when first asked)
+    dsnaps: dict[str, tuple[NDArray[np.bool_], Snapped]] = {}
+
+    def demand_snap(mode: str, net: Network, pos: NDArray[np.int64]) -> Snapped:
+        n = len(points)
+        if mode not in dsnaps:
+            dsnaps[mode] = (np.zeros(n, bool), Snapped(
+                np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, np.nan),
+                np.ones(n, bool), np.full((n, 2), np.nan)))
+        done, s = dsnaps[mode]
+        todo = np.unique(pos[~done[pos]])
+        if len(todo):
+            new = snap(net, points.geometry.iloc[todo], max_snap_m=max_snap_m)
+            for mine, theirs in ((s.edge, new.edge), (s.offset_m, new.offset_m),
+                                 (s.access_m, new.access_m), (s.too_far, new.too_far),
+                                 (s.xy, new.xy)):
+                mine[todo] = theirs
+            done[todo] = True
+        return s.take(pos)
 
     def run(mode: str, cat: str, pos: NDArray[np.int64]) -> NDArray[np.float64]:
         net = network_for(mode)
         if not (cats == cat).any():
             return np.full(len(pos), np.inf)
-        if mode not in snaps:
-            snaps[mode] = (snap(net, points.geometry, max_snap_m=max_snap_m),
-                           snap(net, facilities.geometry, max_snap_m=max_snap_m))
-        dsnap, fsnap = snaps[mode]
-        secs, _ = nearest(net, fsnap.take(cats == cat), dsnap.take(pos),  # type: ignore[attr-defined]
+        if mode not in fsnaps:
+            fsnaps[mode] = snap(net, facilities.geometry, max_snap_m=max_snap_m)
+        secs, _ = nearest(net, fsnaps[mode].take(cats == cat), demand_snap(mode, net, pos),
                           limit_s=limit_s.get(mode, np.inf))
         return secs / 60.0
 

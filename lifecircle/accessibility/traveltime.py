@@ -272,8 +272,12 @@ def pairs_within(network: Network, sources: Snapped, targets: Snapped, *, limit_
     c_all = np.concatenate(parts_c)
     if len(s_all) == 0:
         return empty
-    order = np.lexsort((c_all, t_all, s_all))
-    s_all, t_all, c_all = s_all[order], t_all[order], c_all[order]
-    first = np.ones(len(s_all), dtype=bool)
-    first[1:] = (s_all[1:] != s_all[:-1]) | (t_all[1:] != t_all[:-1])
-    return s_all[first], t_all[first], c_all[first]
+    # one int64 key per pair: a stable sort on it is ~10x faster than a lexsort on three
+    # columns; the fastest of a pair's (at most three) ways in is kept
+    key = s_all.astype(np.int64) * np.int64(len(targets.edge)) + t_all
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    return s_all[order[starts]], t_all[order[starts]], np.minimum.reduceat(c_all[order], starts)
