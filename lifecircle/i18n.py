@@ -569,14 +569,26 @@ TEXT.update({
     "equity.points": ("百分点", "percentage points"),
     "equity.all": ("全部必需服务", "all required services"),
     "equity.whole": ("全域", "whole area"),
-    "report.supply": ("供需与设施负荷（两步移动搜索法 2SFCA）", "Supply and load (2SFCA)"),
+    "report.supply": ("供需与设施负荷（两步移动搜索法 2SFCA / E2SFCA）",
+                      "Supply and load (2SFCA / E2SFCA)"),
     "report.supply_note": (
         "负荷 = 设施生活圈时限内的居民（服务重点人群的类别按该人群计）；"
         "超负荷 = 负荷超过服务规模。"
-        "人均供给 = 可达服务规模 / 千人（两步移动搜索法，时限内权重为 1）。",
+        "人均供给 = 可达服务规模 / 千人：2SFCA 时限内权重均为 1；"
+        "E2SFCA 按距离衰减，近处居民权重更高（默认 Luo 和 Qi 2009：时限三等分，"
+        "权重 1 / 0.68 / 0.22；15 分钟步行即 GB 50180 的 5/10/15 分钟三级）。",
         "Load = residents within the facility's circle (the target group for categories "
         "serving one); over capacity = load above the capacity. Supply = capacity reachable "
-        "per 1,000 residents (2SFCA, weight 1 within the circle)."),
+        "per 1,000 residents: 2SFCA weighs everyone within the limit alike; E2SFCA weighs "
+        "nearer residents more (default Luo and Qi 2009: the limit in three equal zones "
+        "weighted 1 / 0.68 / 0.22; for a 15-minute walk these are GB 50180's 5/10/15-minute "
+        "levels)."),
+    "report.supply_method": ("方法", "method"),
+    "supply.2sfca": ("2SFCA（时限内权重为 1）", "2SFCA (weight 1 within the limit)"),
+    "supply.steps": ("E2SFCA 阶梯衰减（时限 {n} 等分，权重 {weights}）",
+                     "E2SFCA, steps ({n} equal zones of the limit, weights {weights})"),
+    "supply.gaussian": ("E2SFCA 高斯衰减（σ = {share} × 时限）",
+                        "E2SFCA, Gaussian (σ = {share} × the limit)"),
     "report.no_supply": ("设施没有服务规模（capacity）数据，无法计算供需比。",
                          "No facility has a capacity: no supply ratios."),
     "report.groups": ("重点人群覆盖（老年人、儿童）", "Target groups (elderly, children)"),
@@ -700,7 +712,9 @@ def field_label(column: str, profile: Profile | None = None, lang: str = "zh",
             or FIELDS_MORE.get(column))
     if pair is not None:
         return pair[0] if lang == "zh" else pair[1]
-    for prefix, zh, en in (("sup_", "每千人供给：{}", "supply per 1,000: {}"),
+    for prefix, zh, en in (("sup_", "每千人供给(2SFCA)：{}", "supply per 1,000 (2SFCA): {}"),
+                           ("esup_", "每千人供给(E2SFCA)：{}",
+                            "supply per 1,000 (E2SFCA): {}"),
                            ("gcov_", "重点人群覆盖率：{}", "target-group coverage: {}"),
                            ("d_cov_", "覆盖率变化：{}", "change in coverage: {}")):
         if column.startswith(prefix):

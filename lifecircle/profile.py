@@ -9,6 +9,7 @@ obeys (pedestrian access, posted speeds, one-way), never its name.
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -170,6 +171,13 @@ class Category:
     #: the category's own level within its circles (GB 50180's 5/10-minute facilities),
     #: minutes; None = the circle's minutes
     minutes: float | None = None
+    #: distance decay of its E2SFCA supply analysis (a key of :data:`DECAYS`); None = the
+    #: profile's ``[supply] decay``
+    decay: str | None = None
+    #: capacity a new facility of the category is assumed to have when a proposed site
+    #: has none (in the units of ``capacity``: residents, or the category's group);
+    #: None = unknown
+    default_capacity: float | None = None
 
     def name(self, lang: str = "zh") -> str:
         """Display name in ``lang`` (``zh`` or ``en``)."""
@@ -211,6 +219,52 @@ class Group:
         return self.name_zh if lang == "zh" else self.name_en
 
 
+#: E2SFCA distance decays a profile may name (``[supply] decay``, a category's ``decay``):
+#: ``steps``: the limit in equal zones with ``zone_weights`` (Luo and Qi 2009);
+#: ``gaussian``: ``exp(-t^2 / (2 sigma^2))`` with ``sigma = sigma_share x limit`` (Dai 2010).
+DECAYS = ("steps", "gaussian")
+#: Luo and Qi's (2009) zone weights: 0-10, 10-20, 20-30 minutes -> 1.00, 0.68, 0.22.
+LUO_QI_WEIGHTS = (1.0, 0.68, 0.22)
+
+
+@dataclass(frozen=True)
+class Supply:
+    """How the supply analysis weighs travel time (``[supply]`` of the profile).
+
+    Every category gets the classic two-step floating catchment (2SFCA, Luo and Wang 2003:
+    weight 1 within its limit) and its enhanced form (E2SFCA) with the decay named here or
+    by the category.
+
+    The default is Luo and Qi's (2009) E2SFCA: the category's limit (its circle's minutes,
+    or its own GB 50180 level) split into three equal travel-time zones weighted 1.00,
+    0.68 and 0.22. Luo and Qi's zones were 0-10, 10-20 and 20-30 minutes, exactly the
+    rural 30-minute circle's rings; for the urban 15-minute walk the zones are 5, 10 and
+    15 minutes, GB 50180-2018's own three life-circle levels, so the step follows the
+    standard's idea that the nearest level's services are the ones used most. Zones
+    scale with the limit, so a 5-minute-level category is weighed within its own
+    5 minutes. ``gaussian`` (the Gaussian 2SFCA of Dai 2010, also offered by PySAL
+    ``access``) is the smooth alternative, ``sigma = sigma_share x limit``.
+
+    References: Luo, W., Wang, F. (2003) Environment and Planning B 30(6): 865-884;
+    Luo, W., Qi, Y. (2009) Health & Place 15(4): 1100-1107; Dai, D. (2010) Health & Place
+    16(5): 1038-1052.
+    """
+
+    decay: str = "steps"
+    zone_weights: tuple[float, ...] = LUO_QI_WEIGHTS
+    sigma_share: float = 0.5
+
+    def rule(self, decay: str, limit: float) -> tuple[str | dict[float, float], float | None]:
+        """``(decay, sigma)`` for :func:`lifecircle.accessibility.supply.weights` at a limit
+        of ``limit`` minutes: the zone steps ``{k/n x limit: weight}`` or ``"gaussian"``
+        with its sigma in minutes."""
+        if decay == "gaussian":
+            return "gaussian", self.sigma_share * float(limit)
+        n = len(self.zone_weights)
+        return {float(limit) * (k + 1) / n: float(w)
+                for k, w in enumerate(self.zone_weights)}, None
+
+
 @dataclass(frozen=True)
 class Profile:
     """A standards profile: circles, modes, categories, space standards, indicators."""
@@ -225,6 +279,19 @@ class Profile:
     indicators: Mapping[str, Indicator]
     space: Mapping[str, float]
     groups: Mapping[str, Group] = field(default_factory=dict)
+    supply: Supply = field(default_factory=Supply)
+
+    def decay_of(self, category: str) -> str:
+        """The E2SFCA decay of ``category`` (its own ``decay``, else ``[supply] decay``)."""
+        cat = self.categories.get(category)
+        own = cat.decay if cat is not None else None
+        return own if own is not None else self.supply.decay
+
+    def decay_rule(self, circle: str, category: str
+                   ) -> tuple[str | dict[float, float], float | None]:
+        """``(decay, sigma)`` of the E2SFCA analysis of ``category`` in ``circle``, at the
+        category's limit there (:meth:`limit`); see :meth:`Supply.rule`."""
+        return self.supply.rule(self.decay_of(category), self.limit(circle, category))
 
     def limit(self, circle: str, category: str) -> float:
         """Minutes within which ``category`` counts as reached in ``circle``: the
@@ -279,6 +346,8 @@ MAX_SPEED_KMH = 200.0
 MAX_MINUTES = 600.0
 _SPEED = ("速度（千米/小时）", "a speed in km/h")
 _MINUTES = ("分钟数", "a number of minutes")
+_CAPACITY = ("服务规模（人数）", "a capacity in residents served")
+_SHARE = ("时限的倍数", "a multiple of the limit")
 
 
 # ---------------------------------------------------------------------------- loading
@@ -428,10 +497,19 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
                 problems.append(Problem(f"{w}{where}.circles", f"unknown circle {ck!r}",
                                         f"use one of {', '.join(circles)}"))
         group = get(c, "group", str, where, None, False)
-        level = (number(c, "minutes", where, 15.0) if "minutes" in c else None)
+        level = (number(c, "minutes", where, 15.0, high=MAX_MINUTES, what=_MINUTES)
+                 if "minutes" in c else None)
+        decay = get(c, "decay", str, where, None, False)
+        if decay is not None and decay not in DECAYS:
+            problems.append(Problem(f"{w}{where}.decay", f"unknown decay {decay!r}",
+                                    f"use one of {', '.join(DECAYS)}"))
+            decay = None
+        dcap = (number(c, "default_capacity", where, 0.0, positive=False, high=1e9,
+                       what=_CAPACITY) if "default_capacity" in c else None)
         categories[key] = Category(key, get(c, "name_zh", str, where, key),
                                    get(c, "name_en", str, where, key, False),
-                                   tuple(strings(c, "aliases", where)), cc, group, level)
+                                   tuple(strings(c, "aliases", where)), cc, group, level,
+                                   decay, dcap)
     groups: dict[str, Group] = {}
     for key, g in table(data.get("groups", {}), "groups").items():
         where = f"groups.{key}"
@@ -468,6 +546,7 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
             get(i, "method", str, where, ""), get(i, "field", str, where, None, False),
             get(i, "category", str, where, None, False), get(i, "kind", str, where, None, False),
             get(i, "year", int, where, default_year, False))
+    supply = _supply_from(table(data.get("supply", {}), "supply"), w, problems, get, number)
     space_raw = table(data.get("space", {}), "space")
     space = {k: number(space_raw, k, "space", 0.0, positive=False) for k in space_raw}
     for k, v in space.items():
@@ -477,5 +556,37 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
     raise_problems(problems, ProjectError, what=f"profile {path}")
     return Profile(str(head.get("key", path.stem)), str(head.get("name_zh", path.stem)),
                    str(head.get("name_en", path.stem)), path, circles, modes, categories,
-                   indicators, space, groups)
+                   indicators, space, groups, supply)
+
+
+#: Keys of the ``[supply]`` table.
+SUPPLY_KEYS = ("decay", "zone_weights", "sigma_share")
+
+
+def _supply_from(tbl: Mapping[str, Any], w: str, problems: list[Problem], get: Any,
+                 number: Any) -> Supply:
+    """The ``[supply]`` table (every key optional: :class:`Supply`'s defaults)."""
+    for k in tbl:
+        if k not in SUPPLY_KEYS:
+            problems.append(Problem(f"{w}supply.{k}", "unknown key",
+                                    f"remove it; known keys: {', '.join(SUPPLY_KEYS)}"))
+    base = Supply()
+    decay = get(tbl, "decay", str, "supply", base.decay, False)
+    if decay not in DECAYS:
+        problems.append(Problem(f"{w}supply.decay", f"unknown decay {decay!r}",
+                                f"use one of {', '.join(DECAYS)}"))
+        decay = base.decay
+    zw = get(tbl, "zone_weights", list, "supply", list(base.zone_weights), False)
+    ok = (len(zw) > 0 and all(_is_type(v, (int, float)) and math.isfinite(v) and 0 <= v <= 1
+                              for v in zw)
+          and all(a >= b for a, b in itertools.pairwise(zw)))
+    if not ok:
+        problems.append(Problem(f"{w}supply.zone_weights", f"expected weights from 1 down to "
+                                f"0, got {zw!r}", "write e.g. zone_weights = [1.0, 0.68, 0.22] "
+                                "(one per equal zone of the limit, nearest first, "
+                                "not increasing)"))
+        zw = list(base.zone_weights)
+    share = number(tbl, "sigma_share", "supply", base.sigma_share, required=False, high=10.0,
+                   what=_SHARE)
+    return Supply(decay, tuple(float(v) for v in zw), share)
 

@@ -89,8 +89,36 @@ def test_map_popups_show_load_and_group_coverage(result) -> None:
     _, out = result
     page = (out / "map.html").read_text(encoding="utf-8")
     for label in ("负荷(生活圈内居民)", "超负荷", "每千人服务规模", "重点人群覆盖率：养老服务站",
-                  "全部服务覆盖率(含规划)"):
+                  "全部服务覆盖率(含规划)", "每千人供给(2SFCA)：养老服务站",
+                  "每千人供给(E2SFCA)：养老服务站"):
         assert label in page, label
+
+
+def test_e2sfca_beside_2sfca_in_the_geopackage_and_report(result) -> None:
+    """Per demand point and per community, the E2SFCA value sits beside the 2SFCA one;
+    the community value is the population-weighted mean of its points'."""
+    _, out = result
+    gpkg = out / "lifecircle.gpkg"
+    dem = pyogrio.read_dataframe(gpkg, layer="demand", read_geometry=False)
+    comm = pyogrio.read_dataframe(gpkg, layer="communities", read_geometry=False)
+    cats = [c[len("sup_"):] for c in comm.columns if c.startswith("sup_")]
+    assert "elderly_care" in cats
+    for cat in cats:
+        assert f"esup_{cat}" in comm.columns and f"esup_{cat}" in dem.columns
+        pts = dem[dem[f"esup_{cat}"].notna()]
+        assert len(pts) > 0
+        assert np.isfinite(pts[f"esup_{cat}"]).all()
+        for cid, g in pts.groupby("cid"):
+            w = g["population"].to_numpy(float)
+            if w.sum() > 0:
+                want = float((g[f"esup_{cat}"] * w).sum() / w.sum())
+                got = float(comm.loc[comm["cid"] == cid, f"esup_{cat}"].iloc[0])
+                assert got == pytest.approx(want, rel=1e-9)
+    # E2SFCA weighs near residents more: it differs from 2SFCA somewhere
+    assert not np.allclose(dem["esup_elderly_care"].fillna(-1), dem["sup_elderly_care"].fillna(-1))
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "E2SFCA 阶梯衰减（时限 3 等分，权重 1 / 0.68 / 0.22）" in page
+    assert "2SFCA（时限内权重为 1）" in page
 
 
 def test_report_scorecard_shows_target_years(result) -> None:

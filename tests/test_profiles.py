@@ -86,3 +86,40 @@ def test_check_with_gb50180_on_the_demo_region(gb_analysis: pipeline.Analysis) -
     assert not (a.scorecard["indicator"].astype(str).str.match(r"^\d+$")).any()
     assert isinstance(a.scorecard, pd.DataFrame)
     assert np.isfinite(comm["cov_all"]).any()
+
+
+def test_supply_decay_is_in_the_profile() -> None:
+    for key in ("maanshan-2025", "gb50180-2018"):
+        p = project.load_profile(key)
+        assert p.supply.decay == "steps"
+        assert p.supply.zone_weights == (1.0, 0.68, 0.22)  # Luo and Qi 2009
+    # the rural circle's zones are Luo and Qi's own 10/20/30 minutes
+    ma = project.load_profile("maanshan-2025")
+    assert ma.decay_rule("rural", "health") == ({10.0: 1.0, 20.0: 0.68, 30.0: 0.22}, None)
+    gb = project.load_profile("gb50180-2018")
+    # the zones follow the category's level: a 5-minute-level kindergarten within 5 minutes
+    steps, _ = gb.decay_rule("urban", "childcare")
+    assert list(steps) == pytest.approx([5 / 3, 10 / 3, 5.0])
+    assert gb.categories["childcare"].default_capacity == 270
+
+
+def test_supply_errors_name_the_entry(tmp_path: Path) -> None:
+    text = (project.PROFILES_DIR / "maanshan-2025.toml").read_text(encoding="utf-8")
+    bad = (text.replace('decay = "steps"', 'decay = "linear"')
+           .replace("zone_weights = [1.0, 0.68, 0.22]", "zone_weights = [0.2, 0.68]")
+           .replace("default_capacity = 30 ", "default_capacity = -3 ")
+           .replace('group = "children"', 'group = "children"\ndecay = "cubic"', 1))
+    path = tmp_path / "bad.toml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(ProjectError) as e:
+        project.load_profile(path)
+    msg = str(e.value)
+    assert "supply.decay: unknown decay 'linear'" in msg and "steps, gaussian" in msg
+    assert "supply.zone_weights: expected weights from 1 down to 0, got [0.2, 0.68]" in msg
+    assert "categories.elderly_care.default_capacity" in msg
+    assert "categories.childcare.decay: unknown decay 'cubic'" in msg
+    # a profile without [supply] (copied before it existed) takes the documented default
+    rule = "# " + "-" * 64
+    old = (text[:text.index(f"{rule} supply")] + text[text.index(f"{rule} categories"):])
+    path.write_text(old, encoding="utf-8")
+    assert project.load_profile(path).supply == project.load_profile("maanshan-2025").supply

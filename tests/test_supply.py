@@ -187,3 +187,101 @@ def test_supply_and_load_along_a_road() -> None:
     assert s.loc[0, "elderly_care"] == pytest.approx(15 / 20 * 1000)
     assert s.loc[2, "elderly_care"] == pytest.approx(0.0)
     assert any("1 of 2 facilities have no capacity" in w for w in out.warnings)
+
+
+def test_e2sfca_along_a_road_hand_computed() -> None:
+    """The road of the test above with the profile's default E2SFCA (Luo and Qi: the
+    15-minute limit in zones of 5/10/15 minutes weighted 1 / 0.68 / 0.22), and with a
+    Gaussian decay named by the category (sigma = 0.5 x 15 = 7.5 minutes)."""
+    from dataclasses import replace
+
+    from lifecircle.accessibility.network import from_edges
+    from lifecircle.accessibility.snap import snap
+    from lifecircle.accessibility.supply import supply_and_load
+    from lifecircle.project import load_profile
+
+    net = from_edges([[0, 0], [1000, 0], [2000, 0], [3000, 0]], [0, 1, 2], [1, 2, 3],
+                     [900.0] * 3, [900.0] * 3, mode="walk", access_speed_mps=1.0)
+    profile = load_profile("maanshan-2025")
+    assert profile.decay_rule("urban", "shelter") == ({5.0: 1.0, 10.0: 0.68, 15.0: 0.22}, None)
+    points = pd.DataFrame({"did": [0, 1, 2, 3], "cid": ["X", "X", "Y", "Y"],
+                           "population": [100.0, 200.0, 300.0, 50.0]})
+    dxy = np.array([[500.0, 0], [1500, 0], [2500, 0], [3000, 0]])
+    communities = pd.DataFrame({"cid": ["X", "Y"], "population": [300.0, 350.0],
+                                "elderly": [60.0, 35.0]})
+    facilities = pd.DataFrame({"fid": ["A", "B", "E1", "E2"],
+                               "category": ["shelter", "shelter", "elderly_care",
+                                            "elderly_care"],
+                               "capacity": [10.0, 600.0, 15.0, np.nan]})
+    fsnap = snap(net, np.array([[0.0, 0], [2000, 0]]), max_snap_m=10)
+    dsnap = snap(net, dxy, max_snap_m=10)
+    args = ({"walk": net}, {"urban": (np.arange(4), dsnap)},
+            {("walk", "shelter"): fsnap, ("walk", "elderly_care"): fsnap}, facilities,
+            points, communities)
+    out = supply_and_load(*args, profile)
+    assert out.decay == {"shelter": "steps", "elderly_care": "steps"}
+    e = out.enhanced
+    # minutes: A-p0 7.5; B-p1 7.5, B-p2 7.5, B-p3 15 -> weights 0.68, 0.68, 0.68, 0.22
+    ra = 10 / (0.68 * 100)
+    rb = 600 / (0.68 * 200 + 0.68 * 300 + 0.22 * 50)
+    assert e.loc[0, "shelter"] == pytest.approx(0.68 * ra * 1000, rel=1e-12)
+    assert e.loc[1, "shelter"] == pytest.approx(0.68 * rb * 1000, rel=1e-12)
+    assert e.loc[2, "shelter"] == pytest.approx(0.68 * rb * 1000, rel=1e-12)
+    assert e.loc[3, "shelter"] == pytest.approx(0.22 * rb * 1000, rel=1e-12)
+    # one facility serving one point: the decay cancels, E2SFCA = 2SFCA = 15 / 20 elderly
+    assert e.loc[0, "elderly_care"] == pytest.approx(750.0, rel=1e-12)
+    assert out.points.loc[0, "elderly_care"] == pytest.approx(750.0, rel=1e-12)
+    # the same supply is shared out: population-weighted sums equal the capacity reached
+    pop = points["population"].to_numpy()
+    assert float((e["shelter"].to_numpy() * pop).sum()) == pytest.approx(610 * 1000)
+
+    cats = dict(profile.categories)
+    cats["shelter"] = replace(cats["shelter"], decay="gaussian")
+    gauss = replace(profile, categories=cats)
+    out = supply_and_load(*args, gauss)
+    assert out.decay["shelter"] == "gaussian" and out.decay["elderly_care"] == "steps"
+
+    def g(t: float) -> float:
+        return math.exp(-t * t / (2 * 7.5 ** 2))
+
+    ra = 10 / (g(7.5) * 100)
+    rb = 600 / (g(7.5) * 200 + g(7.5) * 300 + g(15) * 50)
+    assert out.enhanced.loc[0, "shelter"] == pytest.approx(g(7.5) * ra * 1000, rel=1e-12)
+    assert out.enhanced.loc[3, "shelter"] == pytest.approx(g(15) * rb * 1000, rel=1e-12)
+    # 2SFCA does not depend on the decay
+    assert out.points.loc[3, "shelter"] == pytest.approx(600 / 550 * 1000)
+
+
+@pytest.mark.parametrize(("profile_key", "circle", "category"), [
+    ("maanshan-2025", "urban", "elderly_care"), ("maanshan-2025", "rural", "health"),
+    ("gb50180-2018", "urban", "childcare"), ("gb50180-2018", "urban", "primary_school")])
+def test_profile_decay_equals_pysal_access(profile_key: str, circle: str,
+                                           category: str) -> None:
+    """The decay the pipeline takes from the profile, on a random matrix, equals PySAL
+    ``access`` given the same steps (and the Gaussian alternative its gaussian weights)."""
+    from dataclasses import replace
+
+    from access import weights as aw
+
+    from lifecircle.project import load_profile
+
+    profile = load_profile(profile_key)
+    limit = profile.limit(circle, category)
+    rng = np.random.default_rng(11)
+    m, n = 6, 50
+    times = rng.uniform(0, 1.5 * limit, (m, n))
+    times[rng.random((m, n)) < 0.2] = np.inf
+    supply = rng.integers(10, 100, m).astype(float)
+    demand = rng.uniform(1, 300, n)
+    decay, sigma = profile.decay_rule(circle, category)
+    assert isinstance(decay, dict) and sigma is None and max(decay) == pytest.approx(limit)
+    ours = fca(times, supply, demand, limit=limit, decay=decay)
+    theirs = _access_oracle(times, supply, demand, limit, aw.step_fn(decay), enhanced=True)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+    assert (ours > 0).sum() > n // 2
+    gauss = replace(profile, supply=replace(profile.supply, decay="gaussian"))
+    decay, sigma = gauss.decay_rule(circle, category)
+    assert decay == "gaussian" and sigma == pytest.approx(0.5 * limit)
+    ours = fca(times, supply, demand, limit=limit, decay=decay, sigma=sigma)
+    theirs = _access_oracle(times, supply, demand, limit, aw.gaussian(sigma), enhanced=True)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)

@@ -29,8 +29,12 @@ from lifecircle.accessibility.scenarios import (
 from lifecircle.accessibility.supply import SupplyLoad, community_access, supply_and_load
 from lifecircle.project import Profile
 
-__all__ = ["EQUITY_MEASURES", "Assessment", "assess", "result_columns", "scorecard_rows",
-           "with_proposed"]
+__all__ = ["EQUITY_MEASURES", "SUPPLY_PREFIX", "Assessment", "assess", "result_columns",
+           "scorecard_rows", "with_proposed"]
+
+#: Column prefix of each supply measure in the ``communities`` and ``demand`` layers:
+#: capacity per 1,000 residents by 2SFCA (no decay) and by E2SFCA (the profile's decay).
+SUPPLY_PREFIX = {"2sfca": "sup_", "e2sfca": "esup_"}
 
 #: Equity rows of the scorecard (whole area, every required category at once).
 EQUITY_MEASURES = ("gini_coverage", "theil_coverage", "urban_rural_gap")
@@ -164,14 +168,16 @@ def result_columns(a: Assessment, layers: dict[str, Any], points: pd.DataFrame) 
     """Add the assessment to the result layers (in place)."""
     comm = layers["communities"].copy()
     cid = comm["cid"].astype(object)
-    pop_share = a.supply.points
-    for cat in pop_share.columns:
-        demand = points["population"].to_numpy(float)
-        vals = pop_share[cat].reindex(points["did"].to_numpy()).to_numpy(float)
-        ok = np.isfinite(vals)
-        per = community_access(np.where(ok, vals, 0.0), np.where(ok, demand, 0.0),
-                               points["cid"].astype(object).to_numpy())
-        comm[f"sup_{cat}"] = cid.map(per).astype(float).to_numpy()
+    supply = {SUPPLY_PREFIX["2sfca"]: a.supply.points,
+              SUPPLY_PREFIX["e2sfca"]: a.supply.enhanced}
+    demand = points["population"].to_numpy(float)
+    for prefix, table in supply.items():
+        for cat in table.columns:
+            vals = table[cat].reindex(points["did"].to_numpy()).to_numpy(float)
+            ok = np.isfinite(vals)
+            per = community_access(np.where(ok, vals, 0.0), np.where(ok, demand, 0.0),
+                                   points["cid"].astype(object).to_numpy())
+            comm[f"{prefix}{cat}"] = cid.map(per).astype(float).to_numpy()
     g = a.groups.communities.set_index(a.groups.communities["cid"].astype(object))
     for col in g.columns:
         if col.startswith("gcov_"):
@@ -191,11 +197,11 @@ def result_columns(a: Assessment, layers: dict[str, Any], points: pd.DataFrame) 
     layers["facilities"] = _geometry_last(fac)
 
     dem = layers["demand"].copy()
-    if len(pop_share.columns):
-        sup = pop_share.reindex(dem["did"].to_numpy())
-        for cat in pop_share.columns:
-            dem[f"sup_{cat}"] = sup[cat].to_numpy(float)
-        layers["demand"] = _geometry_last(dem)
+    for prefix, table in supply.items():
+        sup = table.reindex(dem["did"].to_numpy())
+        for cat in table.columns:
+            dem[f"{prefix}{cat}"] = sup[cat].to_numpy(float)
+    layers["demand"] = _geometry_last(dem)
     layers["equity"] = a.equity
     layers["target_groups"] = a.groups.table
     layers["scenarios"] = a.scenarios

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import InputError
-from lifecircle.profile import covered
+from lifecircle.profile import TIME_EPS_MIN, covered
 
 __all__ = ["Catchments", "catchment_demand", "catchments", "community_access", "fca",
            "fca_catchments", "join", "weights"]
@@ -107,7 +107,9 @@ def weights(minutes: ArrayLike, *, limit: float, decay: Decay = "step",
                              "fix: e.g. decay={10: 1.0, 20: 0.68, 30: 0.22}")
         bounds = np.array([k for k, _ in steps])
         vals = np.array([v for _, v in steps] + [0.0])
-        idx = np.searchsorted(bounds, np.where(np.isfinite(t), t, np.inf), side="left")
+        # a time at a zone's bound (within the covered rule's float slack) is in that zone
+        idx = np.searchsorted(bounds + TIME_EPS_MIN, np.where(np.isfinite(t), t, np.inf),
+                              side="left")
         w = vals[idx]
     else:
         raise InputError(f"decay {decay!r}: unknown; fix: use \"step\", \"gaussian\" or a "
@@ -305,12 +307,19 @@ class SupplyLoad:
         Demand each category is measured in: ``population`` or a group key.
     warnings
         Data warnings (facilities without capacity, missing group counts).
+    enhanced
+        Like :attr:`points`, the E2SFCA value with the category's decay
+        (:meth:`lifecircle.profile.Profile.decay_rule`).
+    decay
+        The E2SFCA decay of each category in :attr:`enhanced` (``steps`` or ``gaussian``).
     """
 
     facilities: pd.DataFrame
     points: pd.DataFrame
     basis: Mapping[str, str]
     warnings: tuple[str, ...] = ()
+    enhanced: pd.DataFrame = field(default_factory=pd.DataFrame)
+    decay: Mapping[str, str] = field(default_factory=dict)
 
 
 PER = 1000.0
@@ -321,7 +330,12 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
                     facilities: pd.DataFrame, points: pd.DataFrame,
                     communities: pd.DataFrame, profile: object, *, lang: str = "en"
                     ) -> SupplyLoad:
-    """Facility load and 2SFCA supply per demand point, along the road network.
+    """Facility load and 2SFCA and E2SFCA supply per demand point, along the road network.
+
+    2SFCA weighs every resident within the category's limit alike; E2SFCA uses the
+    category's decay from the profile (:meth:`lifecircle.profile.Profile.decay_rule`:
+    by default Luo and Qi's three equal zones of the limit, weights 1 / 0.68 / 0.22).
+    Both are capacity per 1,000 residents (of the category's group where it has one).
 
     Parameters
     ----------
@@ -365,9 +379,11 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
                 mismatched.add(cat)
     rows = []
     point_cols: dict[str, NDArray[np.float64]] = {}
+    enhanced_cols: dict[str, NDArray[np.float64]] = {}
+    decays: dict[str, str] = {}
     for cat, fac in facilities.groupby(facilities["category"].astype(str), sort=False):
         m = len(fac)
-        parts = []
+        parts, eparts = [], []
         for ckey, (idx, dsnap) in demand_snaps.items():
             circle = profile.circles[ckey]  # type: ignore[attr-defined]
             if cat not in profile.required(ckey):  # type: ignore[attr-defined]
@@ -383,6 +399,11 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
             keep = w > 0
             parts.append(Catchments(src[keep], np.asarray(idx)[tgt[keep]], minutes[keep],
                                     w[keep], (m, n)))
+            decay, sigma = profile.decay_rule(ckey, cat)  # type: ignore[attr-defined]
+            we = weights(minutes, limit=limit, decay=decay, sigma=sigma)
+            keep = we > 0
+            eparts.append(Catchments(src[keep], np.asarray(idx)[tgt[keep]], minutes[keep],
+                                     we[keep], (m, n)))
         c = join(parts, (m, n))
         demand = demand_of[cat]
         load = np.bincount(c.facility, weights=c.weight * demand[c.demand],
@@ -404,15 +425,19 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
                 warnings.append(i18n.t("warn.no_capacity", lang, category=cat,
                                        n=int((~known).sum()), m=m))
             acc, _ = fca_catchments(c, np.where(known, cap, 0.0), demand)
+            eacc, _ = fca_catchments(join(eparts, (m, n)), np.where(known, cap, 0.0), demand)
             required = np.zeros(n, bool)
             for ckey, (idx, _) in demand_snaps.items():
                 if cat in profile.required(ckey):  # type: ignore[attr-defined]
                     required[np.asarray(idx)] = True
             point_cols[cat] = np.where(required, acc * PER, np.nan)
+            enhanced_cols[cat] = np.where(required, eacc * PER, np.nan)
+            decays[cat] = profile.decay_of(cat)  # type: ignore[attr-defined]
     fac_out = (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
         columns=["fid", "category", "capacity", "load", "load_of", "ratio", "over_capacity"]))
-    pts = pd.DataFrame(point_cols, index=pd.Index(points["did"].to_numpy(), name="did"))
-    return SupplyLoad(fac_out, pts, basis, tuple(warnings))
+    index = pd.Index(points["did"].to_numpy(), name="did")
+    return SupplyLoad(fac_out, pd.DataFrame(point_cols, index=index), basis, tuple(warnings),
+                      pd.DataFrame(enhanced_cols, index=index), decays)
 
 
 def group_counts(points: pd.DataFrame, communities: pd.DataFrame, field: str

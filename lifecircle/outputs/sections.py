@@ -2,9 +2,9 @@
 Lorenz curve) and scenarios.
 
 Each section reads only result layers (``facilities`` with ``load capacity
-over_capacity``, ``communities`` with ``sup_<key>``, the tables ``target_groups``,
-``equity`` and ``scenarios``) and returns HTML and Markdown fragments; a layer that is
-missing leaves its section out, so older results still render.
+over_capacity``, ``communities`` with ``sup_<key>`` and ``esup_<key>``, the tables
+``target_groups``, ``equity`` and ``scenarios``) and returns HTML and Markdown fragments;
+a layer that is missing leaves its section out, so older results still render.
 """
 
 from __future__ import annotations
@@ -64,6 +64,17 @@ def facility_load(layers: Mapping[str, Any]) -> pd.DataFrame | None:
     if fac is None or "load" not in fac.columns:
         return None
     return pd.DataFrame(fac[[c for c in LOAD_COLUMNS if c in fac.columns]])
+
+
+def decay_text(profile: Any, category: str, lang: str) -> str:
+    """How the E2SFCA of ``category`` weighs travel time, in words (from the profile)."""
+    supply = getattr(profile, "supply", None)
+    if supply is None or not hasattr(profile, "decay_of"):
+        return "E2SFCA"
+    if profile.decay_of(category) == "gaussian":
+        return i18n.t("supply.gaussian", lang, share=f"{supply.sigma_share:g}")
+    return i18n.t("supply.steps", lang, n=len(supply.zone_weights),
+                  weights=" / ".join(f"{w:g}" for w in supply.zone_weights))
 
 
 def lorenz_chart(values: Any, weights: Any, lang: str, *, width: int = 360) -> str:
@@ -151,13 +162,21 @@ def render(layers: Mapping[str, Any], profile: Any, lang: str) -> tuple[list[str
             pop = comm["population"].astype(float)
             body = []
             for c in sup:
-                v = comm[c].astype(float)
-                ok = v.notna() & (pop > 0)
-                mean = float((v[ok] * pop[ok]).sum() / pop[ok].sum()) if ok.any() else math.nan
-                body.append([cat(c[4:]), _n(mean, 1), _n(v[ok].min(), 1) if ok.any() else "-",
-                             _n(v[ok].max(), 1) if ok.any() else "-"])
-            add([label("category"), i18n.t("report.supply_mean", lang),
-                 i18n.t("report.supply_min", lang), i18n.t("report.supply_max", lang)], body)
+                key = c[len("sup_"):]
+                for col, method in ((c, i18n.t("supply.2sfca", lang)),
+                                    (f"esup_{key}", decay_text(profile, key, lang))):
+                    if col not in comm.columns:
+                        continue
+                    v = comm[col].astype(float)
+                    ok = v.notna() & (pop > 0)
+                    mean = (float((v[ok] * pop[ok]).sum() / pop[ok].sum()) if ok.any()
+                            else math.nan)
+                    body.append([cat(key), method, _n(mean, 1),
+                                 _n(v[ok].min(), 1) if ok.any() else "-",
+                                 _n(v[ok].max(), 1) if ok.any() else "-"])
+            add([label("category"), i18n.t("report.supply_method", lang),
+                 i18n.t("report.supply_mean", lang), i18n.t("report.supply_min", lang),
+                 i18n.t("report.supply_max", lang)], body)
         else:
             note("report.no_supply")
         note("report.supply_note")

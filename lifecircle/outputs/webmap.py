@@ -507,7 +507,7 @@ def _more_rows(row: Mapping[str, Any], profile: Any, lang: str) -> list[list[Any
         label = i18n.field_label(col, profile, lang)
         if col.startswith(("scn_", "gcov_")):
             out.append([label, fmt_pct(value, lang), False])
-        elif col.startswith("sup_") or col == "ratio":
+        elif col.startswith(("sup_", "esup_")) or col == "ratio":
             out.append([label, fmt_num(value, lang, 1), False])
         elif col in ("capacity", "load"):
             out.append([label, fmt_num(value, lang), False])
