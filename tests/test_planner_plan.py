@@ -345,3 +345,89 @@ def test_generation_explains_finding_nothing(world) -> None:
            "[planner] candidate_spacing_m" in why
     zh = run(world, candidates=None, sites=1, candidate_spacing_m=12_000.0, lang="zh")
     assert any(w.startswith("没有生成候选点") for w in zh.warnings)
+
+
+# ------------------------------------------------------- the category's own level (GB 50180)
+def _level_world(minutes: float | None):
+    """One road, 1 m/s; urban residents at 1000/1500/2000 (50 each) and 4000 (120), an
+    existing kindergarten at 0; candidates along the road. ``minutes``: the kindergarten's
+    level in gb50180-2018 (5) or None (judged at the circle's 15 minutes)."""
+    walk = Mode("walk", "步行", "walk", 3.6, pedestrian=True)
+    gb = load_profile("gb50180-2018")
+    cats = dict(gb.categories)
+    cats["childcare"] = dataclasses.replace(cats["childcare"], minutes=minutes)
+    profile = dataclasses.replace(gb, modes={"walk": walk, "walk_elderly": walk},
+                                  categories=cats)
+    roads = gpd.GeoDataFrame({"road_class": ["residential"]},
+                             geometry=[LineString([(X0 - 500, Y0), (X0 + 6000, Y0)])], crs=CRS)
+    nets = {"walk": build(roads, walk)}
+    xs = [1000.0, 1500, 2000, 4000]
+    demand = gpd.GeoDataFrame({"did": ["a", "b", "c", "d"], "cid": ["U"] * 4,
+                               "population": [50.0, 50, 50, 120]},
+                              geometry=[pt(x) for x in xs], crs=CRS)
+    communities = pd.DataFrame({"cid": ["U"], "name": ["东苑社区"], "kind": ["urban"]})
+    facilities = gpd.GeoDataFrame({"fid": ["K0"], "name": ["幼儿园"], "category": ["childcare"],
+                                   "status": ["existing"]}, geometry=[pt(0)], crs=CRS)
+    cx = [1000.0, 1250, 1500, 2000, 3000, 3800, 4000, 4200]
+    candidates = gpd.GeoDataFrame({"cand_id": [f"C{i}" for i in range(len(cx))],
+                                   "name": [f"地块{i}" for i in range(len(cx))],
+                                   "priority": [1] * len(cx),
+                                   "is_idle_asset": [False] * len(cx)},
+                                  geometry=[pt(x) for x in cx], crs=CRS)
+    return profile, nets, demand, communities, facilities, candidates, xs, cx
+
+
+def _brute_force(xs, pop, cx, limit_s, p):
+    """Best p candidates by covered population (straight road, 1 m/s: seconds =
+    metres), ties to the lower index, and that population."""
+    import itertools
+
+    best = (-1.0, ())
+    for combo in itertools.combinations(range(len(cx)), p):
+        got = sum(w for x, w in zip(xs, pop, strict=True)
+                  if min(abs(x - cx[j]) for j in combo) <= limit_s)
+        if got > best[0] + 1e-9:
+            best = (got, combo)
+    return best
+
+
+@pytest.mark.parametrize("sites", [1, 2])
+def test_a_5_minute_category_is_sited_for_5_minutes(sites: int) -> None:
+    pop = [50.0, 50, 50, 120]
+    for minutes, limit_s in ((5.0, 300.0), (None, 900.0)):
+        profile, nets, demand, comms, fac, cand, xs, cx = _level_world(minutes)
+        res = plan(nets, demand, cand, fac, profile, categories=["childcare"],
+                   communities=comms, sites=sites, max_snap_m=50.0)
+        want_pop, want = _brute_force(xs, pop, cx, limit_s, sites)
+        got = sorted(int(str(c)[1:]) for c in res.sites["cand_id"])
+        assert res.solution.objective == pytest.approx(want_pop)
+        # the sites' newly covered population is the oracle's (the existing one at 0
+        # covers nobody: 1000 m is beyond 900 and 300 m)
+        assert res.sites["new_population"].sum() == pytest.approx(want_pop)
+        covered = [x for x in xs if min(abs(x - cx[j]) for j in got) <= limit_s]
+        assert sum(w for x, w in zip(xs, pop, strict=True) if x in covered) == \
+            pytest.approx(want_pop)
+        cov = res.coverage.set_index("category").loc["childcare"]
+        assert cov["covered_before"] == 0.0
+        assert cov["share_after"] == pytest.approx(want_pop / sum(pop))
+        if sites == 1:
+            # at 5 minutes the lone 120 at 4000 m wins (1250 m reaches a and b: 100); at
+            # the circle's 15 the three within 900 m of 1500 m (150) would
+            assert covered == ([4000.0] if minutes else [1000.0, 1500.0, 2000.0])
+            assert want_pop == (120.0 if minutes else 150.0)
+
+
+def test_level_sets_existing_coverage_and_generated_spacing() -> None:
+    """An existing kindergarten 250 m away covers at 5 minutes (300 m) but one 400 m away
+    does not; generated candidates are spaced at a quarter of the 5-minute reach."""
+    profile, nets, demand, comms, fac, cand, xs, cx = _level_world(5.0)
+    fac = fac.set_geometry([pt(1250)])  # 250 m from a and b, 750 m from c
+    res = plan(nets, demand, None, fac, profile, categories=["childcare"], communities=comms,
+               sites=1, max_snap_m=50.0, generate=True)
+    cov = res.coverage.set_index("category").loc["childcare"]
+    assert cov["covered_before"] == 100.0          # a and b (250 m), not c (750 m)
+    assert res.sites["new_population"].tolist() == [120.0]  # d, the larger gap
+    # 300 m reach at 5 minutes -> 75 m spacing (not 225 m at the circle's 15 minutes)
+    xs_gen = np.sort(res.candidates.geometry.x.to_numpy() - X0)
+    steps = np.diff(xs_gen)
+    assert 60.0 < np.median(steps) < 90.0

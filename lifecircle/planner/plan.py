@@ -4,8 +4,10 @@ ranked proposed sites out.
 :func:`plan` ties the pieces together:
 
 1. each demand point gets its community's circle (``urban``: 15 min walk, ``rural``: 30 min
-   e-bike in ``maanshan-2025``) and, per planned category, whether that circle requires
-   the category (a category no circle requires, such as ``living_room``, is planned for
+   e-bike in ``maanshan-2025``) and, per planned category, its limit there (the category's
+   own level where the profile gives one, e.g. GB 50180's 5-minute kindergarten: sites are
+   chosen and coverage judged at 5 minutes, not the circle's 15), whether that circle
+   requires the category (a category no circle requires, such as ``living_room``, is planned for
    everybody) and whether an existing facility already covers it;
 2. candidates come from the candidates layer (idle public assets first) and/or are
    generated along the roads near uncovered demand (:mod:`.candidates`);
@@ -206,9 +208,14 @@ class SiteMatrices:
     times_s
         Sparse travel seconds candidate -> demand point, within :attr:`search_s`.
     cover
-        Sparse booleans: the pairs within the point's circle (the covered rule).
+        Category -> sparse booleans: the pairs within the category's limit at the point
+        (the covered rule at :attr:`limit`).
     search_s
         ``(n,)`` how far each point's times were searched.
+    limit
+        Category -> ``(n,)`` minutes within which the category counts as reached at each
+        point: its own level (GB 50180's 5/10-minute facilities) where below the point's
+        circle's minutes, else the circle's (:meth:`Profile.limit`).
     population, load
         ``(n,)`` weights and the capacity load per demand point.
     capacity
@@ -234,7 +241,7 @@ class SiteMatrices:
     demand: gpd.GeoDataFrame
     candidates: gpd.GeoDataFrame
     times_s: sp.csr_matrix
-    cover: sp.csr_matrix
+    cover: Mapping[str, sp.csr_matrix]
     search_s: NDArray[np.float64]
     population: NDArray[np.float64]
     load: NDArray[np.float64]
@@ -251,6 +258,21 @@ class SiteMatrices:
     networks: Mapping[str, Network]
     warnings: tuple[str, ...] = ()
     candidate_pieces: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    limit: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+
+
+def category_limits(profile: Profile, circle_of: NDArray[np.object_],
+                    categories: Sequence[str]) -> dict[str, NDArray[np.float64]]:
+    """Category -> minutes within which it counts as reached at each demand point (its
+    level in the point's circle, :meth:`Profile.limit`): the one rule coverage uses."""
+    keys = [c for c in profile.circles if np.any(circle_of == c)]
+    out: dict[str, NDArray[np.float64]] = {}
+    for cat in categories:
+        lim = np.full(len(circle_of), np.nan)
+        for ckey in keys:
+            lim[circle_of == ckey] = profile.limit(ckey, cat)
+        out[cat] = lim
+    return out
 
 
 def matrices(
@@ -302,7 +324,11 @@ def matrices(
     network_by_mode = tt.networks
     circle_of = tt.circle
     used_circles = [c for c in profile.circles if np.any(circle_of == c)]
-    minutes = np.array([profile.circles[c].minutes for c in circle_of], dtype=float)
+    # each category is judged at its own level (GB 50180's 5/10-minute facilities) within
+    # the point's circle; times are searched to the largest planned level
+    limits = category_limits(profile, circle_of, cats)
+    minutes = np.max(np.vstack([limits[c] for c in cats]), axis=0) if n_dem else \
+        np.zeros(0)
 
     # demand snaps per circle: views of the travel-time step's snaps per mode
     dsnaps: dict[str, tuple[NDArray[np.int64], Snapped]] = {}
@@ -328,7 +354,7 @@ def matrices(
         eligible[cat] = (np.isin(circle_of, list(circles)) if circles
                          else np.ones(n_dem, dtype=bool))
         exist_min[cat] = _existing_minutes(cat, demand, times, tt)
-        existing[cat] = covered(exist_min[cat], minutes)
+        existing[cat] = covered(exist_min[cat], limits[cat])
 
     # candidates: layer, then generated near uncovered demand
     layer = (cand_mod.from_layer(candidates) if candidates is not None and len(candidates)
@@ -406,7 +432,11 @@ def matrices(
             net = network_by_mode[mode]
             ok = cs.edge >= 0
             pieces[mode] = frozenset(net.component[net.edge_u[cs.edge[ok]]].tolist())
-    cover = within(tmat, covered_limit_s(minutes))
+    cover: dict[str, sp.csr_matrix] = {}
+    for cat in cats:  # categories of the same limits share one matrix
+        same = next((c for c in cover if np.array_equal(limits[c], limits[cat])), None)
+        cover[cat] = cover[same] if same is not None else within(
+            tmat, covered_limit_s(limits[cat]))
 
     cap = cand["capacity"].to_numpy(dtype=float)
     if capacity is not None:
@@ -428,7 +458,7 @@ def matrices(
         eligible=eligible, existing=existing, existing_min=exist_min, circle=circle_of,
         nearest_road_m=nearest_road, off_network=off_network, component=dem_component,
         candidate_snaps=csnaps, networks=dict(network_by_mode), warnings=tuple(warnings),
-        candidate_pieces=pieces)
+        candidate_pieces=pieces, limit=limits)
 
 
 def solve(m: SiteMatrices, *, model: str = "mclp", sites: int | None = None,
@@ -447,7 +477,7 @@ def solve(m: SiteMatrices, *, model: str = "mclp", sites: int | None = None,
                                                 m.existing_min)
     cap, load_v = m.capacity, m.load
     problems = {cat: CoverageProblem(
-        cover[:, cols[cat]], pop[cols[cat]], existing=existing[cat][cols[cat]],
+        cover[cat][:, cols[cat]], pop[cols[cat]], existing=existing[cat][cols[cat]],
         costs=cand["cost"].to_numpy(dtype=float), priority=cand["priority"].to_numpy(float),
         capacity=cap, load=load_v[cols[cat]]) for cat in cats}
     problem = joint(problems) if len(cats) > 1 else problems[cats[0]]
@@ -594,13 +624,15 @@ def plan(
     candidate_spacing_m
         Spacing of generated candidates (widened, with a warning, until at most
         ``max_candidates`` candidates remain); None = a quarter of each circle's straight
-        reach (250 m for a 15-minute walk at 4 km/h), so a short circle gets close sites.
+        reach at the planned categories' shortest level (250 m for a 15-minute walk at
+        4 km/h, 83 m for GB 50180's 5-minute level), so a short circle gets close sites.
     min_distance_m
         Least straight distance of a generated candidate from a facility (existing or
         planned) of a planned category (default: the spacing).
     near_m
         Generated candidates lie within this straight distance of uncovered demand
-        (default: half the straight-line reach of the point's circle at its mode's speed).
+        (default: half the straight-line reach of the point's circle at its mode's speed,
+        at the planned categories' shortest level).
     max_candidates
         Most candidates in total (layer + generated).
     capacity
@@ -609,7 +641,8 @@ def plan(
     load
         Demand column counted against capacity (default ``population``), e.g. elderly.
     pmedian_cutoff
-        p-median: travel times are searched up to this many times the circle's limit;
+        p-median: travel times are searched up to this many times the category's limit
+        (its level in the circle, :meth:`Profile.limit`);
         demand farther from every open site is charged that cutoff.
     lang
         Language of the warnings (``zh`` or ``en``).
@@ -702,7 +735,10 @@ def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
         return cand_mod.empty_frame(demand.crs)
 
     def reach_of(ckey: str) -> float:
-        return profile.reach_m(ckey)
+        # the straight reach at the shortest planned level in the circle (a 5-minute
+        # kindergarten is sited for 5 minutes, not the circle's 15)
+        level = min(profile.limit(ckey, c) for c in cats)
+        return profile.reach_m(ckey) * level / profile.circles[ckey].minutes
 
     def spacing_of(ckey: str, scale: float = 1.0) -> float:
         base = reach_of(ckey) / 4.0 if spacing is None else spacing
