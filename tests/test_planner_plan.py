@@ -398,7 +398,7 @@ def test_a_5_minute_category_is_sited_for_5_minutes(sites: int) -> None:
         profile, nets, demand, comms, fac, cand, xs, cx = _level_world(minutes)
         res = plan(nets, demand, cand, fac, profile, categories=["childcare"],
                    communities=comms, sites=sites, max_snap_m=50.0)
-        want_pop, want = _brute_force(xs, pop, cx, limit_s, sites)
+        want_pop, _ = _brute_force(xs, pop, cx, limit_s, sites)
         got = sorted(int(str(c)[1:]) for c in res.sites["cand_id"])
         assert res.solution.objective == pytest.approx(want_pop)
         # the sites' newly covered population is the oracle's (the existing one at 0
@@ -420,7 +420,7 @@ def test_a_5_minute_category_is_sited_for_5_minutes(sites: int) -> None:
 def test_level_sets_existing_coverage_and_generated_spacing() -> None:
     """An existing kindergarten 250 m away covers at 5 minutes (300 m) but one 400 m away
     does not; generated candidates are spaced at a quarter of the 5-minute reach."""
-    profile, nets, demand, comms, fac, cand, xs, cx = _level_world(5.0)
+    profile, nets, demand, comms, fac, *_ = _level_world(5.0)
     fac = fac.set_geometry([pt(1250)])  # 250 m from a and b, 750 m from c
     res = plan(nets, demand, None, fac, profile, categories=["childcare"], communities=comms,
                sites=1, max_snap_m=50.0, generate=True)
