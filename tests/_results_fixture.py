@@ -218,3 +218,22 @@ def build() -> dict[str, Any]:
         "summary_district": summary_district,
         "summary_township": summary_township, "scorecard": scorecard,
     }
+
+
+def with_over_capacity() -> dict[str, Any]:
+    """The fixture's layers with loads: F02 (elderly care, 45 of 30 places) and F04
+    (grocery, 25 of 10) over capacity, F05 (fresh market, 80 of 100) within it."""
+    from lifecircle.accessibility.assess import over_capacity_layer
+
+    layers = build()
+    fac = layers["facilities"].copy()
+    cap = {"F02": 30.0, "F04": 10.0, "F05": 100.0}
+    load = {"F02": 45.0, "F04": 25.0, "F05": 80.0}
+    fac["capacity"] = fac["fid"].map(cap)
+    fac["load"] = fac["fid"].map(load)
+    fac["load_of"] = fac["fid"].map({"F02": "elderly", "F04": "population",
+                                     "F05": "population"})
+    fac["over_capacity"] = (fac["load"] > fac["capacity"]).where(fac["capacity"].notna())
+    layers["facilities"] = fac
+    layers["over_capacity"] = over_capacity_layer(fac)
+    return layers

@@ -74,6 +74,11 @@ def test_report_and_csvs_have_the_sections(result) -> None:
     # slower walkers are never better served than everyone at the usual speed
     assert float(urban["group_share"].iloc[0]) <= float(urban["share"].iloc[0]) + 0.05
     assert np.isfinite(urban["group_share"]).all()
+    # the demo carries `children` (0-14): the childcare group's coverage is computed, at
+    # the circle's own mode (the group names none of its own)
+    kids = groups[(groups["kind"] == "urban") & (groups["category"] == "childcare")]
+    assert len(kids) == 1 and kids["mode"].tolist() == ["walk"]
+    assert np.isfinite(kids["group_share"]).all() and kids["group_residents"].iloc[0] > 0
 
 
 def test_compare_a_result_with_itself_changes_nothing(result, tmp_path: Path) -> None:
@@ -128,3 +133,39 @@ def test_report_scorecard_shows_target_years(result) -> None:
     assert "（2023年）" in row
     row = page[page.index("社区综合服务设施覆盖率</td>"):][:300]
     assert "（2025年）" in row
+
+
+def test_over_capacity_is_a_layer_of_its_own(result) -> None:
+    """GeoPackage layer ``over_capacity``: exactly the facilities whose load passes their
+    capacity, with load / capacity, styled, and in the QGIS project (switched on)."""
+    import sqlite3
+    import zipfile
+
+    _, out = result
+    gpkg = out / "lifecircle.gpkg"
+    names = [str(n) for n, _ in pyogrio.list_layers(gpkg)]
+    assert names.index("over_capacity") == names.index("facilities") + 1
+    fac = pyogrio.read_dataframe(gpkg, layer="facilities")
+    over = pyogrio.read_dataframe(gpkg, layer="over_capacity")
+    info = pyogrio.read_info(gpkg, layer="over_capacity")
+    assert info["geometry_type"] == "Point"
+    cap = fac["capacity"].astype(float)
+    load = fac["load"].astype(float)
+    want = fac[cap.notna() & (load > cap)]
+    assert len(want) > 0  # the demo region has overloaded facilities
+    assert sorted(over["fid"]) == sorted(want["fid"])
+    np.testing.assert_allclose(over["utilisation"], over["load"] / over["capacity"], rtol=1e-12)
+    assert (over["utilisation"] > 1).all()
+    assert over["utilisation"].is_monotonic_decreasing
+    for _, r in over.iterrows():  # same place as the facility
+        f = fac.loc[fac["fid"] == r["fid"]].iloc[0]
+        assert r.geometry.equals_exact(f.geometry, 1e-6)
+    db = sqlite3.connect(gpkg)
+    try:
+        styled = {r[0] for r in db.execute("SELECT f_table_name FROM layer_styles")}
+    finally:
+        db.close()
+    assert "over_capacity" in styled
+    with zipfile.ZipFile(out / "lifecircle.qgz") as z:
+        qgs = z.read("lifecircle.qgs").decode("utf-8")
+    assert "layername=over_capacity" in qgs and "超负荷设施" in qgs

@@ -34,9 +34,9 @@ app = QgsApplication([], False)
 app.initQgis()
 result = {}
 spatial = {}
-for name in ["communities", "facilities", "demand", "service_areas", "gaps", "candidates",
-             "proposed_sites", "roads", "summary_district", "summary_township", "scorecard",
-             "communities_after"]:
+for name in ["communities", "facilities", "over_capacity", "demand", "service_areas", "gaps",
+             "candidates", "proposed_sites", "roads", "summary_district", "summary_township",
+             "scorecard", "communities_after"]:
     layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
     info = {"valid": layer.isValid(), "crs": layer.crs().authid(),
             "features": layer.featureCount(), "spatial": layer.isSpatial()}
@@ -130,7 +130,7 @@ def qgis_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
         pytest.fail(f"{SYSTEM_PYTHON} is missing")
     tmp = tmp_path_factory.mktemp("qgis")
     path = tmp / "lifecircle.gpkg"
-    gpkg.write(path, fx.build(), fx.profile(), "zh")
+    gpkg.write(path, fx.with_over_capacity(), fx.profile(), "zh")
     probes = {"C01": (fx.X0 + 200, fx.Y0 + 200), "C02": (fx.X0 + 1800, fx.Y0 + 200),
               "C03": (fx.X0 + 200, fx.Y0 + 1200), "C04": (fx.X0 + 4000, fx.Y0 + 500),
               "C05": (fx.X0 + 1500, fx.Y0 + 1500), "outside": (fx.X0 + 2500, fx.Y0 + 1800)}
@@ -150,7 +150,7 @@ def qgis_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_every_layer_valid_in_working_crs(qgis_result: dict) -> None:
-    layers = fx.build()
+    layers = fx.with_over_capacity()
     for name, frame in layers.items():
         info = qgis_result[name]
         assert info["valid"], name
@@ -163,11 +163,11 @@ def test_every_layer_valid_in_working_crs(qgis_result: dict) -> None:
 def test_stored_styles_applied_on_load(qgis_result: dict) -> None:
     types = {n: qgis_result[n]["renderer"] for n in
              ("communities", "facilities", "demand", "service_areas", "gaps", "candidates",
-              "proposed_sites")}
+              "proposed_sites", "over_capacity")}
     assert types == {"communities": "graduatedSymbol", "facilities": "categorizedSymbol",
                      "demand": "categorizedSymbol", "service_areas": "categorizedSymbol",
                      "gaps": "singleSymbol", "candidates": "singleSymbol",
-                     "proposed_sites": "singleSymbol"}
+                     "proposed_sites": "singleSymbol", "over_capacity": "singleSymbol"}
     # every feature gets a symbol (no category or class misses a value)
     for name in types:
         assert qgis_result[name]["matched"] == qgis_result[name]["features"], name
@@ -189,6 +189,9 @@ def test_stored_styles_applied_on_load(qgis_result: dict) -> None:
     prop = qgis_result["proposed_sites"]
     assert prop["symbols"] == [styles.PROPOSED.color]
     assert prop["labels"] is True and prop["label_field"] == "rank"
+    # facilities over capacity: their own layer, an orange ring (F04 and F02)
+    over = qgis_result["over_capacity"]
+    assert over["symbols"] == [styles.OVER_CAPACITY.color] and over["features"] == 2
     assert qgis_result["communities"]["labels"] is False
 
 
@@ -281,7 +284,7 @@ def qgis_project_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     from lifecircle.outputs import qgis_project
 
     tmp = tmp_path_factory.mktemp("qgz")
-    layers = fx.build()
+    layers = fx.with_over_capacity()
     gpkg.write(tmp / "lifecircle.gpkg", layers, fx.profile(), "zh")
     from affine import Affine
 
@@ -316,7 +319,10 @@ def test_project_opens_every_layer_valid(qgis_project_result: dict) -> None:
     groups = {n["group"] for n in tree}
     assert {"服务缺口", "服务范围", "出行时间栅格", "属性表", ""} <= groups
     top = [n["name"] for n in tree if n["group"] == ""]
-    assert top[:3] == ["建议新址", "候选用地", "设施"] and "社区/村" in top and "道路" in top
+    assert top[:4] == ["建议新址", "候选用地", "设施", "超负荷设施"]
+    assert "社区/村" in top and "道路" in top
+    over = next(n for n in tree if n["name"] == "超负荷设施")
+    assert over["visible"] and over["features"] == 2
     assert r["nonwhite"] > 0.2 * 300 * 200  # the visible layers render
 
 

@@ -352,3 +352,59 @@ def test_map_in_english(browser: Any, tmp_path: Path) -> None:
     assert p.errors == [] and p.dialogs == [] and p.refused == []
     assert [m for m in p.console if m[0] == "error"] == []
     p.page.close()
+
+
+def _over_shown(page: Any) -> list[str]:
+    return page.evaluate("""() => { const out = [];
+        window.lifecircle.over.eachLayer(m => out.push(m._lcOver[3])); return out; }""")
+
+
+def test_over_capacity_layer_in_chromium(browser: Any, tmp_path: Path) -> None:
+    layers = fx.with_over_capacity()
+    over = layers["over_capacity"]
+    assert over["fid"].tolist() == ["F04", "F02"]  # most overloaded first
+    assert over["utilisation"].tolist() == [2.5, 1.5]
+    out = webmap.build(layers, fx.profile(), tmp_path / "map.html", lang="zh")
+    p = Page(browser, out)
+    page = p.page
+    names = _overlay_names(page)
+    assert names[names.index("设施") + 1] == "超负荷设施"  # its own toggle, after facilities
+    # it follows the service selector: elderly care (the map opens on it) shows F02 only
+    assert page.input_value(".lc-service") == "elderly_care"
+    assert _over_shown(page) == [fx.EVIL]
+    assert "超负荷设施（负荷超过服务规模）" in page.inner_text(".lc-legend")
+    page.select_option(".lc-service", "")
+    assert sorted(_over_shown(page)) == sorted([fx.EVIL, "新桥村便利店"])
+    page.select_option(".lc-service", "fresh_market")
+    assert _over_shown(page) == []
+    page.select_option(".lc-service", "")
+    assert page.locator(".lc-over").count() == 2
+    # the ring lies beneath the facility: a click on its rim opens its popup
+    ring = page.locator(".lc-over").nth(0)
+    box = ring.bounding_box()
+    assert box is not None and box["width"] > 20
+    pops = []
+    for k in range(2):
+        page.locator(".lc-over").nth(k).click(position={"x": 3, "y": box["height"] / 2})
+        pops.append(p.popup_text())
+        p.close_popup()
+    text = next(t for t in pops if "新桥村便利店" in t)
+    assert "超负荷设施（负荷超过服务规模）" in text
+    assert re.search(r"负荷率\(负荷/服务规模\)\s+250\.0%", text)
+    assert re.search(r"服务规模\s+10", text) and re.search(r"负荷口径\s+人口", text)
+    evil = next(t for t in pops if "新桥村便利店" not in t)
+    assert evil.startswith(fx.EVIL)  # shown as text, never run
+    assert re.search(r"负荷口径\s+60岁及以上老年人", evil)
+    # the toggle hides and shows the rings
+    page.click(".leaflet-control-layers")
+    page.hover(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers-overlays label", has_text="超负荷设施") \
+        .locator("input").uncheck()
+    assert page.locator(".lc-over").count() == 0
+    page.locator(".leaflet-control-layers-overlays label", has_text="超负荷设施") \
+        .locator("input").check()
+    assert page.locator(".lc-over").count() == 2
+    assert p.errors == [] and p.dialogs == [] and p.refused == []
+    assert [m for m in p.console if m[0] == "error"] == []
+    page.close()
+

@@ -29,8 +29,8 @@ from lifecircle.accessibility.scenarios import (
 from lifecircle.accessibility.supply import SupplyLoad, community_access, supply_and_load
 from lifecircle.project import Profile
 
-__all__ = ["EQUITY_MEASURES", "SUPPLY_PREFIX", "Assessment", "assess", "result_columns",
-           "scorecard_rows", "with_proposed"]
+__all__ = ["EQUITY_MEASURES", "OVER_CAPACITY_COLUMNS", "SUPPLY_PREFIX", "Assessment", "assess",
+           "over_capacity_layer", "result_columns", "scorecard_rows", "with_proposed"]
 
 #: Column prefix of each supply measure in the ``communities`` and ``demand`` layers:
 #: capacity per 1,000 residents by 2SFCA (no decay) and by E2SFCA (the profile's decay).
@@ -195,6 +195,8 @@ def result_columns(a: Assessment, layers: dict[str, Any], points: pd.DataFrame) 
             vals = fac["fid"].map(load[col])
             fac[col] = vals.astype("boolean") if col == "over_capacity" else vals
     layers["facilities"] = _geometry_last(fac)
+    if "over_capacity" in fac.columns:
+        layers["over_capacity"] = over_capacity_layer(fac)
 
     dem = layers["demand"].copy()
     for prefix, table in supply.items():
@@ -205,6 +207,29 @@ def result_columns(a: Assessment, layers: dict[str, Any], points: pd.DataFrame) 
     layers["equity"] = a.equity
     layers["target_groups"] = a.groups.table
     layers["scenarios"] = a.scenarios
+
+
+#: Columns of the ``over_capacity`` layer (facilities whose load passes their capacity).
+OVER_CAPACITY_COLUMNS = ("fid", "name", "category", "category_name", "status", "capacity",
+                         "load", "load_of", "ratio", "utilisation")
+
+
+def over_capacity_layer(facilities: Any) -> Any:
+    """The facilities over capacity (``load > capacity``), most overloaded first, with
+    ``utilisation`` = load / capacity: a layer of its own for the GeoPackage, QGIS and the
+    map (empty when no facility is over capacity)."""
+    import geopandas as gpd
+
+    flag = facilities["over_capacity"].astype("boolean").fillna(False).to_numpy(bool)
+    over = facilities[flag].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        over["utilisation"] = (pd.to_numeric(over["load"], errors="coerce")
+                               / pd.to_numeric(over["capacity"], errors="coerce"))
+    over = over.sort_values("utilisation", ascending=False, kind="stable")
+    cols = [c for c in OVER_CAPACITY_COLUMNS if c in over.columns]
+    name = facilities.geometry.name
+    return gpd.GeoDataFrame(over[[*cols, name]].reset_index(drop=True), geometry=name,
+                            crs=facilities.crs)
 
 
 def _geometry_last(frame: Any) -> Any:

@@ -29,13 +29,14 @@ if TYPE_CHECKING:
     from lifecircle.profile import Profile
 
 #: Order of the result layers in the GeoPackage (others follow in the given order).
-LAYER_ORDER = ("communities", "facilities", "demand", "service_areas", "gaps", "candidates",
-               "proposed_sites", "roads", "summary_district", "summary_township", "scorecard",
-               "communities_after")
+LAYER_ORDER = ("communities", "facilities", "over_capacity", "demand", "service_areas", "gaps",
+               "candidates", "proposed_sites", "roads", "summary_district", "summary_township",
+               "scorecard", "communities_after")
 #: Geometry type written per spatial result layer (polygons are promoted to multi).
 GEOMETRY_TYPES = {
     "communities": "MultiPolygon", "service_areas": "MultiPolygon", "gaps": "MultiPolygon",
-    "facilities": "Point", "demand": "Point", "candidates": "Point", "proposed_sites": "Point",
+    "facilities": "Point", "over_capacity": "Point", "demand": "Point", "candidates": "Point",
+    "proposed_sites": "Point",
     "roads": "MultiLineString",
 }
 FID_COLUMN = "ogc_fid"

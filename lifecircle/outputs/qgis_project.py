@@ -214,7 +214,7 @@ def write(folder: str | os.PathLike[str], layers: Mapping[str, Any], profile: An
         first = str(prop.sort_values("rank")["categories"].iloc[0]).split(",")[0]
         shown_category = first or None
     for name, geom, checked in (("proposed_sites", 0, True), ("candidates", 0, False),
-                                ("facilities", 0, True)):
+                                ("facilities", 0, True), ("over_capacity", 0, True)):
         inner = styled(name)
         if inner is not None:
             top.append(prj.vector(t(f"layer.{name}"), name, geom, inner, checked=checked))

@@ -14,6 +14,7 @@ stored as the default in the GeoPackage's ``layer_styles`` table.
 | gaps | singleSymbol (red hatching) | |
 | candidates | singleSymbol (grey squares) | |
 | proposed_sites | singleSymbol + labels of ``rank`` | |
+| over_capacity | singleSymbol (orange ring beneath the facility) | |
 """
 
 from __future__ import annotations
@@ -44,12 +45,13 @@ RENDERERS: dict[str, str] = {
     "gaps": "singleSymbol",
     "candidates": "singleSymbol",
     "proposed_sites": "singleSymbol",
+    "over_capacity": "singleSymbol",
     "roads": "categorizedSymbol",
 }
 #: Geometry type per styled layer: 0 point, 1 line, 2 polygon (QGIS ``layerGeometryType``).
 GEOMETRY_TYPES: dict[str, int] = {
     "communities": 2, "facilities": 0, "service_areas": 2, "demand": 0, "gaps": 2,
-    "candidates": 0, "proposed_sites": 0, "roads": 1,
+    "candidates": 0, "proposed_sites": 0, "over_capacity": 0, "roads": 1,
 }
 #: Expression splitting roads into major and minor classes (the web map does the same).
 ROAD_EXPRESSION = ("if(\"road_class\" IN ('motorway', 'trunk', 'primary', 'secondary', "
@@ -115,7 +117,7 @@ def _marker_symbol(name: str, style: MarkerStyle) -> str:
     props = {
         "angle": "0",
         "cap_style": "square",
-        "color": styles.qgis_color(style.color),
+        "color": styles.qgis_color(style.color, style.fill_opacity),
         "horizontal_anchor_point": "1",
         "joinstyle": "bevel",
         "name": style.shape,
@@ -298,7 +300,9 @@ def _sld_point(style: MarkerStyle) -> str:
     return (
         "<se:PointSymbolizer><se:Graphic><se:Mark>"
         f"<se:WellKnownName>{_SLD_SHAPES.get(style.shape, 'square')}</se:WellKnownName>"
-        f'<se:Fill><se:SvgParameter name="fill">{style.color}</se:SvgParameter></se:Fill>'
+        f'<se:Fill><se:SvgParameter name="fill">{style.color}</se:SvgParameter>'
+        + (f'<se:SvgParameter name="fill-opacity">{style.fill_opacity:g}</se:SvgParameter>'
+           if style.fill_opacity < 1 else "") + "</se:Fill>"
         f'<se:Stroke><se:SvgParameter name="stroke">{style.stroke}</se:SvgParameter>'
         f'<se:SvgParameter name="stroke-width">{_sld_px(style.stroke_width_mm)}'
         "</se:SvgParameter></se:Stroke></se:Mark>"
@@ -405,6 +409,9 @@ def layer_style(layer: str, frame: Any, profile: Profile, lang: str = "zh") -> L
     elif layer == "gaps":
         body = _single(_fill_symbol("__SYM__", styles.GAP))
         rules = [(i18n.t("legend.gap", lang), "", _sld_polygon(styles.GAP))]
+    elif layer == "over_capacity":
+        body = _single(_marker_symbol("__SYM__", styles.OVER_CAPACITY))
+        rules = [(i18n.t("legend.over_capacity", lang), "", _sld_point(styles.OVER_CAPACITY))]
     elif layer == "candidates":
         body = _single(_marker_symbol("__SYM__", styles.CANDIDATE))
         rules = [(i18n.t("legend.candidate", lang), "", _sld_point(styles.CANDIDATE))]

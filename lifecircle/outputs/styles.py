@@ -65,6 +65,7 @@ class MarkerStyle:
     size_mm: float
     stroke: str = "#ffffff"
     stroke_width_mm: float = 0.3
+    fill_opacity: float = 1.0
 
     @property
     def size_px(self) -> float:
@@ -91,6 +92,10 @@ PROPOSED_LABEL_FIELD = "rank"
 #: Candidate sites: small grey squares.
 CANDIDATE = MarkerStyle(color="#969696", shape="square", size_mm=2.2, stroke="#252525",
                         stroke_width_mm=0.2)
+#: Facilities over capacity: a wide dark-orange ring, lightly filled, drawn beneath the
+#: facility's own symbol (orange, so red keeps one meaning: coverage below 50 %).
+OVER_CAPACITY = MarkerStyle(color="#e6550d", shape="circle", size_mm=6.5, stroke="#a63603",
+                            stroke_width_mm=0.7, fill_opacity=0.25)
 #: Demand points: covered for every required service / not.
 DEMAND_COVERED = MarkerStyle(color="#1a9641", shape="circle", size_mm=1.2, stroke="#1a9641",
                              stroke_width_mm=0.0)
@@ -254,4 +259,5 @@ def marker_svg(style: MarkerStyle, *, size_px: float | None = None) -> str:
         body = f'<polygon points="{coords}"'
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size:.1f}" height="{size:.1f}" '
             f'viewBox="0 0 {size:.2f} {size:.2f}">{body} fill="{style.color}" '
-            f'stroke="{style.stroke}" stroke-width="{stroke_px:.2f}"/></svg>')
+            + (f'fill-opacity="{style.fill_opacity:g}" ' if style.fill_opacity < 1 else "")
+            + f'stroke="{style.stroke}" stroke-width="{stroke_px:.2f}"/></svg>')

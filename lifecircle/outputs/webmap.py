@@ -531,6 +531,33 @@ def _facility_data(frame: Any, idx: Mapping[str, int], lang: str) -> list[list[A
     return out
 
 
+def _over_data(frame: Any, idx: Mapping[str, int], profile: Profile, lang: str
+               ) -> list[list[Any]]:
+    """Facilities over capacity: ``[lat, lon, service index (-1: none), name, popup rows]``
+    (the rows as :func:`_more_rows`, led by the category and the load / capacity)."""
+    out = []
+    for (lat, lon), r in zip(_latlon(frame, "over_capacity"), _records(frame), strict=True):
+        key = str(_get(r, "category", ""))
+        rows: list[list[Any]] = [[i18n.field_label("category", profile, lang),
+                                  i18n.category_name(key, profile, lang), False]]
+        if not _isnan(r.get("utilisation")):
+            rows.append([i18n.field_label("utilisation", profile, lang),
+                         fmt_pct(r.get("utilisation"), lang), True])
+        for col in ("capacity", "load"):
+            if not _isnan(r.get(col)):
+                rows.append([i18n.field_label(col, profile, lang), fmt_num(r.get(col), lang),
+                             False])
+        basis = _get(r, "load_of", "")
+        if basis:
+            group = getattr(profile, "groups", {}).get(str(basis))
+            rows.append([i18n.field_label("load_of", profile, lang),
+                         group.name(lang) if group is not None
+                         else i18n.field_label(str(basis), profile, lang), False])
+        out.append([lat, lon, idx.get(key, -1), str(_get(r, "name", _get(r, "fid", ""))),
+                    rows])
+    return out
+
+
 def _candidate_data(frame: Any) -> list[list[Any]]:
     return [[lat, lon, str(_get(r, "name", _get(r, "cand_id", ""))),
              _num_or_none(r.get("priority"), 0),
@@ -611,7 +638,8 @@ def _ui_text(profile: Profile, lang: str) -> dict[str, str]:
     keys = ["legend.nodata", "legend.title", "legend.coverage", "legend.coverage_of",
             "legend.after", "legend.facilities_one", "legend.service_area_of",
             "legend.cluster", "legend.gap", "legend.gap_one", "legend.proposed",
-            "legend.candidate", "layer.coverage", "layer.roads", "layer.service_area_sel",
+            "legend.candidate", "legend.over_capacity", "layer.over_capacity",
+            "layer.coverage", "layer.roads", "layer.service_area_sel",
             "layer.gaps", "layer.facilities", "layer.candidates", "layer.proposed_sites",
             "layer.labels", "layer.nobasemap", "map.service", "map.all_services",
             "map.with_sites", "map.search", "popup.coverage", "popup.partial",
@@ -666,12 +694,13 @@ def map_data(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
     sa = _nonempty(layers, "service_areas")
     gaps = _nonempty(layers, "gaps")
     cand = _nonempty(layers, "candidates")
+    over = _nonempty(layers, "over_capacity")
     prop = _nonempty(layers, "proposed_sites")
     roads = _nonempty(layers, "roads")
     after = _nonempty(layers, "communities_after")
     for name, f in (("communities", comm), ("facilities", fac), ("service_areas", sa),
                     ("gaps", gaps), ("candidates", cand), ("proposed_sites", prop),
-                    ("roads", roads)):
+                    ("roads", roads), ("over_capacity", over)):
         if f is not None and f.crs is None:
             raise InputError(f"result layer {name!r}: no CRS; fix: set the working CRS on the "
                              "GeoDataFrame before building the map")
@@ -715,6 +744,10 @@ def map_data(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
                 else {"type": "FeatureCollection", "features": []}),
         "fac": _facility_data(fac, idx, lang) if fac is not None else [],
         "cand": _candidate_data(cand) if cand is not None else [],
+        "over": _over_data(over, idx, profile, lang) if over is not None else [],
+        "over_icon": styles.marker_svg(styles.OVER_CAPACITY),
+        "over_px": round(styles.OVER_CAPACITY.size_px + 2, 1),
+        "over_swatch": styles.marker_svg(styles.OVER_CAPACITY, size_px=16),
         "prop": _proposed_data(prop, comm, profile, lang) if prop is not None else [],
         "has_after": after is not None and prop is not None,
         "gain": _gain_text(comm, after, prop, lang),

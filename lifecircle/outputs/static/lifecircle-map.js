@@ -340,6 +340,35 @@
       }, {cellPx: 48, allZoom: D.all_points_zoom, nameAt: 2,
           clusterColor: function () { return D.cand_color; }});
 
+    // ------------------------------------------------------------ over capacity
+    // a ring beneath each facility whose load passes its capacity (its own toggle); it
+    // follows the service selector like the facilities
+    var overGroup = L.layerGroup();
+    var overMarkers = D.over.map(function (o) {
+      var m = L.marker([o[0], o[1]], {keyboard: false, zIndexOffset: -1000,
+        icon: L.divIcon({html: D.over_icon, className: "lc-icon lc-over",
+                         iconSize: [D.over_px, D.over_px],
+                         iconAnchor: [D.over_px / 2, D.over_px / 2],
+                         popupAnchor: [0, -D.over_px / 2]})});
+      m.bindPopup(function () {
+        var div = el("div", "lc-pop");
+        div.appendChild(el("div", "lc-h", o[3]));
+        div.appendChild(el("div", "lc-bad", T["legend.over_capacity"]));
+        div.appendChild(popupTable(o[4]));
+        return div;
+      }, {maxWidth: 320});
+      m.bindTooltip(function () { return el("span", "", o[3]); });
+      m._lcOver = o;
+      return m;
+    });
+    function drawOver() {
+      overGroup.clearLayers();
+      overMarkers.forEach(function (m) {
+        var i = m._lcOver[2];
+        if (state.sel === "" || (i >= 0 && svc[i].k === state.sel)) { overGroup.addLayer(m); }
+      });
+    }
+
     // ------------------------------------------------------------ proposed sites
     var sites = L.layerGroup();
     var siteMarkers = [];
@@ -380,6 +409,7 @@
       if (state.sel !== "") { saGroup.addLayer(saLayer(state.sel)); }
       if (D.gap.features.length) { gapGroup.addLayer(gapLayer(state.sel)); }
       facilities.redraw();
+      drawOver();
       legend.update();
       map.fire("lc:refresh");
     }
@@ -431,6 +461,7 @@
     overlays[T["layer.service_area_sel"]] = saGroup;
     overlays[T["layer.gaps"]] = gapGroup;
     overlays[T["layer.facilities"]] = facilities.group;
+    if (D.over.length) { overlays[T["layer.over_capacity"]] = overGroup; }
     if (D.cand.length) { overlays[T["layer.candidates"]] = candidates.group; }
     if (D.prop.length) { overlays[T["layer.proposed_sites"]] = sites; }
     overlays[T["layer.labels"]] = labelsToggle;
@@ -552,6 +583,7 @@
       if (D.prop.length) {
         det.appendChild(row('<div class="lc-rank lc-rank-s">1</div>', T["legend.proposed"]));
       }
+      if (D.over.length) { det.appendChild(row(D.over_swatch, T["legend.over_capacity"])); }
       if (D.cand.length) { det.appendChild(row(D.cand_icon, T["legend.candidate"])); }
       det.appendChild(row('<i class="lc-road"></i>', T["layer.roads"]));
       div.appendChild(det);
@@ -565,6 +597,7 @@
     saGroup.addTo(map);
     gapGroup.addTo(map);
     facilities.group.addTo(map);
+    if (D.over.length) { overGroup.addTo(map); }
     if (D.prop.length) { sites.addTo(map); }
     labelsToggle.addTo(map);
     labels.addTo(map);
@@ -589,6 +622,7 @@
       var s = document.querySelector(".lc-service");
       if (s) { s.value = k; }
       refresh();
-    }, facilities: facilities, sites: siteMarkers, communities: communities};
+    }, facilities: facilities, sites: siteMarkers, communities: communities,
+      over: overGroup};
   };
 }());
