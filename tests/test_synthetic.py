@@ -69,13 +69,21 @@ def test_canonical_columns_and_types(region: Region) -> None:
         assert frame.crs.to_epsg() == 4548
     assert list(c.columns[:-1]) == ["cid", "name", "kind", "population", "households", "township",
                                     "district", "facility_area_m2", "social_orgs", "workers",
-                                    "elderly", "has_platform", "has_kiosk", "has_agency"]
+                                    "elderly", "children", "has_platform", "has_kiosk",
+                                    "has_agency"]
     assert c["cid"].is_unique and c["cid"].str.fullmatch(r"34050[346]\d{6}|34052[123]\d{6}").all()
     assert set(c["kind"]) == {"urban", "rural"}
     assert set(c.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
     assert (c["population"] > 0).all() and (c["population"] == c["population"].round()).all()
     assert np.array_equal(c["households"], np.round(c["population"] / 2.6))
     assert set(c["district"]) <= {"花山区", "雨山区", "博望区", "当涂县", "含山县", "和县"}
+    # children 0-14 (the profiles' children group): 13-19 % in towns, 16-22 % in villages
+    share = c["children"] / c["population"]
+    urban = c["kind"] == "urban"
+    assert (c["children"] == c["children"].round()).all()
+    assert share[urban].between(0.13 - 0.01, 0.19 + 0.01).all()
+    assert share[~urban].between(0.16 - 0.01, 0.22 + 0.01).all()
+    assert share[~urban].mean() > share[urban].mean()
     assert {"花山区", "雨山区", "和县"} <= set(c["district"])
     for col in ("has_platform", "has_kiosk", "has_agency"):
         assert c[col].dtype == "boolean"
@@ -309,7 +317,7 @@ def test_demo_files_load_through_the_layers_loader(region: Region, demo_dir: Pat
     c, rc = loaded.communities, region.communities
     for col in ("cid", "name", "kind", "township", "district"):
         assert list(c[col]) == list(rc[col]), col
-    for col in ("population", "households", "social_orgs", "workers", "elderly"):
+    for col in ("population", "households", "social_orgs", "workers", "elderly", "children"):
         np.testing.assert_array_equal(c[col].to_numpy(float), rc[col].to_numpy(float))
     for col in ("has_platform", "has_kiosk", "has_agency"):
         assert list(c[col].astype(object)) == list(rc[col].astype(object)), col

@@ -575,6 +575,7 @@ def _value_lines(role: str, a: _Analysed, mapping: dict, profile: Profile,
 
 #: Canonical columns holding numbers, yes/no values and coded values.
 NUMBERS = {"population", "households", "facility_area_m2", "social_orgs", "workers", "elderly",
+           "children",
            "floor_area_m2", "capacity", "speed_kmh", "priority", "max_floor_area_m2", "cost"}
 BOOLEANS = {"has_platform", "has_kiosk", "has_agency", "walk", "is_idle_asset"}
 

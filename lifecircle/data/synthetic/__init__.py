@@ -37,8 +37,8 @@ __all__ = ["WORKING_CRS", "Region", "generate", "write_demo"]
 WORKING_CRS = CRS.from_epsg(4548)
 
 COMMUNITY_COLUMNS = ("cid", "name", "kind", "population", "households", "township", "district",
-                     "facility_area_m2", "social_orgs", "workers", "elderly", "has_platform",
-                     "has_kiosk", "has_agency")
+                     "facility_area_m2", "social_orgs", "workers", "elderly", "children",
+                     "has_platform", "has_kiosk", "has_agency")
 FACILITY_COLUMNS = ("fid", "name", "category", "floor_area_m2", "capacity", "status")
 ROAD_COLUMNS = ("road_class", "oneway", "speed_kmh", "walk", "name")
 CANDIDATE_COLUMNS = ("cand_id", "name", "priority", "is_idle_asset", "max_floor_area_m2", "cost")
@@ -109,7 +109,8 @@ def _absorb(frame: gpd.GeoDataFrame, small: NDArray[np.int64]) -> gpd.GeoDataFra
 
 def _streams(seed: int) -> list[np.random.Generator]:
     """Independent random streams, one per stage of the generator."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(9)]
+    # a stream added later is appended: the earlier ones (and the demo's numbers) stay
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(10)]
 
 
 def _landscape_of(*, seed: int, scale: float) -> _landscape.Landscape:
@@ -190,7 +191,7 @@ def generate(*, seed: int = 2025, scale: float = 1.0) -> Region:
             break
         frame = _absorb(frame, small)
     raster, population = _people.finish_raster(dens, label, pop, inside)
-    comms = _people.attributes(frame, population, rngs[7])
+    comms = _people.attributes(frame, population, rngs[7], children_rng=rngs[9])
 
     # ---- gaps, facilities, candidates
     reach_u = _services.reach_m(profile, "urban")
@@ -224,7 +225,7 @@ def generate(*, seed: int = 2025, scale: float = 1.0) -> Region:
     communities = gpd.GeoDataFrame(comms[list(COMMUNITY_COLUMNS)], geometry=comms.geometry.values,
                                    crs=WORKING_CRS)
     for col in ("population", "households", "facility_area_m2", "social_orgs", "workers",
-                "elderly"):
+                "elderly", "children"):
         communities[col] = communities[col].astype(float)
     facilities = gpd.GeoDataFrame(facs[list(FACILITY_COLUMNS)], geometry=facs.geometry.values,
                                   crs=WORKING_CRS)

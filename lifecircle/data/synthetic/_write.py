@@ -40,7 +40,8 @@ CLASS_VALUES = {"快速路": "motorway", "主干路": "primary", "次干路": "s
 COMMUNITY_FIELDS = {"cid": "SQDM", "name": "SQMC", "kind": "LX", "population": "RK",
                     "households": "HS", "township": "JDMC", "district": "XZQMC",
                     "facility_area_m2": "SSMJ", "social_orgs": "SHZZ", "workers": "SQGZZ",
-                    "elderly": "LNRK", "has_platform": "PT", "has_kiosk": "ZZJ",
+                    "elderly": "LNRK", "children": "ETRK", "has_platform": "PT",
+                    "has_kiosk": "ZZJ",
                     "has_agency": "DB"}
 FACILITY_FIELDS = {"fid": "编号", "name": "名称", "category": "类型", "floor_area_m2": "建筑面积",
                    "capacity": "服务规模", "status": "状态"}
@@ -77,6 +78,7 @@ def _communities(region, folder: Path) -> None:  # type: ignore[no-untyped-def]
         "SHZZ": c["social_orgs"].round().astype("int64"),
         "SQGZZ": c["workers"].round().astype("int64"),
         "LNRK": c["elderly"].round().astype("int64"),
+        "ETRK": c["children"].round().astype("int64"),
         "PT": _yes_no(c["has_platform"]),
         "ZZJ": _yes_no(c["has_kiosk"]),
         "DB": pd.array([None if pd.isna(v) else int(bool(v)) for v in c["has_agency"]],
@@ -203,8 +205,8 @@ Files:
 - `communities.shp`: Shapefile, **GBK without .cpg**, EPSG:4548; {n_comm} communities
   (社区/村). Fields: SQDM 社区代码, SQMC 名称, LX 类型 (城市/农村), RK 人口, HS 户数,
   JDMC 街道/乡镇, XZQMC/XZQDM 区县名称/代码, SSMJ 社区服务设施面积, SHZZ 社会组织数,
-  SQGZZ 社区工作者数, LNRK 老年人口, PT 服务平台 (是/否), ZZJ 自助一体机 (是/否),
-  DB 政务代办 (1/0); empty = no data.
+  SQGZZ 社区工作者数, LNRK 老年人口, ETRK 儿童人口 (0-14岁), PT 服务平台 (是/否),
+  ZZJ 自助一体机 (是/否), DB 政务代办 (1/0); empty = no data.
 - `facilities.gpkg`: GeoPackage layer `facilities`, **GCJ-02** lon/lat (Amap style);
   {n_fac} facilities of every catalogue category. Fields: 编号, 名称, 类型 (Chinese names
   and aliases such as 日间照料中心, 村卫生室), 建筑面积, 服务规模, 状态 (现状/规划).
