@@ -35,6 +35,7 @@ import shapely
 from numpy.typing import NDArray
 
 from lifecircle.errors import InputError
+from lifecircle.geo.crs import transformer
 
 #: Spacing of frontage demand points along roads (metres).
 FRONTAGE_SPACING_M = 50.0
@@ -249,7 +250,7 @@ def _raster_cells(path: Path, communities: gpd.GeoDataFrame, crs: Any,
     y = np.concatenate(ys) if ys else empty
     values = np.concatenate(vals) if vals else empty
     if not same and len(x):
-        x, y = pyproj.Transformer.from_crs(rcrs, wcrs, always_xy=True).transform(x, y)
+        x, y = transformer(rcrs, wcrs).transform(x, y)
     return np.asarray(x, float), np.asarray(y, float), values, negative
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
 
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.crs import GeographicCRS, ProjectedCRS
 from pyproj.crs.coordinate_operation import TransverseMercatorConversion
 from pyproj.exceptions import CRSError
@@ -27,6 +29,27 @@ AUTO_CM_STEP_DEG = 0.1
 MAX_DISTORTION = 0.005
 #: Named working CRSs (computed from the data's extent).
 NAMED = ("auto", "utm")
+
+
+@lru_cache(maxsize=64)
+def transformer(src: Any, dst: Any) -> Transformer:
+    """The ``always_xy`` transformer from ``src`` to ``dst``, made once per pair.
+
+    PROJ's search for the best operation (e.g. CGCS2000 to WGS 84) costs about 0.1 s; the
+    same pair comes back for every layer and raster, so it is cached as geopandas caches its
+    own. Transformers are thread-safe (pyproj >= 3.1).
+
+    Parameters
+    ----------
+    src, dst
+        Anything :meth:`pyproj.Transformer.from_crs` takes that is hashable (a
+        :class:`pyproj.CRS`, an EPSG code, an ``"EPSG:nnnn"`` string).
+
+    Returns
+    -------
+    pyproj.Transformer
+    """
+    return Transformer.from_crs(src, dst, always_xy=True)
 
 
 def working_crs(spec: str | int, bounds_lonlat: Bounds, *,

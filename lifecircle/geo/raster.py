@@ -17,6 +17,7 @@ from affine import Affine
 from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import InputError, OutputError
+from lifecircle.geo.crs import transformer
 
 __all__ = ["gather_parts", "grid_centres", "mask_parts", "mask_polygon", "read_strips",
            "window_over", "write_geotiff"]
@@ -50,9 +51,8 @@ def window_over(ds: Any, bounds: tuple[float, float, float, float] | None,
         src = pyproj.CRS.from_user_input(bounds_crs)
         dst = pyproj.CRS.from_user_input(ds.crs.to_wkt())
         if not src.equals(dst):
-            minx, miny, maxx, maxy = pyproj.Transformer.from_crs(
-                src, dst, always_xy=True).transform_bounds(minx, miny, maxx, maxy,
-                                                           densify_pts=21)
+            minx, miny, maxx, maxy = transformer(src, dst).transform_bounds(
+                minx, miny, maxx, maxy, densify_pts=21)
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
         return 0, 0, 0, 0
     inv = ~ds.transform

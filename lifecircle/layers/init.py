@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lifecircle.geo.crs import MAX_DISTORTION, distortion
+from lifecircle.geo.crs import MAX_DISTORTION, distortion, transformer
 from lifecircle.geo.offsets import OffsetFit, fit_to_roads
 from lifecircle.layers import fields as fld
 from lifecircle.layers.inspect import ROLE_NAMES, SIDECARS, _Analysed, analyse
@@ -108,8 +108,6 @@ def _crs_from_neighbours(a: _Analysed, problem: str,
                          around: tuple[float, float, float, float] | None) -> str | None:
     """The EPSG code (named in the missing-CRS hint, or Web Mercator) that puts a layer
     without a CRS where the other layers are, or None."""
-    from pyproj import Transformer
-
     if around is None or a.frame is None or a.frame.empty:
         return None
     b = a.frame.total_bounds
@@ -120,7 +118,7 @@ def _crs_from_neighbours(a: _Analysed, problem: str,
     fits = []
     for code in codes:
         try:
-            ll = Transformer.from_crs(code, "EPSG:4326", always_xy=True).transform_bounds(*b)
+            ll = transformer(code, "EPSG:4326").transform_bounds(*b)
         except Exception:  # a code that cannot hold these numbers
             continue
         if not np.all(np.isfinite(ll)):

@@ -21,7 +21,13 @@ import shapely
 from pyproj import CRS
 
 from lifecircle.errors import InputError, Problem, ProjectError, raise_problems
-from lifecircle.geo.crs import MAX_DISTORTION, distortion, distortion_text, working_crs
+from lifecircle.geo.crs import (
+    MAX_DISTORTION,
+    distortion,
+    distortion_text,
+    transformer,
+    working_crs,
+)
 from lifecircle.geo.offsets import fit_to_roads
 from lifecircle.layers import fields as fld
 from lifecircle.layers.osm import is_osm, osm_roads
@@ -397,10 +403,8 @@ def _load_raster(spec: LayerSpec, problems: list[Problem],
 
 def _raster_lonlat(bounds: tuple[float, float, float, float], crs: str
                    ) -> tuple[float, float, float, float] | None:
-    from pyproj import Transformer
-
     try:
-        out = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform_bounds(*bounds)
+        out = transformer(crs, "EPSG:4326").transform_bounds(*bounds)
     except Exception:  # an unusable CRS: no extent to compare
         return None
     return tuple(float(v) for v in out) if np.all(np.isfinite(out)) else None  # type: ignore

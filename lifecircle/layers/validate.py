@@ -216,10 +216,8 @@ def lonlat_bounds(frame: gpd.GeoDataFrame, check: Check
     if frame.crs.is_geographic and frame.crs.to_epsg() in (4326, 4490):
         out = b
     else:
-        from pyproj import Transformer
-
         try:
-            tr = Transformer.from_crs(frame.crs, "EPSG:4326", always_xy=True)
+            tr = gcrs.transformer(frame.crs, "EPSG:4326")
             out = tr.transform_bounds(*b)
         except Exception:  # any failure: the CRS does not fit
             out = (math.inf,) * 4
