@@ -25,15 +25,18 @@ from lifecircle.project import PlannerOptions, Project
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from distributed import Client
     from numpy.typing import NDArray
 
+    from lifecircle.accessibility.assess import Assessment
     from lifecircle.accessibility.coverage import Coverage
     from lifecircle.accessibility.demand import Demand
     from lifecircle.accessibility.network import Network
     from lifecircle.accessibility.snap import Snapped
     from lifecircle.accessibility.times import TravelTimes
+    from lifecircle.distributed import ClusterTimes
     from lifecircle.layers.loader import Layers
-    from lifecircle.planner.plan import PlanResult
+    from lifecircle.planner.plan import Geography, PlanResult
 
 Progress = Callable[[str], None]
 
@@ -62,9 +65,9 @@ class Analysis:
     #: On a Dask cluster (:mod:`lifecircle.distributed`): the merged partition results
     #: (facility snaps, service areas, rasters, partition sizes). ``travel_times`` then
     #: holds the minutes but no networks or snaps (they stayed on the workers).
-    cluster: Any = None
+    cluster: ClusterTimes | None = None
     #: supply and load, target groups, equity, scenarios (accessibility.assess)
-    assessment: Any = None
+    assessment: Assessment | None = None
 
     @property
     def networks(self) -> dict[str, Network]:
@@ -92,20 +95,47 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class CategoryCoverage:
+    """One row of the run summary's table: a category's coverage, urban and rural.
+
+    Shares are population-weighted (0..1); NaN where no community of that kind requires
+    the category.
+    """
+
+    key: str
+    name_zh: str
+    name_en: str
+    urban: float
+    rural: float
+    urban_uncovered: float
+    rural_uncovered: float
+
+
+@dataclass(frozen=True)
+class ProposedSite:
+    """One proposed site as the run summary lists it."""
+
+    rank: int
+    name: str
+    is_idle_asset: bool
+    new_population: float
+
+
+@dataclass(frozen=True)
 class RunSummary:
-    """What the CLI prints after a run."""
+    """What the CLI prints after a run (frozen; built by :func:`run`)."""
 
     project_name: str
     out: Path | None
-    rows: list[dict[str, Any]]
+    rows: tuple[CategoryCoverage, ...]
     n_communities: int
     population: float
     cov_all_urban: float
     cov_all_rural: float
-    proposed: list[dict[str, Any]]
-    warnings: list[str]
+    proposed: tuple[ProposedSite, ...]
+    warnings: tuple[str, ...]
     seconds: float
-    files: list[str]
+    files: tuple[str, ...]
 
     def headline(self, lang: str) -> list[str]:
         """Lines above the table."""
@@ -119,18 +149,17 @@ class RunSummary:
         out = [[i18n.t(f"run.col.{c}", lang) for c in
                 ("category", "urban", "rural", "urban_uncovered", "rural_uncovered")]]
         for r in self.rows:
-            out.append([r["name_zh"] if lang == "zh" else r["name_en"], _pct(r["urban"]),
-                        _pct(r["rural"]), _num(r["urban_uncovered"]),
-                        _num(r["rural_uncovered"])])
+            out.append([r.name_zh if lang == "zh" else r.name_en, _pct(r.urban),
+                        _pct(r.rural), _num(r.urban_uncovered), _num(r.rural_uncovered)])
         return out
 
     def footer(self, lang: str) -> list[str]:
         """Lines below the table: proposed sites, files, warnings (in ``lang``)."""
         lines: list[str] = []
         for s in self.proposed:
-            idle = i18n.t("run.idle", lang) if s["is_idle_asset"] else ""
-            lines.append("  " + i18n.t("run.site", lang, rank=s["rank"], name=s["name"],
-                                       idle=idle, pop=f"{s['new_population']:,.0f}"))
+            idle = i18n.t("run.idle", lang) if s.is_idle_asset else ""
+            lines.append("  " + i18n.t("run.site", lang, rank=s.rank, name=s.name,
+                                       idle=idle, pop=f"{s.new_population:,.0f}"))
         if lines:
             lines.insert(0, i18n.t("run.sites", lang))
         if self.warnings:
@@ -161,7 +190,7 @@ def _num(x: float) -> str:
 
 
 # ---------------------------------------------------------------------------- analysis
-def analyse(project: Project, progress: Progress = _quiet, *, cluster: Any = None,
+def analyse(project: Project, progress: Progress = _quiet, *, cluster: Client | None = None,
             partition_by: str = "district", areas: bool = False, rasters: bool = False
             ) -> Analysis:
     """Load the layers, build the networks and check every circle.
@@ -200,7 +229,8 @@ def analyse(project: Project, progress: Progress = _quiet, *, cluster: Any = Non
 
 
 def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet, *,
-                   cluster: Any = None, partition_by: str = "district", areas: bool = False,
+                   cluster: Client | None = None, partition_by: str = "district",
+                   areas: bool = False,
                    rasters: bool = False) -> Analysis:
     """:func:`analyse` on layers already loaded (files or GeoDataFrames in memory)."""
     from lifecircle.accessibility import network as network_mod
@@ -294,7 +324,7 @@ def _no_road(layers: Layers, mode: str) -> InputError:
 
 
 def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFrame,
-            coverage: Any, local_networks: Mapping[str, Network]) -> Any:
+            coverage: Coverage, local_networks: Mapping[str, Network]) -> Assessment:
     """Supply and load, target groups, equity, the planned scenario (accessibility.assess),
     on the travel-time step's own networks and snaps. On a cluster (whose networks and
     snaps stayed on the workers) they are made here once, exactly as the step makes them,
@@ -305,7 +335,7 @@ def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFr
     profile = project.profile
     networks = dict(local_networks) if not tt.modes else tt.networks
 
-    def network_for(mode: str) -> Any:
+    def network_for(mode: str) -> Network:
         if mode not in networks:
             networks[mode] = network_mod.build(
                 layers.roads, profile.modes[mode],
@@ -349,7 +379,7 @@ def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFr
             ~tt.facility_open & (tt.facility_category == cat))), lang=project.lang)
 
 
-def assess_rows(more: Any, lang: str) -> pd.DataFrame:
+def assess_rows(more: Assessment, lang: str) -> pd.DataFrame:
     """The equity rows of the scorecard."""
     from lifecircle.accessibility import assess as assess_mod
 
@@ -478,7 +508,7 @@ def plan_sites(analysis: Analysis, progress: Progress = _quiet, *,
 
 
 def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
-                  options: PlannerOptions | None = None, geography: Any = None,
+                  options: PlannerOptions | None = None, geography: Geography | None = None,
                   **overrides: Any) -> Analysis:
     """:func:`plan_sites`, returning a new :class:`Analysis` that holds the plan (its
     warnings added, its time in ``timings["plan"]``). ``geography``: the candidates x
@@ -738,11 +768,13 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
     if analysis.cluster is not None and analysis.cluster.rasters is not None:
         progress(i18n.t("progress.rasters", project.lang))
         done: list[Path] = []
+        surfaces, grid_of = analysis.cluster.rasters, analysis.cluster.raster_grid
+        assert grid_of is not None  # made together with the rasters
         for cat in analysis.coverage.categories:
-            grid_c = analysis.cluster.rasters.get(cat)
+            grid_c = surfaces.get(cat)
             if grid_c is not None and not np.isnan(grid_c).all():
                 done.append(folder / f"traveltime_{cat}.tif")
-                write_geotiff(done[-1], grid_c, analysis.cluster.raster_grid[1],
+                write_geotiff(done[-1], grid_c, grid_of[1],
                               analysis.layers.crs, nodata=-1.0)
         return done
     minx, miny, maxx, maxy = comm.total_bounds
@@ -880,7 +912,7 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         model: str | None = None, sites: int | None = None, full_coverage: bool = False,
         time_limit_s: float | None = None, generate: bool | None = None,
         capacity: float | None = None, load: str | None = None, jobs: int | None = None,
-        service_areas: bool = False, scheduler: Any = None,
+        service_areas: bool = False, scheduler: str | Client | None = None,
         partition_by: str = "district") -> RunSummary:
     """Run the pipeline on a project file and write the result folder.
 
@@ -951,9 +983,10 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
                                areas=out is not None and ("outputs" in steps or service_areas),
                                rasters=out is not None and "outputs" in steps)
             if options is not None:
-                geography = (None if client is None else distributed.ClusterGeography(
-                    client, project, analysis.layers, analysis.demand.points, analysis.cluster,
-                    by=partition_by, progress=progress))
+                geography = (None if client is None or analysis.cluster is None
+                             else distributed.ClusterGeography(
+                                 client, project, analysis.layers, analysis.demand.points,
+                                 analysis.cluster, by=partition_by, progress=progress))
                 analysis = plan_analysis(analysis, progress, options=options, geography=geography)
         files: list[str] = []
         if out is not None:
@@ -992,34 +1025,32 @@ def _write_tables(analysis: Analysis, folder: Path, progress: Progress, *,
     return sorted(p.name for p in folder.iterdir())
 
 
-def _summary(analysis: Analysis, out: Path | None, files: list[str], seconds: float
+def _summary(analysis: Analysis, out: Path | None, files: Sequence[str], seconds: float
              ) -> RunSummary:
     profile = analysis.project.profile
     by_kind = analysis.coverage.by_kind
+    nan = float("nan")
     rows = []
     for cat in analysis.coverage.categories:
-        row: dict[str, Any] = {"key": cat, "name_zh": profile.categories[cat].name_zh,
-                               "name_en": profile.categories[cat].name_en}
+        share: dict[str, float] = {}
+        uncovered: dict[str, float] = {}
         for kind in ("urban", "rural"):
             sel = by_kind[(by_kind["kind"] == kind) & (by_kind["category"] == cat)]
-            if len(sel):
-                r = sel.iloc[0]
-                row[kind] = float(r["share"])
-                row[f"{kind}_uncovered"] = float(r["pop"] - r["covered_pop"])
-            else:
-                row[kind] = float("nan")
-                row[f"{kind}_uncovered"] = float("nan")
-        rows.append(row)
+            r = sel.iloc[0] if len(sel) else None
+            share[kind] = nan if r is None else float(r["share"])
+            uncovered[kind] = nan if r is None else float(r["pop"] - r["covered_pop"])
+        rows.append(CategoryCoverage(
+            cat, profile.categories[cat].name_zh, profile.categories[cat].name_en,
+            share["urban"], share["rural"], uncovered["urban"], uncovered["rural"]))
     sk = analysis.coverage.summary_kind.set_index("kind")
     comm = analysis.layers.communities
     proposed = []
     if analysis.plan is not None:
         for _, r in analysis.plan.sites.iterrows():
-            proposed.append({"rank": int(r["rank"]), "name": str(r["name"]),
-                             "is_idle_asset": bool(r["is_idle_asset"]),
-                             "new_population": float(r["new_population"])})
+            proposed.append(ProposedSite(int(r["rank"]), str(r["name"]), bool(r["is_idle_asset"]),
+                                         float(r["new_population"])))
     return RunSummary(
-        analysis.project.name, out, rows, len(comm), float(comm["population"].sum()),
-        float(sk.loc["urban", "cov_all"]) if "urban" in sk.index else float("nan"),
-        float(sk.loc["rural", "cov_all"]) if "rural" in sk.index else float("nan"),
-        proposed, list(analysis.warnings), seconds, files)
+        analysis.project.name, out, tuple(rows), len(comm), float(comm["population"].sum()),
+        float(sk.loc["urban", "cov_all"]) if "urban" in sk.index else nan,
+        float(sk.loc["rural", "cov_all"]) if "rural" in sk.index else nan,
+        tuple(proposed), tuple(analysis.warnings), seconds, tuple(files))

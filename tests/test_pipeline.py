@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,15 @@ def test_summary_names_map_and_report(analysis: pipeline.Analysis, tmp_path: Pat
     assert f"map: {(out / 'map.html').resolve().as_uri()}" in lines
     assert f"report: {(out / 'report.html').resolve().as_uri()}" in lines
     assert np.isfinite(summary.cov_all_urban)
+    # a frozen, typed result: one CategoryCoverage per category the circles require
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        summary.seconds = 0.0  # type: ignore[misc]
+    assert [r.key for r in summary.rows] == list(analysis.coverage.categories)
+    assert all(isinstance(r, pipeline.CategoryCoverage) for r in summary.rows)
+    by_kind = analysis.coverage.by_kind.set_index(["kind", "category"])
+    first = summary.rows[0]
+    assert first.urban == pytest.approx(float(by_kind.loc[("urban", first.key), "share"]))
+    assert isinstance(summary.files, tuple) and "report.html" in summary.files
 
 
 def test_worker_processes_give_the_same_layers_and_rasters(analysis: pipeline.Analysis,

@@ -26,6 +26,7 @@ import pandas as pd
 from lifecircle.errors import InputError, OutputError
 
 if TYPE_CHECKING:
+    from lifecircle.outputs import ResultLayers
     from lifecircle.profile import Profile
 
 #: Order of the result layers in the GeoPackage (others follow in the given order).
@@ -106,7 +107,7 @@ def _storable(frame: pd.DataFrame, geometry: str | None) -> pd.DataFrame:
     return out
 
 
-def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Profile,
+def write(path: str | os.PathLike[str], layers: ResultLayers, profile: Profile,
           lang: str = "zh", notices: Sequence[str] = ()) -> None:
     """Write the result layers to one GeoPackage with QGIS default styles.
 
@@ -147,10 +148,11 @@ def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Prof
     ordered = [n for n in LAYER_ORDER if layers.get(n) is not None]
     ordered += [n for n in layers if n not in LAYER_ORDER and layers.get(n) is not None]
     crs = None
-    for name in ordered:
-        frame = layers[name]
+    frames = {n: f for n in ordered if (f := layers.get(n)) is not None}
+    for frame in frames.values():
         if _is_spatial(frame):
             if frame.crs is None:
+                name = next(n for n, f in frames.items() if f is frame)
                 raise InputError(f"result layer {name!r}: no CRS; fix: set the working CRS on "
                                  "the GeoDataFrame before writing")
             if crs is None:
@@ -168,7 +170,7 @@ def write(path: str | os.PathLike[str], layers: Mapping[str, Any], profile: Prof
     previous = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
     pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
     try:
-        written = _write_layers(path, layers, ordered, crs, lang, notices)
+        written = _write_layers(path, frames, crs, lang, notices)
     finally:
         pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": previous})
 
@@ -187,7 +189,7 @@ def _one_line(e: BaseException, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _write_layers(path: Path, layers: Mapping[str, Any], ordered: list[str], crs: Any,
+def _write_layers(path: Path, frames: Mapping[str, pd.DataFrame], crs: Any,
                   lang: str, notices: Sequence[str] = ()) -> list[tuple[str, Any]]:
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
@@ -196,8 +198,7 @@ def _write_layers(path: Path, layers: Mapping[str, Any], ordered: list[str], crs
 
     written: list[tuple[str, Any]] = []
     first = True
-    for name in ordered:
-        frame = layers[name]
+    for name, frame in frames.items():
         spatial = _is_spatial(frame)
         title = i18n.t(f"layer.{name}", lang)
         options: dict[str, Any] = {"FID": FID_COLUMN}

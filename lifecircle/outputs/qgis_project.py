@@ -20,15 +20,19 @@ from __future__ import annotations
 import os
 import uuid
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from lifecircle import i18n
 from lifecircle.errors import OutputError
 from lifecircle.outputs import qgis_style, styles
+
+if TYPE_CHECKING:
+    from lifecircle.outputs import ResultLayers
+    from lifecircle.profile import Profile
 
 #: Minutes colour ramp of the travel-time rasters, as fractions of the circle's limit.
 RAMP: tuple[tuple[float, str], ...] = ((0.0, "#1a9641"), (0.5, "#a6d96a"), (1.0, "#ffffbf"),
@@ -158,7 +162,7 @@ def _raster_inner(path: Path, limit: float, lang: str) -> str:
         '<rasterresampler maxOversampling="2"/></pipe><blendMode>0</blendMode>')
 
 
-def write(folder: str | os.PathLike[str], layers: Mapping[str, Any], profile: Any, *,
+def write(folder: str | os.PathLike[str], layers: ResultLayers, profile: Profile, *,
           lang: str = "zh", title: str = "", rasters: Sequence[Path] = (),
           shown_category: str | None = None) -> Path:
     """Write ``lifecircle.qgz`` into the result ``folder`` (next to ``lifecircle.gpkg``).
@@ -195,7 +199,7 @@ def write(folder: str | os.PathLike[str], layers: Mapping[str, Any], profile: An
     folder = Path(folder)
     comm = layers.get("communities")
     crs = comm.crs if comm is not None else next(
-        f.crs for f in layers.values() if getattr(f, "crs", None) is not None)
+        c for f in layers.values() if (c := getattr(f, "crs", None)) is not None)
     prj = _Project(crs, lang)
     catalogue = list(getattr(profile, "categories", {}) or {})
     circles = getattr(profile, "circles", {}) or {}

@@ -36,6 +36,7 @@ from lifecircle.outputs.webmap import category_names, fmt_bool, fmt_num, fmt_pct
 from lifecircle.safetext import csv_frame, visible
 
 if TYPE_CHECKING:
+    from lifecircle.outputs import ResultLayers
     from lifecircle.profile import Profile
 
 FONT = ("'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',"
@@ -627,7 +628,7 @@ def _people(v: float, lang: str) -> str:
     return i18n.t("people", lang, value=fmt_num(v, lang))
 
 
-def summary_sentences(layers: Mapping[str, Any], profile: Profile, lang: str,
+def summary_sentences(layers: ResultLayers, profile: Profile, lang: str,
                       plan_summary: Mapping[str, Any] | None = None) -> list[str]:
     """The report's opening paragraph as sentences: who meets each circle, the main
     missing services, what the proposed sites change, and Table 1 at a glance."""
@@ -852,7 +853,7 @@ def _district_sentence(row: Mapping[str, Any], profile: Profile, lang: str) -> s
     return text
 
 
-def build(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.PathLike[str], *,
+def build(layers: ResultLayers, profile: Profile, out_dir: str | os.PathLike[str], *,
           lang: str = "zh", inputs: Sequence[Any] | None = None,
           warnings: Sequence[str] = (), plan_summary: Mapping[str, Any] | None = None,
           run_info: Mapping[str, Any] | None = None, maps: bool = True) -> dict[str, Path]:
@@ -1223,7 +1224,7 @@ def build(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.PathLik
     return written
 
 
-def write_tables(layers: Mapping[str, Any], profile: Profile, out_dir: str | os.PathLike[str], *,
+def write_tables(layers: ResultLayers, profile: Profile, out_dir: str | os.PathLike[str], *,
                  lang: str = "zh") -> dict[str, Path]:
     """Write the CSV tables (UTF-8 with BOM, for Excel) of the result layers into ``out_dir``.
 
@@ -1273,7 +1274,7 @@ CSV_DECIMALS = {"population": 0, "households": 0, "communities": 0, "new_populat
 CATEGORY_COLUMNS = ("category", "categories", "missing")
 
 
-def localise_table(df: pd.DataFrame, layer: str, profile: Any, lang: str) -> pd.DataFrame:
+def localise_table(df: pd.DataFrame, layer: str, profile: Profile, lang: str) -> pd.DataFrame:
     """A result table as people read it in ``lang``: headers are the field labels, coded
     values (kind, status, categories, yes/no) in words, shares as percentages with one
     decimal, other numbers rounded (:data:`CSV_DECIMALS`), no ``inf`` (an empty cell)."""
@@ -1313,7 +1314,7 @@ def csv_name(key: str, lang: str = "zh") -> str:
     return CSV_FILES[key]
 
 
-def _csv_source(layers: Mapping[str, Any], key: str) -> Any:
+def _csv_source(layers: ResultLayers, key: str) -> Any:
     """The frame a CSV table is written from: Table 1 split into region-wide rows
     (``scorecard``) and per-community rows (``scorecard_communities``)."""
     if key in ("scorecard", "scorecard_communities"):

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from lifecircle import i18n
 from lifecircle.accessibility.equity import lorenz
+
+if TYPE_CHECKING:
+    from lifecircle.outputs import ResultLayers
+    from lifecircle.profile import Profile
 
 #: CSV tables of these sections: layer -> file name.
 CSV_FILES = {
@@ -58,7 +61,7 @@ def _table(head: list[str], body: list[list[str]]) -> tuple[str, str]:
     return h, md
 
 
-def facility_load(layers: Mapping[str, Any]) -> pd.DataFrame | None:
+def facility_load(layers: ResultLayers) -> pd.DataFrame | None:
     """The facilities' load table (no geometry), or None when not computed."""
     fac = layers.get("facilities")
     if fac is None or "load" not in fac.columns:
@@ -110,7 +113,7 @@ def lorenz_chart(values: Any, weights: Any, lang: str, *, width: int = 360) -> s
     return "".join(parts)
 
 
-def render(layers: Mapping[str, Any], profile: Any, lang: str) -> tuple[list[str], list[str]]:
+def render(layers: ResultLayers, profile: Profile, lang: str) -> tuple[list[str], list[str]]:
     """HTML and Markdown of the sections (empty when no layer of theirs is present)."""
     h: list[str] = []
     md: list[str] = []
@@ -254,7 +257,7 @@ def render(layers: Mapping[str, Any], profile: Any, lang: str) -> tuple[list[str
     return h, md
 
 
-def write_tables(layers: Mapping[str, Any], write: Any) -> dict[str, Any]:
+def write_tables(layers: ResultLayers, write: Any) -> dict[str, Any]:
     """Write the sections' CSV tables with ``write(frame, file name)``; returns the files."""
     out: dict[str, Any] = {}
     frames = {"facility_load": facility_load(layers), "target_groups": layers.get("target_groups"),

@@ -43,6 +43,9 @@ from lifecircle.errors import InputError, OutputError
 from lifecircle.outputs import styles
 
 if TYPE_CHECKING:
+    import folium
+
+    from lifecircle.outputs import ResultLayers
     from lifecircle.profile import Profile
 
 STATIC = Path(__file__).parent / "static"
@@ -320,10 +323,10 @@ def _encode_all(geoms: Any) -> list[list[Any] | None]:
     types = shapely.get_type_id(geoms)
     if (types == 7).any():  # collections (e.g. from a display simplification): areal parts
         geoms = geoms.copy()
-        for i in np.flatnonzero(types == 7):
-            areal = [p for g in geoms[i].geoms if shapely.get_type_id(g) in (3, 6)
+        for j in np.flatnonzero(types == 7):
+            areal = [p for g in geoms[j].geoms if shapely.get_type_id(g) in (3, 6)
                      for p in getattr(g, "geoms", [g])]
-            geoms[i] = shapely.MultiPolygon(areal) if areal else None
+            geoms[j] = shapely.MultiPolygon(areal) if areal else None
         types = shapely.get_type_id(geoms)
     out: list[list[Any] | None] = [None] * len(geoms)
     full = ~shapely.is_empty(geoms) & (types >= 0)
@@ -338,7 +341,7 @@ def _encode_all(geoms: Any) -> list[list[Any] | None]:
             rings, ring_part = shapely.get_rings(parts, return_index=True)
             enc, _ = _encode_paths(rings)
             rs = np.searchsorted(ring_part, np.arange(len(parts) + 1)).tolist()
-            items = [enc[a:b] for a, b in pairwise(rs)]
+            items: list[Any] = [enc[a:b] for a, b in pairwise(rs)]
         else:
             items, counts = _encode_paths(parts)
             ok = counts >= 2
@@ -496,7 +499,7 @@ def _gap_data(frame: Any, profile: Profile, idx: Mapping[str, int], lang: str,
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _more_rows(row: Mapping[str, Any], profile: Any, lang: str) -> list[list[Any]]:
+def _more_rows(row: Mapping[str, Any], profile: Profile | None, lang: str) -> list[list[Any]]:
     """Popup rows ``[label, text, bad]`` of supply and load, target groups and scenarios,
     where present (shown as plain text by the page)."""
     out: list[list[Any]] = []
@@ -578,7 +581,8 @@ def _proposed_data(frame: Any, comm: Any, profile: Profile, lang: str) -> list[d
         rank = r.get("rank")
         comms = sep.join(f"{names[c]} ({c})" if c in names else c
                          for c in split_keys(r.get("communities")))
-        out.append({"r": i + 1 if _isnan(rank) else int(rank), "lat": lat, "lon": lon,
+        out.append({"r": i + 1 if rank is None or _isnan(rank) else int(rank),
+                    "lat": lat, "lon": lon,
                     "n": str(_get(r, "name", _get(r, "cand_id", ""))),
                     "cats": category_names(r.get("categories"), profile, lang),
                     "np": _num_or_none(r.get("new_population"), 0), "comms": comms,
@@ -680,7 +684,7 @@ def _hatch_defs() -> str:
             'stroke-opacity="0.8"/></pattern></defs></svg>')
 
 
-def map_data(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
+def map_data(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
              title: str | None = None, basemap: str | None = "positron",
              simplify_m: float = 3.0, simplify_service_areas_m: float = 30.0,
              simplify_roads_m: float = 8.0, service_area_shown: str | None = None
@@ -771,7 +775,7 @@ def _bounds(frames: Iterable[Any]) -> list[list[float]] | None:
             [float(a[:, 3].max()), float(a[:, 2].max())]]
 
 
-def _nonempty(layers: Mapping[str, Any], name: str) -> Any:
+def _nonempty(layers: ResultLayers, name: str) -> Any:
     f = layers.get(name)
     return f if f is not None and len(f) > 0 else None
 
@@ -796,12 +800,13 @@ lifecircleMap({{ this._parent.get_name() }}, {{ this.data }});
     return LifecircleApp
 
 
-def make_map(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
+def make_map(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
              title: str | None = None, basemap: str | None = "positron",
              simplify_m: float = 3.0, simplify_service_areas_m: float = 30.0,
              simplify_roads_m: float = 8.0, service_area_shown: str | None = None,
-             notices: Sequence[str] = ()) -> Any:
-    """The interactive map as a :class:`folium.Map` (parameters as :func:`build`)."""
+             notices: Sequence[str] = ()) -> folium.Map:
+    """The interactive map as a :class:`folium.Map` (parameters as :func:`build`): shown
+    inline in a notebook, or saved with ``m.save(path)``."""
     import folium
     import folium.plugins
 
@@ -815,7 +820,10 @@ def make_map(layers: Mapping[str, Any], profile: Profile, *, lang: str = "zh",
                    prefer_canvas=False)
     m.default_js = []
     m.default_css = []
+    from branca.element import Figure
+
     root = m.get_root()
+    assert isinstance(root, Figure)  # a folium.Map's root is the page
     root.title = _esc(data["title"])
     root.header.add_child(folium.Element(_inline_assets()), name="lifecircle_assets")
     root.html.add_child(folium.Element(_hatch_defs()), name="lifecircle_defs")
@@ -840,7 +848,7 @@ def _notice_banner(notices: Sequence[str]) -> str:
             f'padding:4px 10px;font:13px/1.4 sans-serif;pointer-events:none">{items}</div>')
 
 
-def build(layers: Mapping[str, Any], profile: Profile, out_path: str | os.PathLike[str], *,
+def build(layers: ResultLayers, profile: Profile, out_path: str | os.PathLike[str], *,
           lang: str = "zh", title: str | None = None, basemap: str | None = "positron",
           simplify_m: float = 3.0, simplify_service_areas_m: float = 30.0,
           simplify_roads_m: float = 8.0, service_area_shown: str | None = None,
