@@ -37,7 +37,14 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-from lifecircle.planner import CoverageProblem, maximal_covering, orlib, p_median, set_covering
+from lifecircle.planner import (
+    CostProblem,
+    CoverageProblem,
+    maximal_covering,
+    orlib,
+    p_median,
+    set_covering,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ORLIB = ROOT / "tests" / "data" / "orlib"
@@ -134,10 +141,10 @@ def _ours(model: str, inst: Instance) -> dict:
         s = set_covering(CoverageProblem(cover, inst.weights, existing=existing),
                          time_limit_s=TIME_LIMIT_S)
     else:
-        s = p_median(inst.dist, inst.weights, inst.p, unreached_cost=inst.cutoff,
-                     existing=np.where(inst.existing_dist <= inst.cutoff,
-                                       inst.existing_dist, np.inf),
-                     time_limit_s=TIME_LIMIT_S)
+        problem = CostProblem(inst.dist, inst.weights, unreached_cost=inst.cutoff,
+                              existing=np.where(inst.existing_dist <= inst.cutoff,
+                                                inst.existing_dist, np.inf))
+        s = p_median(problem, p=inst.p, time_limit_s=TIME_LIMIT_S)
     total = time.perf_counter() - t
     return {"seconds": total, "build": total - _SOLVER_S[0], "objective": s.objective,
             "status": s.status, "gap": s.gap, "rows": s.size[0], "greedy": s.greedy_objective}
@@ -198,7 +205,7 @@ def _orlib_rows() -> list[dict]:
         _timed_highs()
         _SOLVER_S[0] = 0.0
         t = time.perf_counter()
-        s = p_median(cost, np.ones(len(cost)), p, time_limit_s=TIME_LIMIT_S)
+        s = p_median(CostProblem(cost, np.ones(len(cost))), p=p, time_limit_s=TIME_LIMIT_S)
         total = time.perf_counter() - t
         ours = {"seconds": total, "build": total - _SOLVER_S[0], "objective": s.objective,
                 "status": s.status, "gap": s.gap, "rows": s.size[0],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import itertools
 import subprocess
 import sys
@@ -12,6 +14,8 @@ import scipy.sparse as sp
 
 from lifecircle.errors import InputError, SolverError
 from lifecircle.planner import (
+    SOLVER_OPTIONS,
+    CostProblem,
     CoverageProblem,
     aggregate_columns,
     joint,
@@ -20,7 +24,7 @@ from lifecircle.planner import (
     rank_sites,
     set_covering,
 )
-from lifecircle.planner.solve import solve_milp
+from lifecircle.planner.solve import Solution, solve_milp
 
 SEEDS = range(8)
 
@@ -138,8 +142,8 @@ def test_aggregation_merges_identical_columns() -> None:
     # 11 sites; this aggregated instance also triggers a HiGHS 1.16 warm-start bug (a
     # wrong "optimal" 12) that solve_milp detects and re-solves without the start
     assert sc_agg.objective == sc_raw.objective == 11
-    pm_agg = p_median(d, np.ones(600), 3)
-    pm_raw = p_median(d, np.ones(600), 3, aggregate=False)
+    pm_agg = p_median(CostProblem(d, np.ones(600)), p=3)
+    pm_raw = p_median(CostProblem(d, np.ones(600)), p=3, aggregate=False)
     assert pm_agg.objective == pytest.approx(pm_raw.objective)
     assert pm_agg.size[1] < pm_raw.size[1]
 
@@ -179,13 +183,13 @@ def test_p_median_matches_brute_force(seed: int) -> None:
     c = rng.integers(1, 60, (n, m)).astype(float)
     w = rng.integers(0, 9, m).astype(float)
     p = int(rng.integers(1, n))
-    sol = p_median(c, w, p)
+    sol = p_median(CostProblem(c, w), p=p)
     best = min(float(w @ c[list(s)].min(axis=0)) for s in itertools.combinations(range(n), p))
     assert sol.objective == pytest.approx(best)
     assert len(sol.selected) == p
     # with existing facilities: cost to the nearest open one
     existing = rng.integers(1, 60, m).astype(float)
-    sol = p_median(c, w, p, existing=existing)
+    sol = p_median(CostProblem(c, w, existing=existing), p=p)
     best = min(float(w @ np.minimum(existing, c[list(s)].min(axis=0)))
                for s in itertools.combinations(range(n), p))
     assert sol.objective == pytest.approx(best)
@@ -202,11 +206,12 @@ def test_p_median_sparse_cutoff_matches_brute_force(seed: int) -> None:
     sparse = sp.csr_matrix((c[rows, cols], (rows, cols)), shape=c.shape)
     w = rng.integers(1, 9, m).astype(float)
     p = int(rng.integers(1, n))
-    sol = p_median(sparse, w, p, unreached_cost=cutoff)
+    sol = p_median(CostProblem(sparse, w, unreached_cost=cutoff), p=p)
     best = min(float(w @ np.minimum(cutoff, dense[list(s)].min(axis=0)))
                for s in itertools.combinations(range(n), p))
     assert sol.objective == pytest.approx(best)
-    assert p_median(dense, w, p, unreached_cost=cutoff).objective == pytest.approx(best)
+    dense_sol = p_median(CostProblem(dense, w, unreached_cost=cutoff), p=p)
+    assert dense_sol.objective == pytest.approx(best)
 
 
 def test_p_median_hand_checked_and_explicit_zero() -> None:
@@ -214,18 +219,19 @@ def test_p_median_hand_checked_and_explicit_zero() -> None:
     cost = sp.csr_matrix((np.array([5.0, 0.0, 7.0, 2.0]),
                           (np.array([0, 1, 1, 0]), np.array([0, 1, 2, 2]))), shape=(2, 3))
     assert cost.nnz == 4
-    sol = p_median(cost, [1, 10, 1], 1, existing=[np.inf, np.inf, 4.0], unreached_cost=20.0)
+    sol = p_median(CostProblem(cost, [1, 10, 1], existing=[np.inf, np.inf, 4.0],
+                               unreached_cost=20.0), p=1)
     # site 0: 5 + 10*20 + 2 = 207; site 1: 20 + 0 + 4 = 24
     assert sol.selected == (1,) and sol.objective == 24.0
     # without unreached_cost every point must be served: one site cannot reach 0 and 1
     with pytest.raises(SolverError, match="Infeasible"):
-        p_median(cost, [1, 10, 1], 1)
-    assert p_median(cost, [1, 10, 1], 2).objective == 5.0 + 0.0 + 2.0
+        p_median(CostProblem(cost, [1, 10, 1]), p=1)
+    assert p_median(CostProblem(cost, [1, 10, 1]), p=2).objective == 5.0 + 0.0 + 2.0
     wider = sp.hstack([cost, sp.csr_matrix((2, 1))], format="csr")  # demand 3: nobody
     with pytest.raises(InputError, match=r"demand point 3.*unreached_cost"):
-        p_median(wider, [1, 10, 1, 1], 2)
+        p_median(CostProblem(wider, [1, 10, 1, 1]), p=2)
     with pytest.raises(InputError, match="p = 3"):
-        p_median(cost, [1, 1, 1], 3, unreached_cost=20.0)
+        p_median(CostProblem(cost, [1, 1, 1], unreached_cost=20.0), p=3)
 
 
 # ----------------------------------------------------------------------------- capacity
@@ -346,7 +352,7 @@ def test_greedy_fallback_when_time_limit_hits_without_solution() -> None:
     assert warm.objective >= greedy.objective
     exact = maximal_covering(prob, p=4)
     assert exact.status == "optimal" and exact.objective > greedy.objective
-    pm = p_median(d, np.ones(400), 4, time_limit_s=0.0, warm_start=False)
+    pm = p_median(CostProblem(d, np.ones(400)), p=4, time_limit_s=0.0, warm_start=False)
     assert pm.status == "greedy" and pm.objective == pm.greedy_objective
     sc = set_covering(prob, time_limit_s=0.0, warm_start=False)
     assert sc.status == "greedy"
@@ -375,6 +381,42 @@ def test_bad_inputs_raise_input_error() -> None:
         maximal_covering(prob, p=1, method="cbc")
     with pytest.raises(InputError, match="capacities"):
         set_covering(CoverageProblem(a, [1, 2, 3], capacity=[5, np.nan]))
+
+
+def test_cost_problem_checks_its_inputs() -> None:
+    cost = np.array([[1.0, np.inf, 3.0], [2.0, 2.0, np.nan]])
+    prob = CostProblem(cost, [1, 2, 3], existing=[np.nan, 5.0, np.inf], unreached_cost=4.0)
+    assert prob.cost.nnz == 4  # inf and NaN: unreachable pairs, not stored
+    assert prob.base().tolist() == [4.0, 4.0, 4.0]
+    assert CostProblem(cost, [1, 2, 3], existing=[1.0, 9.0, np.nan]).base().tolist() == [
+        1.0, 9.0, np.inf]
+    with pytest.raises(InputError, match=r"CostProblem\.weights: 2 values for 3"):
+        CostProblem(cost, [1, 2])
+    with pytest.raises(InputError, match="negative costs"):
+        CostProblem(-cost, [1, 2, 3])
+    with pytest.raises(InputError, match=r"CostProblem\.priority"):
+        CostProblem(cost, [1, 2, 3], priority=[1])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        prob.weights = np.zeros(3)  # type: ignore[misc]
+
+
+def test_every_model_has_one_call_style() -> None:
+    """problem in (positional), model parameters and solver options as keywords,
+    a Solution out; the solver options are the same for every model."""
+    problems = {maximal_covering: CoverageProblem, set_covering: CoverageProblem,
+                p_median: CostProblem}
+    for model, problem_type in problems.items():
+        sig = inspect.signature(model)
+        params = list(sig.parameters.values())
+        assert params[0].name == "problem"
+        assert params[0].annotation in (problem_type.__name__, problem_type)
+        assert params[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        assert all(q.kind is inspect.Parameter.KEYWORD_ONLY for q in params[1:]), model
+        assert {k: sig.parameters[k].default for k in SOLVER_OPTIONS} == dict(SOLVER_OPTIONS)
+        assert sig.return_annotation in ("Solution", Solution)
+    a = sp.csr_matrix(np.eye(3, dtype=bool))
+    with pytest.raises(TypeError):
+        maximal_covering(CoverageProblem(a, [1, 2, 3]), 2)  # type: ignore[misc]
 
 
 def test_solving_prints_nothing() -> None:

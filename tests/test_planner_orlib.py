@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lifecircle.planner import orlib, p_median
+from lifecircle.planner import CostProblem, orlib, p_median
 
 #: OR-Library instances pmed1 and pmed5 (Beasley 1990), kept in the repository.
 ORLIB = Path(__file__).parent / "data" / "orlib"
@@ -35,7 +35,7 @@ def test_reader_overwrites_duplicate_edges(tmp_path: Path) -> None:
 def test_orlib_optimum(name: str) -> None:
     cost, p = read_pmed(name)
     assert cost.shape == (100, 100)
-    sol = p_median(cost, np.ones(100), p)
+    sol = p_median(CostProblem(cost, np.ones(100)), p=p)
     assert sol.status == "optimal"
     assert sol.objective == OPTIMA[name]
     assert len(sol.selected) == p

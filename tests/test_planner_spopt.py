@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from lifecircle.planner import CoverageProblem, maximal_covering, p_median, set_covering
+from lifecircle.planner import (
+    CostProblem,
+    CoverageProblem,
+    maximal_covering,
+    p_median,
+    set_covering,
+)
 
 pulp = pytest.importorskip("pulp")
 locate = pytest.importorskip("spopt.locate")
@@ -41,7 +47,7 @@ def _instance(seed: int, n_cand: int = 25, n_dem: int = 250, n_exist: int = 3):
 @pytest.mark.parametrize("name", sorted(OPTIMA))
 def test_pmedian_orlib_same_as_spopt(name: str) -> None:
     cost, p = read_pmed(name)
-    ours = p_median(cost, np.ones(100), p)
+    ours = p_median(CostProblem(cost, np.ones(100)), p=p)
     theirs = locate.PMedian.from_cost_matrix(cost.T, np.ones(100), p_facilities=p).solve(_cbc())
     assert ours.objective == pytest.approx(theirs.problem.objective.value()) == OPTIMA[name]
 
@@ -50,7 +56,7 @@ def test_pmedian_orlib_same_as_spopt(name: str) -> None:
 def test_pmedian_with_existing_same_as_spopt(seed: int) -> None:
     d_cand, d_exist, w = _instance(seed, n_cand=15, n_dem=120)
     p = 3
-    ours = p_median(d_cand, w, p, existing=d_exist.min(axis=0))
+    ours = p_median(CostProblem(d_cand, w, existing=d_exist.min(axis=0)), p=p)
     both = np.vstack([d_cand, d_exist])
     pre = np.r_[np.zeros(len(d_cand)), np.ones(len(d_exist))].astype(int)
     theirs = locate.PMedian.from_cost_matrix(both.T, w, p_facilities=p + len(d_exist),

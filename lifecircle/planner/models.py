@@ -5,6 +5,18 @@ functions never see a geometry. Rows are candidate sites, columns demand points,
 ``scipy.sparse`` CSR matrix (``True`` / a travel time where the candidate reaches the
 demand point; the *structure* says what is reachable, so explicit zeros count).
 
+One call style for every model (like spopt's ``from_cost_matrix``): a frozen problem
+holding the matrix and the per-demand and per-candidate vectors in, the model's own
+parameters and the shared solver options as keywords, a :class:`~.solve.Solution` out::
+
+    maximal_covering(CoverageProblem(...), *, p=None, budget=None, split=False, **solver)
+    set_covering(CoverageProblem(...), *, objective="sites", **solver)
+    p_median(CostProblem(...), *, p, **solver)
+
+where ``solver`` is ``time_limit_s=60.0, method="highs", warm_start=True, aggregate=True``
+(:data:`SOLVER_OPTIONS`). A covering model reads a :class:`CoverageProblem` (who reaches
+whom), the p-median a :class:`CostProblem` (how far).
+
 Modelling choices (shared by all models)
 ----------------------------------------
 - **Existing facilities count as open.** Demand already covered (``existing``) adds its
@@ -57,20 +69,24 @@ from lifecircle.planner.solve import (
     solve_milp,
 )
 
-__all__ = ["CoverageProblem", "RankedSite", "aggregate_columns", "joint", "maximal_covering",
-           "p_median", "rank_sites", "set_covering"]
+__all__ = ["SOLVER_OPTIONS", "CostProblem", "CoverageProblem", "RankedSite",
+           "aggregate_columns", "joint", "maximal_covering", "p_median", "rank_sites",
+           "set_covering"]
 
 _METHODS = ("highs", "greedy")
+#: The keyword options every model takes, with their defaults.
+SOLVER_OPTIONS: Mapping[str, object] = {"time_limit_s": 60.0, "method": "highs",
+                                        "warm_start": True, "aggregate": True}
 
 
 # ----------------------------------------------------------------------------- problem
 def _vector(value: ArrayLike | None, n: int, name: str, default: float,
-            dtype: type = np.float64) -> NDArray:
+            dtype: type = np.float64, owner: str = "CoverageProblem") -> NDArray:
     if value is None:
         return np.full(n, default, dtype=dtype)
     arr = np.asarray(value, dtype=dtype).ravel()
     if arr.shape[0] != n:
-        raise InputError(f"CoverageProblem.{name}: {arr.shape[0]} values for {n} entries; "
+        raise InputError(f"{owner}.{name}: {arr.shape[0]} values for {n} entries; "
                          f"fix: give one value per {'candidate' if n else 'entry'}")
     return arr
 
@@ -367,14 +383,14 @@ def _stack_rows(blocks: list[sp.spmatrix], n_col: int) -> sp.csr_matrix:
 # ----------------------------------------------------------------------------- MCLP
 def maximal_covering(
     problem: CoverageProblem,
+    *,
     p: int | None = None,
     budget: float | None = None,
-    *,
+    split: bool = False,
     time_limit_s: float = 60.0,
     method: str = "highs",
     warm_start: bool = True,
     aggregate: bool = True,
-    split: bool = False,
 ) -> Solution:
     """Maximal covering location: open at most ``p`` sites (and/or spend at most
     ``budget``) to cover the most weight, existing facilities counted as open.
@@ -391,6 +407,9 @@ def maximal_covering(
         Most new sites; ``None`` = no limit on the count (a budget is then required).
     budget
         Most total cost of the new sites (``problem.costs``); ``None`` = no budget.
+    split
+        Capacitated variant only: allow a demand point to be shared between sites
+        (fractional assignment; enables aggregation).
     time_limit_s
         HiGHS time limit (seconds).
     method
@@ -399,9 +418,6 @@ def maximal_covering(
         Give the greedy solution to HiGHS as a start.
     aggregate
         Merge demand points with identical coverage sets before building the MILP.
-    split
-        Capacitated variant only: allow a demand point to be shared between sites
-        (fractional assignment; enables aggregation).
 
     Returns
     -------
@@ -736,21 +752,90 @@ def _cost_csr(cost: sp.spmatrix | ArrayLike) -> sp.csr_matrix:
         return out
     arr = np.asarray(cost, dtype=np.float64)
     if arr.ndim != 2:
-        raise InputError(f"p_median(): cost matrix has shape {arr.shape}; "
+        raise InputError(f"CostProblem.cost: matrix has shape {arr.shape}; "
                          "fix: pass a 2-D (candidates x demand) matrix")
     mask = np.isfinite(arr)
     indptr = np.r_[0, np.cumsum(mask.sum(axis=1))]
     return sp.csr_matrix((arr[mask], np.nonzero(mask)[1], indptr), shape=arr.shape)
 
 
+@dataclass(frozen=True, eq=False)
+class CostProblem:
+    """A median problem on a candidates x demand cost (travel-time) matrix.
+
+    Parameters
+    ----------
+    cost
+        (candidates x demand) costs. Dense: ``inf``/NaN = unreachable. Sparse (e.g. travel
+        times within a cutoff): stored entries are the reachable pairs, explicit zeros
+        included. Converted to a CSR matrix of the finite costs.
+    weights
+        (demand,) weights (population), finite and >= 0.
+    existing
+        (demand,) cost to the nearest existing open facility (``inf``/NaN = none).
+    unreached_cost
+        Cost charged to a demand point that no open site (new or existing) reaches, e.g.
+        the cutoff of a sparse matrix; a scalar or one value per demand point (NaN = none).
+        ``None``: every demand point with weight must be reached.
+    priority
+        (candidates,) tie-break, lower first; default equal.
+    """
+
+    cost: sp.csr_matrix
+    weights: NDArray[np.float64]
+    existing: NDArray[np.float64] | None = None
+    unreached_cost: float | NDArray[np.float64] | None = None
+    priority: NDArray[np.float64] | None = None
+
+    def __post_init__(self) -> None:
+        c_all = _cost_csr(self.cost)
+        n, m = c_all.shape
+        w = _vector(self.weights, m, "weights", 0.0, owner="CostProblem")
+        if np.any(~np.isfinite(w)) or np.any(w < 0):
+            raise InputError("CostProblem.weights: weights must be finite and >= 0; "
+                             "fix: replace missing population by 0")
+        ex = _vector(self.existing, m, "existing", np.inf, owner="CostProblem")
+        ex = np.where(np.isnan(ex), np.inf, ex)
+        if self.unreached_cost is None:
+            fallback = None
+        else:
+            cap = np.broadcast_to(np.asarray(self.unreached_cost, dtype=np.float64), (m,))
+            fallback = np.where(np.isnan(cap), np.inf, cap)
+        prio = _vector(self.priority, n, "priority", 0.0, owner="CostProblem")
+        if np.any(c_all.data < 0):
+            raise InputError("CostProblem.cost: negative costs; "
+                             "fix: pass travel times or distances")
+        for name, value in (("cost", c_all), ("weights", w), ("existing", ex),
+                            ("unreached_cost", fallback), ("priority", prio)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def n_candidates(self) -> int:
+        """Number of candidate sites (rows)."""
+        return int(self.cost.shape[0])
+
+    @property
+    def n_demand(self) -> int:
+        """Number of demand points (columns)."""
+        return int(self.cost.shape[1])
+
+    def base(self) -> NDArray[np.float64]:
+        """(demand,) cost before any new site: the nearest existing facility, or the
+        ``unreached_cost`` where that is lower (``inf`` where neither)."""
+        ex: NDArray[np.float64] = self.existing  # type: ignore[assignment]
+        if self.unreached_cost is None:
+            return ex
+        return np.minimum(ex, self.unreached_cost)
+
+    def reachable(self) -> NDArray[np.bool_]:
+        """(demand,) True where at least one candidate reaches the point."""
+        return np.bincount(self.cost.indices, minlength=self.n_demand) > 0
+
+
 def p_median(
-    cost_matrix: sp.spmatrix | ArrayLike,
-    weights: ArrayLike,
-    p: int,
+    problem: CostProblem,
     *,
-    existing: ArrayLike | None = None,
-    unreached_cost: float | ArrayLike | None = None,
-    priority: ArrayLike | None = None,
+    p: int,
     time_limit_s: float = 60.0,
     method: str = "highs",
     warm_start: bool = True,
@@ -761,22 +846,10 @@ def p_median(
 
     Parameters
     ----------
-    cost_matrix
-        (candidates x demand) costs. Dense: ``inf``/NaN = unreachable. Sparse (e.g. travel
-        times within a cutoff): stored entries are the reachable pairs, explicit zeros
-        included.
-    weights
-        (demand,) weights (population).
+    problem
+        The cost problem (matrix, weights, existing costs, unreached cost, priorities).
     p
         Number of new sites (0 <= p <= candidates).
-    existing
-        (demand,) cost to the nearest existing open facility (``inf`` = none).
-    unreached_cost
-        Cost charged to a demand point that no open site (new or existing) reaches, e.g.
-        the cutoff of a sparse matrix; a scalar or one value per demand point. ``None``:
-        every demand point must be reached.
-    priority
-        (candidates,) tie-break, lower first.
     time_limit_s, method, warm_start, aggregate
         As for :func:`maximal_covering`.
 
@@ -786,28 +859,26 @@ def p_median(
         ``objective`` = sum over demand of weight x cost to the nearest open facility
         (``unreached_cost`` where none reaches); ``unreachable`` = demand no candidate and
         no existing facility reaches.
+
+    Raises
+    ------
+    InputError
+        ``p`` out of range, or a demand point with weight that nothing reaches and no
+        ``unreached_cost``.
     """
     t0 = time.perf_counter()
     _check_method(method, time_limit_s)
-    c_all = _cost_csr(cost_matrix)
+    c_all = problem.cost
     n, m = c_all.shape
-    w = _vector(weights, m, "weights", 0.0)
-    if np.any(~np.isfinite(w)) or np.any(w < 0):
-        raise InputError("p_median(): weights must be finite and >= 0; "
-                         "fix: replace missing population by 0")
+    w = problem.weights
     if int(p) != p or not 0 <= p <= n:
         raise InputError(f"p_median(): p = {p} must be a whole number in 0..{n} "
                          "(the number of candidates); fix: lower p or add candidates")
     p = int(p)
-    ex = _vector(existing, m, "existing", np.inf)
-    ex = np.where(np.isnan(ex), np.inf, ex)
-    if unreached_cost is None:
-        base = ex
-    else:
-        cap = np.broadcast_to(np.asarray(unreached_cost, dtype=np.float64), (m,))
-        base = np.minimum(ex, np.where(np.isnan(cap), np.inf, cap))
-    prio = _vector(priority, n, "priority", 0.0)
-    reached = np.bincount(c_all.indices, minlength=m) > 0
+    ex: NDArray[np.float64] = problem.existing  # type: ignore[assignment]
+    base = problem.base()
+    prio: NDArray[np.float64] = problem.priority  # type: ignore[assignment]
+    reached = problem.reachable()
     unreachable = ~reached & ~np.isfinite(ex)
     must = ~np.isfinite(base) & (w > 0)
     if np.any(must & ~reached):
@@ -815,8 +886,6 @@ def p_median(
         raise InputError(f"p_median(): demand point {bad} is reached by no candidate and no "
                          "existing facility; fix: pass unreached_cost (e.g. the cutoff) or "
                          "drop the point")
-    if np.any(c_all.data < 0):
-        raise InputError("p_median(): negative costs; fix: pass travel times or distances")
 
     def value(sel: Sequence[int]) -> float:
         d = base.copy()

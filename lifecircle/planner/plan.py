@@ -39,6 +39,7 @@ from lifecircle.accessibility.times import travel_times as compute_travel_times
 from lifecircle.errors import InputError
 from lifecircle.planner import candidates as cand_mod
 from lifecircle.planner.models import (
+    CostProblem,
     CoverageProblem,
     RankedSite,
     joint,
@@ -287,7 +288,7 @@ def matrices(
     times: pd.DataFrame | None = None,
     max_snap_m: float = 500.0,
     generate: bool | None = None,
-    candidate_spacing_m: float = 300.0,
+    candidate_spacing_m: float | None = 300.0,
     min_distance_m: float | None = None,
     near_m: float | None = None,
     max_candidates: int = 5000,
@@ -501,9 +502,10 @@ def solve(m: SiteMatrices, *, model: str = "mclp", sites: int | None = None,
         if p < (sites or 0):
             warnings.append(_msg(lang, f"候选点只有 {n_cand} 个，少于 {sites} 个新增点位",
                                  f"only {n_cand} candidates for {sites} new sites"))
-        solution = p_median(cost, problem.weights, p, existing=ex_s, unreached_cost=cutoff,
-                            priority=cand["priority"].to_numpy(float),
-                            time_limit_s=time_limit_s)
+        solution = p_median(CostProblem(cost, problem.weights, existing=ex_s,
+                                        unreached_cost=cutoff,
+                                        priority=cand["priority"].to_numpy(float)),
+                            p=p, time_limit_s=time_limit_s)
     if solution.status == "time_limit":
         warnings.append(_msg(
             lang, f"求解达到时间上限 {time_limit_s:g} 秒，最优性差距 {solution.gap:.2%}",
@@ -715,7 +717,7 @@ def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
                facilities: gpd.GeoDataFrame | None, profile: Profile, cats: tuple[str, ...],
                circle_of: NDArray[np.object_], eligible: Mapping[str, NDArray[np.bool_]],
                existing: Mapping[str, NDArray[np.bool_]], used_circles: list[str], *,
-               spacing: float, min_distance_m: float | None, near_m: float | None,
+               spacing: float | None, min_distance_m: float | None, near_m: float | None,
                room: int, warnings: list[str], lang: str,
                names: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
     """Candidates along the roads near demand not yet covered for a planned category.
