@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import _results_fixture as fx
@@ -283,3 +284,107 @@ def test_one_language_per_run(zh: tuple[Path, dict], tmp_path: Path) -> None:
     for phrase in ("no data", "covered", "population", "communities", "proposed", "Table",
                    "pass", "fail", "the ", " of "):
         assert phrase not in zh_text, phrase
+
+
+# ----------------------------------------------------------------------------- one document
+class _Tables(HTMLParser):
+    """Cell texts of every HTML table, and the visible text outside and inside charts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[str]] = []
+        self.depth = 0
+        self.cell: list[str] | None = None
+        self.svg = 0
+        self.style = False
+        self.text: list[str] = []
+        self.chart_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag in ("td", "th") and self.tables:
+            self.cell = []
+        elif tag == "svg":
+            self.svg += 1
+        elif tag == "style":
+            self.style = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.tables[-1].append("".join(self.cell).strip())
+            self.cell = None
+        elif tag == "svg":
+            self.svg -= 1
+        elif tag == "style":
+            self.style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.style:
+            return
+        if self.cell is not None:
+            self.cell.append(data)
+        (self.chart_text if self.svg else self.text).append(data)
+
+
+def _md_tables(md: str) -> list[list[str]]:
+    out: list[list[str]] = []
+    prev = False
+    for line in md.split("\n"):
+        if line.startswith("|"):
+            if not prev:
+                out.append([])
+            if not re.fullmatch(r"\|(---\|)+", line):
+                cells = re.split(r"(?<!\\)\|", line)[1:-1]
+                out[-1] += [_md_plain(c.strip()) for c in cells]
+        prev = line.startswith("|")
+    return out
+
+
+def _md_plain(text: str) -> str:
+    import html as _html
+
+    return _html.unescape(re.sub(r"\\(.)", r"\1", text))
+
+
+NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?%?")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_and_markdown_carry_the_same_content(lang: str, tmp_path: Path) -> None:
+    """report.html and report.md are two renderings of one document: the same headings in
+    the same order, every HTML table in the Markdown cell for cell, and no number in one
+    that the other lacks (charts are tables of their numbers in Markdown)."""
+    import html as _html
+
+    report.build(fx.build(), fx.profile(), tmp_path, lang=lang, inputs=INPUTS,
+                 warnings=WARNINGS, plan_summary={"model": "mclp", "sites": 2, "gap": 0.0},
+                 run_info={"project": "马鞍山 <演示>", "synthetic": True, "seconds": 3.2})
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    # headings, level and text, in order
+    h_html = [(int(lv), _html.unescape(re.sub(r"<[^>]+>", "", t)))
+              for lv, t in re.findall(r"<h([1-3])[^>]*>(.*?)</h\1>", page, flags=re.S)]
+    h_md = [(len(m.group(1)), _md_plain(m.group(2)))
+            for m in re.finditer(r"^(#{1,3}) (.*)$", md, flags=re.M)]
+    assert h_html == h_md
+    assert len(h_html) > 20
+    # every HTML table is in the Markdown, in order (key-value tables get a header there)
+    parsed = _Tables()
+    parsed.feed(page)
+    md_tables = _md_tables(md)
+    i = 0
+    for table in parsed.tables:
+        while i < len(md_tables) and table not in (md_tables[i], md_tables[i][2:]):
+            i += 1
+        assert i < len(md_tables), table[:8]
+        i += 1
+    assert len(parsed.tables) >= 10
+    # numbers: the text outside charts equals the Markdown's; chart numbers are in both
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
+    text = stamp.sub("", " ".join(parsed.text))
+    chart = " ".join(parsed.chart_text)
+    md_numbers = set(NUMBER.findall(stamp.sub("", re.sub(r"\bP\d+\b", "", md))))
+    assert set(NUMBER.findall(text)) <= md_numbers
+    assert md_numbers <= set(NUMBER.findall(text + " " + chart))
+    assert "69.6%" in md_numbers and "69.6%" in chart  # a chart's number, as a table cell

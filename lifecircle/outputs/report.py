@@ -32,12 +32,28 @@ import pandas as pd
 from lifecircle import i18n
 from lifecircle.errors import OutputError
 from lifecircle.outputs import sections, styles
+from lifecircle.outputs.document import (
+    Block,
+    Bullets,
+    Cell,
+    Document,
+    Facts,
+    Figure,
+    Heading,
+    Legend,
+    Links,
+    Paragraph,
+    Section,
+    Table,
+    to_html,
+    to_markdown,
+)
 from lifecircle.outputs.webmap import category_names, fmt_bool, fmt_num, fmt_pct, split_keys
 from lifecircle.safetext import csv_frame, visible
 
 if TYPE_CHECKING:
     from lifecircle.outputs import ResultLayers
-    from lifecircle.profile import Profile
+    from lifecircle.profile import Circle, Profile
 
 FONT = ("'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',"
         "'WenQuanYi Micro Hei',sans-serif")
@@ -263,11 +279,16 @@ def coverage_chart(rows: Sequence[tuple[str, float, float]], profile: Profile, l
     return "".join(parts)
 
 
-def time_chart(demand: Any, communities: Any, circle: Any, keys: Sequence[str], profile: Profile,
-               lang: str) -> str:
-    """Box-and-whisker rows of travel minutes per category for one circle (inline SVG)."""
+#: Percentiles of the travel-time chart (and its table).
+TIME_QUANTILES = (.1, .25, .5, .75, .9)
+
+
+def time_rows(demand: Any, communities: Any, circle: Circle, keys: Sequence[str]
+              ) -> list[tuple[str, tuple[float, ...], float]]:
+    """Per required category of one circle: the population-weighted 10/25/50/75/90th
+    percentiles of the minutes (``inf`` = unreachable) and the share within the limit."""
     if demand is None or len(demand) == 0:
-        return ""
+        return []
     kinds = None
     if communities is not None and "cid" in demand.columns and "cid" in communities.columns \
             and "kind" in communities.columns:
@@ -275,17 +296,47 @@ def time_chart(demand: Any, communities: Any, circle: Any, keys: Sequence[str], 
             dict(zip(communities["cid"].astype(str), communities["kind"], strict=True)))
     sel = demand if kinds is None else demand[(kinds == circle.key).to_numpy()]
     if len(sel) == 0:
-        return ""
+        return []
     pop = sel["population"] if "population" in sel.columns else pd.Series(1.0, index=sel.index)
     rows = []
     for k in keys:
         col = f"t_{k}"
         if col not in sel.columns:
             continue
-        p10, p25, p50, p75, p90 = weighted_percentiles(sel[col], pop, (.1, .25, .5, .75, .9))
+        qs = tuple(weighted_percentiles(sel[col], pop, TIME_QUANTILES))
         t = np.asarray(sel[col], dtype=float)
         within = weighted_share(np.where(np.isnan(t), 0.0, (t <= circle.minutes) * 1.0), pop)
-        rows.append((k, (p10, p25, p50, p75, p90), within))
+        rows.append((k, qs, within))
+    return rows
+
+
+def _minutes_text(v: float, lang: str) -> str:
+    return _num(v, lang) if math.isfinite(v) else i18n.t("unreachable", lang)
+
+
+def _within_text(within: float, circle: Circle, lang: str) -> str:
+    return f"{fmt_pct(within, lang)} ≤ {circle.minutes:g}" + ("分" if lang == "zh" else " min")
+
+
+def time_table(rows: Sequence[tuple[str, tuple[float, ...], float]], circle: Circle,
+               profile: Profile, lang: str) -> Table:
+    """The numbers of :func:`time_chart` as a table (what Markdown shows)."""
+    head = [i18n.field_label("category", profile, lang),
+            *[f"P{round(100 * q)}" for q in TIME_QUANTILES],
+            f"≤ {circle.minutes:g}" + (" 分" if lang == "zh" else " min")]
+    return Table.of_text(head, [[i18n.category_name(k, profile, lang),
+                                 *[_minutes_text(v, lang) for v in qs],
+                                 fmt_pct(within, lang)] for k, qs, within in rows],
+                         numbers=True)
+
+
+def time_chart(demand: Any, communities: Any, circle: Circle, keys: Sequence[str],
+               profile: Profile, lang: str,
+               rows: Sequence[tuple[str, tuple[float, ...], float]] | None = None) -> str:
+    """Box-and-whisker rows of travel minutes per category for one circle (inline SVG);
+    ``rows`` from :func:`time_rows` (computed when not given)."""
+    if rows is None:
+        rows = time_rows(demand, communities, circle, keys)
     if not rows:
         return ""
     left, right, top, row_h = 170, 120, 16, 22
@@ -316,8 +367,7 @@ def time_chart(demand: Any, communities: Any, circle: Any, keys: Sequence[str], 
         color = styles.category_style(k).color
         parts.append(_svg_text(left - 8, yc + 4, i18n.category_name(k, profile, lang),
                                anchor="end"))
-        tip = " / ".join(_num(v, lang) if math.isfinite(v) else i18n.t("unreachable", lang)
-                         for v in (p10, p25, p50, p75, p90))
+        tip = " / ".join(_minutes_text(v, lang) for v in (p10, p25, p50, p75, p90))
         g = [f"<g><title>{_esc(tip)}</title>"]
         if not math.isnan(p10):
             g.append(f'<line x1="{sx(p10):.1f}" y1="{yc:.1f}" x2="{sx(p90):.1f}" y2="{yc:.1f}" '
@@ -333,78 +383,50 @@ def time_chart(demand: Any, communities: Any, circle: Any, keys: Sequence[str], 
         g.append("</g>")
         parts.extend(g)
         parts.append(_svg_text(width - right + 6, yc + 4,
-                               (f"{fmt_pct(within, lang)} ≤ {circle.minutes:g}"
-                                + ("分" if lang == "zh" else " min")), size=11, color="#333"))
+                               _within_text(within, circle, lang), size=11, color="#333"))
     parts.append("</svg>")
     return "".join(parts)
 
 
 # ------------------------------------------------------------------ tables
-def _cov_cell(v: Any, lang: str) -> str:
-    if _isnan(v):
-        return f'<td class="num na">{_esc(i18n.t("legend.nodata", lang))}</td>'
-    color = styles.coverage_color(v)
-    dark = styles.coverage_class(v) in (0, len(styles.COVERAGE_CLASSES) - 1)
-    fg = ";color:#fff" if dark else ""
-    return f'<td class="num" style="background:{color}{fg}">{_esc(fmt_pct(v, lang))}</td>'
-
-
-def _coverage_rows(frame: Any, profile: Profile, lang: str, keys: Sequence[str], layer: str
-                   ) -> tuple[list[str], list[list[tuple[str, Any]]]]:
-    """Header and cells of a coverage table, shared by the HTML and Markdown reports.
-
-    Each cell is ``(kind, value)``: ``text`` and ``num`` carry display text, ``cov`` the
-    raw share (coloured in HTML, a percentage in Markdown).
-    """
+def coverage_table(frame: pd.DataFrame, profile: Profile, lang: str, keys: Sequence[str],
+                   layer: str, style: str = "data") -> Table:
+    """A coverage table (communities, townships ...): labelled columns, coded values in
+    words, ``cov_<key>`` shares as cells coloured like the map."""
     base = [c for c in ("cid", "name", "kind", "district", "township", "communities",
                         "population", "households", "circle_min", "cov_all", "missing",
                         "worst_min") if c in frame.columns]
     covs = [f"cov_{k}" for k in keys if f"cov_{k}" in frame.columns]
     head = ([i18n.field_label(c, profile, lang, layer=layer) for c in base]
             + [i18n.category_name(c[4:], profile, lang) for c in covs])
+
+    def share(v: Any) -> Cell:
+        return Cell(fmt_pct(v, lang), "cov", math.nan if _isnan(v) else float(v))
+
     body = []
     for row in frame.to_dict("records"):
-        cells: list[tuple[str, Any]] = []
+        cells: list[Cell] = []
         for c in base:
             v = row.get(c)
             if c.startswith("cov_"):
-                cells.append(("cov", v))
+                cells.append(share(v))
             elif c == "kind":
-                cells.append(("text", i18n.value_label("kind", v, lang) or _text(v, lang)))
+                cells.append(Cell(i18n.value_label("kind", v, lang) or _text(v, lang)))
             elif c == "missing":
-                cells.append(("text", category_names(v, profile, lang)))
+                cells.append(Cell(category_names(v, profile, lang)))
             elif c in ("population", "households", "communities"):
-                cells.append(("num", fmt_num(v, lang)))
+                cells.append(Cell(fmt_num(v, lang), "num"))
             elif c in ("circle_min", "worst_min"):
-                cells.append(("num", _num(v, lang)))
+                cells.append(Cell(_num(v, lang), "num"))
             else:
-                cells.append(("text", _text(v, lang)))
-        cells += [("cov", row.get(c)) for c in covs]
-        body.append(cells)
-    return head, body
-
-
-def _coverage_table(head: Sequence[str], body: Sequence[Sequence[tuple[str, Any]]],
-                    lang: str, cls: str = "data") -> str:
-    """HTML of :func:`_coverage_rows`, coverage cells coloured like the map."""
-    def cell(kind: str, v: Any) -> str:
-        if kind == "cov":
-            return _cov_cell(v, lang)
-        return f'<td class="num">{_esc(v)}</td>' if kind == "num" else f"<td>{_esc(v)}</td>"
-
-    head_html = "".join(f"<th>{_esc(x)}</th>" for x in head)
-    rows = "".join("<tr>" + "".join(cell(k, v) for k, v in r) + "</tr>" for r in body)
-    return (f'<div class="scroll"><table class="{cls}"><thead><tr>{head_html}</tr></thead>'
-            f"<tbody>{rows}</tbody></table></div>")
-
-
-def _kv_table(items: Sequence[tuple[str, str]]) -> str:
-    rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in items)
-    return f'<table class="kv">{rows}</table>'
+                cells.append(Cell(_text(v, lang)))
+        cells += [share(row.get(c)) for c in covs]
+        body.append(tuple(cells))
+    return Table(tuple(head), tuple(body), style=style)
 
 
 def _list_table(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, tuple[str, str]],
-                lang: str) -> tuple[list[str], list[list[str]]]:
+                lang: str, style: str = "data") -> Table:
     keys: list[str] = []
     for r in rows:
         for k in r:
@@ -412,28 +434,7 @@ def _list_table(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, tuple[st
                 keys.append(k)
     head = [_lab(labels, k, lang) for k in keys]
     body = [[_text(r.get(k), lang) if r.get(k) is not None else "" for k in keys] for r in rows]
-    return head, body
-
-
-def _html_table(head: Sequence[str], body: Sequence[Sequence[str]], cls: str = "data") -> str:
-    h = "".join(f"<th>{_esc(x)}</th>" for x in head)
-    b = "".join("<tr>" + "".join(f"<td>{_esc(x)}</td>" for x in r) + "</tr>" for r in body)
-    return f'<div class="scroll"><table class="{cls}"><thead><tr>{h}</tr></thead>' \
-           f"<tbody>{b}</tbody></table></div>"
-
-
-def _md_cell(v: Any) -> str:
-    text = html.escape(str(v), quote=False).replace("\n", " ").replace("\r", " ")
-    for ch in ("\\", "|", "*", "_", "`", "[", "]"):
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
-def _md_table(head: Sequence[str], body: Sequence[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(_md_cell(h) for h in head) + " |",
-             "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in body]
-    return "\n".join(lines)
+    return Table.of_text(head, body, style=style)
 
 
 # ------------------------------------------------------------------ scorecard
@@ -602,25 +603,17 @@ def static_map(communities: Any, gaps: Any = None, sites: Any = None, *,
     return buf.getvalue()
 
 
-def _img(png: bytes, alt: str) -> str:
-    import base64
-
-    data = base64.b64encode(png).decode("ascii")
-    return f'<img class="map" alt="{_esc(alt)}" src="data:image/png;base64,{data}">'
-
-
-def _map_legend(lang: str, has_gaps: bool, has_sites: bool) -> str:
-    parts = [f'<span class="sw" style="background:{c.color}"></span>'
-             f"{_esc(i18n.t(c.label_key, lang))}" for c in reversed(styles.COVERAGE_CLASSES)]
-    parts.append(f'<span class="sw" style="background:{styles.NO_DATA_COLOR}"></span>'
-                 f'{_esc(i18n.t("legend.nodata", lang))}')
+def map_legend(lang: str, has_gaps: bool, has_sites: bool) -> Legend:
+    """The legend of the static maps: coverage classes, no data, gaps, proposed sites."""
+    items = [("fill", c.color, i18n.t(c.label_key, lang))
+             for c in reversed(styles.COVERAGE_CLASSES)]
+    items.append(("fill", styles.NO_DATA_COLOR, i18n.t("legend.nodata", lang)))
     if has_gaps:
-        parts.append('<span class="sw hatch"></span>' + _esc(i18n.t("legend.gap", lang)))
+        items.append(("hatch", "", i18n.t("legend.gap", lang)))
     if has_sites:
-        parts.append('<span class="sw site">1</span>' + _esc(i18n.t("legend.proposed", lang)))
+        items.append(("site", styles.PROPOSED.color, i18n.t("legend.proposed", lang)))
     colon = "：" if lang == "zh" else ": "
-    return ('<p class="maplegend">' + _esc(i18n.t("legend.coverage", lang)) + colon +
-            " ".join(f"<span>{p}</span>" for p in parts) + "</p>")
+    return Legend(i18n.t("legend.coverage", lang) + colon, tuple(items))
 
 
 # ------------------------------------------------------------------ written summary
@@ -820,22 +813,20 @@ def _source_label(key: str, lang: str) -> str:
         i18n.t("report.src_profile", lang)
 
 
-def _scorecard_html(rows: Sequence[Mapping[str, str]], lang: str) -> str:
-    head = [i18n.t(f"report.sc.{c}", lang) for c in
-            ("no", "name", "target", "value", "status", "note", "source")]
-    body = []
+def scorecard_table(rows: Sequence[Mapping[str, str]], lang: str) -> Table:
+    """Table 1 as the report shows it: number, indicator, target, current value, a
+    pass/fail badge, note and basis; each row classed by its status."""
+    head = tuple(i18n.t(f"report.sc.{c}", lang) for c in
+                 ("no", "name", "target", "value", "status", "note", "source"))
+    body, classes = [], []
     for i, r in enumerate(rows, start=1):
         cls = STATUS_CLASS.get(r["status"], "nodata")
-        body.append(
-            f'<tr class="status-{cls}"><td class="num">{i}</td><td>{_esc(r["name"])}</td>'
-            f'<td class="num">{_esc(r["target_text"])}</td>'
-            f'<td class="num">{_esc(r["value_text"])}</td>'
-            f'<td><span class="badge {cls}">{_esc(r["status_label"])}</span></td>'
-            f'<td class="small">{_esc(r["note"])}</td>'
-            f'<td class="small">{_esc(r["source_label"])}</td></tr>')
-    return ('<table class="data scorecard"><thead><tr>'
-            + "".join(f"<th>{_esc(x)}</th>" for x in head) + "</tr></thead><tbody>"
-            + "".join(body) + "</tbody></table>")
+        classes.append(f"status-{cls}")
+        body.append((Cell(str(i), "num"), Cell(r["name"]), Cell(r["target_text"], "num"),
+                     Cell(r["value_text"], "num"), Cell(r["status_label"], "badge", status=cls),
+                     Cell(r["note"], "small"), Cell(r["source_label"], "small")))
+    return Table(head, tuple(body), style="data scorecard", scroll=False,
+                 row_styles=tuple(classes))
 
 
 def _district_sentence(row: Mapping[str, Any], profile: Profile, lang: str) -> str:
@@ -851,6 +842,268 @@ def _district_sentence(row: Mapping[str, Any], profile: Profile, lang: str) -> s
     if worst:
         text += i18n.t("report.district_worst", lang, items=sep.join(worst))
     return text
+
+
+def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
+             inputs: Sequence[Any] | None = None, warnings: Sequence[str] = (),
+             plan_summary: Mapping[str, Any] | None = None,
+             run_info: Mapping[str, Any] | None = None, maps: bool = True) -> Document:
+    """The report as one :class:`~lifecircle.outputs.document.Document` (parameters as
+    :func:`build`), rendered by :func:`build` to ``report.html`` and ``report.md``."""
+    i18n.check_lang(lang)
+    run_info = dict(run_info or {})
+    input_rows = [dataclasses.asdict(x) if dataclasses.is_dataclass(x)
+                  and not isinstance(x, type) else dict(x) for x in (inputs or [])]
+    comm = layers.get("communities")
+    demand = layers.get("demand")
+    prop = layers.get("proposed_sites")
+    gaps = layers.get("gaps")
+    spatial_comm = comm is not None and len(comm) > 0 and getattr(comm, "crs", None) is not None
+    sc = layers.get("scorecard")
+    sc_rows = scorecard_rows(_region_rows(sc) if sc is not None else None, profile, lang)
+    catalogue = list(getattr(profile, "categories", {}) or {})
+    cov_keys = []
+    if comm is not None:
+        present = [c[4:] for c in comm.columns if c.startswith("cov_") and c != "cov_all"
+                   and comm[c].notna().any()]
+        cov_keys = styles.ordered_categories(present, catalogue)
+    title = i18n.t("report.title", lang)
+    project = run_info.get("project")
+    kv_head = (i18n.t("report.key", lang), i18n.t("report.value", lang))
+    out: list[Block] = []
+
+    def section(key: str, style: str = "", **kw: Any) -> None:
+        out.append(Heading(i18n.t(key, lang, **kw), 2, style))
+
+    def note(key: str) -> None:
+        out.append(Paragraph(i18n.t(key, lang), "note"))
+
+    full_title = f"{title}：{project}" if project and lang == "zh" else \
+        (f"{title}: {project}" if project else title)
+    out.append(Heading(full_title, 1))
+    if run_info.get("synthetic"):
+        out.append(Paragraph(i18n.t("report.synthetic", lang), "banner"))
+
+    # written summary first
+    section("report.summary")
+    out.append(Bullets(tuple(summary_sentences(layers, profile, lang, plan_summary)),
+                       "summary"))
+
+    # overview: key figures and the overview map
+    section("report.overview")
+    stats: list[tuple[str, str]] = []
+    if comm is not None:
+        pop = comm["population"] if "population" in comm.columns else None
+        stats.append((i18n.t("report.n_communities", lang), f"{len(comm):,}"))
+        if pop is not None:
+            stats.append((i18n.t("report.population", lang), fmt_num(pop.sum(), lang)))
+        if "cov_all" in comm.columns and "kind" in comm.columns and pop is not None:
+            for kind in ("urban", "rural"):
+                sel = comm["kind"] == kind
+                if sel.any():
+                    stats.append((i18n.t(f"report.cov_all_{kind}", lang),
+                                  fmt_pct(weighted_share(comm.loc[sel, "cov_all"],
+                                                         pop[sel]), lang)))
+    out.append(Facts(tuple(stats), kv_head, "stats"))
+    has_gaps = gaps is not None and len(gaps) > 0
+    has_sites = prop is not None and len(prop) > 0
+    legend = map_legend(lang, has_gaps, has_sites)
+    if maps and comm is not None and spatial_comm:
+        caption = i18n.t("report.map_overview", lang)
+        out.append(Figure(caption, png=static_map(comm, gaps if has_gaps else None,
+                                                  prop if has_sites else None),
+                          caption=caption, legend=legend))
+
+    # Table 1, region-wide
+    section("report.scorecard", "newpage")
+    if sc_rows:
+        out.append(scorecard_table(sc_rows, lang))
+        pfile = Path(getattr(profile, "path", "") or "").name or getattr(profile, "key", "")
+        foot = i18n.t("report.sc_footnote", lang, file=pfile)
+        out.append(Paragraph(f"{i18n.t('report.scorecard_note', lang)} {foot}", "note"))
+    else:
+        note("report.no_scorecard")
+
+    # proposed sites and what they change
+    section("report.proposed")
+    if prop is not None and has_sites:
+        names: dict[str, str] = {}
+        if comm is not None and "cid" in comm.columns and "name" in comm.columns:
+            names = dict(zip(comm["cid"].astype(str), comm["name"].astype(str), strict=True))
+        sep = "、" if lang == "zh" else ", "
+        cols = ["rank", "name", "categories", "new_population", "communities", "is_idle_asset",
+                "nearest_road_m"]
+        head = [i18n.field_label(c, profile, lang, layer="proposed_sites") for c in cols]
+        frame = pd.DataFrame(prop)
+        if "rank" in frame.columns:
+            frame = frame.sort_values("rank")
+        body = []
+        for r in frame.to_dict("records"):
+            body.append([
+                _num(r.get("rank"), lang), _text(r.get("name", ""), lang),
+                category_names(r.get("categories"), profile, lang),
+                fmt_num(r.get("new_population"), lang),
+                sep.join(f"{names[c]} ({c})" if c in names else c
+                         for c in split_keys(r.get("communities"))),
+                fmt_bool(r.get("is_idle_asset"), lang), fmt_num(r.get("nearest_road_m"), lang)])
+        out.append(Table.of_text(head, body))
+    else:
+        note("report.no_proposed")
+    if plan_summary:
+        for key, value in plan_summary.items():
+            if not isinstance(value, pd.DataFrame) or value.empty:
+                continue
+            ttl, cols = PLAN_TABLES.get(key, ((key, key), list(value.columns)))
+            cols = [c for c in cols if c in value.columns]
+            out.append(Heading(ttl[0] if lang == "zh" else ttl[1], 3))
+            out.append(Table.of_text([_lab(PLAN_COLUMNS, c, lang) for c in cols],
+                                     [[_cell(r[c], c, profile, lang) for c in cols]
+                                      for r in value.to_dict("records")]))
+        out.append(Heading(i18n.t("report.plan", lang), 3))
+        out.append(Facts(tuple((_lab(PLAN_LABELS, k, lang), _plan_value(k, v, lang))
+                               for k, v in plan_summary.items()
+                               if not isinstance(v, pd.DataFrame)), kv_head))
+
+    # charts
+    section("report.charts", "newpage")
+    cov_rows = coverage_by_kind(comm, profile)
+    if cov_rows:
+        chart_title = i18n.t("report.chart_coverage", lang)
+        out.append(Heading(chart_title, 3))
+        out.append(Figure(chart_title, svg=coverage_chart(cov_rows, profile, lang),
+                          data=Table.of_text(
+                              [i18n.field_label("category", profile, lang),
+                               i18n.t("kind.urban", lang), i18n.t("kind.rural", lang)],
+                              [[i18n.category_name(k, profile, lang),
+                                "" if math.isnan(u) else fmt_pct(u, lang),
+                                "" if math.isnan(r) else fmt_pct(r, lang)]
+                               for k, u, r in cov_rows])))
+    circles = getattr(profile, "circles", {}) or {}
+    drew = False
+    for ckey, circle in circles.items():
+        keys = [k for k in profile.required(ckey)] if hasattr(profile, "required") else []
+        rows = time_rows(demand, comm, circle, keys)
+        if rows:
+            cname = circle.name_zh if lang == "zh" else circle.name_en
+            chart_title = i18n.t("report.chart_times", lang, circle=cname)
+            out.append(Heading(chart_title, 3))
+            out.append(Figure(chart_title, svg=time_chart(demand, comm, circle, keys, profile,
+                                                          lang, rows=rows),
+                              data=time_table(rows, circle, profile, lang)))
+            drew = True
+    if drew:
+        note("report.chart_times_note")
+    elif demand is None or len(demand) == 0:
+        note("report.no_demand")
+
+    # supply and load, target groups, equity, scenarios (outputs.sections)
+    out.extend(sections.render(layers, profile, lang))
+
+    # one section per district
+    sd = layers.get("summary_district")
+    st = layers.get("summary_township")
+    if sd is not None and len(sd) and "district" in pd.DataFrame(sd).columns:
+        sd = pd.DataFrame(sd).sort_values("district", kind="stable")
+        for row in sd.to_dict("records"):
+            dname = str(row["district"])
+            part: list[Block] = [Heading(i18n.t("report.district", lang, name=dname), 2,
+                                         "newpage"),
+                                 Paragraph(_district_sentence(row, profile, lang))]
+            if maps and comm is not None and spatial_comm and "district" in comm.columns:
+                mask = (comm["district"].astype(str) == dname).to_numpy()
+                if mask.any():
+                    part.append(Figure(dname, png=static_map(
+                        comm, gaps if has_gaps else None, prop if has_sites else None,
+                        focus=mask, outline_by="township" if "township" in comm.columns
+                        else None, max_height_in=5.2), legend=legend))
+            if st is not None and len(st) and "district" in pd.DataFrame(st).columns:
+                sub = pd.DataFrame(st)
+                sub = sub[sub["district"].astype(str) == dname]
+                if len(sub):
+                    sub = sub.drop(columns="district").sort_values(
+                        [c for c in ("township",) if c in sub.columns], kind="stable")
+                    part.append(Heading(i18n.t("report.coverage_township", lang), 3))
+                    part.append(coverage_table(sub, profile, lang, cov_keys, "summary_township",
+                                               style="data cov"))
+            out.append(Section(tuple(part), "district"))
+
+    # appendix A: every community, grouped by district
+    if comm is not None and len(comm):
+        part = [Heading(i18n.t("report.appendix_communities", lang), 2, "newpage"),
+                Paragraph(i18n.t("report.appendix_note", lang), "note")]
+        frame = pd.DataFrame(comm)
+        groups = ([(str(k), g) for k, g in frame.groupby("district", sort=True)]
+                  if "district" in frame.columns else [("", frame)])
+        for dname, g in groups:
+            g = g.sort_values([c for c in ("township", "cid") if c in g.columns], kind="stable")
+            g = g.drop(columns=[c for c in ("district",) if c in g.columns])
+            if dname:
+                part.append(Heading(dname, 3))
+            part.append(coverage_table(g, profile, lang, cov_keys, "communities",
+                                       style="data cov small-table"))
+        out.append(Section(tuple(part), "appendix"))
+
+    # appendix B: profile, inputs, warnings, run
+    section("report.profile", "newpage")
+    pname = getattr(profile, "name_zh", "") if lang == "zh" else getattr(profile, "name_en", "")
+    out.append(Facts(((i18n.t("report.profile", lang), f"{getattr(profile, 'key', '')} — {pname}"),
+                      (i18n.t("report.profile_file", lang), str(getattr(profile, "path", "")))),
+                     kv_head))
+    modes = getattr(profile, "modes", {}) or {}
+    c_body = []
+    for c in circles.values():
+        mode = modes.get(c.mode)
+        mname = (mode.name_zh if lang == "zh" else mode.name_en) if mode else c.mode
+        c_body.append([c.name_zh if lang == "zh" else c.name_en, f"{c.minutes:g}", mname])
+    m_body = [[m.name_zh if lang == "zh" else m.name_en, f"{m.speed_kmh:g}",
+               ("、" if lang == "zh" else ", ").join(
+                   i18n.t(f"road.{x}", lang) for x in sorted(m.forbidden_classes))
+               or i18n.t("none", lang)]
+              for m in modes.values()]
+    k_body = []
+    for cat in (getattr(profile, "categories", {}) or {}).values():
+        req = ("、" if lang == "zh" else ", ").join(
+            (circles[c].name_zh if lang == "zh" else circles[c].name_en)
+            if c in circles else c for c in cat.circles)
+        k_body.append([cat.name(lang), req or i18n.t("report.not_required", lang)])
+    for sub_key, head_keys, body in (
+            ("report.circles", ("report.circles", "report.limit", "report.mode"), c_body),
+            ("report.modes", ("report.modes", "report.speed", "report.forbidden"), m_body),
+            ("report.categories", ("report.categories", "report.required_by"), k_body)):
+        out.append(Heading(i18n.t(sub_key, lang), 3))
+        out.append(Table.of_text([i18n.t(k, lang) for k in head_keys], body))
+
+    section("report.inputs")
+    if input_rows:
+        for r in input_rows:
+            key = str(r.get("key", ""))
+            if f"layer.{key}" in i18n.TEXT:
+                r["key"] = i18n.t(f"layer.{key}", lang)
+        out.append(_list_table(input_rows, INPUT_LABELS, lang, style="data wrap"))
+    else:
+        note("report.no_inputs")
+
+    section("report.warnings")
+    if warnings:
+        out.append(Bullets(tuple(i18n.render(w, lang) for w in warnings), "warnings"))
+    else:
+        note("report.no_warnings")
+
+    section("report.run")
+    items = tuple((_lab(RUN_LABELS, k, lang), _text(v, lang)) for k, v in run_info.items())
+    if items:
+        out.append(Facts(items, kv_head))
+    files = [csv_name(k, lang) for k in CSV_FILES if _csv_source(layers, k) is not None]
+    files += [sections.CSV_FILES[k] for k in sections.CSV_FILES
+              if (sections.facility_load(layers) if k == "facility_load" else layers.get(k))
+              is not None]
+    out.append(Heading(i18n.t("report.files", lang), 3))
+    out.append(Links(tuple(files)))
+    stamp = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
+    out.append(Paragraph(f"{i18n.t('report.generated', lang, time=stamp)} · lifecircle",
+                         "small"))
+    return Document(full_title, lang, tuple(out), css=_PAGE_CSS,
+                    figure_note=i18n.t("report.charts_md", lang))
 
 
 def build(layers: ResultLayers, profile: Profile, out_dir: str | os.PathLike[str], *,
@@ -902,319 +1155,14 @@ def build(layers: ResultLayers, profile: Profile, out_dir: str | os.PathLike[str
     """
     i18n.check_lang(lang)
     out = Path(out_dir)
-    run_info = dict(run_info or {})
-    inputs = [dataclasses.asdict(x) if dataclasses.is_dataclass(x) else dict(x)
-              for x in (inputs or [])]
-    comm = layers.get("communities")
-    demand = layers.get("demand")
-    prop = layers.get("proposed_sites")
-    gaps = layers.get("gaps")
-    spatial_comm = comm is not None and len(comm) > 0 and getattr(comm, "crs", None) is not None
-    sc = layers.get("scorecard")
-    sc_rows = scorecard_rows(_region_rows(sc) if sc is not None else None, profile, lang)
-    catalogue = list(getattr(profile, "categories", {}) or {})
-    cov_keys = []
-    if comm is not None:
-        present = [c[4:] for c in comm.columns if c.startswith("cov_") and c != "cov_all"
-                   and comm[c].notna().any()]
-        cov_keys = styles.ordered_categories(present, catalogue)
-    title = i18n.t("report.title", lang)
-    project = run_info.get("project")
-    h: list[str] = []  # html body
-    md: list[str] = []
-
-    def section(key: str, cls: str = "", **kw: Any) -> None:
-        c = f' class="{cls}"' if cls else ""
-        h.append(f"<h2{c}>{_esc(i18n.t(key, lang, **kw))}</h2>")
-        md.append(f"\n## {_md_cell(i18n.t(key, lang, **kw))}\n")
-
-    full_title = f"{title}：{project}" if project and lang == "zh" else \
-        (f"{title}: {project}" if project else title)
-    h.append(f"<h1>{_esc(full_title)}</h1>")
-    md.append(f"# {_md_cell(full_title)}\n")
-    if run_info.get("synthetic"):
-        h.append(f'<p class="banner">{_esc(i18n.t("report.synthetic", lang))}</p>')
-        md.append(f"> **{_md_cell(i18n.t('report.synthetic', lang))}**\n")
-
-    # written summary first
-    section("report.summary")
-    sentences = summary_sentences(layers, profile, lang, plan_summary)
-    h.append('<ul class="summary">' + "".join(f"<li>{_esc(s)}</li>" for s in sentences)
-             + "</ul>")
-    md.append("\n".join(f"- {_md_cell(s)}" for s in sentences))
-
-    # overview: key figures and the overview map
-    section("report.overview")
-    stats: list[tuple[str, str]] = []
-    if comm is not None:
-        pop = comm["population"] if "population" in comm.columns else None
-        stats.append((i18n.t("report.n_communities", lang), f"{len(comm):,}"))
-        if pop is not None:
-            stats.append((i18n.t("report.population", lang), fmt_num(pop.sum(), lang)))
-        if "cov_all" in comm.columns and "kind" in comm.columns and pop is not None:
-            for kind in ("urban", "rural"):
-                sel = comm["kind"] == kind
-                if sel.any():
-                    stats.append((i18n.t(f"report.cov_all_{kind}", lang),
-                                  fmt_pct(weighted_share(comm.loc[sel, "cov_all"],
-                                                         pop[sel]), lang)))
-    h.append('<div class="stats">' + "".join(
-        f'<div class="stat"><b>{_esc(v)}</b>{_esc(k)}</div>' for k, v in stats) + "</div>")
-    md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
-                        [[k, v] for k, v in stats]))
-    has_gaps = gaps is not None and len(gaps) > 0
-    has_sites = prop is not None and len(prop) > 0
-    if maps and spatial_comm:
-        h.append('<figure class="mapfig">' + _img(static_map(
-            comm, gaps if has_gaps else None, prop if has_sites else None),
-            i18n.t("report.map_overview", lang))
-            + f"<figcaption>{_esc(i18n.t('report.map_overview', lang))}</figcaption>"
-            + _map_legend(lang, has_gaps, has_sites) + "</figure>")
-
-    # Table 1, region-wide
-    section("report.scorecard", cls="newpage")
-    if sc_rows:
-        h.append(_scorecard_html(sc_rows, lang))
-        md.append(_md_table([i18n.t(f"report.sc.{c}", lang) for c in
-                             ("no", "name", "target", "value", "status", "note", "source")],
-                            [[str(i), r["name"], r["target_text"], r["value_text"],
-                              r["status_label"], r["note"], r["source_label"]]
-                             for i, r in enumerate(sc_rows, start=1)]))
-        pfile = Path(getattr(profile, "path", "") or "").name or getattr(profile, "key", "")
-        foot = i18n.t("report.sc_footnote", lang, file=pfile)
-        h.append(f'<p class="note">{_esc(i18n.t("report.scorecard_note", lang))} '
-                 f"{_esc(foot)}</p>")
-        md.append(f"\n{_md_cell(i18n.t('report.scorecard_note', lang))} {_md_cell(foot)}\n")
-    else:
-        h.append(f'<p class="note">{_esc(i18n.t("report.no_scorecard", lang))}</p>')
-
-    # proposed sites and what they change
-    section("report.proposed")
-    if has_sites:
-        names: dict[str, str] = {}
-        if comm is not None and "cid" in comm.columns and "name" in comm.columns:
-            names = dict(zip(comm["cid"].astype(str), comm["name"].astype(str), strict=True))
-        sep = "、" if lang == "zh" else ", "
-        cols = ["rank", "name", "categories", "new_population", "communities", "is_idle_asset",
-                "nearest_road_m"]
-        head = [i18n.field_label(c, profile, lang, layer="proposed_sites") for c in cols]
-        frame = pd.DataFrame(prop)
-        if "rank" in frame.columns:
-            frame = frame.sort_values("rank")
-        body = []
-        for r in frame.to_dict("records"):
-            body.append([
-                _num(r.get("rank"), lang), _text(r.get("name", ""), lang),
-                category_names(r.get("categories"), profile, lang),
-                fmt_num(r.get("new_population"), lang),
-                sep.join(f"{names[c]} ({c})" if c in names else c
-                         for c in split_keys(r.get("communities"))),
-                fmt_bool(r.get("is_idle_asset"), lang), fmt_num(r.get("nearest_road_m"), lang)])
-        h.append(_html_table(head, body))
-        md.append(_md_table(head, body))
-    else:
-        h.append(f'<p class="note">{_esc(i18n.t("report.no_proposed", lang))}</p>')
-        md.append(_md_cell(i18n.t("report.no_proposed", lang)))
-    if plan_summary:
-        for key, frame in plan_summary.items():
-            if not isinstance(frame, pd.DataFrame) or frame.empty:
-                continue
-            ttl, cols = PLAN_TABLES.get(key, ((key, key), list(frame.columns)))
-            cols = [c for c in cols if c in frame.columns]
-            head = [_lab(PLAN_COLUMNS, c, lang) for c in cols]
-            body = [[_cell(r[c], c, profile, lang) for c in cols]
-                    for r in frame.to_dict("records")]
-            h.append(f"<h3>{_esc(ttl[0] if lang == 'zh' else ttl[1])}</h3>")
-            h.append(_html_table(head, body))
-            md.append(f"\n### {_md_cell(ttl[0] if lang == 'zh' else ttl[1])}\n")
-            md.append(_md_table(head, body))
-        h.append(f"<h3>{_esc(i18n.t('report.plan', lang))}</h3>")
-        scalars = {k: v for k, v in plan_summary.items() if not isinstance(v, pd.DataFrame)}
-        items = [(_lab(PLAN_LABELS, k, lang), _plan_value(k, v, lang))
-                 for k, v in scalars.items()]
-        h.append(_kv_table(items))
-        md.append(f"\n### {_md_cell(i18n.t('report.plan', lang))}\n")
-        md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
-                            [list(x) for x in items]))
-
-    # charts
-    section("report.charts", cls="newpage")
-    md.append(f"{_md_cell(i18n.t('report.charts_md', lang))}")
-    cov_rows = coverage_by_kind(comm, profile)
-    if cov_rows:
-        h.append(f"<h3>{_esc(i18n.t('report.chart_coverage', lang))}</h3>")
-        h.append(coverage_chart(cov_rows, profile, lang))
-        md.append("\n### " + _md_cell(i18n.t("report.chart_coverage", lang)) + "\n")
-        md.append(_md_table(
-            [i18n.field_label("category", profile, lang), i18n.t("kind.urban", lang),
-             i18n.t("kind.rural", lang)],
-            [[i18n.category_name(k, profile, lang),
-              "" if math.isnan(u) else fmt_pct(u, lang),
-              "" if math.isnan(r) else fmt_pct(r, lang)] for k, u, r in cov_rows]))
-    circles = getattr(profile, "circles", {}) or {}
-    drew = False
-    for ckey, circle in circles.items():
-        keys = [k for k in profile.required(ckey)] if hasattr(profile, "required") else []
-        svg = time_chart(demand, comm, circle, keys, profile, lang)
-        if svg:
-            cname = circle.name_zh if lang == "zh" else circle.name_en
-            h.append(f"<h3>{_esc(i18n.t('report.chart_times', lang, circle=cname))}</h3>")
-            h.append(svg)
-            drew = True
-    if drew:
-        h.append(f'<p class="note">{_esc(i18n.t("report.chart_times_note", lang))}</p>')
-    elif demand is None or len(demand) == 0:
-        h.append(f'<p class="note">{_esc(i18n.t("report.no_demand", lang))}</p>')
-
-    # supply and load, target groups, equity, scenarios (outputs.sections)
-    more_h, more_md = sections.render(layers, profile, lang)
-    h.extend(more_h)
-    md.extend(more_md)
-
-    # one section per district
-    sd = layers.get("summary_district")
-    st = layers.get("summary_township")
-    if sd is not None and len(sd) and "district" in pd.DataFrame(sd).columns:
-        sd = pd.DataFrame(sd).sort_values("district", kind="stable")
-        for row in sd.to_dict("records"):
-            dname = str(row["district"])
-            h.append(f'<section class="district"><h2 class="newpage">'
-                     f'{_esc(i18n.t("report.district", lang, name=dname))}</h2>')
-            md.append(f"\n## {_md_cell(i18n.t('report.district', lang, name=dname))}\n")
-            line = _district_sentence(row, profile, lang)
-            h.append(f"<p>{_esc(line)}</p>")
-            md.append(_md_cell(line))
-            if maps and spatial_comm and "district" in comm.columns:
-                mask = (comm["district"].astype(str) == dname).to_numpy()
-                if mask.any():
-                    h.append('<figure class="mapfig">' + _img(static_map(
-                        comm, gaps if has_gaps else None, prop if has_sites else None,
-                        focus=mask, outline_by="township" if "township" in comm.columns
-                        else None, max_height_in=5.2), dname)
-                        + _map_legend(lang, has_gaps, has_sites) + "</figure>")
-            if st is not None and len(st) and "district" in pd.DataFrame(st).columns:
-                sub = pd.DataFrame(st)
-                sub = sub[sub["district"].astype(str) == dname]
-                if len(sub):
-                    sub = sub.drop(columns="district").sort_values(
-                        [c for c in ("township",) if c in sub.columns], kind="stable")
-                    hd, bd = _coverage_rows(sub, profile, lang, cov_keys, "summary_township")
-                    h.append(f"<h3>{_esc(i18n.t('report.coverage_township', lang))}</h3>")
-                    h.append(_coverage_table(hd, bd, lang, cls="data cov"))
-                    md.append(_md_table(hd, [[fmt_pct(v, lang) if k == "cov" else v
-                                              for k, v in r] for r in bd]))
-            h.append("</section>")
-
-    # appendix A: every community, grouped by district
-    if comm is not None and len(comm):
-        h.append('<section class="appendix">')
-        section("report.appendix_communities", cls="newpage")
-        note = i18n.t("report.appendix_note", lang)
-        h.append(f'<p class="note">{_esc(note)}</p>')
-        md.append(_md_cell(note))
-        frame = pd.DataFrame(comm)
-        groups = ([(str(k), g) for k, g in frame.groupby("district", sort=True)]
-                  if "district" in frame.columns else [("", frame)])
-        for dname, g in groups:
-            g = g.sort_values([c for c in ("township", "cid") if c in g.columns], kind="stable")
-            g = g.drop(columns=[c for c in ("district",) if c in g.columns])
-            hd, bd = _coverage_rows(g, profile, lang, cov_keys, "communities")
-            if dname:
-                h.append(f"<h3>{_esc(dname)}</h3>")
-                md.append(f"\n### {_md_cell(dname)}\n")
-            h.append(_coverage_table(hd, bd, lang, cls="data cov small-table"))
-            md.append(_md_table(hd, [[fmt_pct(v, lang) if k == "cov" else v for k, v in r]
-                                     for r in bd]))
-        h.append("</section>")
-
-    # appendix B: profile, inputs, warnings, run
-    section("report.profile", cls="newpage")
-    pname = getattr(profile, "name_zh", "") if lang == "zh" else getattr(profile, "name_en", "")
-    items = [(i18n.t("report.profile", lang), f"{getattr(profile, 'key', '')} — {pname}"),
-             (i18n.t("report.profile_file", lang), str(getattr(profile, "path", "")))]
-    h.append(_kv_table(items))
-    md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
-                        [list(x) for x in items]))
-    modes = getattr(profile, "modes", {}) or {}
-    c_head = [i18n.t("report.circles", lang), i18n.t("report.limit", lang),
-              i18n.t("report.mode", lang)]
-    c_body = []
-    for c in circles.values():
-        mode = modes.get(c.mode)
-        mname = (mode.name_zh if lang == "zh" else mode.name_en) if mode else c.mode
-        c_body.append([c.name_zh if lang == "zh" else c.name_en, f"{c.minutes:g}", mname])
-    m_head = [i18n.t("report.modes", lang), i18n.t("report.speed", lang),
-              i18n.t("report.forbidden", lang)]
-    m_body = [[m.name_zh if lang == "zh" else m.name_en, f"{m.speed_kmh:g}",
-               ("、" if lang == "zh" else ", ").join(
-                   i18n.t(f"road.{x}", lang) for x in sorted(m.forbidden_classes))
-               or i18n.t("none", lang)]
-              for m in modes.values()]
-    k_head = [i18n.t("report.categories", lang), i18n.t("report.required_by", lang)]
-    k_body = []
-    for cat in (getattr(profile, "categories", {}) or {}).values():
-        req = ("、" if lang == "zh" else ", ").join(
-            (circles[c].name_zh if lang == "zh" else circles[c].name_en)
-            if c in circles else c for c in cat.circles)
-        k_body.append([cat.name(lang), req or i18n.t("report.not_required", lang)])
-    for sub, hd, bd in ((i18n.t("report.circles", lang), c_head, c_body),
-                        (i18n.t("report.modes", lang), m_head, m_body),
-                        (i18n.t("report.categories", lang), k_head, k_body)):
-        h.append(f"<h3>{_esc(sub)}</h3>" + _html_table(hd, bd))
-        md.append(f"\n### {_md_cell(sub)}\n")
-        md.append(_md_table(hd, bd))
-
-    section("report.inputs")
-    if inputs:
-        for r in inputs:
-            key = str(r.get("key", ""))
-            if f"layer.{key}" in i18n.TEXT:
-                r["key"] = i18n.t(f"layer.{key}", lang)
-        hd, bd = _list_table(inputs, INPUT_LABELS, lang)
-        h.append(_html_table(hd, bd, cls="data wrap"))
-        md.append(_md_table(hd, bd))
-    else:
-        h.append(f'<p class="note">{_esc(i18n.t("report.no_inputs", lang))}</p>')
-        md.append(_md_cell(i18n.t("report.no_inputs", lang)))
-
-    section("report.warnings")
-    warnings = [i18n.render(w, lang) for w in warnings]
-    if warnings:
-        h.append('<ul class="warnings">' + "".join(f"<li>{_esc(w)}</li>" for w in warnings)
-                 + "</ul>")
-        md.append("\n".join(f"- {_md_cell(w)}" for w in warnings))
-    else:
-        h.append(f'<p class="note">{_esc(i18n.t("report.no_warnings", lang))}</p>')
-        md.append(_md_cell(i18n.t("report.no_warnings", lang)))
-
-    section("report.run")
-    items = [(_lab(RUN_LABELS, k, lang), _text(v, lang)) for k, v in run_info.items()]
-    if items:
-        h.append(_kv_table(items))
-        md.append(_md_table([i18n.t("report.key", lang), i18n.t("report.value", lang)],
-                            [list(x) for x in items]))
-    files = [csv_name(k, lang) for k in CSV_FILES if _csv_source(layers, k) is not None]
-    files += [sections.CSV_FILES[k] for k in sections.CSV_FILES
-              if (sections.facility_load(layers) if k == "facility_load" else layers.get(k))
-              is not None]
-    h.append(f"<h3>{_esc(i18n.t('report.files', lang))}</h3><ul>"
-             + "".join(f'<li><a href="{_esc(f)}">{_esc(f)}</a></li>' for f in files) + "</ul>")
-    md.append(f"\n### {_md_cell(i18n.t('report.files', lang))}\n")
-    md.append("\n".join(f"- [{_md_cell(f)}]({f})" for f in files))
-    stamp = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
-    h.append(f'<p class="small">{_esc(i18n.t("report.generated", lang, time=stamp))} · '
-             "lifecircle</p>")
-
-    page = (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
-            '<meta charset="utf-8"><meta name="viewport" content="width=device-width,'
-            f'initial-scale=1"><title>{_esc(full_title)}</title><style>{_PAGE_CSS}</style>'
-            "</head><body><main>\n" + "\n".join(h) + "\n</main></body></html>\n")
+    doc = document(layers, profile, lang=lang, inputs=inputs, warnings=warnings,
+                   plan_summary=plan_summary, run_info=run_info, maps=maps)
     written: dict[str, Path] = {}
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "report.html").write_text(page, encoding="utf-8")
+        (out / "report.html").write_text(to_html(doc), encoding="utf-8")
         written["html"] = out / "report.html"
-        (out / "report.md").write_text(visible("\n".join(md), newlines=True) + "\n",
+        (out / "report.md").write_text(visible(to_markdown(doc), newlines=True),
                                       encoding="utf-8")
         written["md"] = out / "report.md"
     except OSError as e:

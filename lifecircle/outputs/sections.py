@@ -3,8 +3,9 @@ Lorenz curve) and scenarios.
 
 Each section reads only result layers (``facilities`` with ``load capacity
 over_capacity``, ``communities`` with ``sup_<key>`` and ``esup_<key>``, the tables
-``target_groups``, ``equity`` and ``scenarios``) and returns HTML and Markdown fragments;
-a layer that is missing leaves its section out, so older results still render.
+``target_groups``, ``equity`` and ``scenarios``) and returns blocks of the report's
+document (:mod:`lifecircle.outputs.document`); a layer that is missing leaves its section
+out, so older results still render.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 
 from lifecircle import i18n
 from lifecircle.accessibility.equity import lorenz
+from lifecircle.outputs.document import Block, Figure, Heading, Paragraph, Table
 
 if TYPE_CHECKING:
     from lifecircle.outputs import ResultLayers
@@ -48,17 +50,6 @@ def _n(v: Any, decimals: int = 0) -> str:
     return f"{float(v):,.{decimals}f}"
 
 
-def _table(head: list[str], body: list[list[str]]) -> tuple[str, str]:
-    h = ('<div class="scroll"><table class="data"><thead><tr>'
-         + "".join(f"<th>{_esc(x)}</th>" for x in head) + "</tr></thead><tbody>"
-         + "".join("<tr>" + "".join(
-             f'<td class="num">{_esc(c)}</td>' if c[:1].isdigit() or c[:1] == "-"
-             else f"<td>{_esc(c)}</td>" for c in r) + "</tr>" for r in body)
-         + "</tbody></table></div>")
-    md_rows = [head, ["---"] * len(head), *body]
-    md = "\n".join("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ")
-                                      for c in r) + " |" for r in md_rows)
-    return h, md
 
 
 def facility_load(layers: ResultLayers) -> pd.DataFrame | None:
@@ -113,25 +104,20 @@ def lorenz_chart(values: Any, weights: Any, lang: str, *, width: int = 360) -> s
     return "".join(parts)
 
 
-def render(layers: ResultLayers, profile: Profile, lang: str) -> tuple[list[str], list[str]]:
-    """HTML and Markdown of the sections (empty when no layer of theirs is present)."""
-    h: list[str] = []
-    md: list[str] = []
+def render(layers: ResultLayers, profile: Profile, lang: str) -> list[Block]:
+    """The sections as document blocks (none when no layer of theirs is present)."""
+    out: list[Block] = []
     cat = lambda k: i18n.category_name(str(k), profile, lang)  # noqa: E731
     label = lambda c: i18n.field_label(c, profile, lang)  # noqa: E731
 
     def section(key: str) -> None:
-        h.append(f"<h2>{_esc(i18n.t(key, lang))}</h2>")
-        md.append(f"\n## {i18n.t(key, lang)}\n")
+        out.append(Heading(i18n.t(key, lang)))
 
     def note(key: str) -> None:
-        h.append(f'<p class="note">{_esc(i18n.t(key, lang))}</p>')
-        md.append(f"\n{i18n.t(key, lang)}\n")
+        out.append(Paragraph(i18n.t(key, lang), "note"))
 
     def add(head: list[str], body: list[list[str]]) -> None:
-        a, b = _table(head, body)
-        h.append(a)
-        md.append(b)
+        out.append(Table.of_text(head, body, numbers=True))
 
     # supply and load
     load = facility_load(layers)
@@ -161,7 +147,7 @@ def render(layers: ResultLayers, profile: Profile, lang: str) -> tuple[list[str]
                   _n(r["load"]), str(r["load_of"])] for _, r in over.iterrows()])
         comm = layers.get("communities")
         sup = [c for c in comm.columns if c.startswith("sup_")] if comm is not None else []
-        if sup:
+        if comm is not None and sup:
             pop = comm["population"].astype(float)
             body = []
             for c in sup:
@@ -235,7 +221,8 @@ def render(layers: ResultLayers, profile: Profile, lang: str) -> tuple[list[str]
             svg = lorenz_chart(comm["cov_all"].astype(float), comm["population"].astype(float),
                                lang)
             if svg:
-                h.append(f"<h3>{_esc(i18n.t('report.lorenz', lang))}</h3>" + svg)
+                title = i18n.t("report.lorenz", lang)
+                out += [Heading(title, 3), Figure(title, svg=svg)]
         note("report.equity_note")
 
     # scenarios
@@ -254,7 +241,7 @@ def render(layers: ResultLayers, profile: Profile, lang: str) -> tuple[list[str]
                                                   for s in names]], body)
         if "planned" not in names:
             note("report.no_planned")
-    return h, md
+    return out
 
 
 def write_tables(layers: ResultLayers, write: Any) -> dict[str, Any]:
