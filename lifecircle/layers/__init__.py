@@ -1,4 +1,5 @@
-"""Input layers: reading, normalising and validating them (and writing the GeoPackage).
+"""Input layers: reading, normalising and validating them (the GeoPackage writer is in
+:mod:`lifecircle.outputs.gpkg`).
 
 ``load(project)`` reads every layer of a project into :class:`Layers` (docs/contracts.md);
 ``inspect.inspect_path`` describes a data file for ``lifecircle inspect``;
