@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= demo-output
 
-.PHONY: install sysdeps demo test bench lint clean
+.PHONY: install sysdeps demo test bench lint typecheck clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check lifecircle tests benchmarks
+
+# mypy on the typed seams listed in pyproject.toml [tool.mypy]
+typecheck: install
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -19,13 +19,16 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from lifecircle import i18n
 from lifecircle.errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 GPKG = "lifecircle.gpkg"
 #: Least share of the communities (of either result) the two must have in common.
@@ -38,7 +41,7 @@ CSV_FILES = {"communities": "compare_communities.csv", "districts": "compare_dis
 class Comparison:
     """The comparison tables (see the module docstring) and facts for the summary."""
 
-    communities: Any
+    communities: gpd.GeoDataFrame
     districts: pd.DataFrame
     scorecard: pd.DataFrame
     gaps: pd.DataFrame

@@ -29,6 +29,8 @@ from lifecircle.outputs import styles
 from lifecircle.outputs.styles import FillStyle, MarkerStyle
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from lifecircle.profile import Profile
 
 #: QGIS version written into the QML header (the oldest 3.x LTR the files were tested with).
@@ -340,7 +342,8 @@ def _sld(layer: str, rules: Iterable[tuple[str, str, str]]) -> str:
 
 
 # ------------------------------------------------------------------ public
-def layer_style(layer: str, frame: Any, profile: Profile, lang: str = "zh") -> LayerStyle | None:
+def layer_style(layer: str, frame: pd.DataFrame, profile: Profile, lang: str = "zh"
+                ) -> LayerStyle | None:
     """The QML and SLD style of one result layer, or None for layers without a style.
 
     Parameters

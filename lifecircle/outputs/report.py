@@ -52,6 +52,9 @@ from lifecircle.outputs.webmap import category_names, fmt_bool, fmt_num, fmt_pct
 from lifecircle.safetext import csv_frame, visible
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+    from numpy.typing import ArrayLike
+
     from lifecircle.outputs import ResultLayers
     from lifecircle.profile import Circle, Profile
 
@@ -180,7 +183,7 @@ def _num(v: Any, lang: str, decimals: int = 1) -> str:
 
 
 # ------------------------------------------------------------------ numbers
-def weighted_share(values: Any, weights: Any) -> float:
+def weighted_share(values: ArrayLike, weights: ArrayLike) -> float:
     """Population-weighted mean of shares, ignoring NaN values and non-positive weights."""
     v = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
@@ -188,7 +191,8 @@ def weighted_share(values: Any, weights: Any) -> float:
     return float((v[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else math.nan
 
 
-def weighted_percentiles(values: Any, weights: Any, qs: Sequence[float]) -> list[float]:
+def weighted_percentiles(values: ArrayLike, weights: ArrayLike, qs: Sequence[float]
+                         ) -> list[float]:
     """Weighted percentiles (0..1); NaN values count as unreachable (+inf).
 
     The q-th percentile is the smallest value whose cumulative weight reaches ``q`` of the
@@ -211,7 +215,8 @@ def weighted_percentiles(values: Any, weights: Any, qs: Sequence[float]) -> list
     return out
 
 
-def coverage_by_kind(communities: Any, profile: Profile) -> list[tuple[str, float, float]]:
+def coverage_by_kind(communities: pd.DataFrame | None, profile: Profile
+                     ) -> list[tuple[str, float, float]]:
     """(category key, urban share, rural share) for each category with data, catalogue order."""
     if communities is None or len(communities) == 0:
         return []
@@ -283,7 +288,8 @@ def coverage_chart(rows: Sequence[tuple[str, float, float]], profile: Profile, l
 TIME_QUANTILES = (.1, .25, .5, .75, .9)
 
 
-def time_rows(demand: Any, communities: Any, circle: Circle, keys: Sequence[str]
+def time_rows(demand: pd.DataFrame | None, communities: pd.DataFrame | None, circle: Circle,
+              keys: Sequence[str]
               ) -> list[tuple[str, tuple[float, ...], float]]:
     """Per required category of one circle: the population-weighted 10/25/50/75/90th
     percentiles of the minutes (``inf`` = unreachable) and the share within the limit."""
@@ -330,8 +336,8 @@ def time_table(rows: Sequence[tuple[str, tuple[float, ...], float]], circle: Cir
                          numbers=True)
 
 
-def time_chart(demand: Any, communities: Any, circle: Circle, keys: Sequence[str],
-               profile: Profile, lang: str,
+def time_chart(demand: pd.DataFrame | None, communities: pd.DataFrame | None, circle: Circle,
+               keys: Sequence[str], profile: Profile, lang: str,
                rows: Sequence[tuple[str, tuple[float, ...], float]] | None = None) -> str:
     """Box-and-whisker rows of travel minutes per category for one circle (inline SVG);
     ``rows`` from :func:`time_rows` (computed when not given)."""
@@ -438,7 +444,8 @@ def _list_table(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, tuple[st
 
 
 # ------------------------------------------------------------------ scorecard
-def scorecard_rows(scorecard: Any, profile: Profile, lang: str) -> list[dict[str, str]]:
+def scorecard_rows(scorecard: pd.DataFrame | None, profile: Profile, lang: str
+                   ) -> list[dict[str, str]]:
     """Display rows of the Table-1 scorecard with the profile entry of every number."""
     if scorecard is None:
         return []
@@ -511,8 +518,9 @@ MAP_DPI = 110
 MAP_SIMPLIFY_M = 10.0
 
 
-def static_map(communities: Any, gaps: Any = None, sites: Any = None, *,
-               focus: Any = None, outline_by: str | None = "district",
+def static_map(communities: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = None,
+               sites: gpd.GeoDataFrame | None = None, *,
+               focus: ArrayLike | None = None, outline_by: str | None = "district",
                width_in: float = MAP_WIDTH_IN, max_height_in: float = 6.0) -> bytes:
     """A PNG map drawn from the result: communities in their coverage colours, gaps
     hatched, proposed sites numbered, a scale bar.
