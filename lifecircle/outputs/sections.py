@@ -60,7 +60,7 @@ def facility_load(layers: ResultLayers) -> pd.DataFrame | None:
     return pd.DataFrame(fac[[c for c in LOAD_COLUMNS if c in fac.columns]])
 
 
-def decay_text(profile: Any, category: str, lang: str) -> str:
+def decay_text(profile: Profile, category: str, lang: str) -> str:
     """How the E2SFCA of ``category`` weighs travel time, in words (from the profile)."""
     supply = getattr(profile, "supply", None)
     if supply is None or not hasattr(profile, "decay_of"):
