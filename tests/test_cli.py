@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 import rasterio
 
-from lifecircle.data.synthetic import generate
+from lifecircle.data.synthetic import generate, write_demo
 
 DEMO = Path(__file__).parents[1] / "lifecircle" / "data" / "demo"
 CLI = [sys.executable, "-m", "lifecircle.cli"]
@@ -52,6 +52,13 @@ def demo_run(
     out = tmp_path_factory.mktemp("demo") / "result"
     proc = _process("demo", "-o", out)
     return out, proc, before
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated region (seed 7, scale 0.1; read-only): for the commands whose
+    checks do not depend on the region's size."""
+    return write_demo(generate(seed=7, scale=0.1), tmp_path_factory.mktemp("small") / "region")
 
 
 def test_demo_writes_every_output(demo_run) -> None:
@@ -146,9 +153,11 @@ def test_init_writes_a_loadable_project(tmp_path: Path) -> None:
     assert again.returncode == 2 and "--overwrite" in again.stderr
 
 
-def test_check_in_english_writes_tables_only(tmp_path: Path) -> None:
+def test_check_in_english_writes_tables_only(small: Path, tmp_path: Path) -> None:
+    """A real process: --quiet leaves nothing on stdout or stderr, not even a C library's
+    message written straight to the file descriptor."""
     out = tmp_path / "check"
-    proc = _process("--quiet", "--lang", "en", "check", DEMO / "project.toml", "-o", out)
+    proc = _process("--quiet", "--lang", "en", "check", small, "-o", out)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and proc.stderr == ""
     names = {p.name for p in out.iterdir()}
@@ -156,10 +165,10 @@ def test_check_in_english_writes_tables_only(tmp_path: Path) -> None:
     assert "map.html" not in names
 
 
-def test_plan_joint_siting_full_coverage(tmp_path: Path) -> None:
+def test_plan_joint_siting_full_coverage(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "plan"
     # a Chinese category name works wherever a key does
-    proc = _cli("--lang", "en", "plan", DEMO / "project.toml", "--category", "elderly_care",
+    proc = _cli("--lang", "en", "plan", small, "--category", "elderly_care",
                 "--category", "老年助餐点", "--full-coverage", "--time-limit", "30", "-o", out)
     assert proc.returncode == 0, proc.stderr
     assert "site 1" in proc.stdout
@@ -215,10 +224,8 @@ def test_profile_list_show_export(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "maanshan-2025" in missing.stderr
 
 
-def test_check_service_areas_on_request_and_jobs(tmp_path: Path) -> None:
-    from lifecircle.data.synthetic import write_demo
-
-    project = write_demo(generate(seed=7, scale=0.1), tmp_path / "region")
+def test_check_service_areas_on_request_and_jobs(small: Path, tmp_path: Path) -> None:
+    project = small
     out = tmp_path / "areas"
     proc = _cli("--quiet", "--lang", "en", "check", project, "--jobs", "2", "--service-areas",
                 "-o", out)

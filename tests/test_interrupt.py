@@ -26,13 +26,18 @@ ENV = dict(os.environ, COLUMNS="300", PYTHONDONTWRITEBYTECODE="1", LIFECIRCLE_LA
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The base project and a real previous result of it (``lifecircle check``)."""
+    """The base project and a real previous result of it (``lifecircle check``, in-process:
+    only the runs that are interrupted need a process of their own)."""
+    from click.testing import CliRunner
+
+    from lifecircle.cli import main
+
     work = tmp_path_factory.mktemp("interrupt")
     project = mc.build_base(work / "in")
     previous = work / "previous"
-    proc = subprocess.run([*CLI, "--quiet", "check", str(project), "-o", str(previous)],
-                          capture_output=True, text=True, env=ENV, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    res = CliRunner().invoke(main, ["--lang", "en", "--quiet", "check", str(project), "-o",
+                                    str(previous)])
+    assert res.exit_code == 0, res.output
     return project, previous
 
 
