@@ -19,7 +19,10 @@ single-process search could find within ``T``, and Dijkstra on it returns the sa
 
 The planner's coverage sets (candidates x demand within the circle) come from the same
 partitions (:func:`geography`); the location model itself is solved once, on the merged
-matrix, so the proposed sites are those of a single-machine run.
+matrix, so the proposed sites are those of a single-machine run. Generated candidates are
+laid out once, on the client, by the single-machine rule on a network of only the roads
+near the uncovered demand (:func:`network_near`), whose edges there are the whole
+network's.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from lifecircle.profile import SEARCH_FACTOR, Mode, Profile
 from lifecircle.project import Project
 
 __all__ = ["ClusterError", "ClusterGeography", "ClusterTimes", "Partition", "connect",
-           "geography", "halo_m", "partition", "travel_times", "with_jobs"]
+           "geography", "halo_m", "network_near", "partition", "travel_times", "with_jobs"]
 
 #: Extra halo for the noding of road ends (digitising-gap closing joins ends within the
 #: snap tolerance; chains of such joins stay far inside this margin).
@@ -807,6 +810,53 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
 
 
 # ---------------------------------------------------------------------------- planner
+def network_near(project: Project, roads: gpd.GeoDataFrame
+                 ) -> Callable[[str, NDArray[np.float64], float], Any]:
+    """Networks built on the client from only the roads near some points, for laying out
+    generated candidates (:data:`lifecircle.planner.plan.NetworkNear`).
+
+    ``near(mode, xy, radius_m)`` builds the mode's network of the *core* roads (within
+    ``radius_m`` of a point of ``xy``) and the *ring* of roads within
+    :data:`NODING_MARGIN_M` of a core road's bounding box. Every road that nodes a core
+    road (sharing a vertex, crossing it, or closing a gap of ``snap_tolerance_m`` to it,
+    chains of such gaps included) is within that margin, so the core roads are split into
+    exactly the edges of the whole network, with the same coordinates. A ring road may be
+    split differently, but it lies farther than ``radius_m`` from every point, so no
+    generated point near them comes from it.
+
+    Parameters
+    ----------
+    project
+        The project (its profile's modes and the network settings).
+    roads
+        The whole roads layer (working CRS).
+    """
+    from lifecircle.accessibility import network as network_mod
+
+    geoms = roads.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)
+    built: dict[tuple[str, bytes], Any] = {}
+
+    def near(mode: str, xy: NDArray[np.float64], radius_m: float) -> Any:
+        pts = shapely.points(np.asarray(xy, dtype=float).reshape(-1, 2))
+        core = np.unique(tree.query(pts, predicate="dwithin", distance=radius_m)[1])
+        # (bounding boxes widened by the margin: a superset of the roads within it)
+        b = shapely.bounds(geoms[core]).reshape(-1, 4)
+        m = NODING_MARGIN_M
+        ring = tree.query(shapely.box(b[:, 0] - m, b[:, 1] - m, b[:, 2] + m, b[:, 3] + m))[1]
+        rows = np.union1d(core, ring).astype(np.int64)
+        key = (mode, rows.tobytes())
+        if key not in built:
+            built.clear()  # the room loop widens the radius: keep only the latest
+            built[key] = network_mod.build(
+                roads.iloc[rows], project.profile.modes[mode],
+                snap_tolerance_m=project.network.snap_tolerance_m,
+                node_crossings=project.network.node_crossings)
+        return built[key]
+
+    return near
+
+
 def _geography_part(part: Partition, profile: Profile, cand: gpd.GeoDataFrame,
                     cand_modes: Mapping[str, NDArray[np.bool_]], own_cand: NDArray[np.bool_],
                     search_s: NDArray[np.float64], positions: NDArray[np.int64], *,

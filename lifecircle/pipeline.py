@@ -531,6 +531,11 @@ def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
     progress(i18n.t("progress.plan", lang, model=i18n.t(f"plan.model.{chosen}", lang),
                     names=names))
     t = time.perf_counter()
+    network_near = None
+    if analysis.cluster is not None:  # generated candidates: laid out here, exactly
+        from lifecircle import distributed
+
+        network_near = distributed.network_near(project, analysis.layers.roads)
     demand = analysis.demand.points
     if cap is not None and load_col == "elderly":
         comm = analysis.layers.communities.set_index("cid")
@@ -550,7 +555,7 @@ def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
                   candidate_spacing_m=opts.candidate_spacing_m,
                   generate=opts.generate_candidates,
                   capacity=cap, load=load_col if cap is not None else None,
-                  lang=project.lang, geography=geography)
+                  lang=project.lang, geography=geography, network_near=network_near)
     assessment = analysis.assessment
     if assessment is not None:
         from lifecircle.accessibility import assess as assess_mod
@@ -976,8 +981,6 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
             if scheduler is not None:
                 from lifecircle import distributed
 
-                if options is not None:
-                    _check_cluster_plan(project, options)
                 client = stack.enter_context(distributed.connect(scheduler))
             analysis = analyse(project, progress, cluster=client, partition_by=partition_by,
                                areas=out is not None and ("outputs" in steps or service_areas),
@@ -997,18 +1000,6 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
                     files = _write_tables(analysis, tmp, progress, service_areas=service_areas,
                                           jobs=jobs)
     return _summary(analysis, out, files, time.perf_counter() - t0)
-
-
-def _check_cluster_plan(project: Project, options: PlannerOptions) -> None:
-    """On a cluster the planner needs a candidates layer (generation needs whole networks);
-    checked before the cluster starts."""
-    has_layer = "candidates" in project.layers
-    gen = options.generate_candidates
-    if gen or (gen is None and not has_layer):
-        raise InputError(
-            "--scheduler: candidate sites cannot be generated on a cluster (generation needs "
-            "the whole road network); fix: give a candidates layer ([layers.candidates]) and "
-            "--no-generate, or plan without --scheduler")
 
 
 def _write_tables(analysis: Analysis, folder: Path, progress: Progress, *,

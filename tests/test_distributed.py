@@ -88,6 +88,14 @@ def _assert_same_plan(one: object, many: object) -> None:
     assert_geodataframe_equal(one.unreached, many.unreached)
 
 
+def _assert_same_generated(one: object, many: object) -> None:
+    generated = one.candidates["source"] == "generated"
+    assert generated.sum() >= 10
+    assert_geodataframe_equal(one.candidates, many.candidates)
+    _assert_same_plan(one, many)
+    assert one.sites["cand_id"].astype(str).str.startswith("G").any()
+
+
 def test_region_on_two_workers_equals_one_process(client: distributed.Client, region: Path
                                                   ) -> None:
     """The region's three districts each run on the cluster (the default partitioning) with
@@ -106,6 +114,47 @@ def test_region_on_two_workers_equals_one_process(client: distributed.Client, re
                     {"categories": ["elderly_care"], "sites": 3, "model": "pmedian"}):
         _assert_same_plan(_plan(one, None, "district", **options),
                           _plan(many, client, "district", **options))
+    # generated candidates (laid out on the client near the uncovered demand) as well
+    options = {"categories": ["elderly_care"], "sites": 4, "generate": True}
+    _assert_same_generated(_plan(one, None, "district", **options),
+                           _plan(many, client, "district", **options))
+
+
+def test_generated_candidates_need_only_the_roads_near_the_gaps(region: Path) -> None:
+    """The exactness argument of :func:`network_near`: candidates generated on a network of
+    only the roads near some uncovered points (and a ring around them) equal those of the
+    whole network, at several spacings; and they do not depend on the order of the roads
+    (a partition or a subset numbers its edges differently)."""
+    from lifecircle import layers as layers_mod
+    from lifecircle.accessibility.demand import build_demand
+    from lifecircle.accessibility.network import build
+    from lifecircle.distributed import network_near
+    from lifecircle.planner import candidates as cand_mod
+
+    proj = project.load(region)
+    layers = layers_mod.load(proj)
+    points = build_demand(layers.communities, raster_path=layers.population_raster,
+                          roads=layers.roads, crs=layers.crs).points
+    town = sorted(layers.communities["township"].unique())[0]
+    cids = layers.communities.loc[layers.communities["township"] == town, "cid"]
+    mine = points[points["cid"].isin(cids)]
+    xy = np.column_stack([mine.geometry.x, mine.geometry.y])
+    near = network_near(proj, layers.roads)
+    shuffled = layers.roads.sample(frac=1.0, random_state=3)
+    for mode in sorted({c.mode for c in proj.profile.circles.values()}):
+        kw = {"snap_tolerance_m": proj.network.snap_tolerance_m,
+              "node_crossings": proj.network.node_crossings}
+        whole = build(layers.roads, proj.profile.modes[mode], **kw)
+        for spacing, near_m in ((250.0, 500.0), (700.0, 1200.0)):
+            sub = near(mode, xy, near_m + spacing * 2**0.5 + 1.0)
+            assert sub.n_edges < 0.8 * whole.n_edges  # a real subset of the roads
+            a = cand_mod.generate(whole, spacing_m=spacing, near=xy, near_m=near_m)
+            assert len(a) >= 5
+            assert_geodataframe_equal(a, cand_mod.generate(sub, spacing_m=spacing, near=xy,
+                                                           near_m=near_m))
+        other = build(shuffled, proj.profile.modes[mode], **kw)
+        assert_geodataframe_equal(cand_mod.generate(whole, spacing_m=300.0),
+                                  cand_mod.generate(other, spacing_m=300.0))
 
 
 def test_halo_holds_every_reachable_road(region: Path) -> None:

@@ -141,13 +141,14 @@ def from_layer(candidates: gpd.GeoDataFrame, *, source: str = "layer") -> gpd.Ge
 
 def thin(xy: NDArray[np.float64], spacing_m: float) -> NDArray[np.int64]:
     """Indices of points kept so that at most one lies in each ``spacing_m`` grid cell (the
-    one nearest the cell centre; ties: the first)."""
+    one nearest the cell centre; ties: the lowest x, then y, then the first). The kept
+    points do not depend on the order of the input, only on its coordinates."""
     if len(xy) == 0:
         return np.zeros(0, dtype=np.int64)
     cell = np.floor(xy / spacing_m).astype(np.int64)
     centre = (cell + 0.5) * spacing_m
     d = np.hypot(*(xy - centre).T)
-    order = np.lexsort((np.arange(len(xy)), d, cell[:, 1], cell[:, 0]))
+    order = np.lexsort((np.arange(len(xy)), xy[:, 1], xy[:, 0], d, cell[:, 1], cell[:, 0]))
     c = cell[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = np.any(c[1:] != c[:-1], axis=1)
@@ -196,7 +197,10 @@ def generate(
     Returns
     -------
     GeoDataFrame
-        Columns :data:`COLUMNS` + geometry; ``source`` = ``"generated"``.
+        Columns :data:`COLUMNS` + geometry; ``source`` = ``"generated"``; in order of x,
+        then y. The points depend only on the edges' geometry, never on their order in
+        the network, so a network holding the same edges near ``near`` (a partition's, on
+        a cluster) gives the same candidates.
     """
     if not spacing_m > 0:
         raise InputError(f"candidate spacing = {spacing_m}: must be > 0; fix: give a spacing "
@@ -235,6 +239,8 @@ def generate(
             d, _ = cKDTree(axy).query(xy, k=1)
             mask &= d >= min_distance_m
     xy, pts = xy[mask], pts[mask]
+    order = np.lexsort((xy[:, 1], xy[:, 0]))
+    xy, pts = xy[order], pts[order]
     ids = np.array([f"{prefix}{i + 1}" for i in range(len(xy))], dtype=object)
     frame = pd.DataFrame({
         "cand_id": ids, "name": ids.copy(), "priority": np.full(len(xy), priority, np.int64),

@@ -52,8 +52,8 @@ from lifecircle.planner.sets import coverage_times, place_columns, within
 from lifecircle.planner.solve import Solution
 from lifecircle.profile import Profile, covered, covered_limit_s
 
-__all__ = ["MODELS", "REASONS", "SITE_COLUMNS", "Geography", "PlanResult", "SiteGeography",
-           "SiteMatrices", "describe", "matrices", "plan", "solve"]
+__all__ = ["MODELS", "REASONS", "SITE_COLUMNS", "Geography", "NetworkNear", "PlanResult",
+           "SiteGeography", "SiteMatrices", "describe", "matrices", "plan", "solve"]
 
 MODELS = ("mclp", "setcover", "pmedian")
 
@@ -191,6 +191,12 @@ class SiteGeography:
 #: search limit in seconds), for :func:`matrices` without networks in this process.
 Geography = Callable[[gpd.GeoDataFrame, NDArray[np.float64]], SiteGeography]
 
+#: ``network_near(mode, xy, radius_m) -> Network``: a network of ``mode`` whose edges within
+#: ``radius_m`` of the ``(k, 2)`` points ``xy`` are exactly the whole network's there (it
+#: may hold fewer or other edges farther away). Candidates are generated on it where the
+#: whole network is not in this process (a Dask cluster: lifecircle.distributed.network_near).
+NetworkNear = Callable[[str, NDArray[np.float64], float], Network]
+
 
 @dataclass(frozen=True, eq=False)
 class SiteMatrices:
@@ -297,6 +303,7 @@ def matrices(
     search_factor: float = 1.0,
     lang: str = "zh",
     geography: Geography | None = None,
+    network_near: NetworkNear | None = None,
 ) -> SiteMatrices:
     """Geography -> matrices: candidates and the sparse candidates x demand matrices.
 
@@ -306,7 +313,8 @@ def matrices(
     existing minutes come from ``travel_times``; only generated candidates are snapped.
     ``geography``: the candidates x demand times, road pieces and nearest roads computed
     elsewhere (on a Dask cluster, :mod:`lifecircle.distributed`); ``travel_times`` then
-    holds no networks, and candidates cannot be generated.
+    holds no networks, and candidates are generated on ``network_near`` (the same rule,
+    the same points), or not at all without one.
     """
     warnings: list[str] = []
     cats = _check_categories(categories, profile)
@@ -361,13 +369,15 @@ def matrices(
     layer = (cand_mod.from_layer(candidates) if candidates is not None and len(candidates)
              else None)
     do_generate = generate if generate is not None else layer is None
-    if do_generate and geography is not None:
-        raise InputError("plan: candidates cannot be generated without the whole road "
-                         "network (on a cluster); fix: give a candidates layer and "
-                         "--no-generate, or plan on one machine")
+    if do_generate and geography is not None and network_near is None:
+        raise InputError("plan: candidates cannot be generated without the road network "
+                         "(geography given, network_near not); fix: give a candidates "
+                         "layer and --no-generate, or pass network_near")
     parts = [layer] if layer is not None else []
     if do_generate:
-        gen = _generated(network_by_mode, demand, facilities, profile, cats, circle_of,
+        near_net = (network_near if network_near is not None
+                    else lambda mode, _xy, _r: network_by_mode[mode])
+        gen = _generated(near_net, demand, facilities, profile, cats, circle_of,
                          eligible, existing, used_circles, spacing=candidate_spacing_m,
                          min_distance_m=min_distance_m, near_m=near_m,
                          room=max(0, max_candidates - (len(layer) if layer is not None else 0)),
@@ -573,6 +583,7 @@ def plan(
     pmedian_cutoff: float = 2.0,
     lang: str = "zh",
     geography: Geography | None = None,
+    network_near: NetworkNear | None = None,
 ) -> PlanResult:
     """Propose sites for new facilities of ``categories``.
 
@@ -651,6 +662,8 @@ def plan(
     geography
         The candidates x demand geography computed elsewhere (a Dask cluster,
         :class:`lifecircle.distributed.ClusterGeography`); see :func:`matrices`.
+    network_near
+        With ``geography``: where generated candidates are laid out (:data:`NetworkNear`).
 
     Returns
     -------
@@ -684,7 +697,7 @@ def plan(
                  min_distance_m=min_distance_m, near_m=near_m, max_candidates=max_candidates,
                  capacity=capacity, load=load,
                  search_factor=pmedian_cutoff if model == "pmedian" else 1.0, lang=lang,
-                 geography=geography)
+                 geography=geography, network_near=network_near)
     problem, solution, warnings = solve(m, model=model, sites=sites, budget=budget,
                                         time_limit_s=time_limit_s, lang=lang)
     return describe(m, problem, solution, profile, model=model, communities=communities,
@@ -713,7 +726,7 @@ def _concat(a: Snapped, b: Snapped) -> Snapped:
                    np.concatenate([a.xy.reshape(-1, 2), b.xy.reshape(-1, 2)]))
 
 
-def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
+def _generated(network_near: NetworkNear, demand: gpd.GeoDataFrame,
                facilities: gpd.GeoDataFrame | None, profile: Profile, cats: tuple[str, ...],
                circle_of: NDArray[np.object_], eligible: Mapping[str, NDArray[np.bool_]],
                existing: Mapping[str, NDArray[np.bool_]], used_circles: list[str], *,
@@ -723,7 +736,10 @@ def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
     """Candidates along the roads near demand not yet covered for a planned category.
 
     Each is named after the community of the nearest demand point (``新选址 G12·桃园社区``),
-    so staff can place it without a map.
+    so staff can place it without a map. The points of a circle are laid out on
+    ``network_near(mode, uncovered points, near + one cell diagonal)``: a generated point
+    is kept only within ``near`` of an uncovered point and as the point of its grid cell
+    nearest the cell's centre, so only edges within that radius decide the result.
     """
     uncovered = np.zeros(len(demand), dtype=bool)
     for cat in cats:
@@ -757,10 +773,13 @@ def _generated(networks: Mapping[str, Network], demand: gpd.GeoDataFrame,
             thin_m = min(thin_m, step)
             min_d = (spacing_of(ckey) if min_distance_m is None else min_distance_m) \
                 if min_distance is None else min_distance
-            parts.append(cand_mod.generate(
-                networks[profile.circles[ckey].mode], spacing_m=step, near=xy[mask],
-                near_m=reach_of(ckey) / 2.0 if near_m is None else near_m, avoid=avoid,
-                min_distance_m=min_d))
+            near = reach_of(ckey) / 2.0 if near_m is None else near_m
+            # every point of a cell holding a point within `near` lies within
+            # near + the cell's diagonal (1 m to spare for rounding)
+            net = network_near(profile.circles[ckey].mode, xy[mask],
+                               near + step * math.sqrt(2.0) + 1.0)
+            parts.append(cand_mod.generate(net, spacing_m=step, near=xy[mask], near_m=near,
+                                           avoid=avoid, min_distance_m=min_d))
         if not parts:
             return cand_mod.empty_frame(demand.crs)
         gen = pd.concat(parts, ignore_index=True)
