@@ -96,3 +96,34 @@ def test_cli_writes_the_folder_and_refuses_mixed_profiles(tmp_path: Path) -> Non
     r = CliRunner().invoke(main, ["compare", str(tmp_path), str(b), "-o", str(bad)])
     assert r.exit_code == 2 and "no lifecircle.gpkg" in r.output
     assert not bad.exists()
+
+
+def test_page_is_one_document_in_html_and_markdown(tmp_path: Path) -> None:
+    """compare.html and compare.md render one document: the same headings and cells, data
+    text escaped in both (a name cannot inject markup or break a Markdown table)."""
+    import html as _html
+    import re
+
+    from lifecircle.outputs.compare import document, write
+
+    a = result(tmp_path / "A", {"a": 0.5, "b": 0.2})
+    b = result(tmp_path / "B", {"a": 0.9, "b": 0.2})
+    c = compare(a, b)
+    out = tmp_path / "change"
+    write(c, out, lang="en", names=("<2024>", "2025 | *new*"))
+    page = (out / "compare.html").read_text(encoding="utf-8")
+    md = (out / "compare.md").read_text(encoding="utf-8")
+    assert "<2024>" not in page and "&lt;2024&gt;" in page
+    assert "<2024>" not in md and "2025 \\| \\*new\\*" in md
+    heads = [_html.unescape(t) for t in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", page)]
+    md_heads = [re.sub(r"\\(.)", r"\1", _html.unescape(m))
+                for m in re.findall(r"^#{1,2} (.*)$", md, flags=re.M)]
+    assert heads == md_heads and len(heads) == 5  # title + districts, Table 1, gaps, communities
+    cells = {_html.unescape(t) for t in re.findall(r"<td>(.*?)</td>", page)}
+    # D1: (50 + 60) / 400 -> (90 + 60) / 400
+    assert {"D1", "27.5%", "37.5%", "+10.0", "社区a"} <= cells
+    for cell in cells:
+        assert re.sub(r"([|*_\\`\[\]])", r"\\\1", _html.escape(cell, quote=False)) in md, cell
+    from lifecircle.outputs.document import tables
+
+    assert len(tables(document(c, "en"))) == 4

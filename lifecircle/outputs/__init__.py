@@ -10,9 +10,12 @@
   in the GeoPackage by :func:`lifecircle.outputs.gpkg.write`);
 - :mod:`lifecircle.outputs.webmap`: ``make_map(...)`` gives the ``folium.Map``,
   ``build(...)`` writes ``map.html`` (works offline);
+- :mod:`lifecircle.outputs.document`: a report as data (headings, paragraphs, tables,
+  figures, notices) and its two renderings, HTML and Markdown;
 - :mod:`lifecircle.outputs.report`: ``build(...)`` writes ``report.html``, ``report.md`` and
   CSV tables; :mod:`lifecircle.outputs.sections` adds supply, groups, equity, scenarios;
-- :mod:`lifecircle.outputs.compare`: two result folders side by side.
+- :mod:`lifecircle.outputs.compare`: two result folders side by side (its page is a
+  document too).
 
 Every writer takes the result layers (:data:`ResultLayers`, docs/contracts.md "Result
 layers") and the :class:`~lifecircle.profile.Profile`. Submodules are imported on use;

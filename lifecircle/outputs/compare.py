@@ -16,7 +16,6 @@ share fewer than half of their communities, are refused.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,16 @@ import pandas as pd
 
 from lifecircle import i18n
 from lifecircle.errors import InputError
+from lifecircle.outputs.document import (
+    Block,
+    Document,
+    Heading,
+    Paragraph,
+    Table,
+    to_html,
+    to_markdown,
+)
+from lifecircle.safetext import visible
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -218,16 +227,22 @@ def write(c: Comparison, folder: Path, *, lang: str = "zh", names: tuple[str, st
     for key, frame in tables.items():
         frame.to_csv(folder / CSV_FILES[key], index=False, encoding="utf-8-sig",
                      lineterminator="\r\n")
-    h, md = _page(c, lang, names)
-    (folder / "compare.html").write_text(h, encoding="utf-8")
-    (folder / "compare.md").write_text(md, encoding="utf-8")
+    doc = document(c, lang, names)
+    (folder / "compare.html").write_text(to_html(doc), encoding="utf-8")
+    (folder / "compare.md").write_text(visible(to_markdown(doc), newlines=True),
+                                       encoding="utf-8")
     return sorted(p.name for p in folder.iterdir())
 
 
-def _page(c: Comparison, lang: str, names: tuple[str, str]) -> tuple[str, str]:
-    def esc(v: Any) -> str:
-        return html.escape(str(v), quote=True)
+#: Stylesheet of ``compare.html``.
+CSS = ("body{font-family:sans-serif;max-width:1100px;margin:auto;padding:16px}"
+       "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;"
+       "padding:3px 6px}")
 
+
+def document(c: Comparison, lang: str = "zh", names: tuple[str, str] = ("A", "B")) -> Document:
+    """The comparison page as a :class:`~lifecircle.outputs.document.Document` (the same
+    model as the report), rendered to ``compare.html`` and ``compare.md``."""
     def pct(v: Any, signed: bool = False) -> str:
         if v is None or pd.isna(v):
             return "-"
@@ -237,19 +252,14 @@ def _page(c: Comparison, lang: str, names: tuple[str, str]) -> tuple[str, str]:
         return "-" if v is None or pd.isna(v) else f"{float(v):,.1f}"
 
     title = f"{i18n.t('compare.title', lang)}: {names[0]} → {names[1]}"
-    h = [f"<h1>{esc(title)}</h1>",
-         f"<p>{esc(i18n.t('report.profile', lang))}: {esc(c.profile)} · "
-         f"{c.shared} / +{c.only_b} / -{c.only_a}</p>"]
-    md = [f"# {title}\n", f"{i18n.t('report.profile', lang)}: {c.profile}\n"]
+    blocks: list[Block] = [
+        Heading(title, 1),
+        Paragraph(f"{i18n.t('report.profile', lang)}: {c.profile} · "
+                  f"{c.shared} / +{c.only_b} / -{c.only_a}")]
 
     def table(key: str, head: list[str], body: list[list[str]]) -> None:
-        h.append(f"<h2>{esc(i18n.t(key, lang))}</h2><table class='data'><thead><tr>"
-                 + "".join(f"<th>{esc(x)}</th>" for x in head) + "</tr></thead><tbody>"
-                 + "".join("<tr>" + "".join(f"<td>{esc(x)}</td>" for x in r) + "</tr>"
-                           for r in body) + "</tbody></table>")
-        md.append(f"\n## {i18n.t(key, lang)}\n")
-        md.append("\n".join("| " + " | ".join(str(x).replace("|", "\\|") for x in r) + " |"
-                            for r in [head, ["---"] * len(head), *body]))
+        blocks.append(Heading(i18n.t(key, lang)))
+        blocks.append(Table.of_text(head, body, scroll=False))
 
     lab = lambda col: i18n.field_label(col, None, lang)  # noqa: E731
     a, b = names
@@ -279,9 +289,4 @@ def _page(c: Comparison, lang: str, names: tuple[str, str]) -> tuple[str, str]:
                                   lab("d_cov_all")],
           [[str(r["cid"]), str(r["name"]), str(r["district"]), pct(r["cov_all_a"]),
             pct(r["cov_all_b"]), pct(r["d_cov_all"], True)] for _, r in moved.iterrows()])
-    page = ('<!DOCTYPE html>\n<html lang="' + ("zh-CN" if lang == "zh" else "en")
-            + '"><head><meta charset="utf-8"><title>' + esc(title) + "</title><style>"
-            "body{font-family:sans-serif;max-width:1100px;margin:auto;padding:16px}"
-            "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;"
-            "padding:3px 6px}</style></head><body>" + "\n".join(h) + "</body></html>\n")
-    return page, "\n".join(md) + "\n"
+    return Document(title, lang, tuple(blocks), css=CSS)

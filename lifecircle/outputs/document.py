@@ -69,7 +69,7 @@ class Table:
 
     @staticmethod
     def of_text(head: Sequence[str], rows: Sequence[Sequence[str]], *, style: str = "data",
-                numbers: bool = False) -> Table:
+                numbers: bool = False, scroll: bool = True) -> Table:
         """A table of plain text cells; with ``numbers``, cells that start with a digit or
         ``-`` are right-aligned numbers."""
         def cell(x: str) -> Cell:
@@ -77,7 +77,8 @@ class Table:
             return Cell(str(x), kind)
 
         return Table(tuple(str(h) for h in head), tuple(tuple(cell(str(x)) for x in r)
-                                                        for r in rows), style=style)
+                                                        for r in rows), style=style,
+                     scroll=scroll)
 
 
 @dataclass(frozen=True)
