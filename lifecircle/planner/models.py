@@ -74,17 +74,24 @@ __all__ = ["SOLVER_OPTIONS", "CostProblem", "CoverageProblem", "RankedSite",
            "set_covering"]
 
 _METHODS = ("highs", "greedy")
+#: Candidate indices: a sequence of ints or an integer array.
+Indices = Sequence[int] | NDArray[np.integer]
 #: The keyword options every model takes, with their defaults.
 SOLVER_OPTIONS: Mapping[str, object] = {"time_limit_s": 60.0, "method": "highs",
                                         "warm_start": True, "aggregate": True}
 
 
 # ----------------------------------------------------------------------------- problem
+def _float(arr: NDArray) -> NDArray[np.float64]:
+    """``arr`` as float64 (no copy when it already is: weighted bincounts are)."""
+    return np.asarray(arr, dtype=np.float64)
+
+
 def _vector(value: ArrayLike | None, n: int, name: str, default: float,
             dtype: type = np.float64, owner: str = "CoverageProblem") -> NDArray:
     if value is None:
         return np.full(n, default, dtype=dtype)
-    arr = np.asarray(value, dtype=dtype).ravel()
+    arr: NDArray = np.asarray(value, dtype=dtype).ravel()
     if arr.shape[0] != n:
         raise InputError(f"{owner}.{name}: {arr.shape[0]} values for {n} entries; "
                          f"fix: give one value per {'candidate' if n else 'entry'}")
@@ -215,7 +222,7 @@ class CoverageProblem:
         """(demand,) True where at least one candidate reaches the point."""
         return np.bincount(self.coverage.indices, minlength=self.n_demand) > 0
 
-    def covered(self, selected: Sequence[int]) -> NDArray[np.bool_]:
+    def covered(self, selected: Indices) -> NDArray[np.bool_]:
         """(demand,) True where an existing facility or one of ``selected`` covers."""
         out = np.asarray(self.existing, dtype=bool).copy()
         sel = np.asarray(list(selected), dtype=np.int64)
@@ -223,7 +230,7 @@ class CoverageProblem:
             out[np.unique(self.coverage[sel].indices)] = True
         return out
 
-    def covered_weight(self, selected: Sequence[int]) -> float:
+    def covered_weight(self, selected: Indices) -> float:
         """Total weight covered by existing facilities and ``selected``."""
         return float(self.weights[self.covered(selected)].sum())  # type: ignore[index]
 
@@ -347,7 +354,7 @@ def _check_method(method: str, time_limit_s: float) -> None:
         raise InputError(f"time_limit_s = {time_limit_s}: must be >= 0; fix: give seconds")
 
 
-def _finish(*, model: str, t0: float, selected: Sequence[int], objective: float,
+def _finish(*, model: str, t0: float, selected: Indices, objective: float,
             res: MilpResult | None, maximize: bool, tb_max: float, greedy_obj: float,
             used_greedy: bool,
             unreachable: NDArray[np.bool_], size: tuple[int, int, int],
@@ -460,10 +467,11 @@ def maximal_covering(
                       unreachable=unreachable, offset=offset, time_limit_s=time_limit_s,
                       method=method, warm_start=warm_start, aggregate=aggregate, split=split)
     a = sub[useful]
+    wg: NDArray[np.float64]
     if aggregate and a.shape[1]:
         reps, label = aggregate_columns(a)
         a = a[:, reps]
-        wg = np.bincount(label, weights=w[active], minlength=reps.size)  # type: ignore[index]
+        wg = _float(np.bincount(label, weights=w[active], minlength=reps.size))  # type: ignore[index]
     else:
         wg = w[active]  # type: ignore[index]
     n, g = a.shape
@@ -532,13 +540,15 @@ def _cmclp(pr: CoverageProblem, p: int | None, budget: float | None, *, t0: floa
     """Capacitated maximal covering (see :func:`maximal_covering`)."""
     w, ld = pr.weights[active], pr.load[active]  # type: ignore[index]
     a = pr.coverage[useful][:, active]
+    wg: NDArray[np.float64]
+    lg: NDArray[np.float64]
     if aggregate and split and a.shape[1]:
         # merged points share sites pro rata, which is exact only for equal weight/load
         density = np.where(ld > 0, w / np.where(ld > 0, ld, 1.0), np.inf)
         reps, label = aggregate_columns(a, density)
         a = a[:, reps]
-        wg = np.bincount(label, weights=w, minlength=reps.size)
-        lg = np.bincount(label, weights=ld, minlength=reps.size)
+        wg = _float(np.bincount(label, weights=w, minlength=reps.size))
+        lg = _float(np.bincount(label, weights=ld, minlength=reps.size))
     else:
         label = np.arange(active.size)
         wg, lg = w, ld
@@ -701,7 +711,7 @@ def set_covering(
     full_c = pr.costs if objective == "cost" else np.ones(pr.n_candidates)
     c = full_c[useful]  # type: ignore[index]
 
-    def value(sel: Sequence[int]) -> float:
+    def value(sel: Indices) -> float:
         return float(np.sum(full_c[np.asarray(sel, dtype=np.int64)]))  # type: ignore[index]
 
     if g == 0:
@@ -887,7 +897,7 @@ def p_median(
                          "existing facility; fix: pass unreached_cost (e.g. the cutoff) or "
                          "drop the point")
 
-    def value(sel: Sequence[int]) -> float:
+    def value(sel: Indices) -> float:
         d = base.copy()
         for j in sel:
             lo, hi = c_all.indptr[j], c_all.indptr[j + 1]
@@ -904,10 +914,11 @@ def p_median(
     live = np.flatnonzero(np.bincount(pruned.indices, minlength=m) > 0)
     fixed = float(w[(w > 0)] @ np.where(np.isfinite(base), base, 0.0)[(w > 0)])
     sub = pruned[:, live]
+    wg: NDArray[np.float64]
     if aggregate and live.size:
         reps, label = aggregate_columns(sub, base[live])
         sub = sub[:, reps]
-        wg = np.bincount(label, weights=w[live], minlength=reps.size)
+        wg = _float(np.bincount(label, weights=w[live], minlength=reps.size))
         bg = base[live][reps]
     else:
         wg, bg = w[live], base[live]
@@ -1002,7 +1013,7 @@ class RankedSite:
     newly_covered: NDArray[np.int64]
 
 
-def rank_sites(problem: CoverageProblem, selected: Sequence[int], *,
+def rank_sites(problem: CoverageProblem, selected: Indices, *,
                assignment: NDArray[np.int64] | None = None) -> tuple[RankedSite, ...]:
     """Rank selected sites by marginal gain in greedy order.
 

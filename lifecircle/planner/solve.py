@@ -483,26 +483,27 @@ def _pmedian_cost(cost: sp.csr_matrix | NDArray[np.float64], base: NDArray[np.fl
     """Per-demand cost of the best of ``sites`` or ``base``."""
     d = base.copy()
     for j in sites:
-        if sp.issparse(cost):
+        if isinstance(cost, np.ndarray):
+            d = np.minimum(d, cost[j])
+        else:
             lo, hi = cost.indptr[j], cost.indptr[j + 1]
             idx = cost.indices[lo:hi]
             d[idx] = np.minimum(d[idx], cost.data[lo:hi])
-        else:
-            d = np.minimum(d, cost[j])
     return d
 
 
 def _savings(cost: sp.csr_matrix | NDArray[np.float64], d: NDArray[np.float64],
              w: NDArray[np.float64]) -> NDArray[np.float64]:
     """For every site, the weighted cost saved by opening it given current costs ``d``."""
-    if sp.issparse(cost):
-        rows = np.repeat(np.arange(cost.shape[0]), np.diff(cost.indptr))
-        s = np.maximum(0.0, d[cost.indices] - cost.data) * w[cost.indices]
-        s = np.where(np.isfinite(s), s, 0.0)
-        return np.bincount(rows, weights=s, minlength=cost.shape[0])
-    diff = np.maximum(0.0, d[None, :] - cost)
-    diff = np.where(np.isfinite(diff), diff, 0.0)
-    return diff @ w
+    if isinstance(cost, np.ndarray):
+        diff = np.maximum(0.0, d[None, :] - cost)
+        diff = np.where(np.isfinite(diff), diff, 0.0)
+        return diff @ w
+    rows = np.repeat(np.arange(cost.shape[0]), np.diff(cost.indptr))
+    s = np.maximum(0.0, d[cost.indices] - np.asarray(cost.data, dtype=np.float64)) \
+        * w[cost.indices]
+    s = np.where(np.isfinite(s), s, 0.0)
+    return np.asarray(np.bincount(rows, weights=s, minlength=cost.shape[0]), dtype=np.float64)
 
 
 def greedy_pmedian(
