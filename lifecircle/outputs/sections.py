@@ -22,6 +22,9 @@ from lifecircle.accessibility.equity import lorenz
 from lifecircle.outputs.document import Block, Figure, Heading, Paragraph, Table
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from lifecircle.outputs import ResultLayers
     from lifecircle.profile import Profile
 
@@ -244,9 +247,10 @@ def render(layers: ResultLayers, profile: Profile, lang: str) -> list[Block]:
     return out
 
 
-def write_tables(layers: ResultLayers, write: Any) -> dict[str, Any]:
+def write_tables(layers: ResultLayers, write: Callable[[pd.DataFrame, str], Path]
+                 ) -> dict[str, Path]:
     """Write the sections' CSV tables with ``write(frame, file name)``; returns the files."""
-    out: dict[str, Any] = {}
+    out: dict[str, Path] = {}
     frames = {"facility_load": facility_load(layers), "target_groups": layers.get("target_groups"),
               "equity": layers.get("equity"), "scenarios": layers.get("scenarios")}
     for key, frame in frames.items():

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from lifecircle.profile import Profile
 
 STATIC = Path(__file__).parent / "static"
+#: The JSON document the map page reads (layers as GeoJSON-like lists, labels, legend).
+MapData: TypeAlias = "dict[str, Any]"
 #: Coordinate decimals in the map (5 = about 1 m).
 DECIMALS = 5
 
@@ -688,7 +690,7 @@ def map_data(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
              title: str | None = None, basemap: str | None = "positron",
              simplify_m: float = 3.0, simplify_service_areas_m: float = 30.0,
              simplify_roads_m: float = 8.0, service_area_shown: str | None = None
-             ) -> dict[str, Any]:
+             ) -> MapData:
     """Everything the map application shows, as one JSON-ready dict (see :func:`build`)."""
     i18n.check_lang(lang)
     if basemap is not None and basemap not in BASEMAPS:
