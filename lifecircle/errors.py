@@ -101,10 +101,12 @@ class Note(str):
     Parameters
     ----------
     key
-        Message key in :data:`lifecircle.i18n.TEXT` (``warn.*``).
+        Message key in :data:`lifecircle.i18n.TEXT` (``warn.*``, ``load.*``); a
+        ``<key>.fix`` entry, when there is one, follows as the fix (``; fix: ...``).
     where
-        The place, outermost first (``"communities.shp (layers.communities)"``); shown
-        before the message, joined by ``: `` (``：`` in Chinese).
+        The place, outermost first (``"communities.shp (layers.communities)"``), each a
+        string or a ``(zh, en)`` pair; shown before the message, joined by ``: `` (``：``
+        in Chinese).
     values
         Placeholder values: numbers, data values, ``(zh, en)`` pairs, or other notes.
     """
@@ -113,11 +115,11 @@ class Note(str):
     where: tuple[str, ...]
     values: Mapping[str, Any]
 
-    def __new__(cls, key: str, *where: str, **values: Any) -> Note:
+    def __new__(cls, key: str, *where: str | tuple[str, str], **values: Any) -> Note:
         text = _note_text(key, where, values, "en")
         note = super().__new__(cls, text)
         note.key = key
-        note.where = tuple(str(w) for w in where if w)
+        note.where = tuple(w if isinstance(w, tuple) else str(w) for w in where if w)
         note.values = dict(values)
         return note
 
@@ -128,20 +130,27 @@ class Note(str):
         """The message in ``lang`` (``zh`` or ``en``), its place first."""
         return _note_text(self.key, self.where, self.values, lang)
 
-    def at(self, *where: str) -> Note:
+    def at(self, *where: str | tuple[str, str]) -> Note:
         """The same note placed inside ``where`` (outermost first)."""
         return Note(self.key, *where, *self.where, **self.values)
 
 
-def _make_note(key: str, where: tuple[str, ...], values: dict[str, Any]) -> Note:
+def _make_note(key: str, where: tuple[str | tuple[str, str], ...], values: dict[str, Any]
+               ) -> Note:
     return Note(key, *where, **values)
 
 
-def _note_text(key: str, where: Iterable[str], values: Mapping[str, Any], lang: str) -> str:
-    from lifecircle.i18n import t
+def _note_text(key: str, where: Iterable[str | tuple[str, str]], values: Mapping[str, Any],
+               lang: str) -> str:
+    from lifecircle.i18n import TEXT, t
 
     sep = "：" if lang == "zh" else ": "
-    return sep.join([*(str(w) for w in where if w), t(key, lang, **_pick(values, lang))])
+    picked = _pick(values, lang)
+    text = sep.join([*(str(pick(w, lang)) for w in where if w), t(key, lang, **picked)])
+    if f"{key}.fix" in TEXT:  # a fix of its own, as in a Problem
+        text += ("；" if lang == "zh" else "; ") + t("err.fix", lang) \
+            + t(f"{key}.fix", lang, **picked)
+    return text
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,8 @@ class Problem:
         English text).
     values
         Placeholder values of ``key``.
+    where_zh
+        ``where`` in Chinese when it holds words (``字段 DJ`` for ``field DJ``).
     """
 
     where: str
@@ -170,28 +181,44 @@ class Problem:
     fix: str = ""
     key: str | None = None
     values: Mapping[str, Any] | None = None
+    where_zh: str | None = None
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"
         return f"{text}; fix: {self.fix}" if self.fix else text
 
     @classmethod
-    def of(cls, where: str, key: str, **values: Any) -> Problem:
-        """A problem whose message and fix are the catalogue entries ``key``, ``key.fix``."""
-        from lifecircle.i18n import t
+    def of(cls, where: str | tuple[str, str], key: str, **values: Any) -> Problem:
+        """A problem whose message and fix are the catalogue entries ``key``, ``key.fix``.
+
+        ``where`` may be a ``(zh, en)`` pair; a key without a ``.fix`` entry has no fix.
+        Values may be ``(zh, en)`` pairs of strings (row lists, words).
+        """
+        from lifecircle.i18n import TEXT, t
 
         en = _pick(values, "en")
-        return cls(where, t(key, "en", **en), t(f"{key}.fix", "en", **en), key, dict(values))
+        fix = t(f"{key}.fix", "en", **en) if f"{key}.fix" in TEXT else ""
+        w_zh, w_en = where if isinstance(where, tuple) else (None, where)
+        return cls(w_en, t(key, "en", **en), fix, key, dict(values), w_zh)
+
+    @classmethod
+    def of_error(cls, where: str, error: BaseException) -> Problem:
+        """A problem holding ``error``'s message (rendered in the run's language when the
+        error carries a catalogue key, see :func:`notice`)."""
+        key = getattr(error, "key", None)
+        return cls(where, str(error), "", key, dict(getattr(error, "values", {}) or {}))
 
     def render(self, lang: str = "en") -> str:
         """The problem in ``lang``; English when it has no key."""
         if self.key is None or lang == "en":
             return str(self)
-        from lifecircle.i18n import t
+        from lifecircle.i18n import TEXT, t
 
         values = _pick(self.values or {}, lang)
-        return (f"{self.where}：{t(self.key, lang, **values)}；"
-                f"{t('err.fix', lang)}{t(f'{self.key}.fix', lang, **values)}")
+        text = f"{self.where_zh or self.where}：{t(self.key, lang, **values)}"
+        if f"{self.key}.fix" in TEXT:
+            text += f"；{t('err.fix', lang)}{t(f'{self.key}.fix', lang, **values)}"
+        return text
 
 
 def _problems_text(found: list[Problem], what: str, lang: str) -> str:

@@ -511,6 +511,192 @@ LAYER_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
 
 TEXT.update(ERRORS)
 
+#: Messages of the layer loader (``load.*``), ``init`` (``init.*``) and ``inspect``
+#: (``inspect.*``): problems and warnings of one layer (``Problem.of``/``Check.note``),
+#: ``<key>.fix`` the fix; placeholders take file, field and values as they are.
+LAYER_TEXT: dict[str, tuple[str, str]] = {
+    "load.no_cpg": ("没有 .cpg 文件，按内容识别为 {encoding} 编码（例：{sample}）",
+                    "no .cpg; text detected as {encoding} (e.g. {sample})"),
+    "load.no_cpg.fix": ("添加内容为 {encoding} 的 .cpg 文件以明确编码",
+                        "add a .cpg file containing {encoding} to make it explicit"),
+    "load.offset": ("点位与道路之间有{offset}坐标偏移：按原坐标 90% 的点距道路 {given} 米以内，"
+                    "按 {system} 换算后为 {read} 米以内",
+                    "the points lie off the roads by the {offset} offset: 90 % are within "
+                    "{given} m of a road as given, within {read} m read as {system}"),
+    "load.offset.fix": ("如数据来自这类地图，在 [layers.{layer}] 中设置 source_crs = \"{system}\"",
+                        "set source_crs = \"{system}\" in [layers.{layer}] if the data comes "
+                        "from those maps"),
+    "load.population_summed": ("{n} 个社区的 {column} 由其范围内的人口点汇总（合计 {total}）",
+                               "{column} of {n} communities summed from the population points "
+                               "inside them ({total} in all)"),
+    "load.no_extent": ("没有图层具有可用的范围", "no layer has a usable extent"),
+    "load.no_extent.fix": ("检查图层中是否有要素", "check the layers hold features"),
+    "load.crs_distortion": (
+        "工作坐标系 {crs} 在数据范围内使距离失真 {err}：所有距离、出行时间和覆盖率都有同样大小的"
+        "偏差（因 accept_crs_distortion = true 而保留）",
+        "{crs} distorts distances at the data by {err}; every distance, travel time and "
+        "coverage figure is off by as much (kept because accept_crs_distortion = true)"),
+    "load.crs_distortion.fix": ("使用 working_crs = \"auto\"", "use working_crs = \"auto\""),
+    "load.raster_no_crs": ("栅格没有坐标系", "the raster has no coordinate system"),
+    "load.raster_no_crs.fix": ("在 QGIS 中为其指定坐标系（栅格 > 投影 > 指定投影）并另存为 GeoTIFF",
+                               "assign one in QGIS (Raster > Projections > Assign) and save as "
+                               "GeoTIFF"),
+    "load.raster_bands": ("有 {n} 个波段，人口栅格只应有一个",
+                          "has {n} bands, a population raster has one"),
+    "load.raster_bands.fix": ("把每个像元人数所在的波段单独导出为 GeoTIFF",
+                              "export the band of people per cell as its own GeoTIFF"),
+    "load.raster_nodata": ("所有像元都是无数据值", "every cell is nodata"),
+    "load.raster_nodata.fix": ("检查栅格的 nodata 值，并确认像元值是人数",
+                               "check the raster's nodata value and that it holds people per "
+                               "cell"),
+    "load.raster_negative": ("像元中有负的人口（最小 {min}）",
+                             "negative population in cells (min {min})"),
+    "load.raster_negative.fix": ("设置栅格的 nodata 值（如 -1）或修正像元值",
+                                 "set the nodata value of the raster (e.g. -1) or correct the "
+                                 "cells"),
+    "load.raster_source_crs": ("source_crs = {source_crs} 不能用于栅格",
+                               "source_crs = {source_crs} cannot be applied to a raster"),
+    "load.raster_source_crs.fix": ("把栅格导出为 WGS 84 或 CGCS2000 坐标，并删去 source_crs",
+                                   "export the raster in WGS 84 or CGCS2000 and remove "
+                                   "source_crs"),
+    "load.osm_layer": ("已忽略 layer = {layer}：OSM 道路取自 highway=* 的路段",
+                       "layer = {layer} ignored: OSM roads are read from the highway=* ways"),
+    "load.osm_layer.fix": ("从 [layers.roads] 中删去 layer", "remove layer from [layers.roads]"),
+    "load.osm_dropped": ("{m} 条 OSM 道路中 {n} 条既不能步行也不能行车，已舍弃（{reasons}）",
+                         "{n} of {m} OSM highway ways dropped, open to neither walking nor "
+                         "driving ({reasons})"),
+    "load.osm_cut": ("{n} 条 OSM 道路引用了数据中缺失的 {nodes} 个节点（在范围边缘被截断）；"
+                     "已在缺口处断开，不跨缺口连接",
+                     "{n} OSM ways reference {nodes} nodes missing from the extract (clipped "
+                     "at its edge); cut at the gaps, never joined across them"),
+    "load.osm_cut.fix": ("如边缘附近的道路中断，请导出更大范围的数据",
+                         "export a larger extract if roads stop short near the edge"),
+    "load.no_attributes": ("没有属性字段，项目中对应的 {n} 个字段都无法读取",
+                           "has no attribute fields, so none of the {n} fields mapped in the "
+                           "project can be read"),
+    "load.no_attributes.fix": ("检查属性表（.shp 旁的 .dbf）是否完整可读，或路径是否指向正确的文件",
+                               "check that the attribute table (the .dbf beside a .shp) is "
+                               "complete and readable, or that the path names the right file"),
+    "load.fields_absent": ("项目中对应的 {n} 个字段都不存在（现有字段：{fields}）",
+                           "none of the {n} fields mapped in the project exist (fields: "
+                           "{fields})"),
+    "load.fields_absent.fix": ("检查 layers.{layer}.path（及 layer）是否指向正确的图层，或重新"
+                               "对应字段（lifecircle init）",
+                               "check that layers.{layer}.path (and layer) name the right "
+                               "layer, or map the fields again (lifecircle init)"),
+    "load.field_absent": ("对应到 {column} 的字段 {source} 不存在",
+                          "field {source} mapped to {column} does not exist"),
+    "load.field_absent.fix": ("把 fields.{column} 设为以下之一：{fields}",
+                              "set fields.{column} to one of: {fields}"),
+    "load.values_not_column": ("values.{column}：{column} 不是 {layer} 图层的列",
+                               "values.{column}: {column} is not a column of {layer}"),
+    "load.values_not_column.fix": ("使用以下之一：{columns}", "use one of: {columns}"),
+    "load.values_unmapped": ("设置了 values.{column}，但没有字段对应到 {column}",
+                             "values.{column} is set but no field is mapped to {column}"),
+    "load.values_unmapped.fix": ("设置 fields.{column} = \"<字段>\"",
+                                 "set fields.{column} = \"<field>\""),
+    "load.value_target": ("values.{column}：{source} = {target} 不是已知的 {column} 取值",
+                          "values.{column}: {source} = {target} is not a known {column}"),
+    "load.value_target.fix": ("使用以下之一：{options}", "use one of: {options}"),
+    "load.id_constant": ("字段 {field} {what}，不能用作 {column}；已自动编号 {ids}",
+                         "field {field} is {what}, so it is not used as the {column}; ids "
+                         "{ids} generated"),
+    "load.id_constant.fix": ("把 fields.{column} 对应到唯一编码字段，或设置 fields.{column} = "
+                             "\"auto\" 以消除此提示",
+                             "map fields.{column} to a unique code field, or set "
+                             "fields.{column} = \"auto\" to silence this"),
+    "load.id_empty": ("{column} 为空（{rows}）", "empty {column} ({rows})"),
+    "load.id_empty.fix": ("填写 {source}，或把其他字段对应到 {column}，或设置 fields.{column} = "
+                          "\"auto\" 按行编号",
+                          "fill in {source}, map another field to {column}, or set "
+                          "fields.{column} = \"auto\" to number the rows"),
+    "load.no_id": ("没有编码字段（{names}）；已自动编号 {ids}",
+                   "no id field ({names}); ids {ids} generated"),
+    "load.no_id.fix": ("把 fields.{column} 对应到唯一编码字段，或设置 fields.{column} = \"auto\"",
+                       "map fields.{column} to a unique code field, or set fields.{column} = "
+                       "\"auto\""),
+    "load.unknown_values": ("{n} 个无法识别的 {column} {noun}：{items}",
+                            "{n} unknown {column} {noun}: {items}"),
+    "load.unknown_values.fix": ("{fix}", "{fix}"),
+    "load.values_fix.kind": ("在 [layers.{layer}.values.kind] 中对应（如 \"<取值>\" = \"urban\" "
+                             "或 \"rural\"）",
+                             "map them in [layers.{layer}.values.kind] (e.g. \"<value>\" = "
+                             "\"urban\" or \"rural\")"),
+    "load.values_fix.category": ("在标准配置中给类别加别名，或在 [layers.{layer}.values.category] "
+                                 "中对应（如 \"<取值>\" = \"health\"）；类别：{keys}",
+                                 "add an alias to the category in the profile, or map them in "
+                                 "[layers.{layer}.values.category] (e.g. \"<value>\" = "
+                                 "\"health\"); keys: {keys}"),
+    "load.values_fix.status": ("在 [layers.{layer}.values.status] 中对应（\"<取值>\" = "
+                               "\"existing\" 或 \"planned\"）",
+                               "map them in [layers.{layer}.values.status] (\"<value>\" = "
+                               "\"existing\" or \"planned\")"),
+    "load.values_fix.road_class": ("在 [layers.{layer}.values.road_class] 中对应（\"<取值>\" = "
+                                   "{classes} 之一）",
+                                   "map them in [layers.{layer}.values.road_class] (\"<value>\" "
+                                   "= one of {classes})"),
+    "load.values_fix.oneway": ("在 [layers.{layer}.values.oneway] 中对应（\"<取值>\" = \"yes\" "
+                               "或 \"no\"）",
+                               "map them in [layers.{layer}.values.oneway] (\"<value>\" = "
+                               "\"yes\" or \"no\")"),
+    "load.values_fix.bool": ("在 [layers.{layer}.values.{column}] 中对应（\"<取值>\" = \"yes\" "
+                             "或 \"no\"）",
+                             "map them in [layers.{layer}.values.{column}] (\"<value>\" = "
+                             "\"yes\" or \"no\")"),
+    "load.not_yes_no": ("字段 {field}（{column}）：取值 {values} 不是“是/否”（1/0），按无数据处理",
+                        "field {field} ({column}): values {values} are not yes/no (是/否, 1/0); "
+                        "treated as no data"),
+    "load.not_yes_no.fix": ("在 values.{column} 中对应", "map them in values.{column}"),
+    "load.default.road_class": ("没有道路等级字段（等级/DJ/DLDJ/CLASS/highway），全部道路按 "
+                                "'unclassified'（其他道路）处理",
+                                "no road class field (等级/DJ/DLDJ/CLASS/highway); every road "
+                                "treated as 'unclassified'"),
+    "load.default.road_class.fix": ("对应 fields.road_class", "map fields.road_class"),
+    "load.default_blank": ("{n} 个{layer}要素的 {field} 为空，按 '{default}' 处理",
+                           "{n} {layer} without {field}; treated as '{default}'"),
+    "load.no_name": ("没有名称字段（名称/MC/SQMC/NAME），以编号作名称",
+                     "no name field (名称/MC/SQMC/NAME); names set to the ids"),
+    "load.no_name.fix": ("对应 fields.name", "map fields.name"),
+    "load.kind_inferred": ("没有城乡字段（城乡/CXLX/LX），按名称推断：农村 {rural} 个（名称以“村”"
+                           "结尾），城市 {urban} 个",
+                           "no urban/rural field (城乡/CXLX/LX); kind inferred from names: "
+                           "{rural} rural (names ending in 村), {urban} urban"),
+    "load.kind_inferred.fix": ("对应 fields.kind", "map fields.kind"),
+    "load.kind_blank": ("{n} 个社区的 {field} 为空，按名称推断城乡",
+                        "{n} communities without {field}; kind inferred from their names"),
+    "load.no_circle": ("{n} 个社区为 {kinds}（{rows}），但标准配置 {profile} 没有 {kinds} 生活圈",
+                       "{n} communities are {kinds} ({rows}) but profile {profile} defines no "
+                       "{kinds} circle"),
+    "load.no_circle.fix": ("在标准配置中添加 [circles.{first}]，或在 [layers.{layer}.values.kind] "
+                           "中把其 {source} 取值对应为 {circles} 之一",
+                           "add [circles.{first}] to the profile, or map their {source} values "
+                           "to one of {circles} in [layers.{layer}.values.kind]"),
+    "load.no_field": ("没有 {column} 字段", "no {column} field"),
+    "load.no_field.fix": ("把 fields.{column} 对应到{what}字段；现有字段：{fields}",
+                          "map fields.{column} to the field of {what}; fields: {fields}"),
+    "load.what.communities.population": ("常住人口", "residents"),
+    "load.what.population.population": ("每个点的人数", "people per point"),
+    "load.population_from_points": ("没有人口字段，居民数取自人口图层（人口点按社区汇总）",
+                                    "no population field; the residents come from the "
+                                    "population layer (points are summed into each community)"),
+    "load.category_from_names": ("没有类型字段，按 {field} 中的名称识别类别",
+                                 "no category field; categories recognised from the names in "
+                                 "{field}"),
+    "load.category_from_names.fix": ("对应 fields.category", "map fields.category"),
+    "load.no_category": ("没有类型字段（类型/LX/LB/类别/CATEGORY）",
+                         "no category field (类型/LX/LB/类别/CATEGORY)"),
+    "load.no_category.fix": ("把 fields.category 对应到设施类型字段；全部为同一类时在 "
+                             "[layers.{layer}] 中设置 category = \"<类别>\"；现有字段：{fields}",
+                             "map fields.category to the field of facility types, or set "
+                             "category = \"<key>\" in [layers.{layer}] when all are one type; "
+                             "fields: {fields}"),
+    "load.category_empty": ("类型为空（{rows}）", "empty category ({rows})"),
+    "load.category_empty.fix": ("填写设施类型", "fill in the facility type"),
+    "load.none": ("（无）", "(none)"),
+    "load.no_fields": ("（无字段）", "(no fields)"),
+}
+TEXT.update(LAYER_TEXT)
+
 
 #: Scorecard notes (accessibility.scorecard writes them in English): Chinese renderings.
 #: Placeholders in ``{}`` take the numbers and names of the note.
@@ -688,6 +874,12 @@ def render(message: Any, lang: str = "zh") -> str:
 
     out = pick(message, lang)
     return out if isinstance(out, str) and type(out) is str else str(out)
+
+
+def pair(key: str, **values: Any) -> tuple[str, str]:
+    """Label ``key`` as a ``(zh, en)`` pair: a placeholder value of
+    :meth:`lifecircle.errors.Problem.of` rendered in the problem's language."""
+    return t(key, "zh", **values), t(key, "en", **values)
 
 
 def category_name(key: str, profile: Profile, lang: str = "zh") -> str:

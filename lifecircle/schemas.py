@@ -4,7 +4,10 @@ Each :class:`LayerSchema` says what a loaded layer holds (its canonical columns 
 types, in order), which columns it cannot do without, how its ids are made (a source field
 or ``"auto"``: numbered with a prefix), the geometry it is read as and the geometries ``init``
 accepts for it, and the source field names recognised for each column (Chinese, pinyin
-initials, English), in order of preference. The project file check
+initials, English), in order of preference. Each column also says how it is read: the value
+table its source values are mapped through, its default, whether an unknown value stops the
+run, and a named rule; the loader reads every column with the handler of its type and then
+runs its rule, so a new layer or column needs no new code path. The project file check
 (:mod:`lifecircle.project`), the loader (:mod:`lifecircle.layers.loader`,
 :mod:`lifecircle.layers.fields`), ``init`` (:mod:`lifecircle.layers.init`) and ``inspect``
 (:mod:`lifecircle.layers.inspect`) read these schemas; nothing else lists a layer's columns.
@@ -27,6 +30,19 @@ ColumnType = Literal["id", "text", "number", "integer", "bool", "kind", "categor
 Geometry = Literal["point", "line", "polygon", "raster"]
 
 
+#: Value tables a coded column's source values are mapped through
+#: (:func:`lifecircle.layers.fields.value_table`).
+ValueTable = Literal["", "kind", "category", "road_class", "status", "oneway", "bool"]
+#: Named rules of a column, run by the loader after the column is read by its type
+#: (:data:`lifecircle.layers.loader.RULES`):
+#: ``name_or_id`` a layer without the field is named by its ids (with a warning);
+#: ``positive`` values <= 0 are no data; ``oneway`` one-way against the digitised
+#: direction reverses the line; ``idle`` the idle-asset flag and the priority (idle assets
+#: first) from each other and from idle words in the kind or name;
+#: ``or_points`` required unless a population layer gives the residents.
+Rule = Literal["", "name_or_id", "positive", "oneway", "idle", "or_points"]
+
+
 @dataclass(frozen=True)
 class Column:
     """One canonical column of a layer.
@@ -42,12 +58,33 @@ class Column:
     names
         Source field names recognised for it besides ``name`` itself, in order of preference
         (compared case-insensitively after NFKC normalisation).
+    values
+        The value table source values are mapped through (:data:`ValueTable`), or ``""``.
+    default
+        Value of the column when the layer has no field for it, and of blank values of a
+        coded column (None: no data).
+    unknown
+        What a value the table does not know is: ``"problem"`` (the run stops and names
+        it) or ``"no data"`` (a warning; the value counts as missing).
+    warn_default
+        Say so (``load.default.<name>``) when the default is used for a missing field or
+        for blank values.
+    rule
+        A named rule run after the column is read (:data:`Rule`).
+    hint
+        The word source fields are ranked by in "fields: ..." hints (closest first).
     """
 
     name: str
     type: ColumnType
     required: bool = False
     names: tuple[str, ...] = ()
+    values: ValueTable = ""
+    default: object = None
+    unknown: Literal["problem", "no data"] = "problem"
+    warn_default: bool = False
+    rule: Rule = ""
+    hint: str = ""
 
     @property
     def source_names(self) -> tuple[str, ...]:
@@ -142,16 +179,16 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
                ("社区代码", "社区编码", "村社区代码", "编码", "代码", "SQDM", "ZLDWDM", "CODE",
                 "DM", "ID", "BM", "社区编号", "村编号", "行政区划代码", "区划代码", "SQBM",
                 "QHDM", "CUNDM")),
-        Column("name", "text", names=
+        Column("name", "text", rule="name_or_id", names=
                ("社区名称", "名称", "村名", "社区", "SQMC", "CMC", "CUNMC", "ZLDWMC", "MC",
                 "NAME", "社区名", "村(社区)名称", "村社区名称", "居委会", "村委会", "行政村",
                 "JWH", "CWH", "SQM", "COMMUNITY", "COMMUNITY_NAME", "VILLAGE", "NAME_ZH",
                 "NAME_CN")),
-        Column("kind", "kind", names=
+        Column("kind", "kind", values="kind", names=
                ("城乡", "城乡类型", "城乡属性", "城乡分类", "城乡分类代码", "类型", "CXLX",
                 "CXFLDM", "CX", "LX", "KIND", "TYPE", "城乡标识", "城乡属性代码", "社区类型",
                 "CXBS", "URBAN_RURAL", "UR")),
-        Column("population", "number", required=True, names=
+        Column("population", "number", required=True, rule="or_points", hint="人口", names=
                ("常住人口", "CZRK", "人口", "人口数", "总人口", "RK", "ZRK", "POP", "POPULATION",
                 "户籍人口", "HJRK", "常住人口数", "人口总数", "居住人口", "CZRKS", "RKS", "ZRKS",
                 "RENKOU", "POP_TOTAL", "TOTPOP", "RESIDENTS", "INHABITANTS")),
@@ -179,13 +216,13 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
                 "LLRK", "POP60", "ELDERLY_POP")),
         Column("children", "number", names=
                ("儿童人口", "儿童", "学龄前儿童", "0-6岁人口", "ETRK", "ET")),
-        Column("has_platform", "bool", names=
+        Column("has_platform", "bool", values="bool", unknown="no data", names=
                ("服务管理平台", "综合服务管理平台", "平台", "FWPT", "PT", "综合服务平台",
                 "服务平台", "FWGLPT", "GLPT", "PLATFORM")),
-        Column("has_kiosk", "bool", names=
+        Column("has_kiosk", "bool", values="bool", unknown="no data", names=
                ("自助服务一体机", "一体机", "ZZYTJ", "YTJ", "自助机", "自助服务机", "自助终端",
                 "ZZJ", "ZZFWJ", "ZZZD", "KIOSK")),
-        Column("has_agency", "bool", names=
+        Column("has_agency", "bool", values="bool", unknown="no data", names=
                ("政务代办", "代办", "ZWDB", "DB", "代办服务", "政务代办服务", "ZWDBFW", "DBFW",
                 "AGENCY")),
         )),
@@ -202,7 +239,8 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
         Column("name", "text", names=
                ("设施名称", "名称", "SSMC", "MC", "NAME", "设施名", "机构名称", "单位名称",
                 "POI名称", "JGMC", "DWMC", "TITLE")),
-        Column("category", "category", required=True, names=
+        Column("category", "category", required=True, values="category", hint="类型",
+               names=
                ("设施类型", "类型", "类别", "分类", "SSLX", "LX", "LB", "FL", "CATEGORY", "TYPE",
                 "KIND", "设施类别", "服务类型", "类型名称", "大类", "小类", "FWLX", "SSLB",
                 "TYPE_NAME", "POI_TYPE", "AMENITY")),
@@ -212,7 +250,7 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
         Column("capacity", "number", names=
                ("容量", "床位", "床位数", "RL", "CWS", "CW", "CAPACITY", "服务规模", "规模",
                 "服务人数", "座位数", "FWGM", "GM", "FWRS", "BEDS", "SEATS")),
-        Column("status", "text", names=
+        Column("status", "text", values="status", default="existing", names=
                ("状态", "建设状态", "现状规划", "JSZT", "ZT", "STATUS", "现状/规划", "建设情况",
                 "JSQK", "STATE")),
         )),
@@ -222,15 +260,16 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
         hints=("道路", "路网", "路", "road", "street", "highway", "osm", "dl"),
         order=("road_class", "oneway", "speed_kmh", "walk", "name"),
         columns=(
-        Column("road_class", "road_class", names=
+        Column("road_class", "road_class", values="road_class", default="unclassified",
+               warn_default=True, names=
                ("道路等级", "等级", "技术等级", "行政等级", "DLDJ", "JSDJ", "DJ", "FCLASS",
                 "CLASS", "HIGHWAY", "ROADCLASS", "GRADE", "道路类型", "类型", "LX", "道路级别",
                 "道路分类", "DLFL", "DLJB", "TYPE")),
-        Column("oneway", "bool", names=
+        Column("oneway", "bool", values="oneway", default=False, rule="oneway", names=
                ("单行", "单向", "是否单行", "ONEWAY", "DXX", "DX")),
-        Column("speed_kmh", "number", names=
+        Column("speed_kmh", "number", rule="positive", names=
                ("设计速度", "设计时速", "限速", "速度", "SJSD", "XS", "SD", "MAXSPEED", "SPEED")),
-        Column("walk", "bool", names=
+        Column("walk", "bool", values="bool", default=True, names=
                ("允许步行", "步行", "BX", "FOOT", "WALK")),
         Column("name", "text", names=
                ("道路名称", "路名", "名称", "DLMC", "MC", "NAME", "道路名", "LM", "STREET")),
@@ -241,7 +280,7 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
         hints=("人口", "pop", "population", "worldpop", "rk"),
         order=("population", "households"),
         columns=(
-        Column("population", "number", required=True, names=
+        Column("population", "number", required=True, hint="人口", names=
                ("常住人口", "人口", "人口数", "CZRK", "RK", "POP", "POPULATION", "GRID_CODE",
                 "VALUE", "人口数量", "人数", "RS", "RKS", "COUNT", "POP_COUNT", "PERSONS",
                 "PEOPLE")),
@@ -260,15 +299,15 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
                ("编号", "编码", "BH", "CODE", "ID", "BM")),
         Column("name", "text", names=
                ("资产名称", "名称", "ZCMC", "MC", "NAME", "设施名称", "TITLE")),
-        Column("priority", "integer", names=
+        Column("priority", "integer", rule="idle", names=
                ("优先级", "优先", "YXJ", "PRIORITY")),
-        Column("is_idle_asset", "bool", names=
+        Column("is_idle_asset", "bool", values="bool", unknown="no data", names=
                ("是否闲置", "闲置", "SFXZ", "IDLE", "闲置资产", "是否闲置资产", "XZZC")),
         Column("kind", "text", names=
                ("资产类型", "类型", "用途", "ZCLX", "LX", "YT", "TYPE")),
         Column("max_floor_area_m2", "number", names=
                ("可用面积", "建筑面积", "面积", "KYMJ", "JZMJ", "MJ", "AREA")),
-        Column("cost", "number", names=
+        Column("cost", "number", default=1.0, names=
                ("成本", "费用", "造价", "CB", "COST")),
         )),
 )}

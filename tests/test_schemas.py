@@ -62,3 +62,24 @@ def test_the_project_check_and_the_loader_go_by_the_schemas() -> None:
     assert fld.REQUIRED["communities"] == ("population",)
     assert pd.Index(prj.CANONICAL_FIELDS["roads"]).equals(
         pd.Index(["road_class", "oneway", "speed_kmh", "walk", "name"]))
+
+
+def test_every_column_is_read_by_its_type_and_rule() -> None:
+    """The loader has one handler per column type and one function per named rule; every
+    value table a schema names exists (a new column needs data, not a new branch)."""
+    from lifecircle.i18n import TEXT
+    from lifecircle.layers.loader import READERS, RULES
+    from lifecircle.profile import load_profile
+
+    profile = load_profile()
+    for schema in SCHEMAS.values():
+        for col in schema.columns:
+            assert col.type in READERS, (schema.key, col.name)
+            assert not col.rule or col.rule in RULES, (schema.key, col.name)
+            if col.values:
+                assert fld.value_table(col.values, profile).table, (schema.key, col.name)
+                assert f"load.values_fix.{col.values}" in TEXT or col.unknown == "no data"
+            if col.warn_default:
+                assert f"load.default.{col.name}" in TEXT, col.name
+            if col.required and col.type == "number":
+                assert f"load.what.{schema.key}.{col.name}" in TEXT, (schema.key, col.name)

@@ -289,6 +289,46 @@ def category_table(profile: Profile) -> dict[str, str]:
     return profile.category_lookup()
 
 
+@dataclass(frozen=True)
+class ValueTable:
+    """A table source values of a coded column are mapped through.
+
+    Attributes
+    ----------
+    table
+        Normalisable source value -> canonical value.
+    contains
+        Substring rule for values the table does not hold, or None.
+    options
+        What a planner may write in ``[layers.x.values.<column>]`` (``urban|rural``).
+    """
+
+    table: Mapping[str, object]
+    contains: Callable[[str], object | None] | None
+    options: str
+
+
+def value_table(name: str, profile: Profile | None = None) -> ValueTable:
+    """The value table called ``name`` in a layer schema (:data:`lifecircle.schemas.ValueTable`).
+
+    ``category`` is the profile's categories (names and aliases); the others are fixed.
+    """
+    if name == "category":
+        if profile is None:
+            raise ValueError("the category table needs a profile")
+        return ValueTable(category_table(profile), category_matcher(profile),
+                          "|".join(list(profile.categories)[:4]) + "|...")
+    tables: dict[str, ValueTable] = {
+        "kind": ValueTable(KIND_VALUES, kind_contains, "urban|rural"),
+        "road_class": ValueTable(ROAD_VALUES, road_contains,
+                                 "primary|secondary|tertiary|residential|..."),
+        "status": ValueTable(STATUS_VALUES, None, "existing|planned"),
+        "oneway": ValueTable(ONEWAY_VALUES, None, "yes|no|-1"),
+        "bool": ValueTable(BOOL_VALUES, None, "yes|no"),
+    }
+    return tables[name]
+
+
 def closest_labels(value: str, table: Mapping[str, str], n: int = 2) -> list[str]:
     """Closest known labels to an unknown value, as ``label (target)``."""
     key = norm(value)

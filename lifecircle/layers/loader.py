@@ -9,7 +9,7 @@ the canonical columns of docs/contracts.md (:mod:`lifecircle.layers.fields`) and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from lifecircle.errors import InputError, Problem, ProjectError, raise_problems
+from lifecircle.errors import InputError, Note, Problem, ProjectError, raise_problems
 from lifecircle.geo.crs import (
     MAX_DISTORTION,
     distortion,
@@ -29,6 +29,7 @@ from lifecircle.geo.crs import (
     working_crs,
 )
 from lifecircle.geo.offsets import fit_to_roads
+from lifecircle.i18n import pair, t
 from lifecircle.layers import fields as fld
 from lifecircle.layers.osm import is_osm, osm_roads
 from lifecircle.layers.read import RasterInfo, Source, is_raster, raster_info, read_vector, resolve
@@ -41,19 +42,17 @@ from lifecircle.layers.validate import (
     lonlat_bounds,
     overlap_problem,
     resolve_crs,
-    rows_text,
+    rows_pair,
     values_text,
 )
 from lifecircle.project import ROAD_CLASSES, LayerSpec, Profile, Project
-from lifecircle.schemas import SCHEMAS
+from lifecircle.schemas import SCHEMAS, Column
 
 #: Layers in the order they are read and reported.
 ORDER = tuple(SCHEMAS)
 
 #: Canonical columns of each loaded layer (docs/contracts.md), geometry last.
 COLUMNS: dict[str, tuple[str, ...]] = {k: s.order for k, s in SCHEMAS.items()}
-ID_PREFIX = {k: s.id_prefix for k, s in SCHEMAS.items() if s.id_column}
-ID_COLUMN = {k: s.id_column for k, s in SCHEMAS.items() if s.id_column}
 
 @dataclass(frozen=True)
 class LayerInfo:
@@ -179,15 +178,15 @@ def load(project: Project) -> Layers:
             try:
                 src = resolve(spec.path, spec.layer, spec.encoding)
             except InputError as e:
-                problems.append(Problem(f"layers.{key}", str(e)))
+                problems.append(Problem.of_error(f"layers.{key}", e))
                 continue
-        check = Check(f"{src.display} (layers.{key})")
+        check = Check(f"{src.display} (layers.{key})",
+                      where_zh=f"{_display_zh(src)} (layers.{key})")
         check.warnings.extend(f"{src.display}: {w}" for w in src.warnings)
         if src.encoding_source == "detected" and src.encoding_label not in ("ascii", None) \
                 and src.driver == "ESRI Shapefile":
-            up = src.encoding_label.upper()
-            check.warn(f"no .cpg; text detected as {up} (e.g. {src.encoding_sample!r}); fix: "
-                       f"add a .cpg file containing {up} to make it explicit")
+            check.note("load.no_cpg", encoding=src.encoding_label.upper(),
+                       sample=repr(src.encoding_sample))
         frame, info = _load_vector(key, spec, src, project.profile, check,
                                    need_population=not has_population_layer, given=given)
         problems.extend(check.problems)
@@ -229,7 +228,8 @@ def load(project: Project) -> Layers:
     )
 
 
-OFFSET_NAMES = {"gcj02": "GCJ-02 (Amap/Tencent)", "bd09": "BD-09 (Baidu)"}
+OFFSET_NAMES = {"gcj02": ("高德/腾讯 GCJ-02", "GCJ-02 (Amap/Tencent)"),
+                "bd09": ("百度 BD-09", "BD-09 (Baidu)")}
 
 
 def offset_warnings(project: Project, frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
@@ -259,11 +259,9 @@ def offset_warnings(project: Project, frames: Mapping[str, gpd.GeoDataFrame]) ->
         system, sure = fit.guess()
         if system is None or not sure:
             continue
-        out.append(f"{Path(spec.path).name} (layers.{key}): the points lie off the roads by the "
-                   f"{OFFSET_NAMES[system]} offset: 90 % are within "
-                   f"{fit.p90_m['wgs84']:.0f} m of a road as given, within "
-                   f"{fit.p90_m[system]:.0f} m read as {system}; fix: set source_crs = "
-                   f"\"{system}\" in [layers.{key}] if the data comes from those maps")
+        out.append(Note("load.offset", f"{Path(spec.path).name} (layers.{key})",
+                        offset=OFFSET_NAMES[system], given=f"{fit.p90_m['wgs84']:.0f}",
+                        read=f"{fit.p90_m[system]:.0f}", system=system, layer=key))
     return out
 
 
@@ -304,9 +302,9 @@ def _population_from_points(communities: gpd.GeoDataFrame, points: gpd.GeoDataFr
         if fill.any():
             have = np.where(fill, sums, have)
             out[col] = have
-            warnings.append(f"communities: {col} of {int(fill.sum())} communities summed from "
-                            f"the population points inside them ({sums[fill].sum():,.0f} in "
-                            "all)")
+            warnings.append(Note("load.population_summed", ("社区", "communities"),
+                                 column=col, n=int(fill.sum()),
+                                 total=f"{sums[fill].sum():,.0f}"))
     return out
 
 
@@ -318,8 +316,7 @@ def _choose_crs(project: Project, infos: Mapping[str, LayerInfo],
         bounds = [i.bounds_lonlat for i in infos.values() if i.bounds_lonlat]
     if not bounds:
         if not problems:
-            problems.append(Problem("layers", "no layer has a usable extent",
-                                    "check the layers hold features"))
+            problems.append(Problem.of("layers", "load.no_extent"))
         return None, 0.0
     b = np.array(bounds)
     ext = (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()),
@@ -328,14 +325,12 @@ def _choose_crs(project: Project, infos: Mapping[str, LayerInfo],
         crs = working_crs(project.working_crs, ext,
                           accept_distortion=project.accept_crs_distortion)
     except ProjectError as e:
-        problems.append(Problem("project.working_crs", str(e)))
+        problems.append(Problem.of_error("project.working_crs", e))
         return None, 0.0
     err = distortion(crs, ext)
     if err > MAX_DISTORTION:
-        warnings.insert(0, f"project.working_crs: {crs.name} distorts distances at the data by "
-                        f"{distortion_text(err)}; every distance, travel time and coverage "
-                        "figure is off by as much (kept because accept_crs_distortion = true); "
-                        "fix: use working_crs = \"auto\"")
+        warnings.insert(0, Note("load.crs_distortion", "project.working_crs", crs=crs.name,
+                                err=distortion_text(err)))
     return crs, err
 
 
@@ -364,24 +359,17 @@ def _load_raster(spec: LayerSpec, problems: list[Problem],
         # read (and bounded) over the communities' extent only
         r: RasterInfo = raster_info(spec.path, within_lonlat=within_lonlat)
     except InputError as e:
-        problems.append(Problem("layers.population", str(e)))
+        problems.append(Problem.of_error("layers.population", e))
         return None
     n0 = len(problems)
     if r.crs is None and spec.source_crs is None:
-        problems.append(Problem(where, "the raster has no coordinate system",
-                                "assign one in QGIS (Raster > Projections > Assign) and save "
-                                "as GeoTIFF"))
+        problems.append(Problem.of(where, "load.raster_no_crs"))
     if r.bands != 1:
-        problems.append(Problem(where, f"has {r.bands} bands, a population raster has one",
-                                "export the band of people per cell as its own GeoTIFF"))
+        problems.append(Problem.of(where, "load.raster_bands", n=r.bands))
     if not r.has_data:
-        problems.append(Problem(where, "every cell is nodata",
-                                "check the raster's nodata value and that it holds people per "
-                                "cell"))
+        problems.append(Problem.of(where, "load.raster_nodata"))
     elif r.min_value is not None and r.min_value < 0:
-        problems.append(Problem(where, f"negative population in cells (min {r.min_value:g})",
-                                "set the nodata value of the raster (e.g. -1) or correct the "
-                                "cells"))
+        problems.append(Problem.of(where, "load.raster_negative", min=f"{r.min_value:g}"))
     if len(problems) > n0:
         return None
     crs = r.crs
@@ -391,9 +379,8 @@ def _load_raster(spec: LayerSpec, problems: list[Problem],
                                                                  spec.source_crs)
         bounds = _raster_lonlat(r.bounds, crs)
     elif spec.source_crs is not None:
-        problems.append(Problem(where, f"source_crs = {spec.source_crs!r} cannot be applied to a "
-                                "raster", "export the raster in WGS 84 or CGCS2000 and remove "
-                                "source_crs"))
+        problems.append(Problem.of(where, "load.raster_source_crs",
+                                   source_crs=repr(spec.source_crs)))
         return None
     info = {"width": r.width, "height": r.height, "res": r.res, "nodata": r.nodata,
             "crs": crs, "dtype": r.dtype, "driver": r.driver}
@@ -420,7 +407,7 @@ def _load_vector(key: str, spec: LayerSpec, src: Source, profile: Profile, check
         try:
             frame, notes = read_vector(src)
         except InputError as e:
-            check.problems.append(Problem(f"layers.{key}", str(e)))
+            check.problems.append(Problem.of_error(f"layers.{key}", e))
             return None, None
     check.warnings.extend(notes)
     rows_read = len(frame)
@@ -458,12 +445,11 @@ def _load_osm(spec: LayerSpec, profile: Profile, check: Check
     """Roads from an OSM XML/PBF file (:mod:`lifecircle.layers.osm`), then validated."""
     path = Path(spec.path)
     if spec.layer not in (None, "lines"):
-        check.warn(f"layer = {spec.layer!r} ignored: OSM roads are read from the highway=* "
-                   "ways; fix: remove layer from [layers.roads]")
+        check.note("load.osm_layer", layer=repr(spec.layer))
     try:
         osm = osm_roads(path, network_type="all")
     except InputError as e:
-        check.problems.append(Problem("layers.roads", str(e)))
+        check.problems.append(Problem.of_error("layers.roads", e))
         return None, None
     frame = osm.roads
     frame[ROW] = np.arange(1, len(frame) + 1)
@@ -471,12 +457,9 @@ def _load_osm(spec: LayerSpec, profile: Profile, check: Check
         check.dropped += osm.ways_dropped
         reasons = ", ".join(f"{why} {n}" for why, n in
                             sorted(osm.dropped.items(), key=lambda kv: (-kv[1], kv[0])))
-        check.warn(f"{osm.ways_dropped} of {osm.ways_read} OSM highway ways dropped, open to "
-                   f"neither walking nor driving ({reasons})")
+        check.note("load.osm_dropped", n=osm.ways_dropped, m=osm.ways_read, reasons=reasons)
     if osm.ways_cut:
-        check.warn(f"{osm.ways_cut} OSM ways reference {osm.nodes_missing} nodes missing from "
-                   "the extract (clipped at its edge); cut at the gaps, never joined across "
-                   "them; fix: export a larger extract if roads stop short near the edge")
+        check.note("load.osm_cut", n=osm.ways_cut, nodes=osm.nodes_missing)
     # the reader's columns are canonical; mappings to the OSM tags they come from are moot
     fields = {canon: src for canon, src in spec.fields.items()
               if not (_OSM_TAG_FIELDS.get(canon) == src.strip().lower() and canon != src)}
@@ -501,306 +484,375 @@ def _load_osm(spec: LayerSpec, profile: Profile, check: Check
 
 
 # ---------------------------------------------------------------------------- columns
+def _display_zh(src: Source) -> str:
+    """``Source.display`` in Chinese (``设施.gpkg 图层 poi``)."""
+    if src.layer and src.display.endswith(f" layer {src.layer}"):
+        return f"{src.display[:-len(f' layer {src.layer}')]} 图层 {src.layer}"
+    return src.display
+
+
 def _text(series: pd.Series) -> pd.Series:
     return series.map(lambda v: "" if fld.is_blank(v) else
                       (str(int(v)) if isinstance(v, float | np.floating) and float(v).is_integer()
                        else str(v).strip())).astype(object)
 
 
-def _fields_hint(columns: list[str], canon: str, limit: int = 12) -> str:
+def _listed(items: Sequence[object], limit: int | None = None) -> tuple[str, str]:
+    """Names or values as a ``(zh, en)`` pair: ``a、b、c`` and ``a, b, c`` (`` ...`` past
+    ``limit``)."""
+    shown = [str(i) for i in items][:limit]
+    more = " ..." if limit is not None and len(items) > limit else ""
+    return "、".join(shown) + more, ", ".join(shown) + more
+
+
+def _fields_hint(columns: list[str], canon: str, limit: int = 12) -> str | tuple[str, str]:
     names = fld.closest(canon, columns) if columns else []
-    shown = ", ".join(names[:limit]) + (" ..." if len(names) > limit else "")
-    return shown or "(none)"
+    return _listed(names, limit) if names else pair("load.none")
+
+
+@dataclass
+class _Columns:
+    """What the column handlers of one layer share while :func:`map_columns` runs."""
+
+    key: str
+    frame: gpd.GeoDataFrame
+    spec: LayerSpec
+    profile: Profile
+    check: Check
+    need_population: bool
+    fm: fld.FieldMatch
+    out: gpd.GeoDataFrame
+    columns: list[str]
+    used: dict[str, str]
+
+    @property
+    def m(self) -> dict[str, str]:
+        """Canonical column -> source field."""
+        return self.fm.mapping
+
+    @property
+    def rows(self) -> pd.Series:
+        return self.frame[ROW]
+
+    def num(self, canon: str, *, required: bool = False, default: object = None,
+            nonnegative: bool = True) -> pd.Series:
+        fill = np.nan if default is None else float(default)  # type: ignore[arg-type]
+        if canon not in self.m:
+            return pd.Series(fill, index=self.frame.index, dtype=float)
+        raw = self.frame[self.m[canon]]
+        vals, bad = fld.to_number(raw)
+        check_numbers(vals, bad, self.rows, canon, self.m[canon], self.check, raw=raw,
+                      required=required, nonnegative=nonnegative)
+        return vals.fillna(fill) if not required and not np.isnan(fill) else vals
+
+    def text(self, canon: str) -> pd.Series:
+        if canon not in self.m:
+            return pd.Series("", index=self.frame.index, dtype=object)
+        return _text(self.frame[self.m[canon]])
+
+    def mapped(self, col: Column, table: fld.ValueTable | None = None) -> fld.Mapped | None:
+        """The column's source values mapped through its value table (None: no field)."""
+        if col.name not in self.m:
+            return None
+        vt = table or fld.value_table(col.values, self.profile)
+        over = _checked_overrides(col.name, self.spec.values.get(col.name, {}), vt.table,
+                                  self.check)
+        return fld.map_values(self.frame[self.m[col.name]], vt.table, over, vt.contains)
+
+    def unknown_problem(self, col: Column, res: fld.Mapped, table: Mapping[str, object]
+                        ) -> None:
+        """One problem naming the values the column's table does not know (closest first)."""
+        if not res.unknown:
+            return
+        labels = {k: str(v) for k, v in table.items()}
+        items = sorted(res.unknown.items(), key=lambda kv: -kv[1])
+        zh, en = [], []
+        for val, n in items[:10]:
+            close = _listed(fld.closest_labels(val, labels))
+            zh.append(f"{val!r}（{n} 行" + (f"；相近：{close[0]}" if close[0] else "") + "）")
+            en.append(f"{val!r} ({n} row{'s' if n > 1 else ''}"
+                      + (f"; closest: {close[1]}" if close[1] else "") + ")")
+        more = len(items) - 10
+        keys, classes = _listed(self.profile.categories), _listed(ROAD_CLASSES)
+        fix = {lang: t(f"load.values_fix.{col.values}", lang, layer=self.key,
+                       column=col.name, keys=keys[i], classes=classes[i])
+               for i, lang in enumerate(("zh", "en"))}
+        self.check.problem_of(
+            "load.unknown_values", field=self.m[col.name], n=len(items), column=col.name,
+            noun=("取值", "values" if len(items) > 1 else "value"),
+            items=("、".join(zh) + (f"（另 {more} 个）" if more > 0 else ""),
+                   ", ".join(en) + (f" (+{more} more)" if more > 0 else "")),
+            fix=(fix["zh"], fix["en"]))
+
+    def booleans(self, canon: str) -> pd.Series:
+        """Yes/no values; values that are neither are no data (with a warning)."""
+        if canon not in self.m:
+            return pd.Series(pd.NA, index=self.frame.index, dtype="boolean")
+        over = _checked_overrides(canon, self.spec.values.get(canon, {}), fld.BOOL_VALUES,
+                                  self.check)
+        res = fld.map_values(self.frame[self.m[canon]], fld.BOOL_VALUES, over)
+        if res.unknown:
+            vals = list(res.unknown)
+            self.check.note("load.not_yes_no", field=self.m[canon], column=canon,
+                            values=(values_text(vals, lang="zh"), values_text(vals)))
+        return res.values.astype("boolean")
+
+    def what(self, col: Column) -> tuple[str, str]:
+        """What a column holds, in words (``load.what.<layer>.<column>``)."""
+        return pair(f"load.what.{self.key}.{col.name}")
+
+
+# ---- one handler per column type (lifecircle.schemas.ColumnType)
+def _read_id(c: _Columns, col: Column) -> pd.Series:
+    """Ids from the id field, or numbered ``<prefix>0001`` ... (with a warning when no field
+    is given or the one recognised holds one value)."""
+    canon, frame = col.name, c.frame
+    prefix = SCHEMAS[c.key].id_prefix
+    width = max(4, len(str(len(frame))))
+    gen = pd.Series([f"{prefix}{i:0{width}d}" for i in range(1, len(frame) + 1)],
+                    index=frame.index, dtype=object)
+    span = f"{gen.iloc[0]}..{gen.iloc[-1]}" if len(gen) else ""
+    if canon in c.fm.auto:
+        return gen
+    if canon in c.m:
+        vals = _text(frame[c.m[canon]])
+        blank = vals == ""
+        if canon not in c.fm.explicit and len(vals) > 1 and vals[~blank].nunique() <= 1:
+            # a recognised field holding one value (an ArcGIS ``Id`` of 0s) is no id:
+            # not used, and said so; a field with a few repeats is an id with errors
+            one = vals[~blank].iloc[0] if (~blank).any() else None
+            c.check.note("load.id_constant", field=c.m[canon], column=canon, ids=span,
+                         what=(f"每行都是 {one}", f"{one} in every row") if one is not None
+                         else ("空的", "empty"))
+            c.used.pop(canon, None)
+            return gen
+        if blank.any():
+            c.check.problem_of("load.id_empty", field=c.m[canon], column=canon,
+                               source=c.m[canon], rows=rows_pair(c.rows[blank].tolist()))
+        check_ids(vals.where(~blank), c.rows, canon, c.m[canon], c.check)
+        return vals
+    if len(frame):
+        c.check.note("load.no_id", names="/".join(fld.FIELD_NAMES[c.key][canon][1:5]),
+                     column=canon, ids=span)
+    return gen
+
+
+def _read_text(c: _Columns, col: Column) -> pd.Series:
+    """Text, or a coded value mapped through the column's value table."""
+    return _read_coded(c, col) if col.values else c.text(col.name)
+
+
+def _read_number(c: _Columns, col: Column) -> pd.Series:
+    """Numbers (NaN where missing); a required column without a field is a problem."""
+    required = col.required and (col.rule != "or_points" or c.need_population)
+    if required and col.name not in c.m:
+        c.check.problem_of("load.no_field", column=col.name, what=c.what(col),
+                           fields=_fields_hint(c.columns, col.hint or col.name))
+    return c.num(col.name, required=required, default=col.default)
+
+
+def _read_bool(c: _Columns, col: Column) -> pd.Series:
+    """Yes/no: coded through the column's table, or (``unknown = "no data"``) with values
+    that are neither treated as no data."""
+    if col.unknown == "no data":
+        return c.booleans(col.name)
+    return _read_coded(c, col)
+
+
+def _read_coded(c: _Columns, col: Column) -> pd.Series:
+    """A coded column: source values mapped through its value table; unknown values are a
+    problem; blanks and a missing field take the column's default."""
+    vt = fld.value_table(col.values, c.profile)
+    res = c.mapped(col, vt)
+    if res is None:
+        if col.warn_default:
+            c.check.note(f"load.default.{col.name}")
+        return pd.Series([col.default] * len(c.frame), index=c.frame.index, dtype=object)
+    c.unknown_problem(col, res, vt.table)
+    if res.blank and col.warn_default:
+        schema = SCHEMAS[c.key]
+        c.check.note("load.default_blank", n=res.blank, field=c.m[col.name],
+                     layer=(schema.name_zh, schema.name_en),
+                     default=col.default)
+    if col.default is None:
+        return res.values
+    return res.values.map(lambda v: col.default if v is None else v).astype(object)
+
+
+def _read_kind(c: _Columns, col: Column) -> pd.Series:
+    """Urban/rural: mapped values, else inferred from names (村 = rural); every kind needs
+    a circle in the profile."""
+    names = c.out["name"] if "name" in c.out.columns else c.text("name")
+    res = c.mapped(col)
+    if res is None:
+        kind = names.map(fld.infer_kind_from_name)
+        n_r = int((kind == "rural").sum())
+        c.check.note("load.kind_inferred", rural=n_r, urban=len(kind) - n_r)
+    else:
+        c.unknown_problem(col, res, fld.KIND_VALUES)
+        vals = res.values.copy()
+        if res.blank:
+            blank_rows = c.frame[c.m[col.name]].map(fld.is_blank)
+            vals[blank_rows] = names[blank_rows].map(fld.infer_kind_from_name)
+            c.check.note("load.kind_blank", n=res.blank, field=c.m[col.name])
+        kind = vals.astype(object)
+    circles = c.profile.circles
+    missing = kind.notna() & ~kind.isin(list(circles))
+    if missing.any():
+        kinds = sorted(set(kind[missing]))
+        c.check.problem_of("load.no_circle", n=int(missing.sum()), kinds="/".join(kinds),
+                           rows=rows_pair(c.rows[missing].tolist()), profile=c.profile.key,
+                           first=kinds[0], source=c.m.get(col.name, col.name),
+                           circles=_listed(circles), layer=c.key)
+    return kind
+
+
+def _read_category(c: _Columns, col: Column) -> pd.Series | object:
+    """Profile categories: the layer's one ``category``, mapped values, or recognised from
+    the names when there is no category field."""
+    if c.spec.category:
+        return c.spec.category
+    vt = fld.value_table("category", c.profile)
+    res = c.mapped(col, vt)
+    if res is None:
+        guess = fld.map_values(c.out["name"], vt.table, None, vt.contains) \
+            if "name" in c.m else None
+        if guess is not None and not guess.unknown and not guess.blank:
+            c.check.note("load.category_from_names", field=c.m["name"])
+            return guess.values
+        c.check.problem_of("load.no_category", layer=c.key,
+                           fields=_fields_hint(c.columns, col.hint or col.name))
+        return None
+    c.unknown_problem(col, res, vt.table)
+    if res.blank:
+        blank = c.frame[c.m[col.name]].map(fld.is_blank)
+        c.check.problem_of("load.category_empty", field=c.m[col.name],
+                           rows=rows_pair(c.rows[blank].tolist()))
+    return res.values
+
+
+def _read_integer(c: _Columns, col: Column) -> pd.Series:
+    """Whole numbers (a column without a default is filled by its rule)."""
+    vals = c.num(col.name)
+    return vals if col.default is None else vals.fillna(col.default)
+
+
+#: Column type -> handler reading the column (lifecircle.schemas.ColumnType).
+READERS: dict[str, Callable[[_Columns, Column], Any]] = {
+    "id": _read_id, "text": _read_text, "number": _read_number, "integer": _read_integer,
+    "bool": _read_bool, "kind": _read_kind, "category": _read_category,
+    "road_class": _read_coded,
+}
+
+
+# ---- named rules (lifecircle.schemas.Rule), run after the column is read
+def _rule_name_or_id(c: _Columns, col: Column) -> None:
+    if col.name not in c.m:
+        c.out[col.name] = c.out[SCHEMAS[c.key].id_column]
+        c.check.note("load.no_name")
+
+
+def _rule_positive(c: _Columns, col: Column) -> None:
+    if col.name in c.m:
+        c.out.loc[c.out[col.name] <= 0, col.name] = np.nan
+
+
+def _rule_oneway(c: _Columns, col: Column) -> None:
+    direction = c.out[col.name]
+    rev = (direction == "reverse").to_numpy()
+    if rev.any():
+        geoms = np.asarray(c.out.geometry.values, dtype=object).copy()
+        geoms[rev] = shapely.reverse(geoms[rev])
+        c.out.geometry = gpd.GeoSeries(geoms, index=c.out.index, crs=c.out.crs)
+    c.out[col.name] = direction.isin(["forward", "reverse"])
+
+
+def _rule_idle(c: _Columns, col: Column) -> None:
+    """Idle public assets (a flag, or idle words in the kind or name) come first
+    (priority 1, others 2) unless a priority is given."""
+    prio = c.out[col.name]
+    idle_words = (c.text("kind") + " " + c.out["name"]).map(
+        lambda s: any(w in s for w in fld.IDLE_WORDS))
+    idle = c.booleans("is_idle_asset") if "is_idle_asset" in c.m else None
+    if idle is None or idle.isna().all():
+        idle_b = (prio == 1) | (prio.isna() & idle_words)
+    else:
+        idle_b = idle.fillna(False).astype(bool)
+    c.out[col.name] = prio.fillna(pd.Series(np.where(idle_b, 1, 2), index=c.frame.index))
+    c.out["is_idle_asset"] = idle_b.astype(bool)
+
+
+def _rule_or_points(c: _Columns, col: Column) -> None:
+    if col.name not in c.m and not c.need_population:
+        c.check.note("load.population_from_points")
+
+
+#: Named rule -> function (lifecircle.schemas.Rule).
+RULES: dict[str, Callable[[_Columns, Column], None]] = {
+    "name_or_id": _rule_name_or_id, "positive": _rule_positive, "oneway": _rule_oneway,
+    "idle": _rule_idle, "or_points": _rule_or_points,
+}
+
+
+def _cast(series: pd.Series | object, col: Column) -> pd.Series | object:
+    """The loaded dtype of a column type: integers, flags with a default as bool,
+    yes/no/no-data as pandas booleans."""
+    if not isinstance(series, pd.Series):
+        return series
+    if col.type == "integer":
+        return series.round().astype("int64")
+    if col.type == "bool":
+        return series.astype(bool) if col.default is not None else series.astype("boolean")
+    return series
 
 
 def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Profile,
                  check: Check, need_population: bool) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """Build the canonical columns of a layer; record problems in ``check``."""
+    """Build the canonical columns of a layer; record problems in ``check``.
+
+    One pass over the layer's schema (:data:`lifecircle.schemas.SCHEMAS`): each column is
+    read by the handler of its type (:data:`READERS`), then its named rule runs
+    (:data:`RULES`), then it gets its type's dtype.
+    """
     columns = [c for c in frame.columns if c not in (frame.geometry.name, ROW)]
     fm = fld.match_fields(columns, key, spec.fields)
     if spec.fields and (not columns or (len(fm.missing) == len(spec.fields)
                                         and len(spec.fields) >= 3)):
         # the layer cannot be read as mapped at all: one problem, not one per field
-        shown = ", ".join(columns[:12]) + (" ..." if len(columns) > 12 else "")
         if not columns:
-            check.problem(f"has no attribute fields, so none of the {len(spec.fields)} fields "
-                          "mapped in the project can be read",
-                          "check that the attribute table (the .dbf beside a .shp) is complete "
-                          "and readable, or that the path names the right file")
+            check.problem_of("load.no_attributes", n=len(spec.fields))
         else:
-            check.problem(f"none of the {len(spec.fields)} fields mapped in the project "
-                          f"exist (fields: {shown})",
-                          f"check that layers.{key}.path (and layer) name the right layer, or "
-                          f"map the fields again (lifecircle init)")
+            check.problem_of("load.fields_absent", n=len(spec.fields),
+                             fields=_listed(columns, 12), layer=key)
         empty = gpd.GeoDataFrame({ROW: frame[ROW].to_numpy()},
                                  geometry=frame.geometry.to_numpy(), crs=frame.crs,
                                  index=frame.index)
         return empty, {}
     for canon, src, close in fm.missing:
-        shown = ", ".join(close[:12]) + (" ..." if len(close) > 12 else "")
-        check.problem(f"field {src!r} mapped to {canon} does not exist",
-                      f"set fields.{canon} to one of: {shown or '(no fields)'}",
-                      where=f"fields.{canon}")
-    rows = frame[ROW]
-    used_fields = dict(fm.mapping)
-    out = gpd.GeoDataFrame({ROW: rows.to_numpy()}, geometry=frame.geometry.to_numpy(),
+        check.problem_of("load.field_absent", f"fields.{canon}", source=repr(src),
+                         column=canon,
+                         fields=_listed(close, 12) if close else pair("load.no_fields"))
+    schema = SCHEMAS[key]
+    for col in spec.values:
+        if col not in schema.order:
+            check.problem_of("load.values_not_column", column=col, layer=key,
+                             columns=_listed(schema.order))
+        elif col not in fm.mapping:
+            check.problem_of("load.values_unmapped", column=col)
+    out = gpd.GeoDataFrame({ROW: frame[ROW].to_numpy()}, geometry=frame.geometry.to_numpy(),
                            crs=frame.crs, index=frame.index)
-    m = fm.mapping
-    values = spec.values
-    for col in values:
-        if col not in COLUMNS[key]:
-            check.problem(f"values.{col}: {col} is not a column of {key}",
-                          f"use one of: {', '.join(COLUMNS[key])}")
-        elif col not in m:
-            check.problem(f"values.{col} is set but no field is mapped to {col}",
-                          f"set fields.{col} = \"<field>\"")
-
-    def num(canon: str, *, required: bool = False, default: float = np.nan,
-            nonnegative: bool = True) -> pd.Series:
-        if canon not in m:
-            return pd.Series(default, index=frame.index, dtype=float)
-        raw = frame[m[canon]]
-        vals, bad = fld.to_number(raw)
-        check_numbers(vals, bad, rows, canon, m[canon], check, raw=raw, required=required,
-                      nonnegative=nonnegative)
-        return vals.fillna(default) if not required and not np.isnan(default) else vals
-
-    def text(canon: str) -> pd.Series:
-        if canon not in m:
-            return pd.Series("", index=frame.index, dtype=object)
-        return _text(frame[m[canon]])
-
-    def ids(canon: str) -> pd.Series:
-        prefix = ID_PREFIX[key]
-        width = max(4, len(str(len(frame))))
-        gen = pd.Series([f"{prefix}{i:0{width}d}" for i in range(1, len(frame) + 1)],
-                        index=frame.index, dtype=object)
-        if canon in fm.auto:
-            return gen
-        if canon in m:
-            vals = _text(frame[m[canon]])
-            blank = vals == ""
-            if canon not in fm.explicit and len(vals) > 1 and vals[~blank].nunique() <= 1:
-                # a recognised field holding one value (an ArcGIS ``Id`` of 0s) is no id:
-                # not used, and said so; a field with a few repeats is an id with errors
-                what = (f"{vals[~blank].iloc[0]} in every row" if (~blank).any()
-                        else "empty")
-                check.warn(f"field {m[canon]} is {what}, so it is not used as the {canon}; "
-                           f"ids {gen.iloc[0]}..{gen.iloc[-1]} generated; fix: map "
-                           f"fields.{canon} to a unique code field, or set fields.{canon} = "
-                           "\"auto\" to silence this")
-                used_fields.pop(canon, None)
-                return gen
-            if blank.any():
-                check.problem(f"empty {canon} ({rows_text(rows[blank].tolist())})",
-                              f"fill in {m[canon]}, map another field to {canon}, or set "
-                              f"fields.{canon} = \"auto\" to number the rows",
-                              where=f"field {m[canon]}")
-            check_ids(vals.where(~blank), rows, canon, m[canon], check)
-            return vals
-        if len(frame):
-            names = "/".join(fld.FIELD_NAMES[key][canon][1:5])
-            check.warn(f"no id field ({names}); ids {gen.iloc[0]}..{gen.iloc[-1]} generated; "
-                       f"fix: map fields.{canon} to a unique code field, or set fields.{canon} = "
-                       "\"auto\"")
-        return gen
-
-    def mapped(canon: str, table: Mapping[str, object], contains: Any = None,
-               allowed: Mapping[str, object] | None = None) -> fld.Mapped | None:
-        if canon not in m:
-            return None
-        over = _checked_overrides(canon, values.get(canon, {}), allowed or table, check)
-        return fld.map_values(frame[m[canon]], table, over, contains)
-
-    def unknown_problem(canon: str, res: fld.Mapped, table: Mapping[str, str], fix: str) -> None:
-        if not res.unknown:
-            return
-        items = sorted(res.unknown.items(), key=lambda kv: -kv[1])
-        parts = []
-        for val, n in items[:10]:
-            close = fld.closest_labels(val, table)
-            parts.append(f"{val!r} ({n} row{'s' if n > 1 else ''}"
-                         f"{'; closest: ' + ', '.join(close) if close else ''})")
-        more = f" (+{len(items) - 10} more)" if len(items) > 10 else ""
-        check.problem(f"{len(items)} unknown {canon} value{'s' if len(items) > 1 else ''}: "
-                      f"{', '.join(parts)}{more}", fix, where=f"field {m[canon]}")
-
-    if key == "communities":
-        out["cid"] = ids("cid")
-        out["name"] = text("name")
-        if "name" not in m:
-            out["name"] = out["cid"]
-            check.warn("no name field (名称/MC/SQMC/NAME); names set to the ids; fix: map "
-                       "fields.name")
-        kind = mapped("kind", fld.KIND_VALUES, fld.kind_contains)
-        names = out["name"]
-        if kind is None:
-            inferred = names.map(fld.infer_kind_from_name)
-            out["kind"] = inferred
-            n_r = int((inferred == "rural").sum())
-            check.warn(f"no urban/rural field (城乡/CXLX/LX); kind inferred from names: {n_r} "
-                       f"rural (names ending in 村), {len(inferred) - n_r} urban; fix: map "
-                       "fields.kind")
-        else:
-            unknown_problem("kind", kind, {k: str(v) for k, v in fld.KIND_VALUES.items()},
-                            f"map them in [layers.{key}.values.kind] (e.g. \"<value>\" = "
-                            "\"urban\" or \"rural\")")
-            vals = kind.values.copy()
-            if kind.blank:
-                blank_rows = frame[m["kind"]].map(fld.is_blank)
-                vals[blank_rows] = names[blank_rows].map(fld.infer_kind_from_name)
-                check.warn(f"{kind.blank} communities without {m['kind']}; kind inferred from "
-                           "their names")
-            out["kind"] = vals.astype(object)
-        missing_circle = out["kind"].notna() & ~out["kind"].isin(list(profile.circles))
-        if missing_circle.any():
-            kinds = sorted(set(out.loc[missing_circle, "kind"]))
-            check.problem(f"{int(missing_circle.sum())} communities are {'/'.join(kinds)} "
-                          f"({rows_text(rows[missing_circle].tolist())}) but profile "
-                          f"{profile.key} defines no {'/'.join(kinds)} circle",
-                          f"add [circles.{kinds[0]}] to the profile, or map their "
-                          f"{m.get('kind', 'kind')} values to one of "
-                          f"{', '.join(profile.circles)} in [layers.communities.values.kind]")
-        pop_required = need_population
-        if "population" not in m and pop_required:
-            check.problem("no population field",
-                          "map fields.population to the field of residents; fields: "
-                          f"{_fields_hint(columns, '人口')}")
-        elif "population" not in m:
-            check.warn("no population field; the residents come from the population layer "
-                       "(points are summed into each community)")
-        out["population"] = num("population", required=pop_required)
-    elif key == "facilities":
-        out["fid"] = ids("fid")
-        out["name"] = text("name")
-        table = fld.category_table(profile)
-        matcher = fld.category_matcher(profile)
-        cat = None if spec.category else mapped("category", table, matcher,
-                                                 _category_targets(profile))
-        fix = (f"add an alias to the category in the profile, or map them in "
-               f"[layers.{key}.values.category] (e.g. \"<value>\" = \"health\"); keys: "
-               f"{', '.join(profile.categories)}")
-        if spec.category:
-            out["category"] = spec.category
-        elif cat is None:
-            guess = fld.map_values(out["name"], table, None, matcher) if "name" in m else None
-            if guess is not None and not guess.unknown and not guess.blank:
-                out["category"] = guess.values
-                check.warn(f"no category field; categories recognised from the names in "
-                           f"{m['name']}; fix: map fields.category")
-            else:
-                check.problem("no category field (类型/LX/LB/类别/CATEGORY)",
-                              "map fields.category to the field of facility types, or set "
-                              "category = \"<key>\" in [layers.facilities] when all are one "
-                              f"type; fields: {_fields_hint(columns, '类型')}")
-                out["category"] = None
-        else:
-            unknown_problem("category", cat, table, fix)
-            if cat.blank:
-                blank = frame[m["category"]].map(fld.is_blank)
-                check.problem(f"empty category ({rows_text(rows[blank].tolist())})",
-                              "fill in the facility type", where=f"field {m['category']}")
-            out["category"] = cat.values
-        out["floor_area_m2"] = num("floor_area_m2")
-        out["capacity"] = num("capacity")
-        st = mapped("status", fld.STATUS_VALUES)
-        if st is None:
-            out["status"] = "existing"
-        else:
-            unknown_problem("status", st, fld.STATUS_VALUES,
-                            f"map them in [layers.{key}.values.status] (\"<value>\" = "
-                            "\"existing\" or \"planned\")")
-            out["status"] = st.values.fillna("existing")
-    elif key == "roads":
-        rc = mapped("road_class", fld.ROAD_VALUES, fld.road_contains)
-        if rc is None:
-            out["road_class"] = "unclassified"
-            check.warn("no road class field (等级/DJ/DLDJ/CLASS/highway); every road treated as "
-                       "'unclassified'; fix: map fields.road_class")
-        else:
-            unknown_problem("road_class", rc, fld.ROAD_VALUES,
-                            f"map them in [layers.{key}.values.road_class] (\"<value>\" = one "
-                            f"of {', '.join(ROAD_CLASSES)})")
-            if rc.blank:
-                check.warn(f"{rc.blank} roads without {m['road_class']}; treated as "
-                           "'unclassified'")
-            out["road_class"] = rc.values.fillna("unclassified")
-        ow = mapped("oneway", fld.ONEWAY_VALUES)
-        if ow is None:
-            out["oneway"] = False
-        else:
-            unknown_problem("oneway", ow, fld.ONEWAY_VALUES,
-                            f"map them in [layers.{key}.values.oneway] (\"<value>\" = \"yes\" "
-                            "or \"no\")")
-            rev = (ow.values == "reverse").to_numpy()
-            if rev.any():
-                geoms = np.asarray(out.geometry.values, dtype=object).copy()
-                geoms[rev] = shapely.reverse(geoms[rev])
-                out.geometry = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
-            out["oneway"] = ow.values.isin(["forward", "reverse"]).astype(bool)
-        out["speed_kmh"] = num("speed_kmh")
-        if "speed_kmh" in m:
-            out.loc[out["speed_kmh"] <= 0, "speed_kmh"] = np.nan
-        wk = mapped("walk", fld.BOOL_VALUES)
-        if wk is None:
-            out["walk"] = True
-        else:
-            unknown_problem("walk", wk, {k: str(v) for k, v in fld.BOOL_VALUES.items()},
-                            f"map them in [layers.{key}.values.walk] (\"<value>\" = \"yes\" or "
-                            "\"no\")")
-            out["walk"] = wk.values.map(lambda v: True if v is None else bool(v)).astype(bool)
-    elif key == "population":
-        if "population" not in m:
-            check.problem("no population field",
-                          "map fields.population to the field of people per point; fields: "
-                          f"{_fields_hint(columns, '人口')}")
-        out["population"] = num("population", required=True)
-    elif key == "candidates":
-        out["cand_id"] = ids("cand_id")
-        out["name"] = text("name")
-        kind_text = text("kind")
-        idle_text = (kind_text + " " + out["name"]).map(
-            lambda s: any(w in s for w in fld.IDLE_WORDS))
-        prio = num("priority")
-        idle = _booleans("is_idle_asset", m, frame, values, check) \
-            if "is_idle_asset" in m else None
-        if idle is None or idle.isna().all():
-            idle_b = (prio == 1) | (prio.isna() & idle_text)
-        else:
-            idle_b = idle.fillna(False).astype(bool)
-        out["priority"] = prio.fillna(pd.Series(np.where(idle_b, 1, 2), index=frame.index)
-                                      ).round().astype("int64")
-        out["is_idle_asset"] = idle_b.astype(bool)
-        out["max_floor_area_m2"] = num("max_floor_area_m2")
-        out["cost"] = num("cost", default=1.0)
-        out["kind"] = kind_text
-    # every other column goes by its type in the layer schema (lifecircle.schemas)
-    plain: dict[str, Callable[[str], pd.Series]] = {
-        "text": text, "number": num,
-        "bool": lambda canon: _booleans(canon, m, frame, values, check)}
-    for col in SCHEMAS[key].columns:
-        if col.name not in out.columns:
-            out[col.name] = plain[col.type](col.name)
+    c = _Columns(key, frame, spec, profile, check, need_population, fm, out, columns,
+                 dict(fm.mapping))
+    for col in schema.columns:
+        if col.name in out.columns:  # set by an earlier column's rule
+            continue
+        out[col.name] = READERS[col.type](c, col)
+        if col.rule:
+            RULES[col.rule](c, col)
+        out[col.name] = _cast(out[col.name], col)
     ordered = [*COLUMNS[key], ROW]
     out = out[[c for c in ordered if c in out.columns] + [out.geometry.name]]
-    return out, used_fields
-
-
-def _booleans(canon: str, m: Mapping[str, str], frame: pd.DataFrame,
-              values: Mapping[str, Mapping[str, str]], check: Check) -> pd.Series:
-    if canon not in m:
-        return pd.Series(pd.NA, index=frame.index, dtype="boolean")
-    over = _checked_overrides(canon, values.get(canon, {}), fld.BOOL_VALUES, check)
-    res = fld.map_values(frame[m[canon]], fld.BOOL_VALUES, over)
-    if res.unknown:
-        check.warn(f"field {m[canon]} ({canon}): values {values_text(list(res.unknown))} are not "
-                   f"yes/no (是/否, 1/0); treated as no data; fix: map them in "
-                   f"values.{canon}")
-    return res.values.astype("boolean")
-
-
-def _category_targets(profile: Profile) -> dict[str, str]:
-    return fld.category_table(profile)
+    return out, c.used
 
 
 def _checked_overrides(canon: str, over: Mapping[str, str], allowed: Mapping[str, object],
@@ -812,8 +864,8 @@ def _checked_overrides(canon: str, over: Mapping[str, str], allowed: Mapping[str
         hit = lookup.get(fld.norm(target))
         if hit is None:
             opts = sorted({str(v) for v in allowed.values()})
-            check.problem(f"values.{canon}: {src!r} = {target!r} is not a known {canon}",
-                          f"use one of: {', '.join(opts)}")
+            check.problem_of("load.value_target", column=canon, source=repr(src),
+                             target=repr(target), options=_listed(opts))
             continue
         out[src] = hit
     return out

@@ -44,7 +44,12 @@ TO_POINT_SILENT = {k for k, s in SCHEMAS.items() if s.to_point == "silent"}
 
 @dataclass
 class Check:
-    """Problems, warnings and counts collected for one layer."""
+    """Problems, warnings and counts collected for one layer.
+
+    Problems (:class:`~lifecircle.errors.Problem`) and warnings
+    (:class:`~lifecircle.errors.Note`) keep their catalogue key and are rendered in the
+    run's language where they are shown.
+    """
 
     where: str
     problems: list[Problem] = field(default_factory=list)
@@ -52,14 +57,27 @@ class Check:
     dropped: int = 0
     repaired: int = 0
     converted: int = 0
+    #: ``where`` in Chinese when it holds words (``设施.gpkg 图层 poi`` for ``… layer poi``)
+    where_zh: str | None = None
 
     def problem(self, message: str, fix: str = "", where: str | None = None) -> None:
         """Record a problem of this layer (``where`` adds to the layer's name)."""
         self.problems.append(Problem(self._at(where), message, fix))
 
-    def problem_of(self, key: str, where: str | None = None, **values: Any) -> None:
-        """Record a catalogue problem (``Problem.of``) of this layer."""
-        self.problems.append(Problem.of(self._at(where), key, **values))
+    def problem_of(self, key: str, where: str | None = None, *, field: str | None = None,
+                   **values: Any) -> None:
+        """Record a catalogue problem (``Problem.of``: ``key`` and ``key.fix``) of this layer.
+
+        ``where`` adds a key path to the layer's name (``fields.cid``); ``field`` names the
+        source field it is about (``…, field DJ`` / ``…，字段 DJ``).
+        """
+        zh = self.where_zh or self.where
+        place: tuple[str, str] = (zh, self.where)
+        if field is not None:
+            place = (f"{zh}，字段 {field}", f"{self.where}, field {field}")
+        elif where:
+            place = (f"{zh}，{where}", self._at(where))
+        self.problems.append(Problem.of(place, key, **values))
 
     def warn(self, message: str | Note) -> None:
         """Record a data warning (shown in the report, does not stop the run).
@@ -68,13 +86,16 @@ class Check:
         language where it is shown; prefer :meth:`note`.
         """
         if isinstance(message, Note):
-            self.warnings.append(message.at(self.where))
+            self.warnings.append(message.at(self._place()))
         else:
             self.warnings.append(f"{self.where}: {message}")
 
     def note(self, key: str, **values: Any) -> None:
-        """Record a catalogue data warning ``key`` (``warn.*``) of this layer."""
-        self.warnings.append(Note(key, self.where, **values))
+        """Record a catalogue data warning ``key`` (and ``key.fix``) of this layer."""
+        self.warnings.append(Note(key, self._place(), **values))
+
+    def _place(self) -> str | tuple[str, str]:
+        return (self.where_zh, self.where) if self.where_zh else self.where
 
     def _at(self, where: str | None) -> str:
         return f"{self.where}{', ' + where if where else ''}"
@@ -98,11 +119,14 @@ def rows_pair(rows: Iterable[int], limit: int = 5) -> tuple[str, str]:
     return rows_text(rows, limit, "zh"), rows_text(rows, limit, "en")
 
 
-def values_text(values: Sequence[object], limit: int = 5) -> str:
+def values_text(values: Sequence[object], limit: int = 5, lang: str = "en") -> str:
     """Up to ``limit`` values, repr'd, comma separated."""
     vals = [v.item() if isinstance(v, np.generic) else v for v in values]
     head = ", ".join(repr(v) for v in vals[:limit])
-    return head + (f" (+{len(vals) - limit} more)" if len(vals) > limit else "")
+    if len(vals) > limit:
+        head += (f"（另 {len(vals) - limit} 个）" if lang == "zh"
+                 else f" (+{len(vals) - limit} more)")
+    return head
 
 
 # ---------------------------------------------------------------------------- CRS

@@ -198,7 +198,7 @@ asserts:
   geometry ...), exit 0 with the warning shown and a result checked against the base run.
 
 Paths in the messages are relative to the case folder (`in/` holds the inputs).
-Messages are shown in English (`--lang en`); layer messages are the same in Chinese mode.
+Messages are shown in English (`--lang en`); a Chinese run (the default) shows them in Chinese.
 {len(cases)} cases.
 """
     path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
