@@ -625,7 +625,7 @@ CASES: tuple[Case, ...] = (
          ("communities.prj", "named pipe")),
     Case("dbf_no_fields", L, "communities.dbf holds the records but no field (one problem, "
          "not one per mapped field)", e.dbf_without_fields(),
-         ("communities.shp", "no attribute fields", "14 fields")),
+         ("communities.shp", "no attribute fields", "fields mapped in the project")),
     Case("csv_no_geometry", L, "layers.facilities.path names a CSV table without coordinates",
          e.chain(e.write_bytes("facilities.csv", "编号,名称,类型\nF1,站,养老服务站\n".encode()),
                  e.set_key("layers.facilities.path", "facilities.csv"),
