@@ -560,10 +560,18 @@ def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
     if assessment is not None:
         from lifecircle.accessibility import assess as assess_mod
 
+        cand = analysis.layers.candidates
+        own: dict[str, float] = {}
+        if cand is not None and len(cand) and "capacity" in cand.columns:
+            vals = pd.to_numeric(cand["capacity"], errors="coerce")
+            own = {str(k): float(v) for k, v in zip(cand["cand_id"], vals, strict=True)
+                   if np.isfinite(v)}
         assessment = assess_mod.with_proposed(
             assessment, project.profile, analysis.layers.communities, analysis.demand.points,
             analysis.times, analysis.layers.facilities, result.sites,
-            result.newly_covered_by_category, analysis.travel_times.circle)
+            result.newly_covered_by_category, analysis.travel_times.circle,
+            site_capacity=own, planner_capacity=cap, site_snaps=result.site_snaps,
+            lang=project.lang)
     return replace(analysis, plan=result, assessment=assessment,
                    warnings=tuple(_dedupe([*analysis.warnings, *result.warnings])),
                    timings={**analysis.timings, "plan": time.perf_counter() - t})

@@ -169,3 +169,83 @@ def test_over_capacity_is_a_layer_of_its_own(result) -> None:
     with zipfile.ZipFile(out / "lifecircle.qgz") as z:
         qgs = z.read("lifecircle.qgs").decode("utf-8")
     assert "layername=over_capacity" in qgs and "超负荷设施" in qgs
+
+
+def test_proposed_scenario_reports_supply_and_groups(result) -> None:
+    """The "+ proposed sites" scenario routes the sites as facilities with a capacity (the
+    profile's default for elderly care: 30, as the output says), and its supply equals a
+    from-scratch 2SFCA/E2SFCA over existing + planned + proposed facilities."""
+    from lifecircle.accessibility.snap import snap
+    from lifecircle.accessibility.supply import supply_and_load
+    from lifecircle.pipeline import _demand_snaps
+
+    a, out = result
+    caps = a.assessment.proposed_capacity
+    assert len(caps) == len(a.plan.sites) > 0
+    assert (caps["capacity"] == 30.0).all() and (caps["capacity_from"] == "profile").all()
+    assert a.project.profile.categories["elderly_care"].default_capacity == 30.0
+    sc = a.assessment.scenarios.set_index(["scenario", "kind", "category"])
+    for m in ("group_share", "supply_2sfca", "supply_e2sfca"):
+        assert m in sc.columns
+    base = "planned" if "planned" in sc.index.get_level_values(0) else "existing"
+    prop = sc.loc[("proposed", "urban", "elderly_care")]
+    before = sc.loc[(base, "urban", "elderly_care")]
+    # more places and shorter walks never lower the elderly's coverage
+    assert prop["group_share"] >= before["group_share"] - 1e-12
+    assert prop["supply_2sfca"] != before["supply_2sfca"]
+    # categories the sites do not host keep the previous scenario's supply
+    for cat in ("meal_aid", "childcare"):
+        if (base, "urban", cat) in sc.index and np.isfinite(sc.loc[(base, "urban", cat),
+                                                                   "supply_2sfca"]):
+            assert sc.loc[("proposed", "urban", cat), "supply_2sfca"] == pytest.approx(
+                sc.loc[(base, "urban", cat), "supply_2sfca"], rel=1e-12)
+    # from scratch: every facility snapped anew, one supply_and_load
+    profile = a.project.profile
+    fac = a.layers.facilities
+    ec = fac[fac["category"] == "elderly_care"][["fid", "category", "capacity", "geometry"]]
+    sites = a.plan.sites.assign(fid=a.plan.sites["cand_id"], category="elderly_care",
+                                capacity=30.0)[["fid", "category", "capacity", "geometry"]]
+    allf = pd.concat([ec, sites], ignore_index=True)
+    tt = a.travel_times
+    snaps = {}
+    for mode in {c.mode for c in profile.circles.values()}:
+        snaps[(mode, "elderly_care")] = snap(tt.networks[mode], allf.geometry,
+                                             max_snap_m=a.project.network.max_snap_m)
+    s = supply_and_load(tt.networks, _demand_snaps(tt, profile), snaps, allf,
+                        a.demand.points, a.layers.communities, profile)
+    points = a.demand.points
+    kind = points["cid"].map(a.layers.communities.set_index("cid")["kind"]).to_numpy()
+    pop = points["population"].to_numpy(float)
+    for col, table in (("supply_2sfca", s.points), ("supply_e2sfca", s.enhanced)):
+        v = table["elderly_care"].reindex(points["did"]).to_numpy(float)
+        ok = (kind == "urban") & np.isfinite(v) & (pop > 0)
+        want = float((v[ok] * pop[ok]).sum() / pop[ok].sum())
+        assert prop[col] == pytest.approx(want, rel=1e-9), col
+    # said in the output: the GeoPackage table, the CSV and the report
+    gpkg_caps = pyogrio.read_dataframe(out / "lifecircle.gpkg", layer="proposed_capacity")
+    assert sorted(gpkg_caps["cand_id"]) == sorted(caps["cand_id"])
+    assert (out / "proposed_capacity.csv").is_file()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "各情景的供需与重点人群覆盖" in page
+    assert "建议新址的服务规模（供需计算所用）" in page
+    assert "标准配置默认值（default_capacity）" in page
+
+
+def test_proposed_capacity_precedence() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from lifecircle.accessibility.assess import proposed_capacities
+    from lifecircle.project import load_profile
+
+    profile = load_profile("maanshan-2025")
+    added = gpd.GeoDataFrame({"rank": [1, 2, 3], "cand_id": ["C1", "G1", "G2"],
+                              "category": ["elderly_care", "elderly_care", "health"]},
+                             geometry=[Point(0, 0)] * 3)
+    got = proposed_capacities(added, profile, {"C1": 12.0}, None)
+    assert got["capacity"].tolist()[:2] == [12.0, 30.0]
+    assert np.isnan(got["capacity"].iloc[2])
+    assert got["capacity_from"].tolist() == ["candidate", "profile", "none"]
+    got = proposed_capacities(added, profile, {"C1": 12.0}, 50.0)
+    assert got["capacity"].tolist() == [12.0, 50.0, 50.0]
+    assert got["capacity_from"].tolist() == ["candidate", "planner", "planner"]

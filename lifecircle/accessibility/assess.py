@@ -10,7 +10,7 @@ the scorecard.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,56 @@ EQUITY_MEASURES = ("gini_coverage", "theil_coverage", "urban_rural_gap")
 INFO = "info"
 
 
+@dataclass(frozen=True, eq=False)
+class Routing:
+    """The travel-time step's networks and snaps, kept for the scenarios.
+
+    Attributes
+    ----------
+    networks, network_for
+        Networks per mode; ``network_for(mode)`` builds (or returns) any other mode's.
+    demand_snaps
+        Circle key -> (positions of its demand points, their Snapped).
+    facility_snaps
+        ``(mode, category)`` -> the existing facilities of the category, snapped, in the
+        order of :attr:`existing` within the category.
+    existing, planned
+        The existing (counted) and planned facilities.
+    planned_snaps
+        ``(mode, category)`` -> the planned facilities of the category snapped (None:
+        snapped when needed).
+    max_snap_m
+        Largest distance from a point to its road.
+    group_demand
+        The demand points' snaps on the target groups' own modes (shared by every
+        ``times_by_mode`` of the analysis: nothing snaps twice).
+    group_extra
+        ``planned`` -> the group-times callable over the planned facilities (kept, so the
+        proposed scenario reuses their snaps).
+    """
+
+    networks: Mapping[str, Any]
+    network_for: Callable[[str], Any]
+    demand_snaps: Mapping[str, tuple]
+    facility_snaps: Mapping[tuple[str, str], Any]
+    existing: pd.DataFrame
+    planned: pd.DataFrame
+    planned_snaps: Callable[[str, str], Any] | None
+    max_snap_m: float
+    group_demand: dict[str, Any] = field(default_factory=dict)
+    group_extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: Columns the scenarios table gains beyond coverage: per kind and category, the
+#: target-group share covered and the population-weighted mean supply per 1,000 residents
+#: by 2SFCA and E2SFCA (NaN where the category has no group / no capacity data).
+SCENARIO_MEASURES = ("group_share", "supply_2sfca", "supply_e2sfca")
+#: Columns of the table of capacities assumed for the proposed sites.
+CAPACITY_COLUMNS = ("rank", "cand_id", "category", "capacity", "capacity_from")
+#: Where a proposed site's capacity comes from, in order of precedence.
+CAPACITY_SOURCES = ("candidate", "planner", "profile", "none")
+
+
 @dataclass(frozen=True)
 class Assessment:
     """Supply and load, target groups, equity and scenarios of one analysis.
@@ -63,6 +113,12 @@ class Assessment:
         Coverage with the proposed sites too (None before the planner or without sites).
     warnings
         Data warnings.
+    routing
+        The networks and snaps the analysis used, so a later scenario routes only what it
+        adds (:class:`Routing`).
+    proposed_capacity
+        The capacity assumed for each proposed site and category, and where it came from
+        (:data:`CAPACITY_COLUMNS`; None before the planner).
     """
 
     supply: SupplyLoad
@@ -73,6 +129,8 @@ class Assessment:
     planned: Coverage | None = None
     proposed: Coverage | None = None
     warnings: tuple[str, ...] = ()
+    routing: Routing | None = None
+    proposed_capacity: pd.DataFrame | None = None
 
 
 def _counts(fac: pd.DataFrame) -> dict[str, int]:
@@ -115,17 +173,18 @@ def assess(profile: Profile, communities: pd.DataFrame, points: pd.DataFrame,
     planned_fac = facilities[planned_mask]
     supply = supply_and_load(networks, demand_snaps, facility_snaps, existing, points,
                              communities, profile, lang=lang)
-    search = {c.mode: 2.0 * c.minutes * 60.0 for c in profile.circles.values()}
-    for g in profile.groups.values():
-        for ck, m in g.modes.items():
-            if ck in profile.circles:
-                search[m] = max(search.get(m, 0.0), 2.0 * profile.circles[ck].minutes * 60.0)
+    search = _group_search(profile)
+    group_demand: dict[str, Any] = {}
     groups = group_coverage(profile, communities, points, times,
-                            times_by_mode(network_for, points, existing, max_snap_m, search),
+                            times_by_mode(network_for, points, existing, max_snap_m, search,
+                                          demand_cache=group_demand),
                             lang=lang)
     equity = equity_table(coverage.communities, points, times, profile,
                           categories=list(coverage.categories))
-    rows = [scenario_rows("existing", coverage, _counts(existing))]
+    routing = Routing(networks, network_for, demand_snaps, facility_snaps, existing,
+                      planned_fac, planned_snaps, max_snap_m, group_demand)
+    rows = [_with_measures(scenario_rows("existing", coverage, _counts(existing)),
+                           measures(supply, groups, points, communities))]
     planned_times = planned_cov = None
     if len(planned_fac):
         extra = added_times(networks, demand_snaps, planned_fac, profile,
@@ -133,21 +192,151 @@ def assess(profile: Profile, communities: pd.DataFrame, points: pd.DataFrame,
                             snapped=planned_snaps)
         planned_times = combine(times, extra)
         planned_cov = compute_coverage(communities, points, planned_times, profile)
-        rows.append(scenario_rows("planned", planned_cov, _counts(facilities)))
+        p_supply, p_groups = _scenario_supply_groups(
+            routing, profile, communities, points, planned_times, supply, groups,
+            [("planned", planned_fac, planned_snaps)], lang)
+        rows.append(_with_measures(scenario_rows("planned", planned_cov, _counts(facilities)),
+                                   measures(p_supply, p_groups, points, communities)))
     return Assessment(supply, groups, equity, pd.concat(rows, ignore_index=True),
                       planned_times, planned_cov, None,
-                      tuple(supply.warnings) + tuple(groups.warnings))
+                      tuple(supply.warnings) + tuple(groups.warnings), routing)
+
+
+def _with_measures(rows: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """Scenario rows with :data:`SCENARIO_MEASURES` joined on ``kind category``."""
+    out = rows.merge(more, on=["kind", "category"], how="left")
+    for c in SCENARIO_MEASURES:
+        if c not in out.columns:
+            out[c] = np.nan
+    return out
+
+
+def measures(supply: SupplyLoad, groups: GroupCoverage, points: pd.DataFrame,
+             communities: pd.DataFrame) -> pd.DataFrame:
+    """Per community kind and category: the target-group share covered and the
+    population-weighted mean 2SFCA and E2SFCA supply per 1,000 (one scenario)."""
+    kinds = communities.set_index(communities["cid"].astype(object))["kind"]
+    pkind = points["cid"].astype(object).map(kinds).to_numpy()
+    pop = np.nan_to_num(pd.to_numeric(points["population"], errors="coerce").to_numpy(float))
+    did = points["did"].to_numpy()
+    rows: dict[tuple[str, str], dict[str, float]] = {}
+    for col, table in (("supply_2sfca", supply.points), ("supply_e2sfca", supply.enhanced)):
+        for cat in table.columns:
+            v = table[cat].reindex(did).to_numpy(float)
+            for kind in pd.unique(pkind):
+                sel = (pkind == kind) & np.isfinite(v) & (pop > 0)
+                if sel.any():
+                    rows.setdefault((str(kind), str(cat)), {})[col] = float(
+                        (v[sel] * pop[sel]).sum() / pop[sel].sum())
+    g = groups.table
+    for _, r in g.iterrows():
+        rows.setdefault((str(r["kind"]), str(r["category"])), {})["group_share"] = float(
+            r["group_share"])
+    frame = pd.DataFrame([{"kind": k, "category": c, **v} for (k, c), v in rows.items()],
+                         columns=["kind", "category", *SCENARIO_MEASURES])
+    return frame
+
+
+def _scenario_supply_groups(routing: Routing, profile: Profile, communities: pd.DataFrame,
+                            points: pd.DataFrame, times: pd.DataFrame, base: SupplyLoad,
+                            base_groups: GroupCoverage,
+                            extras: list[tuple[str, pd.DataFrame,
+                                               Callable[[str, str], Any] | None]],
+                            lang: str) -> tuple[SupplyLoad, GroupCoverage]:
+    """Supply and group coverage with ``extras`` (``(key, facilities, snaps)``: a frame
+    with ``category capacity`` and geometry, and ``(mode, category)`` -> its snaps, or
+    None to snap them here) added to the existing facilities. Only the categories the
+    extras add to are routed again; the others keep ``base``. Group times are the faster
+    of the base ones and those to each extra by the group's mode (only the extras are
+    routed; each extra's snaps are kept in ``routing.group_extra`` under its key)."""
+    from lifecircle.accessibility.snap import concat, snap
+
+    cats = list(dict.fromkeys(str(c) for _, f, _ in extras
+                              for c in f["category"].astype(str)))
+    frames = []
+    fsnaps: dict[tuple[str, str], Any] = {}
+    for cat in cats:
+        parts = [routing.existing[routing.existing["category"].astype(str) == cat]]
+        parts += [f[f["category"].astype(str) == cat] for _, f, _ in extras]
+        frames.append(pd.concat([p[["fid", "category", "capacity"]] if "fid" in p.columns
+                                 else p.assign(fid=[f"+{i}" for i in range(len(p))])[
+                                     ["fid", "category", "capacity"]] for p in parts],
+                                ignore_index=True))
+        for (mode, c), es in routing.facility_snaps.items():
+            if c != cat:
+                continue
+            snaps = [es]
+            for _, f, snapped in extras:
+                sub = f[f["category"].astype(str) == cat]
+                snaps.append(snapped(mode, cat) if snapped is not None else snap(
+                    routing.networks[mode], sub.geometry, max_snap_m=routing.max_snap_m))
+            fsnaps[(mode, cat)] = concat(snaps)
+    if not cats:
+        return base, base_groups
+    fac = pd.concat(frames, ignore_index=True)
+    fac["capacity"] = pd.to_numeric(fac["capacity"], errors="coerce")
+    new = supply_and_load(routing.networks, routing.demand_snaps, fsnaps, fac, points,
+                          communities, profile, lang=lang)
+    keep = [c for c in base.points.columns if c not in cats]
+    ekeep = [c for c in base.enhanced.columns if c not in cats]
+    supply = replace(base, points=pd.concat([base.points[keep], new.points], axis=1),
+                     enhanced=pd.concat([base.enhanced[ekeep], new.enhanced], axis=1),
+                     decay={**base.decay, **new.decay})
+    search = _group_search(profile)
+    runs = []
+    for key, f, _ in extras:
+        run = routing.group_extra.get(key)
+        if run is None:
+            run = times_by_mode(routing.network_for, points, f, routing.max_snap_m, search,
+                                demand_cache=routing.group_demand)
+            if key == "planned":  # the planned facilities stay; proposed sites differ per plan
+                routing.group_extra[key] = run
+        runs.append(run)
+    base_t = base_groups.times
+
+    def group_times(mode: str, cat: str, pos: Any) -> Any:
+        t = np.full(len(pos), np.inf)
+        for run in runs:
+            t = np.fmin(t, run(mode, cat, pos))
+        if cat in base_t.columns:
+            b = base_t[cat].to_numpy(float)[pos]
+            t = np.fmin(np.where(np.isnan(b), np.inf, b), t)
+        return t
+
+    groups = group_coverage(profile, communities, points, times, group_times, lang=lang)
+    return supply, groups
+
+
+def _group_search(profile: Profile) -> dict[str, float]:
+    """How far group times are searched per mode (twice the largest circle using it)."""
+    search = {c.mode: 2.0 * c.minutes * 60.0 for c in profile.circles.values()}
+    for g in profile.groups.values():
+        for ck, m in g.modes.items():
+            if ck in profile.circles:
+                search[m] = max(search.get(m, 0.0), 2.0 * profile.circles[ck].minutes * 60.0)
+    return search
 
 
 def with_proposed(a: Assessment, profile: Profile, communities: pd.DataFrame,
                   points: pd.DataFrame, times: pd.DataFrame, facilities: pd.DataFrame,
-                  sites: pd.DataFrame, newly_covered: Mapping[str, Any], circle: Any
-                  ) -> Assessment:
+                  sites: pd.DataFrame, newly_covered: Mapping[str, Any], circle: Any, *,
+                  site_capacity: Mapping[str, float] | None = None,
+                  planner_capacity: float | None = None,
+                  site_snaps: Mapping[str, Any] | None = None, lang: str = "zh") -> Assessment:
     """Add the scenario existing + planned + the proposed sites.
 
-    The planner's own answer is used (``newly_covered``: category -> the demand points its
-    sites newly cover, :attr:`PlanResult.newly_covered_by_category`), so nothing is routed
-    or snapped again: those points count as reached within their circle's limit.
+    Coverage: the planner's own answer is used (``newly_covered``: category -> the demand
+    points its sites newly cover, :attr:`PlanResult.newly_covered_by_category`): those
+    points count as reached within their circle's limit.
+
+    Supply (2SFCA, E2SFCA) and target-group coverage: the proposed sites are routed as
+    facilities (on the analysis's networks; only they are snapped), each with a capacity
+    taken, in order, from its candidate (``site_capacity``: ``cand_id`` -> capacity), the
+    planner's ``--capacity`` (``planner_capacity``), or the category's
+    ``default_capacity`` in the profile; :attr:`Assessment.proposed_capacity` says which.
+    A site without any counts as 0 places (it still shortens the groups' travel times).
+    ``site_snaps``: mode -> the sites snapped by the planner, in the rows' order of
+    ``sites`` (:attr:`PlanResult.site_snaps`); other modes are snapped here.
     """
     added = proposed_facilities(sites)
     if len(added) == 0:
@@ -159,9 +348,60 @@ def with_proposed(a: Assessment, profile: Profile, communities: pd.DataFrame,
     counts = _counts(facilities)
     for k, v in _counts(added).items():
         counts[k] = counts.get(k, 0) + v
+    caps = proposed_capacities(added, profile, site_capacity or {}, planner_capacity)
+    added = added.assign(capacity=caps["capacity"].to_numpy(float),
+                         fid=added["cand_id"].astype(str).to_numpy())
+    rows = scenario_rows("proposed", cov, counts)
+    if a.routing is not None:
+        r = a.routing
+        extras: list[tuple[str, pd.DataFrame, Callable[[str, str], Any] | None]] = []
+        if len(r.planned):
+            extras.append(("planned", r.planned, r.planned_snaps))
+        row_of = {str(c): i for i, c in enumerate(sites["cand_id"].astype(str))}
+        known = dict(site_snaps or {})
+
+        def proposed_snaps(mode: str, cat: str) -> Any:
+            from lifecircle.accessibility.snap import snap
+
+            sub = added[added["category"].astype(str) == cat]
+            if mode in known:
+                return known[mode].take(np.array([row_of[str(c)] for c in sub["cand_id"]],
+                                                 dtype=np.int64))
+            return snap(r.networks[mode], sub.geometry, max_snap_m=r.max_snap_m)
+
+        extras.append(("proposed", added, proposed_snaps))
+        p_supply, p_groups = _scenario_supply_groups(r, profile, communities, points, t,
+                                                     a.supply, a.groups, extras, lang)
+        rows = _with_measures(rows, measures(p_supply, p_groups, points, communities))
+    else:
+        rows = _with_measures(rows, pd.DataFrame(columns=["kind", "category"]))
     sc = a.scenarios[a.scenarios["scenario"] != "proposed"]
-    return replace(a, proposed=cov, scenarios=pd.concat(
-        [sc, scenario_rows("proposed", cov, counts)], ignore_index=True))
+    return replace(a, proposed=cov, proposed_capacity=caps,
+                   scenarios=pd.concat([sc, rows], ignore_index=True))
+
+
+def proposed_capacities(added: pd.DataFrame, profile: Profile,
+                        site_capacity: Mapping[str, float], planner_capacity: float | None
+                        ) -> pd.DataFrame:
+    """The capacity assumed for each proposed site and category, and its source
+    (:data:`CAPACITY_COLUMNS`; ``capacity_from`` one of :data:`CAPACITY_SOURCES`)."""
+    out = []
+    for _, r in added.iterrows():
+        cand, cat = str(r["cand_id"]), str(r["category"])
+        own = site_capacity.get(cand)
+        default = profile.categories[cat].default_capacity if cat in profile.categories \
+            else None
+        if own is not None and np.isfinite(own):
+            cap, src = float(own), "candidate"
+        elif planner_capacity is not None and np.isfinite(planner_capacity):
+            cap, src = float(planner_capacity), "planner"
+        elif default is not None:
+            cap, src = float(default), "profile"
+        else:
+            cap, src = np.nan, "none"
+        out.append({"rank": r.get("rank", pd.NA), "cand_id": cand, "category": cat,
+                    "capacity": cap, "capacity_from": src})
+    return pd.DataFrame(out, columns=list(CAPACITY_COLUMNS))
 
 
 def result_columns(a: Assessment, layers: dict[str, Any], points: pd.DataFrame) -> None:
@@ -207,6 +447,8 @@ def result_columns(a: Assessment, layers: dict[str, Any], points: pd.DataFrame) 
     layers["equity"] = a.equity
     layers["target_groups"] = a.groups.table
     layers["scenarios"] = a.scenarios
+    if a.proposed_capacity is not None:
+        layers["proposed_capacity"] = a.proposed_capacity
 
 
 #: Columns of the ``over_capacity`` layer (facilities whose load passes their capacity).

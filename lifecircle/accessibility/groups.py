@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -157,11 +158,15 @@ def group_coverage(profile: Profile, communities: pd.DataFrame, points: pd.DataF
 
 
 def times_by_mode(network_for: Callable[[str], object], points: pd.DataFrame,
-                  facilities: pd.DataFrame, max_snap_m: float, limit_s: Mapping[str, float]
+                  facilities: pd.DataFrame, max_snap_m: float, limit_s: Mapping[str, float],
+                  *, demand_cache: dict[str, Any] | None = None
                   ) -> Callable[[str, str, NDArray[np.int64]], NDArray[np.float64]]:
     """A ``group_times`` callable over real networks: the demand points and the
     facilities are snapped once per mode (then taken per category), one multi-source
-    Dijkstra per (mode, category); ``limit_s`` bounds the search per mode."""
+    Dijkstra per (mode, category); ``limit_s`` bounds the search per mode.
+
+    ``demand_cache``: the demand points' snaps per mode shared between several callables
+    (the scenarios route other facilities from the same points: nothing snaps twice)."""
     from lifecircle.accessibility.network import Network
     from lifecircle.accessibility.snap import Snapped, snap
     from lifecircle.accessibility.traveltime import nearest
@@ -170,7 +175,8 @@ def times_by_mode(network_for: Callable[[str], object], points: pd.DataFrame,
     fsnaps: dict[str, Snapped] = {}
     # per mode: the demand points snapped so far (only those a group travels from: a
     # point's snap does not depend on the others, so each is snapped once, when first asked)
-    dsnaps: dict[str, tuple[NDArray[np.bool_], Snapped]] = {}
+    dsnaps: dict[str, tuple[NDArray[np.bool_], Snapped]] = (
+        demand_cache if demand_cache is not None else {})
 
     def demand_snap(mode: str, net: Network, pos: NDArray[np.int64]) -> Snapped:
         n = len(points)

@@ -113,17 +113,20 @@ def newly_covered_times(times: pd.DataFrame, circle: Sequence[str], profile: Pro
 
 
 def proposed_facilities(sites: pd.DataFrame) -> pd.DataFrame:
-    """The planner's proposed sites as facilities: one row per site and category."""
+    """The planner's proposed sites as facilities: one row per site and category
+    (``rank cand_id category`` + geometry)."""
     import geopandas as gpd
 
     if sites is None or len(sites) == 0:
-        return gpd.GeoDataFrame({"category": []}, geometry=[], crs=getattr(sites, "crs", None))
+        return gpd.GeoDataFrame({"rank": [], "cand_id": [], "category": []}, geometry=[],
+                                crs=getattr(sites, "crs", None))
     rows = []
     for _, r in sites.iterrows():
         cats = r["categories"]
         for c in (cats.split(",") if isinstance(cats, str) else list(cats)):
             if c.strip():
-                rows.append({"category": c.strip(), "geometry": r.geometry})
+                rows.append({"rank": r.get("rank", pd.NA), "cand_id": r.get("cand_id", ""),
+                             "category": c.strip(), "geometry": r.geometry})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=sites.crs)
 
 

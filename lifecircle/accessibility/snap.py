@@ -9,6 +9,7 @@ placed on the far bank's road.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from lifecircle.accessibility.network import Network, cache
 from lifecircle.errors import InputError
 
-__all__ = ["Snapped", "snap"]
+__all__ = ["Snapped", "concat", "snap"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +64,18 @@ class Snapped:
     def snapped(self) -> NDArray[np.bool_]:
         """True where the point sits on an edge."""
         return self.edge >= 0
+
+
+def concat(parts: Sequence[Snapped]) -> Snapped:
+    """The points of every part, in order (one Snapped of several already snapped sets)."""
+    if not parts:
+        e = np.zeros(0)
+        return Snapped(np.zeros(0, np.int64), e, e.copy(), np.zeros(0, bool), np.zeros((0, 2)))
+    return Snapped(np.concatenate([p.edge for p in parts]),
+                   np.concatenate([p.offset_m for p in parts]),
+                   np.concatenate([p.access_m for p in parts]),
+                   np.concatenate([p.too_far for p in parts]),
+                   np.concatenate([p.xy.reshape(-1, 2) for p in parts]))
 
 
 def _points_xy(points: Any, network: Network) -> NDArray[np.float64]:

@@ -34,7 +34,10 @@ CSV_FILES = {
     "target_groups": "target_groups.csv",
     "equity": "equity.csv",
     "scenarios": "scenarios.csv",
+    "proposed_capacity": "proposed_capacity.csv",
 }
+#: Scenario measures beyond coverage (the scenarios table's columns), in report order.
+SCENARIO_MEASURES = ("group_share", "supply_2sfca", "supply_e2sfca")
 LOAD_COLUMNS = ["fid", "name", "category", "status", "capacity", "load", "load_of", "ratio",
                 "over_capacity"]
 
@@ -61,6 +64,13 @@ def facility_load(layers: ResultLayers) -> pd.DataFrame | None:
     if fac is None or "load" not in fac.columns:
         return None
     return pd.DataFrame(fac[[c for c in LOAD_COLUMNS if c in fac.columns]])
+
+
+def _basis(key: Any, profile: Profile, lang: str) -> str:
+    """What a facility's load is counted in, in words: a target group's name or residents."""
+    groups = getattr(profile, "groups", {}) or {}
+    g = groups.get(str(key))
+    return g.name(lang) if g is not None else i18n.field_label(str(key), profile, lang)
 
 
 def decay_text(profile: Profile, category: str, lang: str) -> str:
@@ -147,7 +157,8 @@ def render(layers: ResultLayers, profile: Profile, lang: str) -> list[Block]:
             add([label("fid"), label("name"), label("category"), label("capacity"),
                  label("load"), label("load_of")],
                 [[str(r["fid"]), str(r.get("name", "")), cat(r["category"]), _n(r["capacity"]),
-                  _n(r["load"]), str(r["load_of"])] for _, r in over.iterrows()])
+                  _n(r["load"]), _basis(r["load_of"], profile, lang)]
+                 for _, r in over.iterrows()])
         comm = layers.get("communities")
         sup = [c for c in comm.columns if c.startswith("sup_")] if comm is not None else []
         if comm is not None and sup:
@@ -244,6 +255,37 @@ def render(layers: ResultLayers, profile: Profile, lang: str) -> list[Block]:
                                                   for s in names]], body)
         if "planned" not in names:
             note("report.no_planned")
+        more = [m for m in SCENARIO_MEASURES if m in sc.columns
+                and pd.to_numeric(sc[m], errors="coerce").notna().any()]
+        if more:
+            out.append(Heading(i18n.t("report.scenario_measures", lang), 3))
+            body = []
+            for m in more:
+                mp = sc.pivot_table(index=["kind", "category"], columns="scenario", values=m,
+                                    aggfunc="first", sort=False)
+                for (kind, k), r in mp.iterrows():
+                    vals = [r.get(s, np.nan) for s in names]
+                    if all(pd.isna(v) for v in vals):
+                        continue
+                    shown = [_pct(v) if m == "group_share" else _n(v, 1) for v in vals]
+                    first, last = vals[0], vals[-1]
+                    change = ("-" if pd.isna(first) or pd.isna(last) else
+                              (f"{100 * (last - first):+.1f}" if m == "group_share"
+                               else f"{last - first:+,.1f}"))
+                    body.append([i18n.t(f"kind.{kind}", lang), cat(k),
+                                 i18n.t(f"scenario.{m}", lang), *shown, change])
+            add([label("kind"), label("category"), i18n.t("report.measure", lang),
+                 *[i18n.t(f"scenario.{s}", lang) for s in names],
+                 i18n.t("report.change", lang)], body)
+            note("report.scenario_measures_note")
+        caps = layers.get("proposed_capacity")
+        if caps is not None and len(caps):
+            out.append(Heading(i18n.t("report.proposed_capacity", lang), 3))
+            add([label("rank"), label("cand_id"), label("category"), label("capacity"),
+                 label("capacity_from")],
+                [[_n(r["rank"]), str(r["cand_id"]), cat(r["category"]), _n(r["capacity"]),
+                  i18n.t(f"capacity_from.{r['capacity_from']}", lang)]
+                 for _, r in caps.iterrows()])
     return out
 
 
@@ -252,7 +294,8 @@ def write_tables(layers: ResultLayers, write: Callable[[pd.DataFrame, str], Path
     """Write the sections' CSV tables with ``write(frame, file name)``; returns the files."""
     out: dict[str, Path] = {}
     frames = {"facility_load": facility_load(layers), "target_groups": layers.get("target_groups"),
-              "equity": layers.get("equity"), "scenarios": layers.get("scenarios")}
+              "equity": layers.get("equity"), "scenarios": layers.get("scenarios"),
+              "proposed_capacity": layers.get("proposed_capacity")}
     for key, frame in frames.items():
         if frame is not None:
             out[key] = write(pd.DataFrame(frame), CSV_FILES[key])

@@ -107,6 +107,10 @@ class PlanResult:
     newly_covered_by_category
         Category key -> ``did`` values the sites together newly cover for it (what
         :attr:`coverage`'s ``covered_after`` adds; the map's "with proposed sites" view).
+    site_snaps
+        Mode key -> the sites snapped on the mode's network, in the rows' order of
+        :attr:`sites` (the planner's own snaps, reused by the scenarios; empty when the
+        geography came from a cluster).
     """
 
     sites: gpd.GeoDataFrame
@@ -120,6 +124,7 @@ class PlanResult:
     newly_covered: Mapping[str, NDArray]
     warnings: tuple[str, ...] = ()
     newly_covered_by_category: Mapping[str, NDArray] = field(default_factory=dict)
+    site_snaps: Mapping[str, Snapped] = field(default_factory=dict)
 
 
 def _msg(lang: str, zh: str, en: str) -> str:
@@ -549,9 +554,11 @@ def describe(m: SiteMatrices, problem: CoverageProblem, solution: Solution, prof
     cand_layer = gpd.GeoDataFrame(cand[list(CANDIDATE_LAYER_COLUMNS)],
                                   geometry=cand.geometry.values, crs=cand.crs)
     dids = demand["did"].to_numpy()
+    rows = np.array([r.candidate for r in ranked], dtype=np.int64)
     return PlanResult(sites_gdf, gains, coverage, unreached, cand_layer, solution, model, cats,
                       newly, tuple(dict.fromkeys([*m.warnings, *warnings])),
-                      {c: dids[new_by_cat[c]] for c in cats})
+                      {c: dids[new_by_cat[c]] for c in cats},
+                      {mode: s.take(rows) for mode, s in m.candidate_snaps.items()})
 
 
 
@@ -720,10 +727,9 @@ def _check_model(model: str, sites: int | None, budget: float | None) -> None:
 # ----------------------------------------------------------------------------- pieces
 def _concat(a: Snapped, b: Snapped) -> Snapped:
     """The points of ``a`` then those of ``b``."""
-    return Snapped(np.concatenate([a.edge, b.edge]), np.concatenate([a.offset_m, b.offset_m]),
-                   np.concatenate([a.access_m, b.access_m]),
-                   np.concatenate([a.too_far, b.too_far]),
-                   np.concatenate([a.xy.reshape(-1, 2), b.xy.reshape(-1, 2)]))
+    from lifecircle.accessibility.snap import concat
+
+    return concat((a, b))
 
 
 def _generated(network_near: NetworkNear, demand: gpd.GeoDataFrame,

@@ -572,6 +572,14 @@ CASES: tuple[Case, ...] = (
     Case("profile_speed_nan", P, "the project's own profile: modes.walk.speed_kmh = nan",
          _profile_text("speed_kmh = 4.0", "speed_kmh = nan"),
          ("my-profile.toml", "modes.walk.speed_kmh", "nan")),
+    Case("profile_supply_decay_unknown", P, "the project's own profile: [supply] decay = "
+         "\"linear\" (E2SFCA knows steps and gaussian)",
+         _profile_text('decay = "steps"', 'decay = "linear"'),
+         ("my-profile.toml", "supply.decay", "'linear'", "steps, gaussian")),
+    Case("profile_default_capacity_negative", P, "the project's own profile: "
+         "categories.elderly_care.default_capacity = -30",
+         _profile_text("default_capacity = 30 ", "default_capacity = -30 "),
+         ("my-profile.toml", "categories.elderly_care.default_capacity", "-30")),
     Case("toml_too_large", P, "project.toml padded to 2 MiB with a comment",
          e.pad_text("project.toml", 2 << 20), ("project.toml", "1,048,576", "limit")),
     Case("project_fifo", P, "the project file is a named pipe (FIFO)", e.fifo("fifo.toml"),
