@@ -271,7 +271,7 @@ def inspect(ctx: click.Context, path: Path, profile_name: str | None, lang: str 
         if not path.exists():
             raise click.BadParameter(state.t("cli.no_path", path=path),
                                      param_hint="PATH")
-        reports = inspect_path(path, profile=_load_profile(profile_name))
+        reports = inspect_path(path, profile=_load_profile(profile_name), lang=state.lang)
         out = _console(state)
         for line in format_reports(reports, lang=state.lang):
             out.print(visible(line), markup=False, highlight=False, emoji=False)

@@ -208,6 +208,14 @@ class Problem:
         key = getattr(error, "key", None)
         return cls(where, str(error), "", key, dict(getattr(error, "values", {}) or {}))
 
+    def fix_text(self, lang: str = "en") -> str:
+        """The fix alone, in ``lang`` (English when the problem has no key)."""
+        from lifecircle.i18n import TEXT, t
+
+        if self.key is None or lang == "en" or f"{self.key}.fix" not in TEXT:
+            return self.fix
+        return t(f"{self.key}.fix", lang, **_pick(self.values or {}, lang))
+
     def render(self, lang: str = "en") -> str:
         """The problem in ``lang``; English when it has no key."""
         if self.key is None or lang == "en":

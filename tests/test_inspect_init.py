@@ -72,7 +72,7 @@ def test_inspect_folder(tmp_path: Path) -> None:
 def test_inspect_reports_problems(tmp_path: Path) -> None:
     write_data(tmp_path / "d", population_field="XYZ")
     (tmp_path / "d" / "社区.prj").unlink()
-    (report,) = inspect_path(tmp_path / "d" / "社区.shp")
+    (report,) = inspect_path(tmp_path / "d" / "社区.shp", lang="en")  # English wording
     assert report.crs is None
     assert any("no coordinate system" in p for p in report.problems)
     assert any("no population field" in p for p in report.problems)
@@ -100,7 +100,7 @@ def test_format_reports_zh_and_en(tmp_path: Path) -> None:
 def test_inspect_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "bad.gpkg"
     path.write_text("nope")
-    (report,) = inspect_path(path)
+    (report,) = inspect_path(path, lang="en")  # English wording
     assert report.problems and "bad.gpkg: cannot open as a vector layer" in report.problems[0]
     assert "cannot open as a vector layer" in "\n".join(format_reports([report]))
 

@@ -35,6 +35,7 @@ def _strip_data(text: str) -> str:
     lists of recognised field names (``(名称/MC/SQMC/NAME)``)."""
     text = re.sub(r"\S+\.(?:shp|gpkg|tif|toml|geojson|csv|zip)\b", "F", text)
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "''", text)
+    text = re.sub(r"(e\.g\. |例：)[^)）\s]+", "S", text)  # a sample of the decoded text
     text = re.sub(r"[^\s,;:（]+ \([a-z_]+\)", "L", text)  # closest labels: 一级公路 (primary)
     return re.sub(r"[(（][^()（）]*/[^()（）]*[)）]", "()", text)
 
@@ -133,3 +134,60 @@ def test_every_loader_message_has_both_languages_and_the_same_placeholders() -> 
         assert not english_runs(filled_zh), (k, zh)
         assert _CJK.search(zh) or zh == "{fix}", (k, zh)
     assert np.all([not k.endswith(".fix") or k[:-4] in TEXT for k in keys])
+
+
+# ---------------------------------------------------------------- inspect and init
+def _crs_names_out(text: str) -> str:
+    """CRS names from PROJ (``EPSG:4490 (China Geodetic Coordinate System 2000)``) are
+    data."""
+    return re.sub(r"EPSG:\d+ \([^)]*\)", "EPSG", text)
+
+
+def test_inspect_in_one_language(tmp_path: Path) -> None:
+    from test_inspect_init import write_data
+
+    from lifecircle.layers.inspect import format_reports, inspect_path
+
+    # no population field, no .cpg, an unknown facility type: problems and warnings
+    write_data(tmp_path / "d", population_field="XYZ",
+               facility_types=("社区卫生服务站", "修车铺", "小学"))
+    for lang, bad in (("zh", english_runs), ("en", chinese_outside_data)):
+        reports = inspect_path(tmp_path / "d", lang=lang)
+        assert any(r.problems for r in reports) and any(r.warnings for r in reports)
+        lines = format_reports(reports, lang=lang)
+        fields = {f.name for r in reports for f in r.fields}
+        for line in lines:
+            if line.startswith("    ") and line.split()[0] in fields:
+                continue  # a field with its sample values: data
+            if line and not line.startswith(" "):
+                continue  # the file name and driver
+            assert not bad(_crs_names_out(line)), (lang, line)
+    zh = "\n".join(format_reports(inspect_path(tmp_path / "d", lang="zh"), lang="zh"))
+    for part in ("没有 population 字段", "个无法识别的 category 取值", "没有编码字段", "判断为"):
+        assert part in zh, zh
+
+
+def test_init_comments_in_one_language(tmp_path: Path) -> None:
+    from test_inspect_init import write_data
+
+    from lifecircle.layers.init import init_project
+
+    write_data(tmp_path / "d", population_field="XYZ",
+               facility_types=("社区卫生服务站", "修车铺", "小学"))
+    (tmp_path / "d" / "道路.shp").unlink()
+    files = [tmp_path / "d" / "社区.shp", tmp_path / "d" / "设施_gcj02.gpkg"]
+    for lang, bad in (("zh", english_runs), ("en", chinese_outside_data)):
+        text = init_project(files, tmp_path / f"{lang}.toml", lang=lang)
+        comments = []
+        for line in text.splitlines():
+            code, _, comment = line.partition("#")
+            if re.match(r"\w+ = ", code) and "TODO" not in comment:
+                continue  # a mapped field with its sample values: data
+            if comment.startswith("   "):
+                continue  # the input files listed at the top
+            comments.append(comment)
+        assert sum("TODO" in c for c in comments) >= 3, text
+        for c in comments:
+            # data: recognised field names (常住人口/CZRK/...), sample values in brackets
+            c = re.sub(r"\S*/\S*|\([^()A-Za-z]*\)", "D", c.replace("TODO:", ""))
+            assert not bad(_crs_names_out(c)), (lang, c)

@@ -21,13 +21,15 @@ import pandas as pd
 
 from lifecircle.geo.crs import MAX_DISTORTION, distortion, transformer
 from lifecircle.geo.offsets import OffsetFit, fit_to_roads
+from lifecircle.i18n import TEXT
+from lifecircle.i18n import t as _t
 from lifecircle.layers import fields as fld
-from lifecircle.layers.inspect import ROLE_NAMES, SIDECARS, _Analysed, analyse
-from lifecircle.project import ID_FIELDS, LAYER_KEYS, PROFILES_DIR, Profile, load_profile
-from lifecircle.schemas import SCHEMAS
+from lifecircle.layers.inspect import ROLE_NAMES, SIDECARS, _Analysed, analyse, encoding_how
+from lifecircle.project import LAYER_KEYS, PROFILES_DIR, Profile, load_profile
+from lifecircle.schemas import SCHEMAS, Column
 
-#: Canonical columns worth a TODO line when not recognised (others are optional).
-IMPORTANT: dict[str, tuple[str, ...]] = {k: s.todo for k, s in SCHEMAS.items()}
+#: Layers of points that may carry a Chinese map offset (GCJ-02/BD-09).
+POINT_LAYERS = tuple(k for k, s in SCHEMAS.items() if s.geometry == "point")
 #: File-name words that give away an offset coordinate system.
 OFFSET_HINTS = {"gcj02": ("gcj", "gaode", "amap", "高德", "火星", "腾讯", "tencent"),
                 "bd09": ("bd09", "baidu", "百度")}
@@ -132,7 +134,7 @@ def _crs_from_neighbours(a: _Analysed, problem: str,
     return fits[0] if len(fits) == 1 else None
 
 
-def _role_doubt(role: str, a: _Analysed, profile: Profile, zh: bool) -> str:
+def _role_doubt(role: str, a: _Analysed, profile: Profile, lang: str) -> str:
     """Why the layer given ``role`` might be another input, or "" when it clearly fits.
 
     A layer that fits another role about as well (score within 1) or better (that role
@@ -144,14 +146,12 @@ def _role_doubt(role: str, a: _Analysed, profile: Profile, zh: bool) -> str:
     if not rivals:
         return ""
     other = max(rivals, key=lambda k: rivals[k])
-    zh_name, en_name = ROLE_NAMES[role]
-    ozh, oen = ROLE_NAMES[other]
+    i = 0 if lang == "zh" else 1
     layer = a.report.layer
     name = a.report.path.name + (f" [{layer}]" if layer and layer != a.report.path.stem
                                  else "")
-    return (f"请确认 {name} 是{zh_name}图层：按字段和取值它也像{ozh}图层" if zh else
-            f"check that {name} is the {en_name} layer: by its fields and values it could "
-            f"also be the {oen} layer")
+    return _t("init.doubt_role", lang, file=name, name=ROLE_NAMES[role][i],
+              other=ROLE_NAMES[other][i])
 
 
 def _lonlat(frame: gpd.GeoDataFrame | None) -> gpd.GeoSeries | None:
@@ -170,7 +170,7 @@ def _offsets(roles: Mapping[str, _Analysed]) -> dict[str, OffsetFit]:
     if roads_ll is None:
         return {}
     out: dict[str, OffsetFit] = {}
-    for role in ("facilities", "candidates", "population"):
+    for role in POINT_LAYERS:
         a = roles.get(role)
         if a is None or a.frame is None or a.frame.crs is None \
                 or not a.frame.crs.is_geographic:
@@ -186,7 +186,7 @@ def _offsets(roles: Mapping[str, _Analysed]) -> dict[str, OffsetFit]:
     return out
 
 
-def _working_crs(items: Sequence[_Analysed], zh: bool) -> tuple[str, str]:
+def _working_crs(items: Sequence[_Analysed], lang: str) -> tuple[str, str]:
     """``auto``, or the data's own projected CRS when every projected layer shares it and it
     measures distances at the data to 0.1 % (results then match the planner's GIS)."""
     from pyproj import CRS
@@ -202,8 +202,7 @@ def _working_crs(items: Sequence[_Analysed], zh: bool) -> tuple[str, str]:
             with contextlib.suppress(Exception):
                 if CRS.from_user_input(code).is_projected:
                     codes.add(code)
-    auto = ("auto", "自动选用以数据为中心的横轴墨卡托投影（米）" if zh
-            else "a transverse Mercator centred on the data (m)")
+    auto = ("auto", _t("init.crs_auto", lang))
     if len(codes) != 1 or not bounds:
         return auto
     b = np.array(bounds)
@@ -212,8 +211,7 @@ def _working_crs(items: Sequence[_Analysed], zh: bool) -> tuple[str, str]:
     err = distortion(CRS.from_user_input(code), ext)
     if err > MAX_DISTORTION / 5:
         return auto
-    return code, (f"数据自身的投影坐标系，在数据范围内距离误差不超过 {err:.2%}" if zh else
-                  f"the data's own projected CRS; distances off by at most {err:.2%} here")
+    return code, _t("init.crs_own", lang, err=f"{err:.2%}")
 
 
 def _project_name(items: Sequence[_Analysed], out: Path) -> str:
@@ -259,63 +257,57 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
         The TOML text written; every line needing the user's attention starts with
         ``# TODO:``.
     """
-    zh = lang != "en"
+    lang = "en" if lang == "en" else "zh"
 
-    def t(a: str, b: str) -> str:
-        return a if zh else b
+    def t(key: str, **values: object) -> str:
+        return _t(key, lang, **values)
 
     profile = profile or load_profile()
     out = Path(out)
     items: list[_Analysed] = []
     for p in paths:
-        items.extend(a for a in analyse(Path(p), profile=profile) if a.report.driver)
+        items.extend(a for a in analyse(Path(p), profile=profile, lang=lang)
+                     if a.report.driver)
     roles = _assign(items, profile)
-    role_doubt = {role: _role_doubt(role, a, profile, zh) for role, a in roles.items()}
+    role_doubt = {role: _role_doubt(role, a, profile, lang) for role, a in roles.items()}
     known = [a.report.bounds_lonlat for a in items if a.report.bounds_lonlat]
     around = (min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known),
               max(b[3] for b in known)) if known else None
     base = out.parent.resolve()
     offsets = _offsets(roles)
-    working, working_note = _working_crs(items, zh)
+    working, working_note = _working_crs(items, lang)
     lines = [
-        t("# lifecircle 项目文件，由 `lifecircle init` 根据以下数据生成：",
-          "# lifecircle project file, written by `lifecircle init` from:"),
+        t("init.header"),
         *(_c(f"#   {Path(p)}") for p in paths if Path(p).suffix.lower() not in SIDECARS),
-        t("# 需要补充或确认的行在下方已标出（行首为待办标记），补好后删去该标记。",
-          "# Lines needing your attention are marked below; fill them in and remove the "
-          "marker."),
-        t("# 检查：lifecircle check <本文件>", "# Check it with: lifecircle check <this file>"),
+        t("init.attention"),
+        t("init.check"),
         "",
         "[project]",
         f"name = {_q(_project_name(items, out))}",
         f"profile = {_q(_profile_ref(profile, base))}",
         f"working_crs = {_q(working)}  # {_c(working_note)}",
-        f"lang = {_q('zh' if zh else 'en')}",
+        f"lang = {_q(lang)}",
         "",
     ]
     for role in LAYER_KEYS:
         a = roles.get(role)
-        zh_name, en_name = ROLE_NAMES[role]
+        name = ROLE_NAMES[role][0 if lang == "zh" else 1]
         if a is None:
             if LAYER_KEYS[role]:
-                lines += [t(f"# TODO: [layers.{role}]  # 必需：未找到{zh_name}图层",
-                            f"# TODO: [layers.{role}]  # required: no {en_name} layer found"),
-                          t(f"# TODO: path = \"{zh_name}.shp\"",
-                            f"# TODO: path = \"{role}.shp\""), ""]
-            elif role == "population":
-                lines += [t("# 可选：人口栅格（GeoTIFF）或人口点图层；缺省时按社区人口沿道路均分",
-                            "# optional: a population raster (GeoTIFF) or points; without it "
-                            "community population is spread along its roads"),
-                          "# [layers.population]", "# path = \"population.tif\"", ""]
+                lines += [t("init.missing_layer", role=role, name=name),
+                          t("init.missing_path", file=name if lang == "zh" else role), ""]
+            elif "raster" in SCHEMAS[role].accepts:
+                lines += [t(f"init.optional_{role}"),
+                          f"# [layers.{role}]", f"# path = \"{role}.tif\"", ""]
             continue
         pop = roles.get("population")
         if role_doubt.get(role):
             lines.append(f"# TODO: {_c(role_doubt[role])}")
-        lines += _layer_lines(role, a, base, profile, zh, offsets.get(role), around=around,
+        lines += _layer_lines(role, a, base, profile, lang, offsets.get(role), around=around,
                               has_points=pop is not None and pop.report.kind == "vector")
     unused = [a for a in items if a not in roles.values()]
     if unused:
-        lines.append(t("# 未使用的图层（无法判断用途）：", "# layers not used (role unclear):"))
+        lines.append(t("init.unused"))
         for a in unused:
             r = a.report
             lines.append(_c(f"#   {_rel(r.path, base)}" + (f" [{r.layer}]" if r.layer else "")))
@@ -397,185 +389,148 @@ def _rel(path: Path, base: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
-def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, zh: bool,
+def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, lang: str,
                  fit: OffsetFit | None = None, has_points: bool = False,
                  around: tuple[float, float, float, float] | None = None) -> list[str]:
-    def t(x: str, y: str) -> str:
-        return x if zh else y
+    def t(key: str, **values: object) -> str:
+        return _t(key, lang, **values)
 
     r = a.report
-    zh_name, en_name = ROLE_NAMES[role]
-    lines = [t(f"# {zh_name}", f"# {en_name}"), f"[layers.{role}]",
+    schema = SCHEMAS[role]
+    lines = [f"# {ROLE_NAMES[role][0 if lang == 'zh' else 1]}", f"[layers.{role}]",
              f"path = {_q(_rel(r.path, base))}"]
     if r.layer and r.kind == "vector" and r.driver not in ("ESRI Shapefile", "GeoJSON",
                                                            "FlatGeobuf"):
         lines.append(f"layer = {_q(r.layer)}")
     if r.encoding and r.kind == "vector" and r.driver == "ESRI Shapefile":
-        how = {"cpg": t("按 .cpg", "from the .cpg"),
-               "detected": t("无 .cpg，按字节识别", "no .cpg, detected from the bytes"),
-               "corrected": t(".cpg 与内容不符", "the .cpg contradicts the bytes")}.get(
-                   r.encoding_source, r.encoding_source)
+        how = encoding_how(r.encoding_source, lang)
         sample = f" ({_c(r.encoding_sample)})" if r.encoding_sample else ""
-        lines.append(t(f"# 编码：{r.encoding.upper()}（{how}）{sample}；如有乱码请设置 encoding",
-                       f"# encoding: {r.encoding.upper()} ({how}){sample}; set encoding if "
-                       "names look garbled"))
+        lines.append(t("init.encoding", encoding=r.encoding.upper(), how=how, sample=sample))
     # coordinate system
     fname = fld.normalise_label(r.path.name)
     named = next((sys for sys, words in OFFSET_HINTS.items()
                   if any(w in fname for w in words)), None)
-    crs_problem = next((p for p in r.problems if "coordinate" in p or "CRS" in p
-                        or "degrees" in p), None)
+    crs_problem = r.crs_problems[0] if r.crs_problems else None
     guess, sure = fit.guess() if fit is not None else (None, False)
-    offset_name = {"gcj02": t("高德/腾讯 GCJ-02", "Amap/Tencent GCJ-02"),
-                   "bd09": t("百度 BD-09", "Baidu BD-09")}
     if guess is not None and fit is not None:
         p90 = fit.p90_m
-        why = t(f"按道路判断：90% 的点距道路 {p90['wgs84']:.0f} 米以内（按原坐标），按 {guess} "
-                f"换算后为 {p90[guess]:.0f} 米以内，是{offset_name[guess]}坐标的偏移",
-                f"from the roads: 90 % of the points lie within {p90['wgs84']:.0f} m of a road "
-                f"as given, within {p90[guess]:.0f} m read as {guess}: the "
-                f"{offset_name[guess]} offset")
-        todo = "" if sure else t("# TODO: 请确认 ", "# TODO: please check ")
+        why = t("init.offset_why", given=f"{p90['wgs84']:.0f}", read=f"{p90[guess]:.0f}",
+                system=guess, offset=t(f"init.offset.{guess}"))
+        todo = "" if sure else t("init.please_check")
         lines.append(f"{todo}source_crs = {_q(guess)}  # {_c(why)}")
     elif named is not None:
-        lines.append(f"source_crs = {_q(named)}" + t(
-            f"  # TODO: 仅根据文件名推断为{offset_name[named]}，请确认",
-            f"  # TODO: guessed from the file name only ({offset_name[named]}); please check"))
+        lines.append(f"source_crs = {_q(named)}" + t("init.from_name",
+                                                       offset=t(f"init.offset.{named}")))
     elif r.crs is None:
         hint = ""
-        if crs_problem and "fix:" in crs_problem:
-            hint = "; " + _c(crs_problem.split("fix:", 1)[1].rsplit("; ", 1)[-1].strip())
-        code = _crs_from_neighbours(a, crs_problem or "", around)
+        if crs_problem is not None and crs_problem.fix:
+            fix = crs_problem.fix_text(lang)
+            hint = ("；" if lang == "zh" else "; ") + _c(re.split(r"; |；", fix)[-1].strip())
+        code = _crs_from_neighbours(a, str(crs_problem or ""), around)
         if code is not None:
-            lines.append(f"source_crs = {_q(code)}  # " + t(
-                f"TODO: 文件没有坐标系；按 {code} 解读时与其他图层位置重合，请确认",
-                f"TODO: the file has no CRS; read as {code} it lies where the other layers "
-                "are; please check"))
+            lines.append(f"source_crs = {_q(code)}  # " + t("init.no_crs_fits", code=code))
         else:
-            lines.append(t("# TODO: source_crs = \"cgcs2000\"  # 文件没有坐标系（缺 .prj）",
-                           "# TODO: source_crs = \"cgcs2000\"  # the file has no CRS (no .prj)")
-                         + hint)
+            lines.append(t("init.no_crs") + hint)
     elif r.kind == "raster":
-        lines.append(t(f"# 坐标系取自文件：{r.crs}", f"# CRS from the file: {r.crs}"))
+        lines.append(t("init.crs_from_file", crs=r.crs))
     else:
         checked = ""
         if fit is not None:
-            p90 = fit.p90_m["wgs84"]
-            checked = t(f"；与道路对照未见高德/百度偏移（90% 的点距道路 {p90:.0f} 米以内）",
-                        f"; compared with the roads: no Amap/Baidu offset (90 % of the points "
-                        f"within {fit.p90_m['wgs84']:.0f} m of a road)")
+            checked = t("init.no_offset", d=f"{fit.p90_m['wgs84']:.0f}")
         elif "4326" in r.crs or "4490" in r.crs:
-            checked = t("；WGS 84 与 CGCS2000 相差不足 1 米，无需区分",
-                        "; WGS 84 and CGCS2000 differ by less than 1 m here")
-        lines.append(t(f"# 坐标系取自文件：{r.crs}", f"# CRS from the file: {r.crs}")
-                     + _c(checked))
-        if crs_problem:
-            lines.append(f"# TODO: {_c(crs_problem)}")
+            checked = t("init.same_datum")
+        lines.append(t("init.crs_from_file", crs=r.crs) + _c(checked))
+        if crs_problem is not None:
+            lines.append(f"# TODO: {_c(crs_problem.render(lang))}")
     if r.kind == "raster":
         lines.append("")
         return lines
     # fields
     mapping = {f.canonical: f for f in r.fields if f.canonical}
     names = [f.name for f in r.fields]
-    id_canon = ID_FIELDS.get(role)
+    id_canon = schema.id_column
     if id_canon and id_canon not in mapping:  # the loader refused a constant id field
         by_name = fld.match_fields(names, role).mapping.get(id_canon)
         found = next((f for f in r.fields if f.name == by_name), None)
         if found is not None:
             mapping[id_canon] = found
     lines.append(f"[layers.{role}.fields]")
-    for canon in fld.FIELD_NAMES[role]:
+    for col in schema.columns:
+        canon = col.name
         if canon not in mapping:
             continue
         f = mapping[canon]
         sample = _c(", ".join(f.samples))
-        doubt = _doubt(role, canon, a.frame[f.name], profile, zh) if a.frame is not None \
+        doubt = _doubt(role, canon, a.frame[f.name], profile, lang) if a.frame is not None \
             else None
-        if doubt is not None and canon == ID_FIELDS.get(role):
+        if doubt is not None and canon == id_canon:
             # one value in every row is certainly no id; repeats may be a data error
             todo = "" if _is_constant(a.frame[f.name]) else "TODO: "
-            lines.append(f"{canon} = \"auto\"  # {todo}" + t(
-                f"{f.name} 不能作编号（{doubt}），已改为自动编号；如有唯一编码字段请填写",
-                f"{f.name} is no id ({doubt}); rows are numbered; name a unique code field if "
-                "there is one"))
+            lines.append(f"{canon} = \"auto\"  # {todo}"
+                         + t("init.id_auto", field=f.name, doubt=doubt))
             mapping.pop(canon)
             continue
         note = f"  # {sample}" if sample else ""
         if doubt is not None:
-            note = f"  # TODO: {_c(doubt)}" + t("，请确认", "; please check") \
+            note = f"  # TODO: {_c(doubt)}" + t("init.please_confirm") \
                 + (f" ({sample})" if sample else "")
         lines.append(f"{canon} = {_q(f.name)}{note}")
-    for canon in IMPORTANT.get(role, ()):
-        if canon in mapping or (canon == ID_FIELDS.get(role) and any(
+    for canon in schema.todo:
+        col = schema.column(canon)
+        if canon in mapping or (canon == id_canon and any(
                 line.startswith(f"{canon} = ") for line in lines)):
             continue
-        if canon == "population" and role == "communities" and has_points:
-            lines.append(t("# population：由人口点图层按社区汇总",
-                           "# population: summed from the population points in each community"))
+        if col.rule == "or_points" and has_points:
+            lines.append(t(f"init.{canon}_points"))
             continue
-        if canon == ID_FIELDS.get(role):
-            lines.append(t(f"# {canon}：无编码字段，按行自动编号",
-                           f"# {canon}: no code field; rows are numbered"))
+        if canon == id_canon:
+            lines.append(t("init.id_numbered", column=canon))
             continue
-        if canon == "name":
-            lines.append(t("# name：无名称字段，以编号代替（可选）",
-                           "# name: no name field; ids are shown instead (optional)"))
+        if canon == "name":  # optional: ids stand in
+            lines.append(t("init.name_ids"))
             continue
         known = "/".join(fld.FIELD_NAMES[role][canon][1:6])
-        closest = _c(", ".join(fld.closest(canon, names)[:8])) or t("（无字段）", "(no fields)")
-        what = {"population": t("人口", "residents"), "name": t("名称", "names"),
-                "kind": t("城市/农村（缺省时按名称推断：以“村”结尾为农村）",
-                          "urban/rural (else inferred from names ending in 村)"),
-                "cid": t("唯一编码（缺省时自动编号）", "unique code (else numbered)"),
-                "category": t("设施类型；全部为同一类时可在上方写 category = \"类别\"",
-                              "facility type; for a layer of one type write category = "
-                              "\"<key>\" above"),
-                "road_class": t("道路等级（缺省时全部按 unclassified）",
-                                "road class (else all 'unclassified')")}[canon]
-        lines.append(f"# TODO: {canon} = \"\"  # {what}; " + t(f"常见字段名 {known}；现有字段：",
-                                                              f"usual names {known}; fields: ")
-                     + closest)
+        closest = _c(", ".join(fld.closest(canon, names)[:8])) or t("load.no_fields")
+        what_key = f"init.what.{canon}"
+        what = t(what_key) if what_key in TEXT else canon
+        lines.append(t("init.todo_field", column=canon, what=what, known=known,
+                       fields=closest))
     # value tables for values that could not be recognised
     if a.frame is not None:
-        lines += _value_lines(role, a, mapping, profile, zh)
+        lines += _value_lines(role, a, mapping, profile, lang)
     lines.append("")
     return lines
 
 
-def _value_lines(role: str, a: _Analysed, mapping: dict, profile: Profile,
-                 zh: bool) -> list[str]:
-    def t(x: str, y: str) -> str:
-        return x if zh else y
+#: Value tables ``init`` writes ``[layers.x.values.<column>]`` TODO lines for.
+VALUE_TODO = ("kind", "category", "road_class")
 
+
+def _value_lines(role: str, a: _Analysed, mapping: dict, profile: Profile,
+                 lang: str) -> list[str]:
     assert a.frame is not None
-    specs = {"communities": [("kind", fld.KIND_VALUES, fld.kind_contains, "urban|rural")],
-             "facilities": [("category", fld.category_table(profile),
-                             fld.category_matcher(profile), "|".join(list(profile.categories)[:4])
-                             + "|...")],
-             "roads": [("road_class", fld.ROAD_VALUES, fld.road_contains,
-                        "primary|secondary|tertiary|residential|...")]}.get(role, [])
     lines: list[str] = []
-    for canon, table, contains, options in specs:
-        if canon not in mapping:
+    for col in SCHEMAS[role].columns:
+        if col.values not in VALUE_TODO or col.name not in mapping:
             continue
-        res = fld.map_values(a.frame[mapping[canon].name], table, None, contains)
+        vt = fld.value_table(col.values, profile)
+        res = fld.map_values(a.frame[mapping[col.name].name], vt.table, None, vt.contains)
         if not res.unknown:
             continue
-        lines.append(f"[layers.{role}.values.{canon}]" + t(
-            f"  # 未识别的取值：填写对应的 {options}",
-            f"  # values not recognised: give {options}"))
+        lines.append(f"[layers.{role}.values.{col.name}]"
+                     + _t("init.values_header", lang, options=vt.options))
         for val, n in sorted(res.unknown.items(), key=lambda kv: -kv[1]):
-            close = fld.closest_labels(val, {k: str(v) for k, v in table.items()})
-            near = _c(t("；相近：", "; closest: ") + ", ".join(close)) if close else ""
-            lines.append(f"# TODO: {_key(val)} = \"\"  # {n}" + t(" 行", " rows") + near)
+            close = fld.closest_labels(val, {k: str(v) for k, v in vt.table.items()})
+            near = _c(_t("init.closest", lang, labels=", ".join(close))) if close else ""
+            lines.append(_t("init.value_todo", lang, value=_key(val), n=n, near=near))
     return lines
 
 
-#: Canonical columns holding numbers, yes/no values and coded values.
-NUMBERS = {"population", "households", "facility_area_m2", "social_orgs", "workers", "elderly",
-           "children",
-           "floor_area_m2", "capacity", "speed_kmh", "priority", "max_floor_area_m2", "cost"}
-BOOLEANS = {"has_platform", "has_kiosk", "has_agency", "walk", "is_idle_asset"}
+def _column_of(role: str, canon: str) -> Column | None:
+    try:
+        return SCHEMAS[role].column(canon)
+    except KeyError:
+        return None
 
 
 def _is_constant(series: pd.Series) -> bool:
@@ -583,52 +538,43 @@ def _is_constant(series: pd.Series) -> bool:
     return len(series) > 1 and vals.nunique() <= 1
 
 
-def _doubt(role: str, canon: str, series: pd.Series, profile: Profile, zh: bool) -> str | None:
+def _doubt(role: str, canon: str, series: pd.Series, profile: Profile, lang: str
+           ) -> str | None:
     """Why the values of a field recognised by its name do not fit the column, or None.
 
     Numbers must parse as numbers, yes/no fields must hold yes/no values, coded fields
-    (urban/rural, road class, status, facility type) must mostly map, and an id must be
-    unique and not one value repeated.
+    (the columns with a value table in the layer schema: urban/rural, road class, status,
+    facility type ...) must mostly map, and an id must be unique and not one value repeated.
     """
-    def t(x: str, y: str) -> str:
-        return x if zh else y
+    def t(key: str, **values: object) -> str:
+        return _t(key, lang, **values)
 
     vals = series[~series.map(fld.is_blank)]
     if vals.empty:
-        return t("字段为空", "the field is empty")
-    if canon == ID_FIELDS.get(role):
+        return t("init.doubt.empty")
+    col = _column_of(role, canon)
+    if col is None:
+        return None
+    if col.type == "id":
         text = vals.map(fld.norm)
         if len(series) > 1 and text.nunique() == 1:
-            return t(f"每行都是 {vals.iloc[0]}", f"{vals.iloc[0]} in every row")
+            return t("init.doubt.constant", value=vals.iloc[0])
         dup = text[text.duplicated(keep=False)]
         if len(dup) or len(vals) < len(series):
-            what = dup.iloc[0] if len(dup) else ""
-            return t(f"有重复值 {what}" if what else "有空值",
-                     f"repeats {what}" if what else "has blanks")
+            return t("init.doubt.repeats", value=dup.iloc[0]) if len(dup) \
+                else t("init.doubt.blanks")
         return None
-    if canon in NUMBERS:
+    if col.type in ("number", "integer"):
         _, bad = fld.to_number(vals)
         if bad.mean() > 0.05:
-            return t(f"含非数字的值 {vals[bad].iloc[0]}", f"holds non-numbers such as "
-                     f"{vals[bad].iloc[0]}")
+            return t("init.doubt.numbers", value=vals[bad].iloc[0])
         return None
-    tables: dict[str, tuple[Mapping[str, object], object]] = {
-        "kind": (fld.KIND_VALUES, fld.kind_contains),
-        "road_class": (fld.ROAD_VALUES, fld.road_contains),
-        "status": (fld.STATUS_VALUES, None),
-        "oneway": (fld.ONEWAY_VALUES, None),
-        "category": (fld.category_table(profile), fld.category_matcher(profile)),
-        **{b: (fld.BOOL_VALUES, None) for b in BOOLEANS},
-    }
-    if canon == "kind" and role != "communities":
-        return None  # a candidate's kind is free text (学校, 宾馆 ...)
-    if canon in tables:
-        table, contains = tables[canon]
-        res = fld.map_values(vals, table, None, contains)  # type: ignore[arg-type]
+    if col.values:
+        vt = fld.value_table(col.values, profile)
+        res = fld.map_values(vals, vt.table, None, vt.contains)
         unknown = sum(res.unknown.values())
-        limit = 0.5 if canon in ("category", "road_class") else 0.0
+        limit = 0.5 if col.values in ("category", "road_class") else 0.0
         if unknown > limit * len(vals):
             first = next(iter(res.unknown))
-            return t(f"{unknown} 行的值不是{canon}的取值，如 {first}",
-                     f"{unknown} rows hold values that are not {canon} values, e.g. {first}")
+            return t("init.doubt.values", n=unknown, column=canon, value=first)
     return None

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.errors import InputError, LifecircleError, notice
+from lifecircle.errors import InputError, LifecircleError, Problem, notice
+from lifecircle.i18n import render, t
 from lifecircle.layers import fields as fld
 from lifecircle.layers.read import (
     RASTER_SUFFIXES,
@@ -90,7 +91,7 @@ class LayerReport:
     role, role_scores
         The input layer it most looks like (``communities`` ...) and the score per role.
     problems
-        What ``layers.load`` would reject, one line each.
+        What ``layers.load`` would reject, one line each (in the language asked for).
     warnings
         What it would warn about.
     raster
@@ -116,6 +117,8 @@ class LayerReport:
     encoding_sample: str = ""
     #: Why the file or layer could not be opened at all (``inspect`` then exits 2).
     error: LifecircleError | None = field(default=None, compare=False)
+    #: The problems with the layer's coordinate system (``init`` writes a TODO for them).
+    crs_problems: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def geometry_family(self) -> str | None:
@@ -123,8 +126,8 @@ class LayerReport:
         if self.kind == "raster":
             return "raster"
         fams = set()
-        for t in self.geometry_types:
-            low = t.lower()
+        for g in self.geometry_types:
+            low = g.lower()
             if "point" in low:
                 fams.add("point")
             elif "line" in low or "ring" in low:
@@ -177,7 +180,8 @@ def check_reports(path: Path, reports: Sequence[LayerReport]) -> None:
                  n=len(reports), first=(first.render("zh"), str(first)))
 
 
-def inspect_path(path: Path, *, profile: Profile | None = None) -> list[LayerReport]:
+def inspect_path(path: Path, *, profile: Profile | None = None,
+                 lang: str = "zh") -> list[LayerReport]:
     """Describe every layer of a file, or of every data file in a folder.
 
     Parameters
@@ -187,33 +191,36 @@ def inspect_path(path: Path, *, profile: Profile | None = None) -> list[LayerRep
         raster, or a folder of them.
     profile
         Standards profile used to recognise category values (default: the shipped one).
+    lang
+        Language of the problems and warnings (``zh`` or ``en``).
 
     Returns
     -------
     list of LayerReport
         One per layer; a file that cannot be read gives a report holding the error.
     """
-    return [a.report for a in analyse(Path(path), profile=profile)]
+    return [a.report for a in analyse(Path(path), profile=profile, lang=lang)]
 
 
-def analyse(path: Path, *, profile: Profile | None = None) -> list[_Analysed]:
+def analyse(path: Path, *, profile: Profile | None = None, lang: str = "zh"
+            ) -> list[_Analysed]:
     """Like :func:`inspect_path`, keeping the frames read (used by ``init``)."""
     profile = profile or load_profile()
     path = Path(path)
     if path.is_dir() and path.suffix.lower() != ".gdb":
         out: list[_Analysed] = []
         for p in data_files(path):
-            out.extend(analyse(p, profile=profile))
+            out.extend(analyse(p, profile=profile, lang=lang))
         return out
     if path.suffix.lower() in SIDECARS and any(
             p.suffix.lower() == ".shp" for p in path.parent.glob(f"{path.name.split('.')[0]}.*")):
         return []  # part of a shapefile: the .shp stands for it
     if is_raster(path):
-        return [_raster(path)]
+        return [_raster(path, lang)]
     try:
         layers = list_layers(path)
     except InputError as e:
-        return [_failed(path, None, e)]
+        return [_failed(path, None, e, lang=lang)]
     names = [n for n, g in layers if g is not None] or [n for n, _ in layers]
     osm = path.suffix.lower() in (".osm", ".pbf") and "lines" in names
     if osm:  # GDAL's view of the ways; the loader reads roads through layers.osm
@@ -224,40 +231,45 @@ def analyse(path: Path, *, profile: Profile | None = None) -> list[_Analysed]:
         try:
             src = resolve(path, None if single else name)
         except InputError as e:
-            results.append(_failed(path, name, e))
+            results.append(_failed(path, name, e, lang=lang))
             continue
-        results.append(_vector(src, profile))
+        results.append(_vector(src, profile, lang))
     return results
 
 
 def _failed(path: Path, layer: str | None, error: LifecircleError,
-            kind: str = "vector") -> _Analysed:
+            kind: str = "vector", lang: str = "zh") -> _Analysed:
     return _Analysed(LayerReport(path, layer, kind, "", None, {}, 0, (), None, "", None,
-                                 None, problems=(str(error),), error=error))
+                                 None, problems=(error.render(lang),), error=error))
 
 
-def _raster(path: Path) -> _Analysed:
+#: Layers a raster can be (the population raster).
+RASTER_ROLES = tuple(k for k, s in SCHEMAS.items() if "raster" in s.accepts)
+
+
+def _raster(path: Path, lang: str = "zh") -> _Analysed:
     try:
         r = raster_info(path)
     except InputError as e:
-        return _failed(path, None, e, "raster")
-    problems = []
+        return _failed(path, None, e, "raster", lang)
+    # the loader's checks of a population raster, in its words
+    found = []
     if r.crs is None:
-        problems.append(f"{path.name}: the raster has no coordinate system; fix: assign one in "
-                        "QGIS and save as GeoTIFF")
+        found.append(Problem.of(path.name, "load.raster_no_crs"))
     if r.bands != 1:
-        problems.append(f"{path.name}: has {r.bands} bands, a population raster has one; fix: "
-                        "export the band of people per cell")
+        found.append(Problem.of(path.name, "load.raster_bands", n=r.bands))
     if not r.has_data:
-        problems.append(f"{path.name}: every cell is nodata; fix: check the nodata value")
+        found.append(Problem.of(path.name, "load.raster_nodata"))
     elif r.min_value is not None and r.min_value < 0:
-        problems.append(f"{path.name}: negative values (min {r.min_value:g}); fix: set the "
-                        "raster's nodata value")
+        found.append(Problem.of(path.name, "load.raster_negative", min=f"{r.min_value:g}"))
+    problems = [p.render(lang) for p in found]
+    crs_found = tuple(found[:1]) if r.crs is None else ()
     info = {"width": r.width, "height": r.height, "res": r.res, "nodata": r.nodata,
             "dtype": r.dtype, "bands": r.bands}
     return _Analysed(LayerReport(
         path, None, "raster", r.driver, _crs_text(r.crs), {}, r.width * r.height, (), None, "",
-        r.bounds_lonlat, "population", {"population": 6.0}, tuple(problems), (), info))
+        r.bounds_lonlat, RASTER_ROLES[0], {k: 6.0 for k in RASTER_ROLES}, tuple(problems), (),
+        info, crs_problems=crs_found))
 
 
 def _crs_text(crs: Any) -> str | None:
@@ -288,13 +300,13 @@ def _samples(series: pd.Series) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _vector(src: Source, profile: Profile) -> _Analysed:
-    from lifecircle.layers.loader import map_columns
+def _vector(src: Source, profile: Profile, lang: str = "zh") -> _Analysed:
+    from lifecircle.layers.loader import _display_zh, map_columns, source_warnings
 
     try:
         frame, notes = read_vector(src)
     except InputError as e:
-        return _failed(src.path, src.layer, e)
+        return _failed(src.path, src.layer, e, lang=lang)
     frame[ROW] = np.arange(1, len(frame) + 1)
     geoms = np.asarray(frame.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -311,54 +323,55 @@ def _vector(src: Source, profile: Profile) -> _Analysed:
     label = f"{src.path.stem} {src.layer or ''}"
     scores = fld.guess_roles(family, columns, label, profile, samples)
     role = max(scores, key=lambda k: scores[k]) if scores else None
-    check = Check(src.display)
-    check.warnings.extend(f"{src.display}: {w}" for w in src.warnings)
+    check = Check(src.display, where_zh=_display_zh(src))
+    check.warnings.extend(source_warnings(src))
     check.warnings.extend(notes)
     crs_text = _crs_text(frame.crs)
     bounds = None
     resolved = resolve_crs(frame, None, check)
+    crs_found = list(check.problems)  # the CRS problems, for init's TODO line
+
+    def extent(f: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+        n = len(check.problems)
+        b = lonlat_bounds(f, check)
+        crs_found.extend(check.problems[n:])
+        return b
+
     mapping: dict[str, str] = {}
     if resolved is not None:
         if role is not None:
             cleaned = clean_geometries(resolved, role, check)
-            bounds = lonlat_bounds(cleaned, check) if not cleaned.empty else None
+            bounds = extent(cleaned) if not cleaned.empty else None
             _, mapping = map_columns(role, cleaned, LayerSpec(role, src.path), profile, check,
                                       need_population=True)
         else:
-            bounds = lonlat_bounds(resolved, check)
+            bounds = extent(resolved)
     elif role is not None:
         _, mapping = map_columns(role, frame, LayerSpec(role, src.path), profile, check,
                                   need_population=True)
     if len(frame) == 0:  # `check` refuses an empty layer: so does inspect
-        check.problem("no features", "give a layer that holds features (this one is empty)")
+        check.problem_of("inspect.no_features")
     if family is None and gtypes:
-        check.problem("mixed geometry types " + ", ".join(f"{n} {t}" for t, n in gtypes.items()),
-                      "split the layer by geometry type")
+        check.problem_of("inspect.mixed_geometry",
+                         types=", ".join(f"{n} {g}" for g, n in gtypes.items()))
     by_source = {v: k for k, v in mapping.items()}
     fields = tuple(FieldReport(c, str(frame[c].dtype), samples[c], by_source.get(c))
                    for c in columns)
     report = LayerReport(src.path, src.layer, "vector", src.driver, crs_text, gtypes,
                          len(frame), fields, src.encoding_label, src.encoding_source, bounds,
-                         role, scores, tuple(str(p) for p in check.problems),
-                         tuple(check.warnings), None, src.encoding_sample)
+                         role, scores, tuple(p.render(lang) for p in check.problems),
+                         tuple(render(w, lang) for w in check.warnings), None,
+                         src.encoding_sample,
+                         crs_problems=tuple(crs_found))
     return _Analysed(report, frame.drop(columns=[ROW]), src)
 
 
 # ---------------------------------------------------------------------------- text
-_ENC_SOURCE = {
-    "zh": {"cpg": "按 .cpg", "detected": "无 .cpg，按字节识别",
-           "corrected": ".cpg 与内容不符，按字节识别",
-           "project": "项目文件指定", "driver": "格式自带", "default": "无法识别"},
-    "en": {"cpg": "from .cpg", "detected": "no .cpg, detected from the bytes",
-           "corrected": ".cpg contradicted the bytes, detected", "project": "set in the project",
-           "driver": "native to the format", "default": "could not detect"},
-}
-
-
 def format_reports(reports: Sequence[LayerReport], lang: str = "zh") -> list[str]:
     """Render reports as text lines for the terminal (``zh`` default, ``en``)."""
-    zh = lang != "en"
-    t = (lambda a, b: a) if zh else (lambda a, b: b)
+    def tr(key: str, **values: Any) -> str:
+        return t(key, lang, **values)
+
     lines: list[str] = []
     for r in reports:
         title = f"{r.path.name}" + (f"  [{r.layer}]" if r.layer and r.kind == "vector"
@@ -366,49 +379,51 @@ def format_reports(reports: Sequence[LayerReport], lang: str = "zh") -> list[str
         lines.append(f"{title}  ({r.driver or '?'})")
         if r.kind == "raster" and r.raster:
             ras = r.raster
-            lines.append(t(f"  栅格: {ras['width']} x {ras['height']} 像元，分辨率 "
-                           f"{ras['res'][0]:g} x {ras['res'][1]:g}，{ras['bands']} 个波段，"
-                           f"nodata {ras['nodata']}，{ras['dtype']}",
-                           f"  raster: {ras['width']} x {ras['height']} cells, resolution "
-                           f"{ras['res'][0]:g} x {ras['res'][1]:g}, {ras['bands']} band(s), "
-                           f"nodata {ras['nodata']}, {ras['dtype']}"))
+            lines.append(tr("inspect.raster", w=ras["width"], h=ras["height"],
+                            rx=f"{ras['res'][0]:g}", ry=f"{ras['res'][1]:g}", bands=ras["bands"],
+                            nodata=ras["nodata"], dtype=ras["dtype"]))
         elif r.kind == "vector" and r.driver:
             geo = ", ".join(f"{k} {v}" for k, v in r.geometry_types.items()) or "-"
-            lines.append(t(f"  要素: {r.rows}   几何: {geo}",
-                           f"  features: {r.rows}   geometry: {geo}"))
+            lines.append(tr("inspect.features", rows=r.rows, geometry=geo))
         if r.driver:
-            lines.append(t(f"  坐标系: {r.crs or '无（缺少 .prj）'}",
-                           f"  CRS: {r.crs or 'none (missing .prj)'}"))
+            lines.append(tr("inspect.crs", crs=r.crs or tr("inspect.no_crs")))
         if r.bounds_lonlat:
             b = r.bounds_lonlat
-            lines.append(t(f"  范围: 经度 {b[0]:.4f}–{b[2]:.4f}，纬度 {b[1]:.4f}–{b[3]:.4f}",
-                           f"  extent: lon {b[0]:.4f}–{b[2]:.4f}, lat {b[1]:.4f}–{b[3]:.4f}"))
+            lines.append(tr("inspect.extent", x0=f"{b[0]:.4f}", x1=f"{b[2]:.4f}",
+                            y0=f"{b[1]:.4f}", y1=f"{b[3]:.4f}"))
         if r.encoding and r.kind == "vector":
-            how = _ENC_SOURCE["zh" if zh else "en"].get(r.encoding_source, r.encoding_source)
-            sample = f"，例：{r.encoding_sample}" if zh else f", e.g. {r.encoding_sample}"
-            lines.append(t(f"  编码: {r.encoding.upper()}（{how}"
-                           f"{sample if r.encoding_sample else ''}）",
-                           f"  encoding: {r.encoding.upper()} ({how}"
-                           f"{sample if r.encoding_sample else ''})"))
+            how = encoding_how(r.encoding_source, lang)
+            sample = tr("inspect.sample", sample=r.encoding_sample) if r.encoding_sample else ""
+            lines.append(tr("inspect.encoding", encoding=r.encoding.upper(), how=how,
+                            sample=sample))
         if r.role:
-            zh_name, en_name = ROLE_NAMES[r.role]
-            lines.append(t(f"  判断为: {zh_name}图层 ({r.role})", f"  looks like: {en_name} layer"))
+            name = ROLE_NAMES[r.role][0 if lang == "zh" else 1]
+            lines.append(tr("inspect.role", name=name, role=f" ({r.role})" if lang == "zh"
+                            else ""))
         if r.fields:
-            lines.append(t("  字段:", "  fields:"))
+            lines.append(tr("inspect.fields"))
             width = max(len(f.name) for f in r.fields)
             for f in r.fields:
                 canon = f"  -> {f.canonical}" if f.canonical else ""
                 lines.append(f"    {f.name:<{width}}  {f.dtype:<8} {', '.join(f.samples)}"
                              f"{canon}")
         if r.problems:
-            lines.append(t(f"  问题 ({len(r.problems)}):", f"  problems ({len(r.problems)}):"))
+            lines.append(tr("inspect.problems", n=len(r.problems)))
             lines.extend(f"    - {p}" for p in r.problems)
         if r.warnings:
-            lines.append(t(f"  提示 ({len(r.warnings)}):", f"  warnings ({len(r.warnings)}):"))
+            lines.append(tr("inspect.warnings", n=len(r.warnings)))
             lines.extend(f"    - {w}" for w in r.warnings)
         if not r.problems:
-            lines.append(t("  未发现问题", "  no problems found"))
+            lines.append(tr("inspect.no_problems"))
         lines.append("")
     if not reports:
-        lines.append(t("没有找到可读取的图层", "no readable layers found"))
+        lines.append(tr("inspect.nothing"))
     return lines
+
+
+def encoding_how(source: str, lang: str) -> str:
+    """How an encoding was chosen (``cpg``, ``detected`` ...), in words."""
+    key = f"inspect.enc.{source}"
+    from lifecircle.i18n import TEXT
+
+    return t(key, lang) if key in TEXT else source

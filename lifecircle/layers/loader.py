@@ -182,7 +182,7 @@ def load(project: Project) -> Layers:
                 continue
         check = Check(f"{src.display} (layers.{key})",
                       where_zh=f"{_display_zh(src)} (layers.{key})")
-        check.warnings.extend(f"{src.display}: {w}" for w in src.warnings)
+        check.warnings.extend(source_warnings(src))
         if src.encoding_source == "detected" and src.encoding_label not in ("ascii", None) \
                 and src.driver == "ESRI Shapefile":
             check.note("load.no_cpg", encoding=src.encoding_label.upper(),
@@ -484,6 +484,13 @@ def _load_osm(spec: LayerSpec, profile: Profile, check: Check
 
 
 # ---------------------------------------------------------------------------- columns
+def source_warnings(src: Source) -> list[str]:
+    """The reader's warnings of a source, each placed at the file (a catalogue
+    :class:`~lifecircle.errors.Note` keeps its key)."""
+    return [w.at((_display_zh(src), src.display)) if isinstance(w, Note)
+            else f"{src.display}: {w}" for w in src.warnings]
+
+
 def _display_zh(src: Source) -> str:
     """``Source.display`` in Chinese (``设施.gpkg 图层 poi``)."""
     if src.layer and src.display.endswith(f" layer {src.layer}"):
