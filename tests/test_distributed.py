@@ -376,7 +376,10 @@ def test_worker_with_another_lifecircle_version_exit_2(tmp_path: Path) -> None:
         worker = subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
              "--no-nanny", "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            stderr=subprocess.DEVNULL,
+            # not the checkout: `python -m` puts the working directory first on the path,
+            # and an editable install leaves lifecircle.egg-info (the real version) there
+            cwd=tmp_path)
         try:
             r = CliRunner().invoke(main, ["--lang", "en", "check", str(DEMO), "-o", str(out),
                                           "--scheduler", address])
