@@ -44,7 +44,7 @@ import shapely
 from numpy.typing import NDArray
 
 from lifecircle import i18n
-from lifecircle.errors import LifecircleError, Note
+from lifecircle.errors import LifecircleError
 from lifecircle.profile import SEARCH_FACTOR, Mode, Profile
 from lifecircle.project import Project
 
@@ -450,10 +450,6 @@ class PartResult:
 
     key: str
     times: pd.DataFrame
-    no_path: pd.DataFrame
-    far_points: Mapping[str, tuple[int, float]]
-    piece_warnings: tuple[str, ...]
-    far_facilities: tuple[tuple[str, str, str], ...]
     facility_roads: pd.DataFrame
     service_areas: gpd.GeoDataFrame | None
     raster: Mapping[str, tuple[NDArray[np.int64], NDArray[np.float32]]]
@@ -476,16 +472,14 @@ def _rss_mb() -> float:
 
 def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
                 node_crossings: bool, max_snap_m: float, circles: Sequence[str],
-                categories: Sequence[str], first_mode: str, lang: str,
+                categories: Sequence[str], first_mode: str,
                 cells: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.object_]]
                 | None, raster_snap_m: float, areas: Mapping[str, float] | None
                 ) -> PartResult:
     """Times of the partition's own demand (and own facilities' snaps, service areas and
     raster cells), on the networks of its halo. Runs on a worker."""
     from lifecircle.accessibility.isochrones import grid_cell_m, service_areas
-    from lifecircle.accessibility.network import components
     from lifecircle.accessibility.snap import snap
-    from lifecircle.accessibility.times import _connected
     from lifecircle.accessibility.traveltime import nearest
 
     t0 = time.perf_counter()
@@ -496,7 +490,6 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
     existing = fac["status"].to_numpy() != "planned"
     times = pd.DataFrame(np.inf, index=pd.Index(dem["did"].to_numpy(), name="did"),
                          columns=list(categories))
-    no_path = pd.DataFrame(True, index=times.index, columns=times.columns)
     fsnaps: dict[tuple[str, str], tuple[NDArray[np.bool_], Any]] = {}
 
     def facility_snap(mode: str, cat: str) -> tuple[NDArray[np.bool_], Any]:
@@ -505,32 +498,14 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
             fsnaps[mode, cat] = sel, snap(nets[mode], fac.geometry[sel], max_snap_m=max_snap_m)
         return fsnaps[mode, cat]
 
-    far: dict[str, tuple[int, float]] = {}
-    pieces: list[str] = []
+    # (road pieces, "no path" and points off the roads are judged by the client on the
+    # whole network: a piece cut by the halo's edge may look separate here)
     kinds = dem["kind"].to_numpy()
-    population = dem["population"].to_numpy()
     for mode in sorted({profile.circles[c].mode for c in circles}):
         net = nets[mode]
         here = [c for c in circles if profile.circles[c].mode == mode]
         idx = np.flatnonzero(np.isin(kinds, here))
         dsnap = snap(net, dem.geometry.iloc[idx], max_snap_m=max_snap_m)
-        for ckey in here:
-            circle = profile.circles[ckey]
-            mine = kinds[idx] == ckey
-            if not mine.any():
-                continue
-            ds, popm = dsnap.take(np.flatnonzero(mine)), population[idx[mine]]
-            far[ckey] = (int(ds.too_far.sum()), float(popm[ds.too_far].sum()))
-            comp = components(net, ds, popm)
-            stranded = (float(comp.loc[~comp["main"], "population"].sum()) if len(comp) > 1
-                        else 0.0)
-            if stranded > 0:
-                n_with = int(((~comp["main"]) & (comp["population"] > 0)).sum())
-                pieces.append(Note("warn.part_pieces", part.key,
-                                   circle=(circle.name_zh, circle.name_en),
-                                   mode=(profile.modes[mode].name_zh,
-                                         profile.modes[mode].name_en),
-                                   pop=f"{stranded:,.0f}", n=n_with))
         if idx.size == 0:
             continue
         # as accessibility.times.travel_times: one search per (mode, category) to the
@@ -547,20 +522,9 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
                 continue
             secs, _ = nearest(net, fs, dsnap, limit_s=limit_s)
             times.iloc[idx[wanted], times.columns.get_loc(cat)] = secs[wanted] / 60.0
-            # no path: no facility on the point's road piece (judged on the partition)
-            found = np.isfinite(secs) | _connected(net, fs, dsnap)
-            no_path.iloc[idx[wanted], no_path.columns.get_loc(cat)] = ~found[wanted]
     t_times = time.perf_counter() - t0 - t_net
 
     own = fac["own"].to_numpy()
-    far_fac = []
-    for ckey in circles:
-        circle = profile.circles[ckey]
-        for cat in profile.required(ckey):
-            sel, fs = facility_snap(circle.mode, cat)
-            own_sel = own[sel]
-            fids = fac["fid"].to_numpy()[sel][own_sel]
-            far_fac.extend((circle.mode, cat, str(f)) for f in fids[fs.too_far[own_sel]])
     owned = fac[own]
     s = snap(nets[first_mode], owned.geometry, max_snap_m=max_snap_m)
     roads = pd.DataFrame({"fid": owned["fid"].to_numpy(), "snapped": s.snapped,
@@ -610,7 +574,7 @@ def _check_part(part: Partition, profile: Profile, *, snap_tolerance_m: float,
              "core_km2": (part.core[2] - part.core[0]) * (part.core[3] - part.core[1]) / 1e6,
              "network_s": t_net, "times_s": t_times, "areas_s": t_areas,
              "seconds": time.perf_counter() - t0, "peak_rss_mb": _rss_mb(), "pid": os.getpid()}
-    return PartResult(part.key, times, no_path, far, tuple(pieces), tuple(far_fac), roads, sa_frame,
+    return PartResult(part.key, times, roads, sa_frame,
                       raster, stats)
 
 
@@ -623,12 +587,6 @@ class ClusterTimes:
     times
         Minutes per demand point (index ``did``, all points) and category of the catalogue,
         as :func:`lifecircle.accessibility.times.travel_times` builds them.
-    no_path
-        Like ``times``, True where no open facility of the category is on the point's road
-        piece (``TravelTimes.unreachable``), judged on the partition's network.
-    warnings
-        Data warnings (demand off the roads, stranded road pieces per partition, facilities
-        off the roads).
     facility_roads
         ``fid snapped access_m`` for every facility (layer order).
     service_areas
@@ -645,8 +603,6 @@ class ClusterTimes:
     """
 
     times: pd.DataFrame
-    no_path: pd.DataFrame
-    warnings: list[str]
     facility_roads: pd.DataFrame
     service_areas: gpd.GeoDataFrame
     rasters: dict[str, NDArray[np.float32]] | None
@@ -744,7 +700,6 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
         client, _check_part, p, profile, snap_tolerance_m=project.network.snap_tolerance_m,
         node_crossings=project.network.node_crossings, max_snap_m=project.network.max_snap_m,
         circles=circles, categories=categories, first_mode=first_mode,
-        lang=project.lang,
         cells=cells_of[p.index], raster_snap_m=project.network.max_snap_m, areas=areas,
         ) for p in parts]
     results: list[PartResult] = _gather(client, futures, "travel times",
@@ -753,35 +708,7 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
     times = pd.concat([r.times for r in results]).reindex(points["did"].to_numpy())
     times.index.name = "did"
     times = times[categories].astype(float).fillna(np.inf)
-    no_path = (pd.concat([r.no_path for r in results]).reindex(points["did"].to_numpy())
-               [categories].fillna(True).astype(bool))
-    no_path.index.name = "did"
-    warnings: list[str] = []
-    max_snap = project.network.max_snap_m
-    for ckey in circles:
-        n = sum(r.far_points.get(ckey, (0, 0.0))[0] for r in results)
-        popf = sum(r.far_points.get(ckey, (0, 0.0))[1] for r in results)
-        if n:
-            circle = profile.circles[ckey]
-            warnings.append(Note("warn.demand_far", circle=(circle.name_zh, circle.name_en),
-                                 n=n, m=f"{max_snap:g}", pop=f"{popf:,.0f}"))
-    for r in results:
-        warnings.extend(r.piece_warnings)
     fac = layers.facilities
-    far = {(m, c, f) for r in results for m, c, f in r.far_facilities}
-    seen: set[str] = set()
-    existing = fac[fac["status"] != "planned"]
-    for ckey in circles:
-        circle = profile.circles[ckey]
-        for cat in profile.required(ckey):
-            sel = existing[existing["category"] == cat]
-            for fid, name in zip(sel["fid"], sel["name"], strict=True):
-                if (circle.mode, cat, str(fid)) in far and fid not in seen:
-                    seen.add(fid)
-                    mode = profile.modes.get(circle.mode)
-                    warnings.append(Note(
-                        "warn.facility_far", fid=fid, name=name, m=f"{max_snap:g}",
-                        mode=(mode.name_zh, mode.name_en) if mode else circle.mode))
     froads = (pd.concat([r.facility_roads for r in results], ignore_index=True)
               .set_index("fid").reindex(fac["fid"].to_numpy()).reset_index())
     areas = [r.service_areas for r in results if r.service_areas is not None]
@@ -806,7 +733,7 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
                 g = grids.setdefault(cat, np.full(grid[2], np.nan, dtype=np.float32))
                 g.ravel()[flat] = mins
     table = pd.DataFrame([{"partition": r.key, **r.stats} for r in results])
-    return ClusterTimes(times, no_path, warnings, froads, service, grids, grid, table, parts)
+    return ClusterTimes(times, froads, service, grids, grid, table, parts)
 
 
 # ---------------------------------------------------------------------------- planner

@@ -295,12 +295,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "{circle}: the {mode} road network is in {pieces} pieces; {pop} residents live on "
         "{n} piece(s) cut off from the largest one and reach only facilities on their piece; "
         "fix: join the roads (gaps at junctions: network.snap_tolerance_m)"),
-    "warn.part_pieces": (
-        "{circle}：{pop} 人住在{mode}道路网络中与主网络不相连的 {n} 块上，只能到达本块内的设施；"
-        "修正：连接断开的道路（路口缝隙可调 network.snap_tolerance_m）",
-        "{circle}: {pop} residents live on {n} piece(s) of the {mode} road network cut off "
-        "from the largest one; fix: join the roads (gaps at junctions: "
-        "network.snap_tolerance_m)"),
     "warn.facility_far": (
         "设施 {fid}（{name}）距离{mode}可用的道路超过 {m} 米，未计入",
         "facility {fid} ({name}) is farther than {m} m from a road usable by {mode}; not "

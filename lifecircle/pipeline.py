@@ -238,7 +238,13 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     from lifecircle.accessibility.demand import build_demand
     from lifecircle.accessibility.gaps import find_gaps
     from lifecircle.accessibility.scorecard import scorecard
-    from lifecircle.accessibility.times import circle_of_points, travel_times
+    from lifecircle.accessibility.times import (
+        TravelTimes,
+        circle_of_points,
+        snap_modes,
+        travel_times,
+        unreachable,
+    )
 
     profile = project.profile
     timings: dict[str, float] = {}
@@ -274,7 +280,6 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     merged = None
     if cluster is not None:
         from lifecircle import distributed
-        from lifecircle.accessibility.times import TravelTimes
         from lifecircle.planner.candidates import from_layer
 
         cand = (from_layer(layers.candidates) if layers.candidates is not None
@@ -286,10 +291,26 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
         for m in modes:
             if f"edges_{m}" in merged.partitions and not merged.partitions[f"edges_{m}"].any():
                 raise _no_road(layers, m)
+        # Road pieces belong to the whole network, not to a partition: "no path" (against
+        # "beyond the searched limit"), residents on cut-off pieces and points or facilities
+        # off the roads are judged here, on the whole networks and snaps (made as on one
+        # machine, no searches; the equity step needs them anyway), with the same functions
         fac = layers.facilities
-        tt = TravelTimes(merged.times, circle, {}, fac["category"].astype(object).to_numpy(),
-                         fac["status"].astype(object).to_numpy() != "planned", merged.no_path)
-        warnings.extend(merged.warnings)
+        networks = {m: network_mod.build(layers.roads, profile.modes[m],
+                                         snap_tolerance_m=project.network.snap_tolerance_m,
+                                         node_crossings=project.network.node_crossings)
+                    for m in modes}
+        judged = TravelTimes(merged.times, circle, snap_modes(
+            networks, points, fac, profile, circle=circle,
+            max_snap_m=project.network.max_snap_m), fac["category"].astype(object).to_numpy(),
+            fac["status"].astype(object).to_numpy() != "planned")
+        cats = list(merged.times.columns)
+        no_path = pd.DataFrame(unreachable(judged, merged.times.to_numpy(), cats, profile),
+                               index=merged.times.index, columns=cats)
+        tt = TravelTimes(merged.times, circle, {}, judged.facility_category,
+                         judged.facility_open, no_path)
+        _warn_snaps(judged, points, profile, project.network.max_snap_m, warnings)
+        _warn_far_facilities(fac, judged, profile, project.network.max_snap_m, warnings)
     else:
         progress(i18n.t("progress.times", project.lang))
         tt = travel_times(networks, points, layers.facilities, profile, circle=circle,
@@ -309,7 +330,7 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     timings["coverage"] = time.perf_counter() - t
     t = time.perf_counter()
     progress(i18n.t("progress.assess", project.lang))
-    more = _assess(project, layers, tt, points, coverage, networks)
+    more = _assess(project, layers, tt if cluster is None else judged, points, coverage)
     warnings.extend(more.warnings)
     whole = (card["scope"] == "all").to_numpy()
     card = pd.concat([card[whole], assess_rows(more, project.lang), card[~whole]],
@@ -324,16 +345,16 @@ def _no_road(layers: Layers, mode: str) -> InputError:
 
 
 def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFrame,
-            coverage: Coverage, local_networks: Mapping[str, Network]) -> Assessment:
+            coverage: Coverage) -> Assessment:
     """Supply and load, target groups, equity, the planned scenario (accessibility.assess),
-    on the travel-time step's own networks and snaps. On a cluster (whose networks and
-    snaps stayed on the workers) they are made here once, exactly as the step makes them,
-    so the results equal a single-machine run's."""
+    on the travel-time step's own networks and snaps (on a cluster: the client's whole
+    networks and snaps, made exactly as the step makes them, so the results equal a
+    single-machine run's)."""
     from lifecircle.accessibility import assess as assess_mod
     from lifecircle.accessibility import network as network_mod
 
     profile = project.profile
-    networks = dict(local_networks) if not tt.modes else tt.networks
+    networks = tt.networks
 
     def network_for(mode: str) -> Network:
         if mode not in networks:
@@ -342,25 +363,6 @@ def _assess(project: Project, layers: Layers, tt: TravelTimes, points: pd.DataFr
                 snap_tolerance_m=project.network.snap_tolerance_m,
                 node_crossings=project.network.node_crossings)
         return networks[mode]
-
-    if not tt.modes:
-        from dataclasses import replace as _replace
-
-        from lifecircle.accessibility.snap import snap
-        from lifecircle.accessibility.times import ModeSnaps
-
-        used = [c for c in profile.circles if np.any(tt.circle == c)]
-        modes = {}
-        max_snap = project.network.max_snap_m
-        for mode in sorted({c.mode for c in profile.circles.values()}):
-            net = network_for(mode)
-            idx = np.flatnonzero(np.isin(tt.circle, [c for c in used
-                                                     if profile.circles[c].mode == mode]))
-            modes[mode] = ModeSnaps(
-                net, idx, snap(net, points.geometry.iloc[idx], max_snap_m=max_snap),
-                snap(net, layers.facilities.geometry, max_snap_m=max_snap)
-                if len(layers.facilities) else None, None)
-        tt = _replace(tt, modes=modes)
 
     demand_snaps = _demand_snaps(tt, profile)
     facility_snaps: dict[tuple[str, str], Any] = {}

@@ -109,6 +109,7 @@ def test_region_on_two_workers_equals_one_process(client: distributed.Client, re
     districts = sorted(one.layers.communities["district"].unique())
     assert len(districts) >= 3 and sorted(parts["partition"]) == districts
     _assert_same(one, many)
+    assert many.warnings == one.warnings  # the same data warnings, in the same order
     for options in ({"sites": 5, "categories": ["elderly_care"]},
                     {"categories": ["living_room", "elderly_care"], "full_coverage": True},
                     {"categories": ["elderly_care"], "sites": 3, "model": "pmedian"}):
@@ -392,3 +393,57 @@ def test_worker_with_another_lifecircle_version_exit_2(tmp_path: Path) -> None:
     assert f"lifecircle 99.0 (client {mine})" in r.output
     assert f"pip install lifecircle=={mine}" in r.output and "Traceback" not in r.output
     assert not out.exists()
+
+
+def _cut_by_the_halo() -> project.Project:
+    """Two districts 20 km apart (Gauss-Kruger metres). District A's only street joins the
+    rest of the roads by a 19 km road to district B, and a second, longer road (also
+    joined to B) passes 2.5 km north of A. Walking (15 min, searched to 30), A's partition
+    holds both long roads whole but none of B's streets: there, A's street lies on a
+    smaller piece than the northern road's, cut off, with no elderly-care station on it.
+    On the whole network all roads are one piece: A's residents reach the station in B,
+    beyond the searched limit, and nobody is stranded."""
+    import geopandas as gpd
+    import shapely
+
+    x0, y0 = 500_000.0, 3_500_000.0
+
+    def line(*xy: tuple[float, float]) -> shapely.LineString:
+        return shapely.LineString([(x0 + x, y0 + y) for x, y in xy])
+
+    crs = "EPSG:4548"
+    communities = gpd.GeoDataFrame({
+        "cid": ["A1", "B1"], "name": ["甲社区", "乙社区"], "kind": ["urban", "urban"],
+        "population": [1000, 2000], "households": [400, 800], "township": ["甲街道", "乙街道"],
+        "district": ["甲区", "乙区"]},
+        geometry=[shapely.box(x0, y0, x0 + 1000, y0 + 1000),
+                  shapely.box(x0 + 20_000, y0, x0 + 21_000, y0 + 3500)], crs=crs)
+    roads = gpd.GeoDataFrame({"road_class": ["residential"] * 5}, geometry=[
+        line((100, 500), (900, 500)),                       # A's street
+        line((900, 500), (20_100, 500)),                    # to B
+        line((-2000, 3000), (7000, 3000), (20_200, 3000)),  # north of A, to B
+        line((20_100, 500), (20_200, 3000)),                # B's street joins both
+        line((20_100, 500), (20_900, 500))], crs=crs)       # B's other street
+    facilities = gpd.GeoDataFrame({
+        "fid": ["F1"], "name": ["乙养老站"], "category": ["elderly_care"],
+        "status": ["existing"]}, geometry=[shapely.Point(x0 + 20_500, y0 + 520)], crs=crs)
+    return project.Project.from_layers(communities=communities, facilities=facilities,
+                                       roads=roads, working_crs=crs, lang="en")
+
+
+def test_pieces_and_no_path_are_judged_on_the_whole_network(client: distributed.Client
+                                                             ) -> None:
+    """The warnings and "no path" against "beyond the limit" of a run whose partition cuts
+    a road piece at its halo's edge equal one process's: the same notes, in the same order,
+    and A's elderly care beyond the limit (inf), not unreachable (NaN)."""
+    proj = _cut_by_the_halo()
+    one = pipeline.analyse(proj)
+    many = pipeline.analyse(proj, cluster=client)
+    part_a = next(p for p in many.cluster.parts if p.key == "甲区")
+    assert len(part_a.roads[part_a.road_modes["walk"]]) == 3  # B's streets are not in A
+    _assert_same(one, many)
+    assert many.warnings == one.warnings
+    a = one.travel_times.minutes.index[one.demand.points["cid"].to_numpy() == "A1"]
+    assert len(a) and np.isinf(many.travel_times.minutes.loc[a, "elderly_care"]).all()
+    assert not many.travel_times.unreachable.loc[a, "elderly_care"].any()
+    assert not any(getattr(w, "key", "") == "warn.pieces" for w in many.warnings)

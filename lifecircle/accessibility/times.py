@@ -23,7 +23,8 @@ from lifecircle.accessibility.traveltime import nearest
 from lifecircle.errors import InputError
 from lifecircle.profile import Profile
 
-__all__ = ["ModeSnaps", "TravelTimes", "circle_of_points", "travel_times"]
+__all__ = ["ModeSnaps", "TravelTimes", "circle_of_points", "snap_modes", "travel_times",
+           "unreachable"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,19 +191,10 @@ def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
                else np.empty(0, dtype=object))
     fac_open = ((facilities["status"].astype(object).to_numpy() != "planned")
                 if has_fac and "status" in facilities.columns else np.ones(len(fac_cat), bool))
-    has_cand = candidates is not None and len(candidates) > 0
-    modes: dict[str, ModeSnaps] = {}
-    for mode, net in networks.items():
-        idx = np.flatnonzero(np.isin(circle, [c for c in used
-                                              if profile.circles[c].mode == mode]))
-        modes[mode] = ModeSnaps(
-            net, idx, snap(net, demand.geometry.iloc[idx], max_snap_m=max_snap_m),
-            snap(net, facilities.geometry, max_snap_m=max_snap_m) if has_fac else None,
-            snap(net, candidates.geometry, max_snap_m=max_snap_m) if has_cand else None)
-
+    modes = snap_modes(networks, demand, facilities, profile, circle=circle,
+                       candidates=candidates, max_snap_m=max_snap_m)
     cats = list(profile.categories) if categories is None else list(categories)
     table = np.full((n, len(cats)), np.inf)
-    no_path = np.ones((n, len(cats)), dtype=bool)
     result = TravelTimes(pd.DataFrame(), circle, modes, fac_cat, fac_open)
     for mode, ms in modes.items():
         if ms.demand_index.size == 0 or not has_fac:
@@ -219,12 +211,55 @@ def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
             fsnap = result.facilities(mode, cat)
             secs, _ = nearest(ms.network, fsnap, ms.demand, limit_s=limit_s)
             table[ms.demand_index[wanted], j] = secs[wanted] / 60.0
-            found = np.isfinite(secs) | _connected(ms.network, fsnap, ms.demand)
-            no_path[ms.demand_index[wanted], j] = ~found[wanted]
+    no_path = unreachable(result, table, cats, profile)
     index = pd.Index(demand["did"].to_numpy(), name="did")
     minutes = pd.DataFrame(table, index=index, columns=cats)
     return TravelTimes(minutes, circle, modes, fac_cat, fac_open,
                        pd.DataFrame(no_path, index=index, columns=cats))
+
+
+def snap_modes(networks: Mapping[str, Network], demand: Any, facilities: Any,
+               profile: Profile, *, circle: NDArray[np.object_], candidates: Any = None,
+               max_snap_m: float = 500.0) -> dict[str, ModeSnaps]:
+    """Every point snapped once per mode (:class:`ModeSnaps`): the demand points whose
+    circle travels by the mode, every facility and every candidate (parameters as
+    :func:`travel_times`)."""
+    circle = np.asarray(circle, dtype=object)
+    used = [c for c in profile.circles if np.any(circle == c)]
+    has_fac = facilities is not None and len(facilities) > 0
+    has_cand = candidates is not None and len(candidates) > 0
+    modes: dict[str, ModeSnaps] = {}
+    for mode, net in networks.items():
+        idx = np.flatnonzero(np.isin(circle, [c for c in used
+                                              if profile.circles[c].mode == mode]))
+        modes[mode] = ModeSnaps(
+            net, idx, snap(net, demand.geometry.iloc[idx], max_snap_m=max_snap_m),
+            snap(net, facilities.geometry, max_snap_m=max_snap_m) if has_fac else None,
+            snap(net, candidates.geometry, max_snap_m=max_snap_m) if has_cand else None)
+    return modes
+
+
+def unreachable(tt: TravelTimes, minutes: NDArray[np.float64], categories: Sequence[str],
+                profile: Profile) -> NDArray[np.bool_]:
+    """``TravelTimes.unreachable`` of ``minutes`` (``(n, len(categories))``): True where the
+    category was not searched for the point, or no open facility of it lies on the point's
+    piece of the mode's network (``tt.modes``) and none was reached; False where one was
+    reached or is reachable beyond the searched limit."""
+    no_path = np.ones(minutes.shape, dtype=bool)
+    for mode, ms in tt.modes.items():
+        if ms.demand_index.size == 0 or ms.facilities is None or len(ms.facilities.edge) == 0:
+            continue
+        point_circle = tt.circle[ms.demand_index]
+        for j, cat in enumerate(categories):
+            need = profile.categories[cat].circles if cat in profile.categories else ()
+            wanted = (np.ones(ms.demand_index.size, bool) if not need
+                      else np.isin(point_circle, list(need)))
+            if not wanted.any() or tt.facility_rows(cat).size == 0:
+                continue
+            found = (np.isfinite(minutes[ms.demand_index, j])
+                     | _connected(ms.network, tt.facilities(mode, cat), ms.demand))
+            no_path[ms.demand_index[wanted], j] = ~found[wanted]
+    return no_path
 
 
 def _connected(net: Network, sources: Snapped, targets: Snapped) -> NDArray[np.bool_]:
