@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -83,3 +84,37 @@ def test_every_column_is_read_by_its_type_and_rule() -> None:
                 assert f"load.default.{col.name}" in TEXT, col.name
             if col.required and col.type == "number":
                 assert f"load.what.{schema.key}.{col.name}" in TEXT, (schema.key, col.name)
+
+
+def test_a_new_column_is_data_not_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column added to a schema is recognised, read by its type and checked by its value
+    table with no change to the loader (on a real file)."""
+    import dataclasses
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from lifecircle.layers.loader import map_columns
+    from lifecircle.layers.validate import ROW, Check
+    from lifecircle.profile import load_profile
+    from lifecircle.schemas import Column
+
+    base = SCHEMAS["communities"]
+    extra = (Column("beds", "number", names=("床位数",)),
+             Column("open", "bool", values="bool", default=True, names=("开放",)))
+    monkeypatch.setitem(SCHEMAS, "communities", dataclasses.replace(
+        base, columns=(*base.columns, *extra), order=(*base.order, "beds", "open")))
+    gpd.GeoDataFrame({"SQMC": ["甲社区", "乙村"], "RK": [100, 200], "床位数": ["12", ""],
+                      "开放": ["是", "也许"]},
+                     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs="EPSG:4490"
+                     ).to_file(tmp_path / "c.gpkg")
+    frame = gpd.read_file(tmp_path / "c.gpkg")
+    frame[ROW] = [1, 2]
+    check = Check("c.gpkg (layers.communities)")
+    out, used = map_columns("communities", frame, prj.LayerSpec("communities", tmp_path / "c.gpkg"),
+                            load_profile(), check, need_population=True)
+    assert used["beds"] == "床位数" and used["open"] == "开放"
+    assert list(out.columns)[-4:] == ["beds", "open", ROW, "geometry"]
+    assert out["beds"].iloc[0] == 12.0 and np.isnan(out["beds"].iloc[1])
+    # '也许' is not yes/no: the column's table makes it a problem naming the value
+    assert any("unknown open value: '也许'" in str(p) for p in check.problems), check.problems

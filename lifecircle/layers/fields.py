@@ -161,7 +161,8 @@ def match_fields(columns: Sequence[str], layer_key: str,
         result.mapping[canon] = col
         result.explicit.add(canon)
         used.add(col)
-    for canon, names in FIELD_NAMES.get(layer_key, {}).items():
+    schema = SCHEMAS.get(layer_key)
+    for canon, names in (schema.field_names if schema else {}).items():
         if canon in result.mapping or canon in (explicit or {}):
             continue
         for name in names:

@@ -244,7 +244,7 @@ def offset_warnings(project: Project, frames: Mapping[str, gpd.GeoDataFrame]) ->
         return []
     out: list[str] = []
     roads_ll = None
-    for key in ("facilities", "candidates", "population"):
+    for key in (k for k, s in SCHEMAS.items() if s.geometry == "point"):
         frame = frames.get(key)
         spec = project.layers.get(key)
         if frame is None or spec is None or spec.source_crs is not None or frame.empty \
@@ -857,7 +857,7 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
         if col.rule:
             RULES[col.rule](c, col)
         out[col.name] = _cast(out[col.name], col)
-    ordered = [*COLUMNS[key], ROW]
+    ordered = [*schema.order, ROW]
     out = out[[c for c in ordered if c in out.columns] + [out.geometry.name]]
     return out, c.used
 
