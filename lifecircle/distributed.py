@@ -600,6 +600,10 @@ class ClusterTimes:
         One row per partition: its key and sizes, seconds and worker peak memory.
     parts
         The partitions (for the planner's second pass).
+    whole
+        Mode key -> :class:`~lifecircle.accessibility.times.ModeSnaps` on the whole
+        network, made by the client after the merge (the pipeline judges road pieces on
+        them); empty until then.
     """
 
     times: pd.DataFrame
@@ -609,6 +613,7 @@ class ClusterTimes:
     raster_grid: tuple[Any, Any, tuple[int, int]] | None
     partitions: pd.DataFrame
     parts: list[Partition]
+    whole: Mapping[str, Any] = field(default_factory=dict)
 
 
 def raster_grid(communities: gpd.GeoDataFrame, profile: Profile, cell: float
@@ -854,9 +859,25 @@ class ClusterGeography:
         self.demand, self.merged, self.by, self.progress = demand, merged, by, progress
 
     def __call__(self, cand: gpd.GeoDataFrame, search_s: NDArray[np.float64]) -> Any:
-        """Coverage sets of ``cand``, partition by partition on the cluster."""
-        return geography(self.client, self.project, self.layers, self.demand,
-                         self.merged.parts, by=self.by, progress=self.progress)(cand, search_s)
+        """Coverage sets of ``cand``, partition by partition on the cluster; the road pieces
+        of the demand and the candidates (the "disconnected road piece" reason) from the
+        whole networks (``merged.whole``) when the client made them."""
+        import dataclasses
+
+        from lifecircle.accessibility.snap import snap
+
+        geo = geography(self.client, self.project, self.layers, self.demand,
+                        self.merged.parts, by=self.by, progress=self.progress)(cand, search_s)
+        if not self.merged.whole:
+            return geo
+        comp = np.full(len(self.demand), -1, dtype=np.int64)
+        pieces = {}
+        for mode, ms in self.merged.whole.items():
+            net, ok = ms.network, ms.demand.edge >= 0
+            comp[ms.demand_index[ok]] = net.component[net.edge_u[ms.demand.edge[ok]]]
+            cs = snap(net, cand.geometry, max_snap_m=self.project.network.max_snap_m)
+            pieces[mode] = frozenset(net.component[net.edge_u[cs.edge[cs.edge >= 0]]].tolist())
+        return dataclasses.replace(geo, component=comp, candidate_pieces=pieces)
 
 
 def geography(client: Any, project: Project, layers: Any, demand: gpd.GeoDataFrame,

@@ -309,6 +309,7 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
                                index=merged.times.index, columns=cats)
         tt = TravelTimes(merged.times, circle, {}, judged.facility_category,
                          judged.facility_open, no_path)
+        merged = replace(merged, whole=judged.modes)  # the planner's pieces, too
         _warn_snaps(judged, points, profile, project.network.max_snap_m, warnings)
         _warn_far_facilities(fac, judged, profile, project.network.max_snap_m, warnings)
     else:

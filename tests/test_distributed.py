@@ -395,14 +395,15 @@ def test_worker_with_another_lifecircle_version_exit_2(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def _cut_by_the_halo() -> project.Project:
+def _cut_by_the_halo(candidates: bool = False) -> project.Project:
     """Two districts 20 km apart (Gauss-Kruger metres). District A's only street joins the
     rest of the roads by a 19 km road to district B, and a second, longer road (also
     joined to B) passes 2.5 km north of A. Walking (15 min, searched to 30), A's partition
     holds both long roads whole but none of B's streets: there, A's street lies on a
     smaller piece than the northern road's, cut off, with no elderly-care station on it.
     On the whole network all roads are one piece: A's residents reach the station in B,
-    beyond the searched limit, and nobody is stranded."""
+    beyond the searched limit, and nobody is stranded. ``candidates``: one candidate site,
+    in B."""
     import geopandas as gpd
     import shapely
 
@@ -427,8 +428,12 @@ def _cut_by_the_halo() -> project.Project:
     facilities = gpd.GeoDataFrame({
         "fid": ["F1"], "name": ["乙养老站"], "category": ["elderly_care"],
         "status": ["existing"]}, geometry=[shapely.Point(x0 + 20_500, y0 + 520)], crs=crs)
+    sites = (gpd.GeoDataFrame({"cand_id": ["C1"], "name": ["乙闲置用房"]},
+                              geometry=[shapely.Point(x0 + 20_150, y0 + 1800)], crs=crs)
+             if candidates else None)
     return project.Project.from_layers(communities=communities, facilities=facilities,
-                                       roads=roads, working_crs=crs, lang="en")
+                                       roads=roads, candidates=sites, working_crs=crs,
+                                       lang="en")
 
 
 def test_pieces_and_no_path_are_judged_on_the_whole_network(client: distributed.Client
@@ -447,3 +452,16 @@ def test_pieces_and_no_path_are_judged_on_the_whole_network(client: distributed.
     assert len(a) and np.isinf(many.travel_times.minutes.loc[a, "elderly_care"]).all()
     assert not many.travel_times.unreachable.loc[a, "elderly_care"].any()
     assert not any(getattr(w, "key", "") == "warn.pieces" for w in many.warnings)
+
+
+def test_unreached_reason_is_judged_on_the_whole_network(client: distributed.Client) -> None:
+    """The planner's reason for demand no candidate reaches: A's residents are on the main
+    road piece of the whole network (the one candidate, in B, is just too far), not on a
+    "disconnected road piece" as A's partition alone would say."""
+    proj = _cut_by_the_halo(candidates=True)
+    one, many = pipeline.analyse(proj), pipeline.analyse(proj, cluster=client)
+    options = {"categories": ["elderly_care"], "sites": 1, "generate": False}
+    a, b = _plan(one, None, "district", **options), _plan(many, client, "district", **options)
+    _assert_same_plan(a, b)
+    reasons = b.unreached.loc[b.unreached["cid"] == "A1", "reason"]
+    assert len(reasons) and set(reasons) == {"no candidate within reach"}
