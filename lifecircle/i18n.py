@@ -302,6 +302,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit.个": ("个", ""),
     "unit.人": ("人", "people"),
     "unit.m²": ("m²", "m²"),
+    "unit.百分点": ("百分点", "percentage points"),
+    "unit.percentage points": ("百分点", "percentage points"),
     "plan.model.mclp": ("最大覆盖模型", "maximal covering"),
     "plan.model.cmclp": ("带容量的最大覆盖模型", "capacitated maximal covering"),
     "plan.model.setcover": ("集合覆盖模型（最少新址）", "set covering (fewest sites)"),
@@ -501,6 +503,7 @@ LAYER_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
     ("service_areas", "minutes"): ("时限(分钟)", "time limit (min)"),
     ("gaps", "population"): ("未覆盖人口", "population not covered"),
     ("gaps", "households"): ("未覆盖户数", "households not covered"),
+    ("equity", "value"): ("数值", "value"),
 }
 
 
@@ -814,6 +817,7 @@ SCORECARD_NOTES: tuple[tuple[str, str], ...] = (
     (r"(\d+) communit(?:y|ies) without data left out", "{0} 个无数据的社区未计入"),
     (r"(\d+) communities without township left out", "{0} 个无乡镇街道信息的社区未计入"),
     (r"(\d+) of (\d+) townships", "{1} 个乡镇街道中 {0} 个达标"),
+    (r"(\d+) of (\d+) districts/counties", "{1} 个区县中 {0} 个达标"),
     (r"without: (.*)", "未达标：{0}"),
     (r"no community with data", "没有社区有数据"),
     (r"no community with both floor area and households", "没有同时具有面积和户数的社区"),
@@ -949,6 +953,11 @@ TEXT.update({
     "compare.communities": ("变化最大的社区/村", "Communities that changed most"),
     "compare.scorecard": ("指标变化", "Indicator changes"),
     "compare.gaps": ("服务缺口人口变化", "Change in residents in gaps"),
+    "compare.status.both": ("两次均有", "in both"),
+    "compare.status.only_a": ("仅前一次有", "only in the earlier result"),
+    "compare.status.only_b": ("仅后一次有", "only in the later result"),
+    "circle.urban": ("城市生活圈", "urban circle"),
+    "circle.rural": ("农村生活圈", "rural circle"),
 })
 FIELDS_MORE: dict[str, tuple[str, str]] = {
     "capacity": ("服务规模", "capacity"),
@@ -974,6 +983,7 @@ FIELDS_MORE: dict[str, tuple[str, str]] = {
     "facilities": ("设施数", "facilities"),
     "measure": ("指标", "measure"),
     "units": ("计数单元", "units counted"),
+    "delta": ("变化", "change"),
 }
 
 
@@ -1067,6 +1077,18 @@ def value_label(column: str, value: Any, lang: str = "zh") -> str | None:
         return t(f"scenario.{value}", lang)
     if column == "status" and value in ("pass", "fail", "no data", "info"):
         return t(f"score.{value}", lang)
+    if column == "status" and value in ("both", "only_a", "only_b"):
+        return t(f"compare.status.{value}", lang)
+    if column == "scope" and value == "all":
+        return t("equity.whole", lang)
+    if column == "scope" and value == "district":
+        return field_label("district", None, lang)
+    if column == "measure" and f"equity.{value}" in TEXT:
+        return t(f"equity.{value}", lang)
+    if column == "capacity_from" and f"capacity_from.{value}" in TEXT:
+        return t(f"capacity_from.{value}", lang)
+    if column == "circle" and value in ("urban", "rural"):
+        return t(f"circle.{value}", lang)
     return None
 
 

@@ -287,3 +287,84 @@ def test_help_and_usage_errors_in_one_language() -> None:
     assert bad.exit_code == 2 and "No such option" in bad.output
     # and back to Chinese in the same process
     assert "用法" in runner.invoke(main, ["--help"]).output
+
+
+SECTION_CSVS = {"scenarios": "scenarios.csv", "proposed_capacity": "proposed_capacity.csv",
+                "target_groups": "target_groups.csv", "facility_load": "facility_load.csv",
+                "equity": "equity.csv"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _codes(profile) -> set[str]:
+    """Raw codes a planner should never read in a CSV cell (keys, enums, methods)."""
+    return ({"urban", "rural", "existing", "planned", "proposed", "all", "district", "pass",
+             "fail", "no data", "info", "population", "elderly", "children", "walk",
+             "walk_elderly", "ebike", "candidate", "planner", "profile", "none", "True",
+             "False", "inf", "-inf", "nan", "gini_coverage", "theil_coverage",
+             "urban_rural_gap", "gini_time", "theil_time"}
+            | set(profile.categories))
+
+
+def test_section_csvs_in_the_run_language_rounded_like_the_gpkg(demo_run, tmp_path) -> None:
+    """Section CSVs (and the scorecard) read like the report: zh in the demo run, en when
+    written again in English from the run's GeoPackage; numbers equal the GeoPackage's."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from lifecircle.outputs import report
+    from lifecircle.project import load_profile
+
+    out = demo_run[0]
+    prof = load_profile()
+    gpkg = out / "lifecircle.gpkg"
+    layers = {n: gpd.read_file(gpkg, layer=n) for n, _ in pyogrio.list_layers(gpkg)}
+    report.write_tables(layers, prof, tmp_path, lang="en")
+    codes = _codes(prof)
+    for lang, folder in (("zh", out), ("en", tmp_path)):
+        for key, fname in [*SECTION_CSVS.items(), ("scorecard", "scorecard.csv")]:
+            frame = pd.read_csv(folder / fname, encoding="utf-8-sig", dtype=str).fillna("")
+            src = layers[key] if key != "facility_load" else layers["facilities"]
+            assert len(frame), (lang, fname)
+            if key not in ("facility_load", "scorecard"):  # same columns and rows, in order
+                assert len(frame.columns) == len(src.columns) and len(frame) == len(src)
+            for h in frame.columns:
+                assert bool(CJK.search(h)) == (lang == "zh"), (lang, fname, h)
+            # data values aside (ids, names, districts, notes naming them)
+            data = {report.i18n.field_label(c, prof, lang) for c in (
+                "indicator", "name", "district", "note", "scope")}
+            cells = {c for col in frame.columns if col not in data for c in frame[col]}
+            if lang == "zh":  # no code left (in English some labels are the code itself)
+                assert not cells & codes, (lang, fname, sorted(cells & codes))
+            else:
+                assert not [c for c in cells if CJK.search(c)], (fname, cells)
+    # numbers: the GeoPackage's, rounded; names: the profile's
+    for lang, folder in (("zh", out), ("en", tmp_path)):
+        def label(col: str, layer: str, lang: str = lang) -> str:
+            return report.i18n.field_label(col, prof, lang, layer=layer)
+
+        scn = pd.read_csv(folder / "scenarios.csv", encoding="utf-8-sig")
+        src = layers["scenarios"]
+        assert list(scn[f"{label('share', 'scenarios')} (%)"]) == pytest.approx(
+            list((100 * src["share"]).round(1)), abs=1e-9, nan_ok=True)
+        assert list(scn[label("covered_pop", "scenarios")]) == list(
+            src["covered_pop"].round(0).astype(int))
+        got = pd.to_numeric(scn[label("supply_2sfca", "scenarios")])
+        want = src["supply_2sfca"].round(2)
+        assert got.isna().equals(want.isna())
+        assert list(got.dropna()) == pytest.approx(list(want.dropna()), abs=1e-9)
+        assert list(scn[label("category", "scenarios")]) == [
+            report.i18n.t("equity.all", lang) if k == "all"
+            else prof.categories[k].name(lang) for k in src["category"]]
+        eq = pd.read_csv(folder / "equity.csv", encoding="utf-8-sig")
+        assert list(eq[label("value", "equity")]) == pytest.approx(
+            list(layers["equity"]["value"].round(3)), abs=1e-9, nan_ok=True)
+        tg = pd.read_csv(folder / "target_groups.csv", encoding="utf-8-sig")
+        assert list(tg[label("group", "target_groups")]) == [
+            prof.groups[g].name(lang) for g in layers["target_groups"]["group"]]
+        load = pd.read_csv(folder / "facility_load.csv", encoding="utf-8-sig")
+        fac = layers["facilities"]
+        assert load[label("load", "facility_load")].fillna(-1).tolist() == \
+            fac["load"].round(0).fillna(-1).tolist()
+        over = fac["over_capacity"]
+        assert list(load[label("over_capacity", "facility_load")].fillna("")) == [
+            "" if pd.isna(v) else report.i18n.t("yes" if v else "no", lang) for v in over]

@@ -127,3 +127,44 @@ def test_page_is_one_document_in_html_and_markdown(tmp_path: Path) -> None:
     from lifecircle.outputs.document import tables
 
     assert len(tables(document(c, "en"))) == 4
+
+
+def test_csvs_in_the_run_language_rounded(tmp_path: Path) -> None:
+    """The compare CSVs go through the result folder's CSV mechanism: labelled headers
+    (with the two results' names), coded values in words, percentages, no nan/inf."""
+    a = result(tmp_path / "2024", {"a": 0.5, "b": 0.2, "c": 1.0})
+    b = result(tmp_path / "2025", {"a": 0.7, "b": 0.6, "c": 1.0, "d": 0.0}, value1=90.0,
+               gap_pop=40.0)
+    for lang in ("zh", "en"):
+        out = tmp_path / f"change-{lang}"
+        r = CliRunner().invoke(main, ["--lang", lang, "compare", str(a), str(b), "-o",
+                                      str(out)])
+        assert r.exit_code == 0, r.output
+        def read(name: str, out: Path = out) -> pd.DataFrame:
+            return pd.read_csv(out / name, encoding="utf-8-sig", dtype=str).fillna("")
+
+        comm, dist = read("compare_communities.csv"), read("compare_districts.csv")
+        score, gaps = read("compare_scorecard.csv"), read("compare_gaps.csv")
+        zh = lang == "zh"
+        cov = "全部服务覆盖率 (%)" if zh else "covered for all services (%)"
+        change = "变化" if zh else "change"
+        assert list(comm.columns[:6]) == (
+            ["社区编号", "名称", "类型", "区县", "乡镇街道", "状态"] if zh else
+            ["community id", "name", "type", "district", "township", "status"])
+        assert [f"{cov} 2024", f"{cov} 2025", f"{cov} {change}"] == list(comm.columns[6:9])
+        row = comm.set_index(comm.columns[0])
+        assert row.loc["a", f"{cov} {change}"] == "20.0"     # 0.5 -> 0.7: 20 points
+        assert row.loc["d", f"{cov} 2024"] == ""             # only in 2025: empty, not nan
+        assert row.loc["d", comm.columns[5]] == ("仅后一次有" if zh else "only in the later result")
+        assert row.loc["a", comm.columns[2]] == ("城市社区" if zh else "urban community")
+        d1 = dist.set_index(dist.columns[0]).loc["D1"]
+        assert d1[f"{cov} 2024"] == "27.5" and d1[f"{cov} {change}"] == "35.0"  # 110/400
+        assert list(score.iloc[0][-2:]) == (["未达标", "未达标"] if zh else ["fail", "fail"])
+        assert score.iloc[0][change] == "10.0"
+        assert list(gaps.iloc[0]) == (["社区卫生服务站", "城市生活圈", "100", "40", "-60"] if zh
+                                      else ["community health station", "urban circle", "100",
+                                            "40", "-60"])
+        cells = {c for f in (comm, dist, score, gaps) for col in f.columns for c in f[col]}
+        if zh:  # no raw code (in English some labels are the code itself)
+            assert not cells & {"urban", "only_b", "both", "fail", "health"}
+        assert not {"nan", "inf", "-inf"} & cells

@@ -39,6 +39,8 @@ from lifecircle.safetext import visible
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from lifecircle.profile import Profile
+
 GPKG = "lifecircle.gpkg"
 #: Least share of the communities (of either result) the two must have in common.
 MIN_SHARED = 0.5
@@ -224,14 +226,59 @@ def write(c: Comparison, folder: Path, *, lang: str = "zh", names: tuple[str, st
                                     append=False)
     tables = {"communities": pd.DataFrame(c.communities.drop(columns="geometry")),
               "districts": c.districts, "scorecard": c.scorecard, "gaps": c.gaps}
+    from lifecircle.outputs.report import _write_csv
+
+    profile = _profile(c.profile)
+    inds = getattr(profile, "indicators", {}) or {}
+    if len(c.scorecard) and inds:  # indicator names in the comparison's language
+        tables["scorecard"] = c.scorecard.assign(name=[
+            getattr(inds[k], f"name_{lang}") if k in inds else n
+            for k, n in zip(c.scorecard["indicator"].astype(str), c.scorecard["name"],
+                            strict=True)])
     for key, frame in tables.items():
-        frame.to_csv(folder / CSV_FILES[key], index=False, encoding="utf-8-sig",
-                     lineterminator="\r\n")
+        _write_csv(localise(pd.DataFrame(frame), key, profile, lang, names),
+                   folder / CSV_FILES[key])
     doc = document(c, lang, names)
     (folder / "compare.html").write_text(to_html(doc), encoding="utf-8")
     (folder / "compare.md").write_text(visible(to_markdown(doc), newlines=True),
                                        encoding="utf-8")
     return sorted(p.name for p in folder.iterdir())
+
+
+def _profile(name: str) -> Profile | None:
+    """The profile the results were made with (for category names), or None when it
+    cannot be loaded here (a project's own profile file): keys are shown then."""
+    from lifecircle.profile import load_profile
+
+    try:
+        return load_profile(name)
+    except (ValueError, OSError):
+        return None
+
+
+def localise(frame: pd.DataFrame, layer: str, profile: Profile | None, lang: str,
+             names: tuple[str, str] = ("A", "B")) -> pd.DataFrame:
+    """A comparison table as people read it in ``lang`` (the result folder's CSV
+    mechanism, :func:`lifecircle.outputs.report.localise_table`, column by column):
+    ``<col>_a``/``<col>_b`` are labelled as ``<col>`` with the results' names, ``d_<col>``
+    and ``delta`` as its change (B minus A; shares in percentage points). Order is kept."""
+    from lifecircle.outputs.report import localise_table
+
+    change = i18n.field_label("delta", None, lang)
+    if names[0] == names[1]:  # two folders of the same name: tell the columns apart
+        names = (f"{names[0]} (A)", f"{names[1]} (B)")
+    parts = []
+    for col in frame.columns:
+        base, suffix = col, ""
+        if col.endswith(("_a", "_b")) and len(col) > 2:
+            base, suffix = col[:-2], names[0] if col.endswith("_a") else names[1]
+        elif col.startswith("d_"):
+            base, suffix = col[2:], change
+        part = localise_table(frame[[col]].set_axis([base], axis=1), layer, profile, lang)
+        if suffix:
+            part.columns = [f"{part.columns[0]} {suffix}"]
+        parts.append(part)
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
 
 
 #: Stylesheet of ``compare.html``.

@@ -1199,9 +1199,6 @@ def write_tables(layers: ResultLayers, profile: Profile, out_dir: str | os.PathL
                 rows = scorecard_rows(frame, profile, lang)
                 df["source"] = [r["source"] for r in rows]
                 df["name"] = [r["name"] for r in rows]
-                if "unit" in df.columns:
-                    df["unit"] = [i18n.t(f"unit.{u}", lang) if f"unit.{u}" in i18n.TEXT
-                                  else u for u in df["unit"].fillna("")]
                 if "note" in df.columns:
                     df["note"] = [r["note"] for r in rows]
                 df = df.drop(columns=[c for c in ("entry",) if c in df.columns])
@@ -1211,8 +1208,8 @@ def write_tables(layers: ResultLayers, profile: Profile, out_dir: str | os.PathL
             _write_csv(localise_table(df, layer, profile, lang), out / fname)
             written[key] = out / fname
 
-        def write(frame: pd.DataFrame, fname: str) -> Path:
-            _write_csv(_csv_frame(frame), out / fname)
+        def write(frame: pd.DataFrame, key: str, fname: str) -> Path:
+            _write_csv(localise_table(_csv_frame(frame), key, profile, lang), out / fname)
             return out / fname
 
         written.update(sections.write_tables(layers, write))
@@ -1225,41 +1222,70 @@ def write_tables(layers: ResultLayers, profile: Profile, out_dir: str | os.PathL
 #: CSV rounding: decimals per column (shares are written as percentages).
 CSV_DECIMALS = {"population": 0, "households": 0, "communities": 0, "new_population": 0,
                 "access_m": 1, "nearest_road_m": 1, "circle_min": 1, "worst_min": 1,
-                "target": 2, "value": 2, "x": 2, "y": 2, "lon": 6, "lat": 6}
+                "target": 2, "value": 2, "x": 2, "y": 2, "lon": 6, "lat": 6,
+                "covered_pop": 0, "group_residents": 0, "group_covered": 0, "facilities": 0,
+                "units": 0, "load": 0, "capacity": 1, "ratio": 2, "supply_2sfca": 2,
+                "supply_e2sfca": 2, "n_missing": 0, "delta": 2}
+#: Decimals that differ by layer (Gini and Theil indices need three).
+CSV_LAYER_DECIMALS = {("equity", "value"): 3}
 #: CSV columns holding category keys (one or several).
 CATEGORY_COLUMNS = ("category", "categories", "missing")
+#: CSV columns holding shares 0..1 (written as percentages): exact names and prefixes.
+SHARE_COLUMNS = ("group_share",)
+SHARE_PREFIXES = ("cov_", "share", "gcov_", "d_cov_", "scn_")
+#: Yes/no columns (booleans, or 0/1 as read back from a GeoPackage; empty = unknown).
+FLAG_COLUMNS = ("over_capacity", "is_idle_asset", "snapped", "covered_all")
+#: Coded columns whose values :func:`lifecircle.i18n.value_label` translates.
+CODED_COLUMNS = ("kind", "status", "scenario", "scope", "measure", "capacity_from", "circle")
 
 
-def localise_table(df: pd.DataFrame, layer: str, profile: Profile, lang: str) -> pd.DataFrame:
+def localise_table(df: pd.DataFrame, layer: str, profile: Profile | None, lang: str
+                   ) -> pd.DataFrame:
     """A result table as people read it in ``lang``: headers are the field labels, coded
-    values (kind, status, categories, yes/no) in words, shares as percentages with one
-    decimal, other numbers rounded (:data:`CSV_DECIMALS`), no ``inf`` (an empty cell)."""
+    values (kind, status, scenario, measure, categories, target groups, modes, yes/no) in
+    words, shares as percentages with one decimal, other numbers rounded
+    (:data:`CSV_DECIMALS`), no ``inf`` or ``nan`` (an empty cell). Column order is kept."""
     out = pd.DataFrame(index=df.index)
     sep = "、" if lang == "zh" else "; "
+    groups = getattr(profile, "groups", {}) or {}
+    modes = getattr(profile, "modes", {}) or {}
+
+    def category(key: str) -> str:
+        return i18n.t("equity.all", lang) if key == "all" else \
+            i18n.category_name(key, profile, lang)
+
+    def basis(key: Any) -> str:
+        g = groups.get(str(key))
+        return g.name(lang) if g is not None else i18n.field_label(str(key), profile, lang)
+
     for col in df.columns:
         v = df[col]
         label = i18n.field_label(col, profile, lang, layer=layer)
-        if col.startswith("cov_") or col.startswith("share"):
+        if col in SHARE_COLUMNS or col.startswith(SHARE_PREFIXES):
             num = pd.to_numeric(v, errors="coerce").replace([np.inf, -np.inf], np.nan)
             out[f"{label} (%)"] = (100 * num).round(1)
             continue
-        if col in ("kind", "status"):
+        if col in CODED_COLUMNS:
             out[label] = [i18n.value_label(col, x, lang) or ("" if _isnan(x) else str(x))
                           for x in v]
         elif col == "mode":
-            modes = getattr(profile, "modes", {}) or {}
-            out[label] = [getattr(modes.get(x), "name_zh" if lang == "zh" else "name_en", x)
+            out[label] = ["" if _isnan(x) else
+                          getattr(modes.get(x), "name_zh" if lang == "zh" else "name_en", x)
                           for x in v]
+        elif col in ("group", "load_of"):
+            out[label] = ["" if _isnan(x) else basis(x) for x in v]
         elif col in CATEGORY_COLUMNS:
-            out[label] = [sep.join(i18n.category_name(k, profile, lang)
-                                   for k in split_keys(x)) for x in v]
-        elif v.dtype == bool or str(v.dtype) == "boolean":
+            out[label] = [sep.join(category(k) for k in split_keys(x)) for x in v]
+        elif col in FLAG_COLUMNS or v.dtype == bool or str(v.dtype) == "boolean":
             out[label] = [("" if _isnan(x) else i18n.t("yes" if x else "no", lang)) for x in v]
+        elif col == "unit":
+            out[label] = [i18n.t(f"unit.{u}", lang) if f"unit.{u}" in i18n.TEXT
+                          else ("" if _isnan(u) else u) for u in v]
         elif pd.api.types.is_numeric_dtype(v):
             num = pd.to_numeric(v, errors="coerce").replace([np.inf, -np.inf], np.nan)
-            d = CSV_DECIMALS.get(col, 2 if col.startswith("t_") else 3)
-            out[label] = num.round(d).astype("Int64") if d == 0 and num.notna().all() \
-                else num.round(d)
+            d = CSV_LAYER_DECIMALS.get((layer, col), CSV_DECIMALS.get(
+                col, 2 if col.startswith("t_") else 3))
+            out[label] = num.round(d).astype("Int64") if d == 0 else num.round(d)
         else:
             out[label] = v
     return out

@@ -289,14 +289,15 @@ def render(layers: ResultLayers, profile: Profile, lang: str) -> list[Block]:
     return out
 
 
-def write_tables(layers: ResultLayers, write: Callable[[pd.DataFrame, str], Path]
+def write_tables(layers: ResultLayers, write: Callable[[pd.DataFrame, str, str], Path]
                  ) -> dict[str, Path]:
-    """Write the sections' CSV tables with ``write(frame, file name)``; returns the files."""
+    """Write the sections' CSV tables with ``write(frame, layer, file name)``; returns the
+    files."""
     out: dict[str, Path] = {}
     frames = {"facility_load": facility_load(layers), "target_groups": layers.get("target_groups"),
               "equity": layers.get("equity"), "scenarios": layers.get("scenarios"),
               "proposed_capacity": layers.get("proposed_capacity")}
     for key, frame in frames.items():
         if frame is not None:
-            out[key] = write(pd.DataFrame(frame), CSV_FILES[key])
+            out[key] = write(pd.DataFrame(frame), key, CSV_FILES[key])
     return out
