@@ -7,10 +7,23 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from lifecircle.errors import Problem, ProjectError
+from lifecircle.errors import Problem, ProjectError, notice
 
 TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
                list: "a list", dict: "a table"}
+
+
+TYPE_NAMES_ZH = {str: "字符串", int: "整数", float: "数值", bool: "true 或 false",
+                 list: "列表", dict: "表"}
+
+
+def type_pair(t: Any) -> tuple[str, str]:
+    """:func:`type_name` in Chinese and English (a catalogue placeholder value)."""
+    types = t if isinstance(t, tuple) else (t,)
+    if set(types) == {int, float}:
+        return "数值", "a number"
+    zh = " 或 ".join(TYPE_NAMES_ZH.get(x, getattr(x, "__name__", str(x))) for x in types)
+    return zh, type_name(t)
 
 
 def type_name(t: Any) -> str:
@@ -57,22 +70,37 @@ def read_toml(path: Path, error_where: str) -> dict[str, Any]:
     try:
         raw = read_capped(path, MAX_TOML_BYTES, what, ProjectError)
     except FileNotFoundError:
-        raise ProjectError(f"{path}: file not found; fix: check the path") from None
+        raise notice(ProjectError, "err.toml.not_found", path=path) from None
     except IsADirectoryError:
         names = sorted(p.name for p in path.glob("*.toml"))[:5]
         hint = f" ({', '.join(names)})" if names else ""
-        raise ProjectError(f"{path}: is a folder, not a {error_where}; fix: give the .toml "
-                           f"file inside it{hint}") from None
+        raise notice(ProjectError, "err.toml.folder", path=path, what=what,
+                     hint=hint) from None
     except OSError as e:
-        raise ProjectError(f"{path}: cannot read ({e.strerror}); fix: check permissions") from e
+        raise notice(ProjectError, "err.toml.unreadable", path=path,
+                     reason=e.strerror) from e
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ProjectError(
-            f"{path}: not UTF-8 text (byte {e.start}); fix: save the {error_where} as UTF-8"
-        ) from None
+        raise notice(ProjectError, "err.toml.not_utf8", path=path, byte=e.start,
+                     what=what) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ProjectError(f"{path}: TOML syntax error: {e}; fix: correct the line shown") from None
+        raise notice(ProjectError, "err.toml.syntax", path=path, reason=_syntax(e)) from None
 
+
+
+def _syntax(e: tomllib.TOMLDecodeError) -> tuple[str, str]:
+    """tomllib's message with its line and column in Chinese and English."""
+    msg = str(e)
+    lineno, colno = getattr(e, "lineno", None), getattr(e, "colno", None)
+    if lineno is None:
+        import re
+
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        if m is None:
+            return msg, msg
+        lineno, colno = int(m.group(1)), int(m.group(2))
+    reason = msg.split(" (at line")[0]
+    return f"第 {lineno} 行第 {colno} 列：{reason!r}", msg

@@ -188,7 +188,7 @@ class Problem:
         return f"{text}; fix: {self.fix}" if self.fix else text
 
     @classmethod
-    def of(cls, where: str | tuple[str, str], key: str, **values: Any) -> Problem:
+    def of(cls, where: str | tuple[str, str], key: str, /, **values: Any) -> Problem:
         """A problem whose message and fix are the catalogue entries ``key``, ``key.fix``.
 
         ``where`` may be a ``(zh, en)`` pair; a key without a ``.fix`` entry has no fix.
@@ -223,7 +223,8 @@ class Problem:
         from lifecircle.i18n import TEXT, t
 
         values = _pick(self.values or {}, lang)
-        text = f"{self.where_zh or self.where}：{t(self.key, lang, **values)}"
+        where = self.where_zh or self.where
+        text = f"{where}：{t(self.key, lang, **values)}" if where else t(self.key, lang, **values)
         if f"{self.key}.fix" in TEXT:
             text += f"；{t('err.fix', lang)}{t(f'{self.key}.fix', lang, **values)}"
         return text

@@ -20,10 +20,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lifecircle._toml import is_type as _is_type
-from lifecircle._toml import range_problem
+from lifecircle._toml import range_problem, type_pair
 from lifecircle._toml import read_toml as _read_toml
-from lifecircle._toml import type_name as _type_name
-from lifecircle.errors import Problem, ProjectError, raise_problems
+from lifecircle.errors import Problem, ProjectError, notice, raise_problems
 
 PROFILES_DIR = Path(__file__).parent / "data" / "profiles"
 DEFAULT_PROFILE = "maanshan-2025"
@@ -40,14 +39,8 @@ MODE_KEYS = ("name_zh", "name_en", "speed_kmh", "forbidden_classes", "oneway",
 #: Behaviour flags every ``[modes.<key>]`` table must state, with the fix shown when one is
 #: missing: a profile copied before the flags existed would otherwise silently route walkers
 #: like cars on roads closed to pedestrians (``walk`` false).
-MODE_FLAGS = {
-    "pedestrian": "add `pedestrian = true` for a walking mode (roads with walk = false are "
-                  "closed to it), `pedestrian = false` for any other",
-    "oneway": "add `oneway = true` for motor traffic that obeys one-way roads, "
-              "`oneway = false` otherwise",
-    "posted_speeds": "add `posted_speeds = true` to take the roads' speed_kmh column where "
-                     "given, `posted_speeds = false` to use the mode's speeds",
-}
+#: Flags every mode must state (the fix of a missing one: `err.prf.flag_<name>.fix`).
+MODE_FLAGS = ("pedestrian", "oneway", "posted_speeds")
 
 #: Communities columns a target group's count may come from.
 GROUP_FIELDS = ("elderly", "children")
@@ -313,9 +306,13 @@ class Profile:
         """None for a catalogue key; else how to fix it (the closest key, or all keys)."""
         if isinstance(key, str) and key in self.categories:
             return None
+        from lifecircle.errors import Note
+
         close = difflib.get_close_matches(str(key), list(self.categories), n=1)
-        return ("use a catalogue key" + (f" such as {close[0]!r}" if close else "")
-                + f" ({', '.join(self.categories)})")
+        keys = ", ".join(self.categories)
+        if close:
+            return Note("hint.category_close", close=repr(close[0]), keys=keys)
+        return Note("hint.category", keys=keys)
 
     def category_lookup(self) -> dict[str, str]:
         """Map every key, Chinese and English name and alias (normalised) to its key."""
@@ -377,9 +374,8 @@ def load_profile(name_or_path: str | Path = DEFAULT_PROFILE, *,
             path = base / path
         if not path.exists():
             names = sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
-            raise ProjectError(
-                f"profile {text!r}: not found; fix: use a shipped profile ({', '.join(names)}) "
-                "or the path of a profile TOML file")
+            raise notice(ProjectError, "err.prf.not_found", name=repr(text),
+                         names=", ".join(names))
     data = _read_toml(path, "profile")
     return _profile_from_dict(data, path)
 
@@ -392,22 +388,21 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
             required: bool = True) -> Any:
         if key not in table:
             if required:
-                problems.append(Problem(f"{w}{where}.{key}", "missing",
-                                        f"add `{key} = ...` ({_type_name(t)})"))
+                problems.append(Problem.of(f"{w}{where}.{key}", "err.prf.missing", key=key,
+                                           type=type_pair(t)))
             return default
         value = table[key]
         if not _is_type(value, t):
-            problems.append(Problem(f"{w}{where}.{key}",
-                                    f"expected {_type_name(t)}, got {value!r}",
-                                    f"set it to {_type_name(t)}"))
+            problems.append(Problem.of(f"{w}{where}.{key}", "err.prf.type", type=type_pair(t),
+                                       value=repr(value)))
             return default
         return value
 
     def table(value: Any, where: str) -> Mapping[str, Any]:
         if isinstance(value, dict):
             return value
-        problems.append(Problem(f"{w}{where}", f"expected a table, got {value!r}",
-                                f"write it as [{where}]"))
+        problems.append(Problem.of(f"{w}{where}", "err.prj.table", value=repr(value),
+                                   table=where))
         return {}
 
     def number(tbl: Mapping[str, Any], key: str, where: str, default: float,
@@ -422,10 +417,9 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
                 problems.append(p)
                 return default
         if not math.isfinite(value) or (positive and value <= 0):
-            problems.append(Problem(f"{w}{where}.{key}",
-                                    f"must be a finite number{' > 0' if positive else ''}, "
-                                    f"got {value}", "give a positive number" if positive
-                                    else "give a number"))
+            problems.append(Problem.of(f"{w}{where}.{key}",
+                                       "err.prf.positive" if positive else "err.prf.finite",
+                                       value=value))
             return default
         return float(value)
 
@@ -433,8 +427,8 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         value = get(tbl, key, list, where, [], False)
         bad = [v for v in value if not isinstance(v, str)]
         if bad:
-            problems.append(Problem(f"{w}{where}.{key}", f"expected strings, got {bad[0]!r}",
-                                    'write a list of strings such as ["a", "b"]'))
+            problems.append(Problem.of(f"{w}{where}.{key}", "err.prf.strings",
+                                       value=repr(bad[0])))
         return [v for v in value if isinstance(v, str)]
 
     head = table(data.get("profile", {}), "profile")
@@ -445,21 +439,21 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         for k in m:
             if k not in MODE_KEYS:
                 close = difflib.get_close_matches(k, MODE_KEYS, n=1)
-                problems.append(Problem(f"{w}{where}.{k}", "unknown key",
-                                        "remove it or rename it; "
-                                        + (f"did you mean `{close[0]}`?" if close
-                                           else f"known keys: {', '.join(MODE_KEYS)}")))
+                problems.append(
+                    Problem.of(f"{w}{where}.{k}", "err.prj.unknown_key", close=close[0])
+                    if close else Problem.of(f"{w}{where}.{k}", "err.prj.unknown_key_list",
+                                             known=", ".join(MODE_KEYS)))
         flags: dict[str, bool] = {}
-        for flag, fix in MODE_FLAGS.items():
+        for flag in MODE_FLAGS:
             if flag not in m:
-                problems.append(Problem(f"{w}{where}.{flag}", "missing", fix))
+                problems.append(Problem.of(f"{w}{where}.{flag}", f"err.prf.flag_{flag}"))
             flags[flag] = bool(get(m, flag, bool, where, False, False))
         speeds = get(m, "class_speeds_kmh", dict, where, {}, required=False)
         forbidden = strings(m, "forbidden_classes", where)
         for cls in [*forbidden, *speeds]:
             if cls not in ROAD_CLASSES:
-                problems.append(Problem(f"{w}{where}", f"unknown road class {cls!r}",
-                                        f"use one of {', '.join(ROAD_CLASSES)}"))
+                problems.append(Problem.of(f"{w}{where}", "err.prf.road_class",
+                                           value=repr(cls), known=", ".join(ROAD_CLASSES)))
         class_speeds = {k: number(speeds, k, f"{where}.class_speeds_kmh", 1.0,
                                   high=MAX_SPEED_KMH, what=_SPEED) for k in speeds}
         speed = number(m, "speed_kmh", where, 4.0, high=MAX_SPEED_KMH, what=_SPEED)
@@ -473,8 +467,8 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         c = table(c, where)
         mode = get(c, "mode", str, where, "walk")
         if mode not in modes:
-            problems.append(Problem(f"{w}{where}.mode", f"unknown mode {mode!r}",
-                                    f"use one of {', '.join(modes)}"))
+            problems.append(Problem.of(f"{w}{where}.mode", "err.prf.mode", value=repr(mode),
+                                       known=", ".join(modes)))
         minutes = number(c, "minutes", where, 15.0, high=MAX_MINUTES, what=_MINUTES)
         rings = get(c, "rings", list, where, [], False)
         ring_values = {str(i): r for i, r in enumerate(rings)}
@@ -484,9 +478,7 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
                                            high=MAX_MINUTES, what=_MINUTES)
                                     for i in ring_values))
     if not circles:  # a profile defines the circles its communities need, at least one
-        problems.append(Problem(f"{w}circles", "missing",
-                                "add a [circles.urban] (or [circles.rural]) table with minutes "
-                                "and mode"))
+        problems.append(Problem.of(f"{w}circles", "err.prf.no_circles"))
     categories: dict[str, Category] = {}
     for key, c in table(data.get("categories", {}), "categories").items():
         where = f"categories.{key}"
@@ -494,8 +486,8 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         cc = tuple(strings(c, "circles", where))
         for ck in cc:
             if ck not in circles:
-                problems.append(Problem(f"{w}{where}.circles", f"unknown circle {ck!r}",
-                                        f"use one of {', '.join(circles)}"))
+                problems.append(Problem.of(f"{w}{where}.circles", "err.prf.circle",
+                                           value=repr(ck), known=", ".join(circles)))
         group = get(c, "group", str, where, None, False)
         level = (number(c, "minutes", where, 15.0, high=MAX_MINUTES, what=_MINUTES)
                  if "minutes" in c else None)
@@ -516,24 +508,24 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         g = table(g, where)
         gfield = get(g, "field", str, where, key)
         if gfield not in GROUP_FIELDS:
-            problems.append(Problem(f"{w}{where}.field", f"unknown communities column "
-                                    f"{gfield!r}", f"use one of {', '.join(GROUP_FIELDS)}"))
+            problems.append(Problem.of(f"{w}{where}.field", "err.prf.group_field",
+                                       value=repr(gfield), known=", ".join(GROUP_FIELDS)))
         gmodes = get(g, "modes", dict, where, {}, False)
         for ck, mk in gmodes.items():
             if ck not in circles:
-                problems.append(Problem(f"{w}{where}.modes", f"unknown circle {ck!r}",
-                                        f"use one of {', '.join(circles)}"))
+                problems.append(Problem.of(f"{w}{where}.modes", "err.prf.circle",
+                                           value=repr(ck), known=", ".join(circles)))
             if not isinstance(mk, str) or mk not in modes:
-                problems.append(Problem(f"{w}{where}.modes.{ck}", f"unknown mode {mk!r}",
-                                        f"use one of {', '.join(modes)}"))
+                problems.append(Problem.of(f"{w}{where}.modes.{ck}", "err.prf.mode",
+                                           value=repr(mk), known=", ".join(modes)))
         groups[key] = Group(key, get(g, "name_zh", str, where, key, False),
                             get(g, "name_en", str, where, key, False), gfield,
                             {k: v for k, v in gmodes.items() if isinstance(v, str)})
     for key, cat in categories.items():
         if cat.group is not None and cat.group not in groups:
-            problems.append(Problem(f"{w}categories.{key}.group", f"unknown group "
-                                    f"{cat.group!r}", f"add [groups.{cat.group}] or use one "
-                                    f"of {', '.join(groups) or '(none defined)'}"))
+            problems.append(Problem.of(f"{w}categories.{key}.group", "err.prf.group",
+                                       value=repr(cat.group), group=cat.group,
+                                       known=", ".join(groups) or "-"))
     default_year = get(head, "target_year", int, "profile", None, False)
     indicators: dict[str, Indicator] = {}
     for key, i in table(data.get("indicators", {}), "indicators").items():
@@ -551,8 +543,7 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
     space = {k: number(space_raw, k, "space", 0.0, positive=False) for k in space_raw}
     for k, v in space.items():
         if v < 0:
-            problems.append(Problem(f"{w}space.{k}", f"must be >= 0, got {v:g}",
-                                    "give a floor area or count (>= 0)"))
+            problems.append(Problem.of(f"{w}space.{k}", "err.prf.space", value=f"{v:g}"))
     raise_problems(problems, ProjectError, what=f"profile {path}")
     return Profile(str(head.get("key", path.stem)), str(head.get("name_zh", path.stem)),
                    str(head.get("name_en", path.stem)), path, circles, modes, categories,

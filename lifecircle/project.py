@@ -30,9 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from lifecircle._toml import is_type as _is_type
-from lifecircle._toml import range_problem
+from lifecircle._toml import range_problem, type_pair
 from lifecircle._toml import read_toml as _read_toml
-from lifecircle._toml import type_name as _type_name
 from lifecircle.errors import Problem, ProjectError, raise_problems
 
 # The standards profile lives in lifecircle.profile; these names stay importable from here.
@@ -136,33 +135,29 @@ class PlannerOptions:
         """
         found: list[Problem] = []
         if not self.categories:
-            found.append(Problem(where("categories"), "no category given",
-                                 "name at least one catalogue key, e.g. elderly_care"))
+            found.append(Problem.of(where("categories"), "err.prj.no_category"))
         for c in dict.fromkeys(self.categories):
             hint = profile.category_hint(c)
             if hint is not None:
-                found.append(Problem(where("categories"), f"unknown category {c!r}", hint))
+                found.append(Problem.of(where("categories"), "err.prj.unknown_category",
+                                        value=c, hint=hint))
         if len(set(self.categories)) != len(self.categories):
-            found.append(Problem(where("categories"), f"listed twice in {list(self.categories)}",
-                                 "name each category once"))
+            found.append(Problem.of(where("categories"), "err.prj.twice",
+                                    values=list(self.categories)))
         if self.model not in MODELS:
-            found.append(Problem(where("model"), f"unknown model {self.model!r}",
-                                 f"use one of {', '.join(MODELS)}"))
+            found.append(Problem.of(where("model"), "err.prj.unknown_model", value=self.model,
+                                    known=", ".join(MODELS)))
         if self.load not in ("population", "elderly"):
-            found.append(Problem(where("load"), f"unknown load {self.load!r}",
-                                 'use "population" or "elderly"'))
+            found.append(Problem.of(where("load"), "err.prj.unknown_load", value=self.load))
         if self.capacity is not None and not self.capacity > 0:
-            found.append(Problem(where("capacity"), f"must be > 0, got {self.capacity}",
-                                 "give the number of residents one site can serve"))
+            found.append(Problem.of(where("capacity"), "err.prj.capacity", value=self.capacity))
         if self.sites is not None and self.sites < 1:
-            found.append(Problem(where("sites"), f"must be >= 1, got {self.sites}",
-                                 "give the number of new sites"))
+            found.append(Problem.of(where("sites"), "err.prj.sites", value=self.sites))
         if self.model in ("mclp", "pmedian") and self.sites is None:
-            found.append(Problem(where("sites"), f"the {self.model} model needs the number "
-                                 "of new sites", "give it (CLI: --sites N)"))
+            found.append(Problem.of(where("sites"), "err.prj.sites_needed", model=self.model))
         if not self.time_limit_s > 0:
-            found.append(Problem(where("time_limit_s"), f"must be > 0, got {self.time_limit_s}",
-                                 "give the solver time limit in seconds"))
+            found.append(Problem.of(where("time_limit_s"), "err.prj.time_limit",
+                                    value=self.time_limit_s))
         return found
 
 
@@ -258,7 +253,7 @@ class Project:
         opts = planner or PlannerOptions()
         problems.extend(opts.problems(prof))
         if lang not in ("zh", "en"):
-            problems.append(Problem("lang", f"unknown language {lang!r}", 'use "zh" or "en"'))
+            problems.append(Problem.of("lang", "err.prj.lang", value=repr(lang)))
         raise_problems(problems, ProjectError, what="Project.from_layers")
         working = f"EPSG:{working_crs}" if isinstance(working_crs, int) else str(working_crs)
         return cls(None, name, prof, specs, working, lang, network or NetworkOptions(), opts,
@@ -290,8 +285,9 @@ def _keypath(where: str) -> str:
 
 def _unknown(key: str, known: list[str], where: str) -> Problem:
     close = difflib.get_close_matches(key, known, n=1)
-    hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(known)}"
-    return Problem(f"{where}{key}", "unknown key", f"remove it or rename it; {hint}")
+    if close:
+        return Problem.of(f"{where}{key}", "err.prj.unknown_key", close=close[0])
+    return Problem.of(f"{where}{key}", "err.prj.unknown_key_list", known=", ".join(known))
 
 
 def _check_table(data: Mapping[str, Any], schema: Mapping[str, Any], where: str,
@@ -303,14 +299,14 @@ def _check_table(data: Mapping[str, Any], schema: Mapping[str, Any], where: str,
         expected = schema[key]
         if isinstance(expected, dict):
             if not isinstance(value, dict):
-                problems.append(Problem(f"{where}{key}", f"expected a table, got {value!r}",
-                                        f"write it as [{_keypath(where)}{key}]"))
+                problems.append(Problem.of(f"{where}{key}", "err.prj.table", value=repr(value),
+                                           table=f"{_keypath(where)}{key}"))
             else:
                 _check_table(value, expected, f"{where}{key}.", problems)
         elif not _is_type(value, expected):
-            problems.append(Problem(
-                f"{where}{key}", f"expected {_type_name(expected)}, got {value!r}",
-                f"set `{_keypath(where)}{key}` to {_type_name(expected)}"))
+            problems.append(Problem.of(f"{where}{key}", "err.prj.type",
+                                       type=type_pair(expected), value=repr(value),
+                                       key=f"{_keypath(where)}{key}"))
 
 
 #: Allowed range of every number of a project file: key -> (low, high, low bound open,
@@ -443,7 +439,7 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
         try:
             profile = load_profile(profile_name, base=root)
         except ProjectError as e:
-            problems.append(Problem(f"{where0}project.profile", str(e)))
+            problems.append(Problem.of(f"{where0}project.profile", "err.nested", text=e))
 
     working = head.get("working_crs", "auto")
     if isinstance(working, int):
@@ -457,17 +453,14 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
         try:
             crs = CRS.from_user_input(working)
             if not crs.is_projected:
-                problems.append(Problem(
-                    f"{where0}project.working_crs", f"{working} is not a metric projected CRS",
-                    'use "auto", "utm" or a projected EPSG code such as "EPSG:4548"'))
+                problems.append(Problem.of(f"{where0}project.working_crs",
+                                           "err.prj.crs_degrees", value=working))
         except CRSError:
-            problems.append(Problem(f"{where0}project.working_crs",
-                                    f"unknown CRS {working!r}",
-                                    'use "auto", "utm" or an EPSG code such as "EPSG:4548"'))
+            problems.append(Problem.of(f"{where0}project.working_crs", "err.prj.crs_unknown",
+                                       value=repr(working)))
     lang = head.get("lang", "zh")
     if lang not in ("zh", "en"):
-        problems.append(Problem(f"{where0}project.lang", f"unknown language {lang!r}",
-                                'use "zh" or "en"'))
+        problems.append(Problem.of(f"{where0}project.lang", "err.prj.lang", value=repr(lang)))
 
     layers: dict[str, LayerSpec] = {}
     raw_layers = data.get("layers", {})
@@ -475,8 +468,8 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
         raw_layers = {}
     for key, required in LAYER_KEYS.items():
         if required and key not in raw_layers:
-            problems.append(Problem(f"{where0}layers.{key}", "missing",
-                                    f'add [layers.{key}] with path = "..."'))
+            problems.append(Problem.of(f"{where0}layers.{key}", "err.prj.layer_missing",
+                                       key=key))
     for key, spec in raw_layers.items():
         where = f"{where0}layers.{key}."
         if key not in LAYER_KEYS:
@@ -485,21 +478,20 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
         if isinstance(spec, str):
             spec = {"path": spec}
         if not isinstance(spec, dict):
-            problems.append(Problem(where[:-1], f"expected a table, got {spec!r}",
-                                    f'write [layers.{key}] with path = "..."'))
+            problems.append(Problem.of(where[:-1], "err.prj.layer_table", value=repr(spec),
+                                       key=key))
             continue
         _check_table(spec, _LAYER_SCHEMA, where, problems)
         p = spec.get("path")
         lpath = Path()
         if p is None:
-            problems.append(Problem(f"{where}path", "missing", 'add path = "..."'))
+            problems.append(Problem.of(f"{where}path", "err.prj.path_missing"))
         elif isinstance(p, str):
             from lifecircle.limits import file_kind
 
             lpath = Path(p) if Path(p).is_absolute() else root / p
             if not lpath.exists():
-                problems.append(Problem(f"{where}path", f"{lpath} does not exist",
-                                        "check the path (relative to the project file)"))
+                problems.append(Problem.of(f"{where}path", "err.prj.path_absent", path=lpath))
             elif file_kind(lpath) is not None:
                 problems.append(Problem.of(f"{where}path", "err.layer_not_regular",
                                            path=lpath, kind=file_kind(lpath)))
@@ -508,8 +500,9 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
             try:
                 source = parse_source_crs(source)
             except ValueError:
-                problems.append(Problem(f"{where}source_crs", f"unknown system {source!r}",
-                                        f"use one of {', '.join(SOURCE_SYSTEMS)} or EPSG:<code>"))
+                problems.append(Problem.of(f"{where}source_crs", "err.prj.source_crs",
+                                           value=repr(source),
+                                           known=", ".join(SOURCE_SYSTEMS)))
                 source = None
         fields = spec.get("fields", {}) if isinstance(spec.get("fields"), dict) else {}
         known = CANONICAL_FIELDS[key]
@@ -517,33 +510,26 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
             if canon not in known:
                 problems.append(_unknown(canon, list(known), f"{where}fields."))
             elif not isinstance(src, str):
-                problems.append(Problem(f"{where}fields.{canon}",
-                                        f"expected a field name, got {src!r}",
-                                        f'write {canon} = "SOURCE_FIELD"'))
+                problems.append(Problem.of(f"{where}fields.{canon}", "err.prj.field_name",
+                                           value=repr(src), canon=canon))
             elif src.strip().lower() == "auto" and canon != ID_FIELDS.get(key):
-                problems.append(Problem(f"{where}fields.{canon}",
-                                        '"auto" only numbers ids'
-                                        + (f" (fields.{ID_FIELDS[key]})" if key in ID_FIELDS
-                                           else ""),
-                                        f'write {canon} = "SOURCE_FIELD" or remove the line'))
+                problems.append(Problem.of(
+                    f"{where}fields.{canon}", "err.prj.auto_ids", canon=canon,
+                    ids=f" (fields.{ID_FIELDS[key]})" if key in ID_FIELDS else ""))
         category = spec.get("category")
         if isinstance(category, str):
             if key != "facilities":
-                problems.append(Problem(f"{where}category", "only a facilities layer has a "
-                                        "category for all its features",
-                                        f"remove category from [layers.{key}]"))
+                problems.append(Problem.of(f"{where}category", "err.prj.category_layer",
+                                           key=key))
             elif profile is not None and profile.match_category(category) is None:
                 close = difflib.get_close_matches(category, [
                     *profile.categories, *(c.name_zh for c in profile.categories.values())], n=1)
-                problems.append(Problem(f"{where}category", f"unknown category {category!r}",
-                                        "use a category key, Chinese name or alias of the "
-                                        "profile" + (f" such as {close[0]!r}" if close else "")
-                                        + "; `lifecircle profile show` lists them"))
+                problems.append(Problem.of(
+                    f"{where}category",
+                    "err.prj.category_close" if close else "err.prj.category_unknown",
+                    value=repr(category), close=repr(close[0]) if close else ""))
             elif "category" in fields:
-                problems.append(Problem(f"{where}category", "both category and "
-                                        "fields.category are set",
-                                        "keep one: category for one type of facility, "
-                                        "fields.category for a field of types"))
+                problems.append(Problem.of(f"{where}category", "err.prj.category_both"))
         values = spec.get("values", {}) if isinstance(spec.get("values"), dict) else {}
         encoding = spec.get("encoding")
         if isinstance(encoding, str) and encoding.lower() != "auto":
@@ -552,8 +538,8 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
             try:
                 codecs.lookup(encoding)
             except LookupError:
-                problems.append(Problem(f"{where}encoding", f"unknown encoding {encoding!r}",
-                                        'use "auto", "gbk", "gb18030" or "utf-8"'))
+                problems.append(Problem.of(f"{where}encoding", "err.prj.encoding",
+                                           value=repr(encoding)))
         layers[key] = LayerSpec(
             key, lpath, spec.get("layer") if isinstance(spec.get("layer"), str) else None,
             source if isinstance(source, str) else None,

@@ -149,6 +149,8 @@ def data_values(folder: Path) -> list[str]:
         except Exception:
             continue
     for f in folder.rglob("*.toml"):  # the project's own names (project name, paths)
+        if not f.is_file() or f.stat().st_size > 1_000_000:  # a FIFO would block
+            continue
         try:
             values.update(_toml_strings(tomllib.loads(f.read_text(encoding="utf-8"))))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
