@@ -67,7 +67,7 @@ def pick(value: Any, lang: str) -> Any:
     return value
 
 
-def notice(error: type[E], key: str, **values: Any) -> E:
+def notice(error: type[E], key: str, /, **values: Any) -> E:
     """An error of class ``error`` whose message is the catalogue entry ``key``.
 
     Parameters
@@ -115,7 +115,7 @@ class Note(str):
     where: tuple[str, ...]
     values: Mapping[str, Any]
 
-    def __new__(cls, key: str, *where: str | tuple[str, str], **values: Any) -> Note:
+    def __new__(cls, key: str, /, *where: str | tuple[str, str], **values: Any) -> Note:
         text = _note_text(key, where, values, "en")
         note = super().__new__(cls, text)
         note.key = key

@@ -440,6 +440,231 @@ ERRORS: dict[str, tuple[str, str]] = {
                           "UTF-8"),
     "err.toml.syntax": ("{path}：TOML 语法错误，{reason}；修正：改正所示的行",
                         "{path}: TOML syntax error: {reason}; fix: correct the line shown"),
+    # reading layers (GDAL's own words are quoted as they are)
+    "err.read.zip": ("{path}：不是可读取的 zip 压缩包（「{reason}」）；"
+                     "修正：重新压缩，或解压后指定 .shp",
+                     "{path}: not a readable zip archive ({reason}); fix: re-create the "
+                     "archive or unpack it and name the .shp"),
+    "err.read.vector": (
+        "{path}：无法作为矢量图层打开（GDAL：「{reason}」）；修正：确认文件是 Shapefile（旁边有 "
+        ".shx 和 .dbf）、GeoPackage、GeoJSON 或 FlatGeobuf",
+        "{path}: cannot open as a vector layer ({reason}); fix: check the file is a Shapefile "
+        "(with .shx and .dbf beside it), GeoPackage, GeoJSON or FlatGeobuf"),
+    "err.read.zip_empty": ("{path}：压缩包中没有 .shp、.gpkg、.geojson 或 .fgb；修正：把 .shp "
+                           "与 .shx、.dbf、.prj（及 .cpg）一起压缩",
+                           "{path}: the zip archive holds no .shp, .gpkg, .geojson or .fgb; "
+                           "fix: zip the .shp with its .shx, .dbf, .prj (and .cpg)"),
+    "err.read.zip_many": ("{path}：含 {n} 个 Shapefile（{names}），但没有指定图层；修正：在项目"
+                          "文件中设 layer = \"<名称>\"",
+                          "{path}: holds {n} shapefiles ({names}) and no layer is named; fix: "
+                          "set layer = \"<name>\" in the project file"),
+    "err.read.no_layer": ("{path}：没有图层 {layer}；现有图层：{names}；"
+                          "修正：把 layer 设为其中之一",
+                          "{path}: no layer {layer}; layers: {names}; fix: set layer to one of "
+                          "these"),
+    "err.read.many_layers": ("{path}：含 {n} 个图层（{names}），但没有指定图层；修正：在项目文件中"
+                             "设 layer = \"<名称>\"",
+                             "{path}: holds {n} layers ({names}) and none is named; fix: set "
+                             "layer = \"<name>\" in the project file"),
+    "err.read.layer": ("{path}：无法读取图层 {layer}（GDAL：「{reason}」）；修正：检查文件",
+                       "{path}: cannot read layer {layer} ({reason}); fix: check the file"),
+    "err.read.encoding": ("{path}：未知的编码 {value}；修正：使用 \"gbk\"、\"gb18030\" 或 "
+                          "\"utf-8\"",
+                          "{path}: unknown encoding {value}; fix: use \"gbk\", \"gb18030\" or "
+                          "\"utf-8\""),
+    "err.read.part_missing": (
+        "{path}：旁边缺少 {part}（{what}）；修正：把 {part} 与 .shp 一起复制（Shapefile 由 "
+        ".shp、.shx、.dbf 以及 .prj、.cpg 组成）",
+        "{path}: {part} (the {what}) is missing beside it; fix: copy {part} together with the "
+        ".shp (a shapefile is .shp + .shx + .dbf, with .prj and .cpg)"),
+    "err.read.not_part": ("{path}：不是 Shapefile 的组成文件（{size} 字节，没有文件头）；修正：重新"
+                          "复制或导出完整的 Shapefile",
+                          "{path}: not a shapefile part ({size} bytes, no shapefile header); "
+                          "fix: copy or export the complete shapefile again"),
+    "err.read.truncated": ("{path}：文件不完整（{size} 字节，文件头声明 {declared}）；修正：重新"
+                           "复制或导出完整的 Shapefile",
+                           "{path}: truncated ({size} bytes, its header says {declared}); fix: "
+                           "copy or export the complete shapefile again"),
+    "err.read.dbf_header": ("{path}：文件不完整（{size} 字节，没有 DBF 文件头）；修正：重新复制或"
+                            "导出完整的 Shapefile",
+                            "{path}: truncated ({size} bytes, no DBF header); fix: copy or "
+                            "export the complete shapefile again"),
+    "err.read.dbf_truncated": ("{path}：文件不完整（{size} 字节，文件头声明 {n} 条记录共 "
+                               "{declared} 字节）；修正：重新复制或导出完整的 Shapefile",
+                               "{path}: truncated ({size} bytes, its header says {declared} "
+                               "for {n} records); fix: copy or export the complete shapefile "
+                               "again"),
+    "err.read.zip_member": ("{path}：无法读取压缩包中的 {name}.dbf/.cpg（「{reason}」）；修正："
+                            "重新制作压缩包",
+                            "{path}: cannot read {name}.dbf/.cpg in the archive ({reason}); "
+                            "fix: re-create the zip archive"),
+    "err.read.frame": ("{path}：无法读取（GDAL：「{reason}」）；修正：确认文件能在 QGIS 中打开",
+                       "{path}: cannot read ({reason}); fix: check the file opens in QGIS"),
+    "err.read.no_geometry": ("{path}：没有几何字段；修正：给出点、线或面图层",
+                             "{path}: has no geometry column; fix: give a layer with points, "
+                             "lines or polygons"),
+    "err.read.no_sheet": ("{path}：工作簿中没有含数据的工作表；修正：检查文件",
+                          "{path}: the workbook has no sheet with data; fix: check the file"),
+    "err.read.many_sheets": ("{path}：含 {n} 个工作表（{names}），但没有指定；修正：在项目文件中设 "
+                             "layer = \"<工作表>\"",
+                             "{path}: holds {n} sheets ({names}) and none is named; fix: set "
+                             "layer = \"<sheet>\" in the project file"),
+    "err.read.sheet": ("{path}：没有工作表 {layer}；现有工作表：{names}；"
+                       "修正：把 layer 设为其中之一",
+                       "{path}: no sheet {layer}; sheets: {names}; fix: set layer to one of "
+                       "these"),
+    "err.read.csv_encoding": ("{path}：文本既不是 UTF-8 也不是 GBK/GB18030；修正：另存为 UTF-8 "
+                              "CSV，或为该图层设置 encoding",
+                              "{path}: the text is neither UTF-8 nor GBK/GB18030; fix: save the "
+                              "table as UTF-8 CSV, or set encoding for this layer"),
+    "err.read.table": ("{path}：无法读取表格（「{reason}」）；修正：另存为带表头的 UTF-8 CSV",
+                       "{path}: cannot read the table ({reason}); fix: save it as a UTF-8 CSV "
+                       "with a header row"),
+    "err.read.no_xy": ("{path}：没有坐标列（列：{columns}）；修正：把坐标列命名为 经度/纬度 "
+                       "（lon/lat）或 x/y，或在 QGIS 中把表格转为点图层",
+                       "{path}: no coordinate columns (columns: {columns}); fix: name them "
+                       "lon/lat (or `经度`/`纬度`) or x/y, or convert the table to a point "
+                       "layer in QGIS"),
+    "err.read.raster": ("{path}：无法作为栅格打开（GDAL：「{reason}」）；"
+                        "修正：给出每个像元人口数的 GeoTIFF",
+                        "{path}: cannot open as a raster ({reason}); fix: give a GeoTIFF of "
+                        "people per cell"),
+    "warn.read.convert": ("部分字符无法按 {label} 转换；修正：在项目文件中为该图层设置 encoding",
+                          "some characters could not be converted from {label}; fix: set "
+                          "encoding for this layer in the project file"),
+    # validating layers (the place is the file and layer; rows are 1-based)
+    "hint.more": ("；{hint}", "; {hint}"),
+    "hint.or": ("{first}；或 {second}", "{first}; or {second}"),
+    "hint.crs.degrees": ('坐标是经纬度：使用 source_crs = "wgs84" 或 "cgcs2000"',
+                         'the coordinates are degrees: use source_crs = "wgs84" or "cgcs2000"'),
+    "hint.crs.zone3": ("东坐标以带号 {zone} 开头：CGCS2000 3 度带第 {zone} 带（中央经线 {cm}E）"
+                       "为 EPSG:{epsg}",
+                       "the eastings start with zone {zone}: CGCS2000 3-degree Gauss-Kruger "
+                       "zone {zone} (central meridian {cm}E) is EPSG:{epsg}"),
+    "hint.crs.zone6": ("东坐标以带号 {zone} 开头：CGCS2000 6 度带第 {zone} 带（中央经线 {cm}E）"
+                       "为 EPSG:{epsg}",
+                       "the eastings start with zone {zone}: CGCS2000 6-degree Gauss-Kruger "
+                       "zone {zone} (central meridian {cm}E) is EPSG:{epsg}"),
+    "hint.crs.no_zone": (
+        "东坐标没有带号：可能是 CGCS2000 3 度带按中央经线编码的坐标系（EPSG:4534-4554，如 117E 为 "
+        "EPSG:4548、120E 为 EPSG:4549）、其他国家的格网（如 EPSG:27700）或 UTM 带"
+        "（EPSG:326xx，如 EPSG:32650）",
+        "the eastings have no zone number: a CGCS2000 3-degree Gauss-Kruger CM code "
+        "(EPSG:4534-4554, e.g. EPSG:4548 for 117E, EPSG:4549 for 120E), a national grid (e.g. "
+        "EPSG:27700) or a UTM zone (EPSG:326xx, e.g. EPSG:32650)"),
+    "hint.crs.mercator": ("若按 Web 墨卡托米制坐标（EPSG:3857，网络地图导出）则位于经度 {lon}、"
+                          "纬度 {lat}：若位置正确，设 source_crs = \"EPSG:3857\"",
+                          "Web Mercator metres (EPSG:3857, web map exports) would put them at "
+                          "lon {lon}, lat {lat}: if that is the place, set source_crs = "
+                          "\"EPSG:3857\""),
+    "err.val.offset_projected": ("source_crs = {source} 需要经纬度坐标，但文件是 {crs}",
+                                 "source_crs = {source} needs longitude/latitude in degrees but "
+                                 "the file is in {crs}"),
+    "err.val.offset_projected.fix": ("删除 source_crs，或把图层导出为 {system} 经纬度",
+                                     "remove source_crs, or export the layer as {system} "
+                                     "lon/lat"),
+    "err.val.swapped": ("{crs}坐标看起来是（纬度，经度）颠倒的：{bounds}",
+                        "{crs}coordinates look like (latitude, longitude) swapped: {bounds}"),
+    "err.val.swapped.fix": ("重新导出图层，经度在前", "re-export the layer with longitude first"),
+    "err.val.source_not_degrees": ("source_crs = {source}，但坐标不是经纬度（{bounds}）",
+                                   "source_crs = {source} but the coordinates are not degrees "
+                                   "({bounds})"),
+    "err.val.source_not_degrees.fix": ("设置图层真实的 source_crs{hint}",
+                                       "set the layer's real source_crs{hint}"),
+    "warn.val.overridden": ("文件声明的坐标系为 {crs}；以 source_crs = {source} 为准",
+                            "the file declares {crs}; source_crs = {source} overrides it"),
+    "err.val.source_unknown": ("未知的 source_crs {source}", "unknown source_crs {source}"),
+    "err.val.source_unknown.fix": (
+        '设 source_crs = "wgs84"、"cgcs2000"、"gcj02"、"bd09" 或 "EPSG:<代码>"',
+        'set source_crs = "wgs84", "cgcs2000", "gcj02", "bd09" or "EPSG:<code>"'),
+    "err.val.no_crs": ("没有坐标系（缺少 .prj 或 CRS）", "no coordinate system (missing .prj or "
+                       "CRS)"),
+    "err.val.no_crs.fix": (
+        '在项目文件中设 source_crs = "wgs84"、"cgcs2000"、"gcj02"、"bd09" 或 "EPSG:<代码>"{hint}',
+        'set source_crs = "wgs84", "cgcs2000", "gcj02", "bd09" or "EPSG:<code>" in the project '
+        'file{hint}'),
+    "err.val.not_degrees": ("坐标系为 {crs}（经纬度），但坐标不是经纬度（{bounds}）",
+                            "the CRS is {crs} (degrees) but the coordinates are not degrees "
+                            "({bounds})"),
+    "err.val.not_degrees.fix": ("设置图层真实的 source_crs{hint}",
+                                "set the layer's real source_crs{hint}"),
+    "err.val.degrees_as_metres": ("坐标系为 {crs}（米），但坐标看起来是经纬度（{bounds}）",
+                                  "the CRS is {crs} (metres) but the coordinates look like "
+                                  "degrees ({bounds})"),
+    "err.val.degrees_as_metres.fix": ('设 source_crs = "wgs84" 或 "cgcs2000"（高德数据用 "gcj02"）',
+                                      'set source_crs = "wgs84" or "cgcs2000" (or "gcj02" for '
+                                      'Amap data)'),
+    "err.val.misfit": ("坐标（{bounds}）与坐标系 {crs} 不符", "the coordinates ({bounds}) do not "
+                       "fit the CRS {crs}"),
+    "err.val.misfit.fix": ("设置图层真实的 source_crs{hint}", "set the layer's real "
+                           "source_crs{hint}"),
+    "warn.val.empty": ("{n} 个要素的几何为空，已删除（{rows}）",
+                       "{n} features with empty geometry dropped ({rows})"),
+    "err.val.no_features": ("没有带几何的要素", "no features with a geometry"),
+    "err.val.no_features.fix": ("检查图层中是否有要素", "check the layer holds features"),
+    "warn.val.repaired": ("{n} 个无效几何已用 make_valid 修复（{rows}）",
+                          "{n} invalid geometries repaired with make_valid ({rows})"),
+    "warn.val.collapsed": ("{n} 个无效几何退化后已删除（{rows}）",
+                           "{n} invalid geometries collapsed and were dropped ({rows})"),
+    "warn.val.to_point": ("{n} 个面已替换为其内部的一点（代表点）",
+                          "{n} polygons replaced by a point inside each (representative "
+                          "point)"),
+    "warn.val.multipoint": ("{n} 个多点已替换为其中一点",
+                            "{n} multi-points replaced by one of their points"),
+    "err.val.geometry_type": ("{layer} 必须是{want}，发现{scope} {counts}（{rows}）",
+                              "{layer} must be {want}, found {scope}{counts} ({rows})"),
+    "err.val.geometry_type.fix": ("{fix}", "{fix}"),
+    "err.val.duplicate": ("{column} 重复：{sample}{more}", "duplicate {column} {sample}{more}"),
+    "err.val.duplicate.fix": ("使 {source} 唯一、把其他字段对应到 {column}，或设 "
+                              "fields.{column} = \"auto\" 自动编号",
+                              "make {source} unique, map another field to {column}, or set "
+                              "fields.{column} = \"auto\" to number the rows"),
+    "err.val.non_numeric": ("{column} 不是数值：{values}（{rows}）",
+                            "non-numeric {column} {values} ({rows})"),
+    "err.val.non_numeric.fix": ("更正这些值，或把其他字段对应到 {column}",
+                                "correct the values or map another field to {column}"),
+    "err.val.missing": ("缺少 {column}（{rows}）", "missing {column} ({rows})"),
+    "err.val.missing.fix": ("填写这些值（无人居住处填 0）", "fill in the values (0 where nobody "
+                            "lives)"),
+    "err.val.negative": ("{column} 为负数：{values}（{rows}）",
+                         "negative {column} {values} ({rows})"),
+    "err.val.negative.fix": ("更正这些值（必须 >= 0）", "correct the values (they must be >= 0)"),
+    "err.val.overlap": ("{name}（{ext}）与 {other}（{oext}）完全不重叠",
+                        "{name} ({ext}) does not overlap {other} ({oext})"),
+    "err.val.overlap.fix": ("检查 layers.{name} 的 source_crs{now} 和 layers.{other} 的；其中一个"
+                            "可能使用了其他坐标系",
+                            "check source_crs of layers.{name}{now} and of layers.{other}; one "
+                            "of them is probably in another coordinate system"),
+    # text encodings
+    "err.enc.contradicts": (
+        "{path}：项目设置 encoding = {value}，但文本是 {found}（如 {example}），名称会乱码；"
+        "修正：为该图层设 encoding = \"{detected}\" 或删除该设置",
+        "{path}: the project sets encoding = {value} but the text is {found} (e.g. {example}); "
+        "names would be garbled; fix: set encoding = \"{detected}\" for this layer or remove "
+        "the setting"),
+    "err.enc.cpg_unknown": ("{cpg_name}：未知的代码页 {cpg}；修正：在项目文件中为该图层设 "
+                            "encoding = \"gbk\" 或 \"utf-8\"",
+                            "{cpg_name}: unknown code page {cpg}; fix: set encoding = \"gbk\" "
+                            "or \"utf-8\" for this layer in the project file"),
+    "warn.enc.cpg_wrong": ("{cpg_name} 写的是 {cpg}，但文本是 {up}（如 {sample}）；已按 {up} "
+                           "读取；修正：把 {up} 写入 {cpg_name}，或在项目文件中设 encoding = "
+                           "\"{detected}\"",
+                           "{cpg_name} says {cpg} but the text is {up} (e.g. {sample}); read as "
+                           "{up}; fix: write {up} into {cpg_name} or set encoding = "
+                           "\"{detected}\" in the project file"),
+    "warn.enc.cpg_partial": ("{cpg_name} 写的是 {cpg}，但部分文本无法按它解码；修正：在项目文件中"
+                             "设置 encoding",
+                             "{cpg_name} says {cpg} but some text does not decode with it; fix: "
+                             "set encoding in the project file"),
+    "warn.enc.cpg_unknown": ("{cpg_name}：未知的代码页 {cpg}；文本是 {up}（如 {sample}）；已按 "
+                             "{up} 读取；修正：把 {up} 写入 {cpg_name}",
+                             "{cpg_name}: unknown code page {cpg}; the text is {up} (e.g. "
+                             "{sample}); read as {up}; fix: write {up} into {cpg_name}"),
+    "warn.enc.latin1": ("文本既不是 UTF-8 也不是 GBK，且没有可用的 .cpg；已按 Latin-1 读取，名称"
+                        "可能乱码；修正：在项目文件中为该图层设置 encoding（如 \"big5\"）",
+                        "text is neither UTF-8 nor GBK and there is no usable .cpg; read as "
+                        "Latin-1, names may be garbled; fix: set encoding for this layer in the "
+                        "project file (e.g. \"big5\")"),
     # standards profile
     "err.prf.not_found": ("标准配置 {name}：未找到；修正：使用内置配置（{names}）"
                           "或配置 TOML 文件的路径",
@@ -1146,7 +1371,7 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def t(key: str, lang: str = "zh", **values: Any) -> str:
+def t(key: str, lang: str = "zh", /, **values: Any) -> str:
     """Label ``key`` in ``lang``, formatted with ``values`` (plain text, not escaped).
 
     Unknown keys return the key itself so a missing label shows rather than crashes.

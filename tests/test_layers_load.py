@@ -416,7 +416,7 @@ def test_communities_must_be_polygons(data: dict[str, Any], load_error: Callable
     write_gbk_shp(communities(geometry=[b.centroid for b in BOXES]), tmp_path / "社区.shp")
     msg = load_error(data)
     assert "社区.shp (layers.communities): communities must be polygons, found all 3 Point " \
-           "(rows 1, 2, 3); fix: give the community boundary (面) layer" in msg
+           "(rows 1, 2, 3); fix: give the community boundary layer (polygons)" in msg
 
 
 def test_road_layer_of_points_is_an_error(data: dict[str, Any], load_error: Callable[..., str],
@@ -426,7 +426,7 @@ def test_road_layer_of_points_is_an_error(data: dict[str, Any], load_error: Call
     data["roads"] = {"path": "pts.shp"}
     msg = load_error(data)
     assert "pts.shp (layers.roads): roads must be lines, found all 2 Point (rows 1, 2); " \
-           "fix: give the road centre-line (线) layer" in msg
+           "fix: give the road centre-line layer (lines)" in msg
 
 
 def test_facility_polygons_become_points(data: dict[str, Any], load_layers: LoadFn,
@@ -886,4 +886,4 @@ def test_table_without_coordinates(data: dict[str, Any], load_error: Callable[..
     data["facilities"] = {"path": "设施.csv"}
     msg = load_error(data)
     assert "设施.csv: no coordinate columns (columns: 编号, 名称, 类型); fix: name them lon/lat " \
-           "(经度/纬度) or x/y" in msg
+           "(or `经度`/`纬度`) or x/y" in msg

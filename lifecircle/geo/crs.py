@@ -202,29 +202,30 @@ def suggest_projected(bounds: Bounds) -> str:
     Returns
     -------
     str
-        A short suggestion (English), empty when nothing fits.
+        A short suggestion (a :class:`~lifecircle.errors.Note`: English as a ``str``,
+        rendered in the run's language), empty when nothing fits.
     """
+    from lifecircle.errors import Note
+
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     if looks_like_degrees(bounds):
-        return 'the coordinates are degrees: use source_crs = "wgs84" or "cgcs2000"'
-    hints: list[str] = []
+        return Note("hint.crs.degrees")
+    hints: list[Note] = []
     zmin, zmax = int(minx // 1e6), int(maxx // 1e6)
     northing = miny >= 0.0 and maxy <= 7.0e6
     if northing and zmin == zmax and 25 <= zmin <= 45:
-        hints.append(f"the eastings start with zone {zmin}: CGCS2000 3-degree Gauss-Kruger zone "
-                     f"{zmin} (central meridian {zmin * 3}E) is EPSG:{4513 + zmin - 25}")
+        hints.append(Note("hint.crs.zone3", zone=zmin, cm=zmin * 3, epsg=4513 + zmin - 25))
     elif northing and zmin == zmax and 13 <= zmin <= 23:
-        hints.append(f"the eastings start with zone {zmin}: CGCS2000 6-degree Gauss-Kruger zone "
-                     f"{zmin} (central meridian {zmin * 6 - 3}E) is EPSG:{4491 + zmin - 13}")
+        hints.append(Note("hint.crs.zone6", zone=zmin, cm=zmin * 6 - 3,
+                          epsg=4491 + zmin - 13))
     elif minx > 0.0 and maxx < 1.0e6 and miny >= -1.0e7 and maxy <= 1.0e7:
-        hints.append("the eastings have no zone number: a CGCS2000 3-degree Gauss-Kruger CM "
-                     "code (EPSG:4534-4554, e.g. EPSG:4548 for 117E, EPSG:4549 for 120E), a "
-                     "national grid (e.g. EPSG:27700) or a UTM zone (EPSG:326xx, e.g. "
-                     "EPSG:32650)")
+        hints.append(Note("hint.crs.no_zone"))
     merc = _web_mercator_place(minx, miny, maxx, maxy)
     if merc:
         hints.append(merc)
-    return "; or ".join(hints)
+    if len(hints) > 1:
+        return Note("hint.or", first=hints[0], second=hints[1])
+    return hints[0] if hints else ""
 
 
 #: Half the width of the Web Mercator world (metres).
@@ -246,5 +247,6 @@ def _web_mercator_place(minx: float, miny: float, maxx: float, maxy: float) -> s
     # naming when the coordinates are large (web map tiles, Amap/Baidu/OSM exports)
     if abs(cx) < 1.0e6 and abs(cy) < 1.0e6:
         return ""
-    return (f"Web Mercator metres (EPSG:3857, web map exports) would put them at lon "
-            f"{lon:.3f}, lat {lat:.3f}: if that is the place, set source_crs = \"EPSG:3857\"")
+    from lifecircle.errors import Note
+
+    return Note("hint.crs.mercator", lon=f"{lon:.3f}", lat=f"{lat:.3f}")

@@ -21,6 +21,8 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from lifecircle.errors import InputError, Note, notice
+
 #: Bytes of DBF records read for detection (the whole file for any realistic city layer).
 MAX_SCAN_BYTES = 32 * 1024 * 1024
 
@@ -232,16 +234,14 @@ def choose(values: Sequence[bytes], *, cpg: str | None, project: str | None,
     if project:
         codec = normalise_codec(project)
         if codec is None:
-            raise ValueError(f"{where}: unknown encoding {project!r}; fix: use \"gbk\", "
-                             "\"gb18030\" or \"utf-8\"")
+            raise notice(InputError, "err.read.encoding", path=where, value=repr(project))
         bad = next((v for v in non_ascii if _decodes(v, codec) is None), None)
         if bad is not None:
-            found = detected or "not GBK or UTF-8"
+            found = (detected, detected) if detected else ("非 GBK 或 UTF-8",
+                                                           "not GBK or UTF-8")
             example = repr(sample) if detected and sample else repr(bad)
-            raise ValueError(
-                f"{where}: the project sets encoding = {project!r} but the text is {found} "
-                f"(e.g. {example}); names would be garbled; fix: set encoding = "
-                f"\"{detected or 'auto'}\" for this layer or remove the setting")
+            raise notice(InputError, "err.enc.contradicts", path=where, value=repr(project),
+                         found=found, example=example, detected=detected or "auto")
         return Choice(codec, label_of(codec), "project", sample=sample)
     if cpg is not None and cpg.strip():
         codec = normalise_codec(cpg)
@@ -251,27 +251,23 @@ def choose(values: Sequence[bytes], *, cpg: str | None, project: str | None,
                 return Choice(codec, label_of(codec), "cpg", sample=sample)
             if detected not in (None, "ascii"):
                 up = detected.upper()
-                warning = (f"{cpg_name} says {cpg.strip()!r} but the text is {up} "
-                           f"(e.g. {sample!r}); read as {up}; fix: write {up} into {cpg_name} "
-                           f"or set encoding = \"{detected}\" in the project file")
+                warning = Note("warn.enc.cpg_wrong", cpg_name=cpg_name,
+                               cpg=repr(cpg.strip()), up=up, sample=repr(sample),
+                               detected=detected)
                 return Choice(detected, detected, "corrected", warning, sample)
             return Choice(codec, label_of(codec), "cpg",
-                          f"{cpg_name} says {cpg.strip()!r} but some text does not decode "
-                          "with it; fix: set encoding in the project file" if not ok else "",
-                          sample)
+                          Note("warn.enc.cpg_partial", cpg_name=cpg_name,
+                               cpg=repr(cpg.strip())) if not ok else "", sample)
         if detected is None:
-            raise ValueError(f"{cpg_name}: unknown code page {cpg.strip()!r}; fix: set "
-                             "encoding = \"gbk\" or \"utf-8\" for this layer in the project file")
+            raise notice(InputError, "err.enc.cpg_unknown", cpg_name=cpg_name,
+                         cpg=repr(cpg.strip()))
         if detected != "ascii":
             return Choice(detected, detected, "corrected",
-                          f"{cpg_name}: unknown code page {cpg.strip()!r}; the text is "
-                          f"{detected.upper()} (e.g. {sample!r}); read as {detected.upper()}; "
-                          f"fix: write {detected.upper()} into {cpg_name}", sample)
+                          Note("warn.enc.cpg_unknown", cpg_name=cpg_name,
+                               cpg=repr(cpg.strip()), up=detected.upper(),
+                               sample=repr(sample)), sample)
     if detected == "ascii":
         return Choice(None, "ascii", "detected" if cpg is None else "cpg")
     if detected is not None:
         return Choice(detected, detected, "detected", sample=sample)
-    return Choice(None, "latin-1", "default",
-                  f"{where}: text is neither UTF-8 nor GBK and there is no usable .cpg; read as "
-                  "Latin-1, names may be garbled; fix: set encoding for this layer in the "
-                  "project file (e.g. \"big5\")")
+    return Choice(None, "latin-1", "default", Note("warn.enc.latin1", where))

@@ -23,7 +23,7 @@ import numpy as np
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from lifecircle.errors import InputError, notice
+from lifecircle.errors import InputError, Note, notice
 from lifecircle.layers import encoding as enc
 from lifecircle.limits import MAX_FEATURES, check_regular, regular_text_size
 
@@ -107,8 +107,7 @@ def _zip_members(path: Path) -> list[str]:
             names = [n for n in zf.namelist() if not n.endswith("/")
                      and not Path(n).name.startswith(".") and "__MACOSX" not in n]
     except Exception as e:  # a damaged archive: BadZipFile, NotImplementedError, ...
-        raise InputError(f"{path}: not a readable zip archive ({_gdal_message(e)}); fix: "
-                         "re-create the archive or unpack it and name the .shp") from None
+        raise notice(InputError, "err.read.zip", path=path, reason=_gdal_message(e)) from None
     skip = (".json", ".csv")  # metadata and tables are common in archives
     return [n for n in names
             if Path(n).suffix.lower() in VECTOR_SUFFIXES and Path(n).suffix.lower() not in skip]
@@ -147,9 +146,8 @@ def _list(gdal_path: str, path: Path) -> list[tuple[str, str | None]]:
             warnings.simplefilter("ignore")
             arr = pyogrio.list_layers(gdal_path)
     except Exception as e:  # a damaged file can make GDAL/pyogrio fail in any way
-        raise InputError(f"{path}: cannot open as a vector layer ({_gdal_message(e)}); fix: "
-                         "check the file is a Shapefile (with .shx and .dbf beside it), "
-                         "GeoPackage, GeoJSON or FlatGeobuf") from None
+        raise notice(InputError, "err.read.vector", path=path,
+                     reason=_gdal_message(e)) from None
     return [(str(n), None if g is None else str(g)) for n, g in arr]
 
 
@@ -183,7 +181,7 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path}: file not found; fix: check the path")
+        raise notice(InputError, "err.toml.not_found", path=path)
     check_regular(path)  # a FIFO or a device would hang or fill the memory
     if path.suffix.lower() in TEXT_SUFFIXES:
         regular_text_size(path)
@@ -194,8 +192,7 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
     if path.suffix.lower() == ".zip":
         members = _zip_members(path)
         if not members:
-            raise InputError(f"{path}: the zip archive holds no .shp, .gpkg, .geojson or .fgb; "
-                             "fix: zip the .shp with its .shx, .dbf, .prj (and .cpg)")
+            raise notice(InputError, "err.read.zip_empty", path=path)
         shp = [m for m in members if m.lower().endswith(".shp")]
         pick = members
         if len(members) > 1:
@@ -204,9 +201,8 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
                 pick = [by_stem[layer]]
                 layer = None
             elif layer is None and len(shp) > 1:
-                raise InputError(
-                    f"{path}: holds {len(shp)} shapefiles ({', '.join(sorted(by_stem))}) and no "
-                    "layer is named; fix: set layer = \"<name>\" in the project file")
+                raise notice(InputError, "err.read.zip_many", path=path, n=len(shp),
+                             names=", ".join(sorted(by_stem)))
             else:
                 pick = shp[:1] if len(shp) == 1 else members[:1]
         member = pick[0]
@@ -221,13 +217,11 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
             if len(names) == 1 and layer == Path(gdal_path).stem:
                 layer = names[0]
             else:
-                raise InputError(
-                    f"{path}: no layer {layer!r}; layers: {', '.join(_closest(layer, names))}; "
-                    "fix: set layer to one of these")
+                raise notice(InputError, "err.read.no_layer", path=path, layer=repr(layer),
+                             names=", ".join(_closest(layer, names)))
     elif len(spatial) > 1:
-        raise InputError(
-            f"{path}: holds {len(spatial)} layers ({', '.join(spatial)}) and none is named; "
-            "fix: set layer = \"<name>\" in the project file")
+        raise notice(InputError, "err.read.many_layers", path=path, n=len(spatial),
+                     names=", ".join(spatial))
     elif spatial:
         layer = spatial[0]
     elif names:
@@ -237,8 +231,8 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
             warnings.simplefilter("ignore")
             info = pyogrio.read_info(gdal_path, layer=layer)
     except Exception as e:  # a damaged file can make GDAL/pyogrio fail in any way
-        raise InputError(f"{path}: cannot read layer {layer!r} ({_gdal_message(e)}); fix: check "
-                         "the file") from None
+        raise notice(InputError, "err.read.layer", path=path, layer=repr(layer),
+                     reason=_gdal_message(e)) from None
     driver = str(info.get("driver") or "")
     declared = info.get("features")
     if isinstance(declared, int | np.integer) and declared > MAX_FEATURES:
@@ -251,8 +245,7 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
     if encoding:
         codec = enc.normalise_codec(encoding)
         if codec is None:
-            raise InputError(f"{path}: unknown encoding {encoding!r}; fix: use \"gbk\", "
-                             "\"gb18030\" or \"utf-8\"")
+            raise notice(InputError, "err.read.encoding", path=path, value=repr(encoding))
         return Source(path, gdal_path, layer, driver, codec, enc.label_of(codec), "project")
     native = str(info.get("encoding") or "UTF-8")
     return Source(path, gdal_path, layer, driver, None, enc.label_of(native), "driver")
@@ -283,33 +276,30 @@ def check_shapefile(path: Path) -> None:
             check_regular(part)
     for part, found in ((".shx", shx), (".dbf", dbf)):
         if found is None:
-            what = "index" if part == ".shx" else "attribute table"
-            raise InputError(f"{path}: {path.stem}{part} (the {what}) is missing beside it; fix: "
-                             f"copy {path.stem}{part} together with the .shp (a shapefile is "
-                             ".shp + .shx + .dbf, with .prj and .cpg)")
+            what = ("索引", "index") if part == ".shx" else ("属性表", "attribute table")
+            raise notice(InputError, "err.read.part_missing", path=path,
+                         part=f"{path.stem}{part}", what=what)
     assert shx is not None and dbf is not None
-    fix = "fix: copy or export the complete shapefile again"
     for part in (path, shx):
         size = _size(part)
         with open(part, "rb") as fh:
             head = fh.read(100)
         if len(head) < 100 or int.from_bytes(head[0:4], "big") != 9994:
-            raise InputError(f"{part}: not a shapefile part ({size} bytes, no shapefile "
-                             f"header); {fix}")
+            raise notice(InputError, "err.read.not_part", path=part, size=size)
         declared = int.from_bytes(head[24:28], "big") * 2
         if size < declared:
-            raise InputError(f"{part}: truncated ({size:,} bytes, its header says "
-                             f"{declared:,}); {fix}")
+            raise notice(InputError, "err.read.truncated", path=part, size=f"{size:,}",
+                         declared=f"{declared:,}")
     size = _size(dbf)
     with open(dbf, "rb") as fh:
         head = fh.read(32)
     if len(head) < 32:
-        raise InputError(f"{dbf}: truncated ({size} bytes, no DBF header); {fix}")
+        raise notice(InputError, "err.read.dbf_header", path=dbf, size=size)
     n = int.from_bytes(head[4:8], "little")
     declared = int.from_bytes(head[8:10], "little") + n * int.from_bytes(head[10:12], "little")
     if size < declared:
-        raise InputError(f"{dbf}: truncated ({size:,} bytes, its header says {declared:,} "
-                         f"for {n:,} records); {fix}")
+        raise notice(InputError, "err.read.dbf_truncated", path=dbf, size=f"{size:,}",
+                     declared=f"{declared:,}", n=f"{n:,}")
 
 
 def _shapefile_encoding(path: Path, member: str | None, project: str | None) -> enc.Choice:
@@ -333,8 +323,8 @@ def _shapefile_encoding(path: Path, member: str | None, project: str | None) -> 
                 dbf = zf.open(dbf_name).read(enc.MAX_SCAN_BYTES) if dbf_name else b""
                 cpg = zf.read(cpg_name_in).decode("latin-1") if cpg_name_in else None
         except Exception as e:  # a damaged member: bad CRC, bad compression, ...
-            raise InputError(f"{path}: cannot read {Path(stem).name}.dbf/.cpg in the archive "
-                             f"({_gdal_message(e)}); fix: re-create the zip archive") from None
+            raise notice(InputError, "err.read.zip_member", path=path,
+                         name=Path(stem).name, reason=_gdal_message(e)) from None
         cpg_name = f"{path.name}!{Path(stem).name}.cpg"
     try:
         fields, values = enc.parse_dbf(dbf) if dbf else ([], [])
@@ -343,6 +333,8 @@ def _shapefile_encoding(path: Path, member: str | None, project: str | None) -> 
     raw = [f.name_bytes for f in fields] + values
     try:
         return enc.choose(raw, cpg=cpg, project=project, where=str(path), cpg_name=cpg_name)
+    except InputError:
+        raise
     except ValueError as e:
         raise InputError(str(e)) from None
 
@@ -384,17 +376,14 @@ def read_vector(src: Source, *, max_features: int | None = None) -> tuple[gpd.Ge
                 kw["max_features"] = max_features
             frame = pyogrio.read_dataframe(src.gdal_path, **kw)
         except Exception as e:  # a damaged file can make GDAL/pyogrio fail in any way
-            raise InputError(f"{src.display}: cannot read ({_gdal_message(e)}); fix: check "
-                             "the file opens in QGIS") from None
+            raise notice(InputError, "err.read.frame", path=src.display,
+                         reason=_gdal_message(e)) from None
     for w in caught:
         text = str(w.message)
         if "couldn't be converted" in text:
-            notes.append(f"{src.display}: some characters could not be converted from "
-                         f"{src.encoding_label}; fix: set encoding for this layer in the "
-                         "project file")
+            notes.append(Note("warn.read.convert", src.display, label=src.encoding_label))
     if not isinstance(frame, gpd.GeoDataFrame):
-        raise InputError(f"{src.display}: has no geometry column; fix: give a layer with "
-                         "points, lines or polygons")
+        raise notice(InputError, "err.read.no_geometry", path=src.display)
     return frame, notes
 
 
@@ -404,35 +393,32 @@ def _resolve_table(path: Path, layer: str | None, encoding: str | None) -> Sourc
     if path.suffix.lower() == ".xlsx":
         names = [n for n, _ in _list(str(path), path)]
         if not names:
-            raise InputError(f"{path}: the workbook has no sheet with data; fix: check the file")
+            raise notice(InputError, "err.read.no_sheet", path=path)
         if layer is None and len(names) > 1:
-            raise InputError(f"{path}: holds {len(names)} sheets ({', '.join(names)}) and none "
-                             "is named; fix: set layer = \"<sheet>\" in the project file")
+            raise notice(InputError, "err.read.many_sheets", path=path, n=len(names),
+                         names=", ".join(names))
         if layer is not None and layer not in names:
-            raise InputError(f"{path}: no sheet {layer!r}; sheets: "
-                             f"{', '.join(_closest(layer, names))}; fix: set layer to one of "
-                             "these")
+            raise notice(InputError, "err.read.sheet", path=path, layer=repr(layer),
+                         names=", ".join(_closest(layer, names)))
         return Source(path, str(path), layer or names[0], "XLSX", None, "utf-8", "driver")
     try:
         with open(path, "rb") as fh:
             raw = fh.read(TABLE_SNIFF_BYTES)
     except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror}); fix: check permissions") from None
+        raise notice(InputError, "err.toml.unreadable", path=path, reason=e.strerror) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         return Source(path, str(path), None, "CSV", "utf-8-sig", "utf-8", "bom")
     if encoding:
         codec = enc.normalise_codec(encoding)
         if codec is None:
-            raise InputError(f"{path}: unknown encoding {encoding!r}; fix: use \"gbk\", "
-                             "\"gb18030\" or \"utf-8\"")
+            raise notice(InputError, "err.read.encoding", path=path, value=repr(encoding))
         return Source(path, str(path), None, "CSV", codec, enc.label_of(codec), "project")
     lines = raw.splitlines()
     if len(raw) == TABLE_SNIFF_BYTES and lines:
         lines = lines[:-1]  # the last line may be cut mid-character
     label, sample = enc.detect(lines)
     if label is None:
-        raise InputError(f"{path}: the text is neither UTF-8 nor GBK/GB18030; fix: save the "
-                         "table as UTF-8 CSV, or set encoding for this layer")
+        raise notice(InputError, "err.read.csv_encoding", path=path)
     codec = "utf-8" if label == "ascii" else label
     return Source(path, str(path), None, "CSV", codec, label, "detected",
                   encoding_sample=sample)
@@ -478,15 +464,13 @@ def read_table(src: Source, *, max_features: int | None = None
                                 engine="python", keep_default_na=False, nrows=max_features,
                                 skipinitialspace=True)
     except Exception as e:  # pandas/GDAL fail in many ways on a damaged table
-        raise InputError(f"{src.display}: cannot read the table ({_gdal_message(e)}); fix: "
-                         "save it as a UTF-8 CSV with a header row") from None
+        raise notice(InputError, "err.read.table", path=src.display,
+                     reason=_gdal_message(e)) from None
     table.columns = [str(c).strip() for c in table.columns]
     xy = _xy_columns(list(table.columns))
     if xy is None:
         cols = ", ".join(list(table.columns)[:12])
-        raise InputError(f"{src.display}: no coordinate columns (columns: {cols}); fix: name "
-                         "them lon/lat (经度/纬度) or x/y, or convert the table to a point layer "
-                         "in QGIS")
+        raise notice(InputError, "err.read.no_xy", path=src.display, columns=cols)
     for c in table.columns:
         col = table[c]
         if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
@@ -571,7 +555,7 @@ def raster_info(path: Path, *, within_lonlat: tuple[float, float, float, float] 
     limit = MAX_RASTER_CELLS if max_cells is None else max_cells
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path}: file not found; fix: check the path")
+        raise notice(InputError, "err.toml.not_found", path=path)
     check_regular(path)
     try:
         with warnings.catch_warnings():
@@ -621,5 +605,5 @@ def raster_info(path: Path, *, within_lonlat: tuple[float, float, float, float] 
                                   lonlat,  # type: ignore[arg-type]
                                   has_data, min_value)
     except RasterioIOError as e:
-        raise InputError(f"{path}: cannot open as a raster ({_gdal_message(e)}); fix: give a "
-                         "GeoTIFF of people per cell") from None
+        raise notice(InputError, "err.read.raster", path=path,
+                     reason=_gdal_message(e)) from None

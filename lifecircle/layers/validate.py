@@ -113,6 +113,11 @@ def rows_text(rows: Iterable[int], limit: int = 5, lang: str = "en") -> str:
     return f"row{'s' if len(rows) > 1 else ''} {head}{more}"
 
 
+def _more(hint: str) -> Note | str:
+    """A hint added to a fix (``；hint`` / ``; hint``), or nothing."""
+    return Note("hint.more", hint=hint) if hint else ""
+
+
 def rows_pair(rows: Iterable[int], limit: int = 5) -> tuple[str, str]:
     """:func:`rows_text` in Chinese and English (a placeholder value of a catalogue text)."""
     rows = list(rows)
@@ -166,26 +171,20 @@ def resolve_crs(frame: gpd.GeoDataFrame, source_crs: str | None, check: Check
     the CRS is missing or contradicts the coordinates (a problem was recorded).
     """
     b = finite_bounds(frame.geometry)
-    fix_src = 'set source_crs = "wgs84", "cgcs2000", "gcj02", "bd09" or "EPSG:<code>"'
     if source_crs in ("gcj02", "bd09"):
         if frame.crs is not None and frame.crs.is_projected:
-            check.problem(f"source_crs = {source_crs!r} needs longitude/latitude in degrees but "
-                          f"the file is in {frame.crs.name}",
-                          f"remove source_crs, or export the layer as {source_crs} lon/lat")
+            check.problem_of("err.val.offset_projected", source=repr(source_crs),
+                             crs=frame.crs.name, system=source_crs)
             return None
         if b is not None and gcrs.looks_swapped_china(b):
-            check.problem(f"coordinates look like (latitude, longitude) swapped: "
-                          f"{_fmt_bounds(b)}", "re-export the layer with longitude first")
+            check.problem_of("err.val.swapped", crs="", bounds=_fmt_bounds(b))
             return None
         if b is not None and not gcrs.looks_like_degrees(b):
-            hint = gcrs.suggest_projected(b)
-            check.problem(f"source_crs = {source_crs!r} but the coordinates are not degrees "
-                          f"({_fmt_bounds(b)})",
-                          f"set the layer's real source_crs{'; ' + hint if hint else ''}")
+            check.problem_of("err.val.source_not_degrees", source=repr(source_crs),
+                             bounds=_fmt_bounds(b), hint=_more(gcrs.suggest_projected(b)))
             return None
         if frame.crs is not None and not _is_wgs_like(frame.crs):
-            check.warn(f"the file declares {frame.crs.name}; source_crs = {source_crs!r} "
-                       "overrides it")
+            check.note("warn.val.overridden", crs=frame.crs.name, source=repr(source_crs))
         out = frame.copy()
         out.geometry = gpd.GeoSeries(convert_geometries(frame.geometry.values, source_crs,
                                                         "wgs84"), index=frame.index)
@@ -195,13 +194,12 @@ def resolve_crs(frame: gpd.GeoDataFrame, source_crs: str | None, check: Check
         try:
             crs = CRS.from_user_input(code)
         except CRSError:
-            check.problem(f"unknown source_crs {source_crs!r}", fix_src)
+            check.problem_of("err.val.source_unknown", source=repr(source_crs))
             return None
         frame = frame.set_crs(crs, allow_override=True)
     elif frame.crs is None:
-        hint = gcrs.suggest_projected(b) if b is not None else ""
-        check.problem("no coordinate system (missing .prj or CRS)",
-                      f"{fix_src} in the project file{'; ' + hint if hint else ''}")
+        check.problem_of("err.val.no_crs",
+                         hint=_more(gcrs.suggest_projected(b) if b is not None else ""))
         return None
     if b is None:
         return frame
@@ -209,19 +207,14 @@ def resolve_crs(frame: gpd.GeoDataFrame, source_crs: str | None, check: Check
     name = crs.name
     if crs.is_geographic:
         if gcrs.looks_swapped_china(b):
-            check.problem(f"{name} but the coordinates look like (latitude, longitude) swapped: "
-                          f"{_fmt_bounds(b)}", "re-export the layer with longitude first")
+            check.problem_of("err.val.swapped", crs=f"{name}: ", bounds=_fmt_bounds(b))
             return None
         if not gcrs.looks_like_degrees(b):
-            hint = gcrs.suggest_projected(b)
-            check.problem(f"the CRS is {name} (degrees) but the coordinates are not degrees "
-                          f"({_fmt_bounds(b)})",
-                          f"set the layer's real source_crs{'; ' + hint if hint else ''}")
+            check.problem_of("err.val.not_degrees", crs=name, bounds=_fmt_bounds(b),
+                             hint=_more(gcrs.suggest_projected(b)))
             return None
     elif gcrs.looks_like_degrees(b) and (b[2] - b[0]) < 30 and (b[3] - b[1]) < 30:
-        check.problem(f"the CRS is {name} (metres) but the coordinates look like degrees "
-                      f"({_fmt_bounds(b)})",
-                      'set source_crs = "wgs84" or "cgcs2000" (or "gcj02" for Amap data)')
+        check.problem_of("err.val.degrees_as_metres", crs=name, bounds=_fmt_bounds(b))
         return None
     return frame
 
@@ -246,9 +239,8 @@ def lonlat_bounds(frame: gpd.GeoDataFrame, check: Check
         except Exception:  # any failure: the CRS does not fit
             out = (math.inf,) * 4
     if not all(math.isfinite(v) for v in out) or not gcrs.looks_like_degrees(out):
-        hint = gcrs.suggest_projected(b)
-        check.problem(f"the coordinates ({_fmt_bounds(b)}) do not fit the CRS {frame.crs.name}",
-                      f"set the layer's real source_crs{'; ' + hint if hint else ''}")
+        check.problem_of("err.val.misfit", crs=frame.crs.name, bounds=_fmt_bounds(b),
+                         hint=_more(gcrs.suggest_projected(b)))
         return None
     return (float(out[0]), float(out[1]), float(out[2]), float(out[3]))
 
@@ -268,11 +260,11 @@ def clean_geometries(frame: gpd.GeoDataFrame, layer_key: str, check: Check
     if empty.any():
         rows = frame.loc[empty, ROW].tolist()
         check.dropped += int(empty.sum())
-        check.warn(f"{int(empty.sum())} features with empty geometry dropped ({rows_text(rows)})")
+        check.note("warn.val.empty", n=int(empty.sum()), rows=rows_pair(rows))
         frame = frame.loc[~empty]
         geoms = geoms[~empty]
     if frame.empty:
-        check.problem("no features with a geometry", "check the layer holds features")
+        check.problem_of("err.val.no_features")
         return frame
     types = shapely.get_type_id(geoms)
     invalid = ~shapely.is_valid(geoms)
@@ -288,12 +280,11 @@ def clean_geometries(frame: gpd.GeoDataFrame, layer_key: str, check: Check
         n_fixed = int((~lost).sum())
         if n_fixed:
             check.repaired += n_fixed
-            check.warn(f"{n_fixed} invalid geometries repaired with make_valid "
-                       f"({rows_text(rows[idx[~lost]])})")
+            check.note("warn.val.repaired", n=n_fixed, rows=rows_pair(rows[idx[~lost]]))
         if lost.any():
             check.dropped += int(lost.sum())
-            check.warn(f"{int(lost.sum())} invalid geometries collapsed and were dropped "
-                       f"({rows_text(rows[idx[lost]])})")
+            check.note("warn.val.collapsed", n=int(lost.sum()),
+                       rows=rows_pair(rows[idx[lost]]))
             keep = np.ones(len(frame), dtype=bool)
             keep[idx[lost]] = False
             frame = frame.loc[keep]
@@ -313,25 +304,25 @@ def clean_geometries(frame: gpd.GeoDataFrame, layer_key: str, check: Check
             frame.geometry = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
             check.converted += int(conv.sum())
             if layer_key in TO_POINT_WARN:
-                check.warn(f"{int(conv.sum())} polygons replaced by a point inside each "
-                           "(representative point)")
+                check.note("warn.val.to_point", n=int(conv.sum()))
             ok = ok | conv
     if not ok.all():
         bad_types = pd.Series([TYPE_NAMES.get(int(t), str(t)) for t in types[~ok]])
         counts = ", ".join(f"{n} {t}" for t, n in bad_types.value_counts().items())
         rows = frame.loc[~ok, ROW].tolist()
-        want = {"polygon": "polygons", "point": "points", "line": "lines"}[family]
+        want = {"polygon": ("面", "polygons"), "point": ("点", "points"),
+                "line": ("线", "lines")}[family]
         if layer_key == "facilities" or layer_key == "population":
-            want = "points (or polygons)"
+            want = ("点（或面）", "points (or polygons)")
         if layer_key == "candidates":
-            want = "points or polygons"
-        layer_zh = {"polygon": "面", "point": "点", "line": "线"}[family]
-        fix = {"communities": "give the community boundary (面) layer",
-               "roads": "give the road centre-line (线) layer",
-               }.get(layer_key, f"give a {layer_zh} layer")
-        scope = "" if len(rows) < len(frame) else "all "
-        check.problem(f"{layer_key} must be {want}, found {scope}{counts} ({rows_text(rows)})",
-                      fix)
+            want = ("点或面", "points or polygons")
+        fix = {"communities": ("给出社区边界（面）图层", "give the community boundary layer "
+                               "(polygons)"),
+               "roads": ("给出道路中心线（线）图层", "give the road centre-line layer (lines)"),
+               }.get(layer_key, (f"给出{want[0]}图层", f"give a layer of {want[1]}"))
+        scope = ("", "") if len(rows) < len(frame) else ("全部为", "all ")
+        check.problem_of("err.val.geometry_type", layer=layer_key, want=want, scope=scope,
+                         counts=counts, rows=rows_pair(rows), fix=fix)
         return frame.loc[ok]
     if family == "point":
         multi = shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object)) == 4
@@ -340,7 +331,7 @@ def clean_geometries(frame: gpd.GeoDataFrame, layer_key: str, check: Check
             geoms[multi] = shapely.point_on_surface(geoms[multi])
             frame.geometry = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
             check.converted += int(multi.sum())
-            check.warn(f"{int(multi.sum())} multi-points replaced by one of their points")
+            check.note("warn.val.multipoint", n=int(multi.sum()))
     if family == "line":
         frame = frame.explode(index_parts=False)
         frame = frame[~shapely.is_empty(np.asarray(frame.geometry.values, dtype=object))]
@@ -381,14 +372,16 @@ def check_ids(ids: pd.Series, rows: pd.Series, column: str, source: str, check: 
     if not dup.any():
         return
     values = pd.unique(ids[dup])
-    sample = []
+    sample: dict[str, list[str]] = {"zh": [], "en": []}
     for v in values[:3]:
-        sample.append(f"{v!r} ({rows_text(rows[ids == v].tolist(), 3)})")
-    more = f" (+{len(values) - 3} more)" if len(values) > 3 else ""
-    check.problem(f"duplicate {column} {'; '.join(sample)}{more}",
-                  f"make {source} unique, map another field to {column}, or set "
-                  f"fields.{column} = \"auto\" to number the rows",
-                  where=f"field {source}")
+        zh, en = rows_pair(rows[ids == v].tolist(), 3)
+        sample["zh"].append(f"{v!r}（{zh}）")
+        sample["en"].append(f"{v!r} ({en})")
+    more = ((f"（另 {len(values) - 3} 个）", f" (+{len(values) - 3} more)")
+            if len(values) > 3 else ("", ""))
+    check.problem_of("err.val.duplicate", where=f"field {source}", column=column,
+                     source=source, more=more,
+                     sample=("；".join(sample["zh"]), "; ".join(sample["en"])))
 
 
 def check_numbers(values: pd.Series, bad: pd.Series, rows: pd.Series, column: str,
@@ -397,19 +390,19 @@ def check_numbers(values: pd.Series, bad: pd.Series, rows: pd.Series, column: st
     """Record non-numeric, missing (when ``required``) and negative values of a column."""
     where = f"field {source}"
     if bad.any():
-        check.problem(f"non-numeric {column} {values_text(raw[bad].tolist())} "
-                      f"({rows_text(rows[bad].tolist())})",
-                      f"correct the values or map another field to {column}", where=where)
+        check.problem_of("err.val.non_numeric", where=where, column=column,
+                         values=values_text(raw[bad].tolist()),
+                         rows=rows_pair(rows[bad].tolist()))
     missing = values.isna() & ~bad
     if required and missing.any():
-        check.problem(f"missing {column} ({rows_text(rows[missing].tolist())})",
-                      "fill in the values (0 where nobody lives)", where=where)
+        check.problem_of("err.val.missing", where=where, column=column,
+                         rows=rows_pair(rows[missing].tolist()))
     if nonnegative:
         neg = values < 0
         if neg.any():
-            check.problem(f"negative {column} {values_text(values[neg].tolist())} "
-                          f"({rows_text(rows[neg].tolist())})",
-                          "correct the values (they must be >= 0)", where=where)
+            check.problem_of("err.val.negative", where=where, column=column,
+                             values=values_text(values[neg].tolist()),
+                             rows=rows_pair(rows[neg].tolist()))
 
 
 def overlap_problem(name: str, other: str, b: Sequence[float], ob: Sequence[float],
@@ -420,8 +413,8 @@ def overlap_problem(name: str, other: str, b: Sequence[float], ob: Sequence[floa
             or b[3] < ob[1] - margin:
         ext = f"{b[0]:.4f}-{b[2]:.4f}E {b[1]:.4f}-{b[3]:.4f}N"
         oext = f"{ob[0]:.4f}-{ob[2]:.4f}E {ob[1]:.4f}-{ob[3]:.4f}N"
-        now = f" (now {source_crs!r})" if source_crs else " (now taken from the file)"
-        return Problem(display, f"{name} ({ext}) does not overlap {other} ({oext})",
-                       f"check source_crs of layers.{name}{now} and of layers.{other}; "
-                       "one of them is probably in another coordinate system")
+        now = ((f"（当前为 {source_crs!r}）", f" (now {source_crs!r})") if source_crs
+               else ("（当前取自文件）", " (now taken from the file)"))
+        return Problem.of(display, "err.val.overlap", name=name, ext=ext, other=other,
+                          oext=oext, now=now)
     return None

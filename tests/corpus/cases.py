@@ -638,7 +638,7 @@ CASES: tuple[Case, ...] = (
          e.chain(e.write_bytes("facilities.csv", "编号,名称,类型\nF1,站,养老服务站\n".encode()),
                  e.set_key("layers.facilities.path", "facilities.csv"),
                  e.del_key("layers.facilities.layer")),
-         ("facilities.csv", "no coordinate columns", "lon/lat (经度/纬度)")),
+         ("facilities.csv", "no coordinate columns", "lon/lat (or `经度`/`纬度`)")),
     Case("inspect_fifo", L, "inspect on a named pipe (FIFO) named like a shapefile",
          e.fifo("pipe.shp"), ("pipe.shp", "named pipe"), command="inspect",
          project="in/pipe.shp", out=""),
