@@ -42,6 +42,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer.traveltime_of": ("出行时间：{category}", "Travel time: {category}"),
     "layer.tables": ("属性表", "Attribute tables"),
     "layer.notices": ("注意事项", "Notices"),
+    "style.default": ("lifecircle 默认样式", "lifecircle default style"),
     "notice.crs_distortion": (
         "工作坐标系 {crs} 在数据范围内使距离失真 {err}：所有距离、出行时间和覆盖率都有同样大小的"
         "偏差（因 accept_crs_distortion = true 而保留）；修正：working_crs = \"auto\"",
@@ -76,9 +77,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend.gap_one": ("该服务的缺口", "Gaps of this service"),
     "legend.not_covered": ("未覆盖", "not covered"),
     # coverage classes
+    # coverage classes (outputs.styles: a share on an edge is in the class above it)
     "cov.c0": ("低于 50%", "below 50%"),
-    "cov.c1": ("50%–80%", "50%–80%"),
-    "cov.c2": ("80%–95%", "80%–95%"),
+    "cov.c1": ("50%–79.9%", "50%–79.9%"),
+    "cov.c2": ("80%–94.9%", "80%–94.9%"),
     "cov.c3": ("95%–99.9%", "95%–99.9%"),
     "cov.c4": ("100%", "100%"),
     # values
@@ -374,6 +376,9 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{out}：无法在 {parent} 中创建文件夹（{reason}）；修正：用 -o 指定可写的文件夹",
         "{out}: cannot create a folder in {parent} ({reason}); fix: choose a writable -o "
         "folder"),
+    "err.gpkg_aliases": ("{path}：无法写入字段别名（{reason}）；修正：检查文件是可写的 GeoPackage",
+                         "{path}: cannot add the field aliases ({reason}); fix: check the file "
+                         "is a writable GeoPackage"),
     "err.disk_full": ("{out}：写出结果时磁盘已满；修正：释放磁盘空间，或用 -o 另选一个文件夹",
                       "{out}: disk full while writing results; fix: free disk space or choose "
                       "another -o folder"),

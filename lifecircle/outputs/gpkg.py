@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from lifecircle.errors import InputError, OutputError
+from lifecircle.errors import InputError, OutputError, notice
 
 if TYPE_CHECKING:
     from lifecircle.outputs import ResultLayers
@@ -176,11 +176,91 @@ def write(path: str | os.PathLike[str], layers: ResultLayers, profile: Profile,
 
     rows = []
     for name, data in written:
-        style = qgis_style.layer_style(name, data, profile, lang) if _is_spatial(data) else None
+        if _is_spatial(data):
+            style = qgis_style.layer_style(name, data, profile, lang)
+            geometry = GEOMETRY_COLUMN
+        else:  # an attribute table: its aliases, shown when QGIS opens it alone
+            style = qgis_style.table_style(name, data, profile, lang)
+            geometry = ""
         if style is not None:
-            rows.append(("", "", name, GEOMETRY_COLUMN, style.name, style.qml, style.sld, 1,
+            rows.append(("", "", name, geometry, style.name, style.qml, style.sld, 1,
                          style.description, "lifecircle", None))
     _write_layer_styles(path, rows)
+    _write_data_columns(path, [(name, _aliases(name, data, profile, lang))
+                               for name, data in written])
+
+
+def _aliases(layer: str, data: Any, profile: Profile, lang: str) -> list[tuple[str, str]]:
+    """``(column, alias)`` of a written layer: the column label in ``lang``, made unique
+    within the layer (``gpkg_data_columns`` requires it) by adding the column name."""
+    from lifecircle import i18n
+
+    geometry = data._geometry_column_name if _is_spatial(data) else None
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for col in data.columns:
+        if col == geometry:
+            continue
+        label = i18n.field_label(str(col), profile, lang, layer=layer)
+        if label in seen:
+            label = f"{label} ({col})"
+        seen.add(label)
+        out.append((str(col), label))
+    return out
+
+
+#: ``gpkg_data_columns`` and its constraints table, as the GeoPackage schema extension
+#: defines them (GDAL >= 3.7 reads ``name`` as a field's alternative name, the alias).
+DATA_COLUMNS_DDL = (
+    'CREATE TABLE "gpkg_data_columns" ("table_name" TEXT NOT NULL, "column_name" TEXT NOT '
+    'NULL, "name" TEXT, "title" TEXT, "description" TEXT, "mime_type" TEXT, '
+    '"constraint_name" TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), '
+    "CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+    'CREATE TABLE "gpkg_data_column_constraints" ("constraint_name" TEXT NOT NULL, '
+    '"constraint_type" TEXT NOT NULL, "value" TEXT, "min" NUMERIC, "min_is_inclusive" '
+    'BOOLEAN, "max" NUMERIC, "max_is_inclusive" BOOLEAN, "description" TEXT, CONSTRAINT '
+    "gdcc_ntv UNIQUE (constraint_name, constraint_type, value))",
+)
+
+
+def _write_data_columns(path: Path, tables: Sequence[tuple[str, list[tuple[str, str]]]]
+                        ) -> None:
+    """Field aliases in the GeoPackage itself (``gpkg_data_columns``, schema extension):
+    ``name`` and ``title`` hold the column's label in the run's language."""
+    rows = [(table, col, label, label) for table, cols in tables for col, label in cols]
+    if not rows:
+        return
+    try:
+        con = sqlite3.connect(path)
+        con.execute("PRAGMA synchronous = OFF")
+    except sqlite3.Error as e:
+        raise notice(OutputError, "err.gpkg_aliases", path=path, reason=str(e)) from None
+    try:
+        with con:
+            con.execute(
+                'CREATE TABLE IF NOT EXISTS "gpkg_extensions" ("table_name" TEXT, '
+                '"column_name" TEXT, "extension_name" TEXT NOT NULL, "definition" TEXT NOT '
+                'NULL, "scope" TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, '
+                "column_name, extension_name))")
+            have = {r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            for ddl, table in zip(DATA_COLUMNS_DDL, ("gpkg_data_columns",
+                                                     "gpkg_data_column_constraints"),
+                                  strict=True):
+                if table not in have:
+                    con.execute(ddl)
+                    con.execute(
+                        "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, "
+                        "definition, scope) VALUES (?, NULL, 'gpkg_schema', "
+                        "'http://www.geopackage.org/spec/#extension_schema', 'read-write')",
+                        (table,))
+            con.executemany(
+                'INSERT OR REPLACE INTO "gpkg_data_columns" ("table_name", "column_name", '
+                '"name", "title") VALUES (?, ?, ?, ?)', rows)
+    except sqlite3.Error as e:
+        raise notice(OutputError, "err.gpkg_aliases", path=path, reason=str(e)) from None
+    finally:
+        con.close()
 
 
 def _one_line(e: BaseException, limit: int = 200) -> str:

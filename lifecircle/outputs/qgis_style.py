@@ -175,7 +175,7 @@ def _graduated(attr: str, lang: str) -> str:
     syms = [_fill_symbol("0", styles.COMMUNITY, fill=styles.NO_DATA_COLOR)]
     for i, c in enumerate(styles.COVERAGE_CLASSES, start=1):
         label = i18n.t(c.label_key, lang)
-        ranges.append(f'<range lower="{c.lower:.6f}" upper="{c.upper:.6f}" symbol="{i}" '
+        ranges.append(f'<range lower="{c.lower!r}" upper="{c.upper!r}" symbol="{i}" '
                       f'label={_attr(label)} render="true"/>')
         syms.append(_fill_symbol(str(i), styles.COMMUNITY, fill=c.color))
     return (_renderer_open("graduatedSymbol", attr, ' graduatedMethod="GraduatedColor"')
@@ -230,6 +230,10 @@ def _labeling(field: str, color: str, size_pt: float = 8.0) -> str:
         '<Option name="properties"/><Option name="type" type="QString" value="collection"/>'
         '</Option></dd_properties>'
         '</settings></labeling>')
+
+
+#: QGIS's layerGeometryType of a table without geometry (QgsWkbTypes::NullGeometry).
+NO_GEOMETRY = 4
 
 
 def _aliases(layer: str, columns: Sequence[str], profile: Profile, lang: str) -> str:
@@ -434,6 +438,18 @@ def layer_style(layer: str, frame: pd.DataFrame, profile: Profile, lang: str = "
                geometry_type=GEOMETRY_TYPES[layer], opacity=opacity, display_field=display)
     title = i18n.t(f"layer.{layer}", lang)
     return LayerStyle(layer=layer, name=f"{title} (lifecircle)",
-                      description=("lifecircle 默认样式" if lang == "zh"
-                                   else "lifecircle default style"),
+                      description=i18n.t("style.default", lang),
                       renderer=RENDERERS[layer], qml=qml, sld=_sld(layer, rules))
+
+
+def table_style(layer: str, frame: Any, profile: Profile, lang: str = "zh") -> LayerStyle:
+    """The default style of an attribute table (no geometry): its field aliases only, so
+    QGIS shows them when it opens the table from the GeoPackage alone."""
+    i18n.check_lang(lang)
+    columns = [c for c in frame.columns if c != "geometry"]
+    title = i18n.t(f"layer.{layer}", lang)
+    qml = _qml("", aliases=_aliases(layer, columns, profile, lang),
+               geometry_type=NO_GEOMETRY)
+    return LayerStyle(layer=layer, name=f"{title} (lifecircle)",
+                      description=i18n.t("style.default", lang), renderer="",
+                      qml=qml, sld="")

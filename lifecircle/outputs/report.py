@@ -135,7 +135,7 @@ def _cell(v: Any, column: str, profile: Profile, lang: str) -> str:
     if column == "reason":
         return _lab(REASONS, str(v), lang)
     if column.startswith("share"):
-        return "-" if _isnan(v) else f"{100 * float(v):.1f}%"
+        return "-" if _isnan(v) else fmt_pct(v, "en")
     if column in ("population", "covered_before", "covered_after", "new_population"):
         return fmt_num(v, lang)
     return _text(v, lang)
@@ -647,7 +647,7 @@ def summary_sentences(layers: ResultLayers, profile: Profile, lang: str,
         if sel is None or not sel.any():
             continue
         live = sel & (pop > 0) & comm["cov_all"].notna()
-        full = int((comm.loc[live, "cov_all"] >= FULL_SHARE).sum())
+        full = int(sum(_full(v) for v in comm.loc[live, "cov_all"]))
         out.append(i18n.t("summary.circle", lang,
                           kind=i18n.value_label("kind", ckey, lang) or ckey,
                           minutes=f"{circle.minutes:g}", full=f"{full:,}",
@@ -663,7 +663,7 @@ def summary_sentences(layers: ResultLayers, profile: Profile, lang: str,
             continue
         short = float(((1.0 - v[ok]) * pop[ok]).sum())
         if short > 0.5:
-            n_comm = int((v[ok] < FULL_SHARE).sum())
+            n_comm = int(sum(not _full(x) for x in v[ok]))
             rows.append((short, c[4:], n_comm))
     rows.sort(reverse=True)
     if rows:
@@ -708,7 +708,9 @@ def summary_sentences(layers: ResultLayers, profile: Profile, lang: str,
 #: Services named in the summary's "main missing services".
 MAIN_GAPS = 5
 #: A share at or above this counts as every resident covered (the top coverage class).
-FULL_SHARE = styles.COVERAGE_CLASSES[-1].lower
+def _full(v: Any) -> bool:
+    """Every resident covered: the top coverage class (``styles``' one definition)."""
+    return styles.coverage_class(v) == len(styles.COVERAGE_CLASSES) - 1
 
 
 def _region_rows(scorecard: Any) -> pd.DataFrame:
@@ -842,7 +844,7 @@ def _district_sentence(row: Mapping[str, Any], profile: Profile, lang: str) -> s
             and c != "cov_all" and not _isnan(row[c])]
     covs.sort()
     worst = [f"{i18n.category_name(k, profile, lang)} {fmt_pct(v, lang)}" for v, k in covs[:3]
-             if v < FULL_SHARE]
+             if not _full(v)]
     sep = "、" if lang == "zh" else ", "
     text = i18n.t("report.district_line", lang, n=fmt_num(row.get("communities"), lang),
                   pop=fmt_num(row.get("population"), lang),

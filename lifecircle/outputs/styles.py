@@ -4,9 +4,13 @@ Colours are ``#rrggbb``; sizes are millimetres (QGIS units) and converted to scr
 for the web map with :data:`PX_PER_MM`. Marker shapes are QGIS ``SimpleMarker`` names
 (``circle``, ``square``, ...) that the web map draws as inline SVG.
 
-Coverage classes follow QGIS's graduated renderer rule: a value belongs to the FIRST class
-with ``lower <= value <= upper``; :func:`coverage_class` applies the same rule, so a
-community has the same colour in the browser and in QGIS.
+Coverage classes are half-open: below 50 %, 50 % up to (not including) 80 %, 80-95 %,
+95 % up to 100 %, and 100 % (every resident covered). A share exactly on an edge belongs to
+the class above it. Shares are classified and shown at :data:`SHARE_DECIMALS` decimals
+(float noise of population sums never moves a community across an edge), and each class is
+stored as the inclusive bounds ``lower <= value <= upper`` of QGIS's graduated renderer
+(``upper`` is the largest double below the next class), so the map, its legend, the QGIS
+style, the SLD and the report all draw the same community in the same class.
 """
 
 from __future__ import annotations
@@ -31,14 +35,27 @@ class CoverageClass:
     label_key: str  # i18n key
 
 
-#: Coverage classes, red (poorly served) to green (fully served). ColorBrewer RdYlGn.
-COVERAGE_CLASSES: tuple[CoverageClass, ...] = (
-    CoverageClass(0.0, 0.5, "#d7191c", "cov.c0"),
-    CoverageClass(0.5, 0.8, "#fdae61", "cov.c1"),
-    CoverageClass(0.8, 0.95, "#ffffbf", "cov.c2"),
-    CoverageClass(0.95, 0.9995, "#a6d96a", "cov.c3"),
-    CoverageClass(0.9995, 1.0, "#1a9641", "cov.c4"),
-)
+#: Decimals at which coverage shares are classified, sent to the map and shown.
+SHARE_DECIMALS = 6
+_HALF = 0.5 * 10.0 ** -SHARE_DECIMALS
+#: The lower edges of the coverage classes (a share on an edge is in the class above it).
+COVERAGE_EDGES = (0.0, 0.5, 0.8, 0.95, 1.0)
+#: A share at or above this covers every resident (the top class, "100 %").
+FULL_SHARE = COVERAGE_EDGES[-1]
+_COLORS = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")  # ColorBrewer RdYlGn
+
+
+def _classes() -> tuple[CoverageClass, ...]:
+    # a raw share v is in class i when round(v, SHARE_DECIMALS) >= edge i, i.e. when
+    # v >= edge i - half a unit of the last decimal
+    lows = [e - _HALF for e in COVERAGE_EDGES]
+    highs = [math.nextafter(lo, -math.inf) for lo in lows[1:]] + [1.0 + 1e-3]
+    return tuple(CoverageClass(lo, hi, color, f"cov.c{i}")
+                 for i, (lo, hi, color) in enumerate(zip(lows, highs, _COLORS, strict=True)))
+
+
+#: Coverage classes, red (poorly served) to green (fully served): inclusive raw bounds.
+COVERAGE_CLASSES: tuple[CoverageClass, ...] = _classes()
 NO_DATA_COLOR = "#bdbdbd"
 COVERAGE_FIELD = "cov_all"
 
@@ -135,10 +152,32 @@ EXTRA_PALETTE: tuple[str, ...] = ("#17becf", "#bcbd22", "#9467bd", "#8c564b", "#
                                   "#7f7f7f", "#2ca02c", "#d62728", "#1f77b4", "#ff7f0e")
 
 
+def share_value(value: Any) -> float | None:
+    """A coverage share as classified, sent to the map and shown: rounded to
+    :data:`SHARE_DECIMALS` decimals (None for NaN, None or a non-number)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if not math.isfinite(v) else round(v, SHARE_DECIMALS)
+
+
+def floor_share(value: Any, decimals: int) -> float | None:
+    """:func:`share_value` rounded DOWN to ``decimals`` decimals (a share is never shown
+    above the class edge it has not reached: 49.99 % shows as 49.9 %, not 50.0 %)."""
+    v = share_value(value)
+    if v is None:
+        return None
+    scale = 10.0 ** decimals
+    # v is a multiple of 10**-SHARE_DECIMALS: the guard only absorbs the product's noise
+    return math.floor(v * scale + 0.1 * scale * 10.0 ** -SHARE_DECIMALS) / scale
+
+
 def coverage_class(value: Any) -> int:
     """Index into :data:`COVERAGE_CLASSES` of a share 0..1, or -1 for NaN/None/out of range.
 
-    The first class with ``lower <= value <= upper`` wins (QGIS's graduated rule).
+    A share exactly on an edge (0.5, 0.8, 0.95, 1) is in the class above it; the rule is
+    QGIS's (``lower <= value <= upper``) on the same bounds as the stored style.
     """
     try:
         v = float(value)

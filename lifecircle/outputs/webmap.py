@@ -169,8 +169,10 @@ def _isnan(v: Any) -> bool:
 
 
 def fmt_pct(v: Any, lang: str = "zh") -> str:
-    """A share 0..1 as ``60.0%`` (``无数据``/``no data`` for NaN)."""
-    return i18n.t("legend.nodata", lang) if _isnan(v) else f"{100 * float(v):.1f}%"
+    """A share 0..1 as ``60.0%``, rounded down (:func:`styles.floor_share`: a share below a
+    class edge never shows as the edge), ``无数据``/``no data`` for NaN."""
+    f = None if _isnan(v) else styles.floor_share(v, 3)
+    return i18n.t("legend.nodata", lang) if f is None else f"{100 * f:.1f}%"
 
 
 def fmt_num(v: Any, lang: str = "zh", decimals: int = 0) -> str:
@@ -212,7 +214,7 @@ MINOR_ROAD_ZOOM = 14
 #: Road classes drawn as major roads (the rest are minor).
 MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
 #: Shares at or above this count as "every resident covered" (the top coverage class).
-FULL_SHARE = 0.9995
+FULL_SHARE = styles.FULL_SHARE
 
 
 def _drop_small_holes(geoms: Any, min_area: float) -> Any:
@@ -448,8 +450,8 @@ def _community_data(comm: Any, after: Any, profile: Profile, lang: str, simplify
             "h": _num_or_none(row.get("households"), 0),
             "cm": _num_or_none(row.get("circle_min"), 1),
             "w": _num_or_none(row.get("worst_min"), 1),
-            "a": _num_or_none(row.get("cov_all"), 4),
-            "v": {c[4:]: _num_or_none(row.get(c), 4) for c in cov_cols
+            "a": styles.share_value(row.get("cov_all")),
+            "v": {c[4:]: styles.share_value(row.get(c)) for c in cov_cols
                   if not _isnan(row.get(c))},
             "m": split_keys(row.get("missing")),
             "lp": [lp[0], lp[1]],
@@ -457,8 +459,8 @@ def _community_data(comm: Any, after: Any, profile: Profile, lang: str, simplify
         }
         ar = after_by_cid.get(cid)
         if ar is not None:
-            p["aa"] = _num_or_none(ar.get("cov_all"), 4)
-            p["va"] = {k: _num_or_none(ar.get(f"cov_{k}"), 4) for k in p["v"]
+            p["aa"] = styles.share_value(ar.get("cov_all"))
+            p["va"] = {k: styles.share_value(ar.get(f"cov_{k}")) for k in p["v"]
                        if f"cov_{k}" in ar}
         feats.append({"type": "Feature", "geometry": g, "properties": p})
     return {"type": "FeatureCollection", "features": feats}

@@ -20,7 +20,9 @@
   }
 
   function pct(T, v) {
-    return (v === null || v === undefined) ? T["legend.nodata"] : (100 * v).toFixed(1) + "%";
+    // rounded down, as the report and the legend's classes: 49.99 % shows as 49.9 %
+    return (v === null || v === undefined) ? T["legend.nodata"]
+      : (Math.floor(v * 1000 + 1e-7) / 10).toFixed(1) + "%";
   }
 
   function num(T, v, d) {
