@@ -90,7 +90,17 @@ def test_layer_styles_table(written: tuple[Path, dict]) -> None:
                        "f_geometry_column, useAsDefault, styleQML, styleSLD "
                        "FROM layer_styles ORDER BY id").fetchall()
     con.close()
-    assert [r[2] for r in rows] == list(SPATIAL)  # one per spatial layer, none for tables
+    tables = [n for n in layers if n not in SPATIAL and layers[n] is not None]
+    # one per spatial layer, then an alias-only one per attribute table
+    assert [r[2] for r in rows[:len(SPATIAL)]] == list(SPATIAL)
+    assert sorted(r[2] for r in rows[len(SPATIAL):]) == sorted(tables)
+    for cat, schema, table, geom, default, qml, sld in rows[len(SPATIAL):]:
+        assert (cat, schema, geom, default, sld) == ("", "", "", 1, "")
+        root = ET.fromstring(qml.split("\n", 1)[1])
+        assert root.find("renderer-v2") is None
+        aliases = {a.get("field"): a.get("name") for a in root.iter("alias")}
+        assert set(aliases) == {c for c in layers[table].columns if c != "geometry"}
+    rows = rows[:len(SPATIAL)]
     for cat, schema, table, geom, default, qml, sld in rows:
         assert (cat, schema, geom, default) == ("", "", "geom", 1)
         root = ET.fromstring(qml.split("\n", 1)[1])  # after the DOCTYPE line
