@@ -56,8 +56,10 @@ def test_edges_belong_to_the_class_above() -> None:
 
 
 def test_report_cells_use_the_same_classes() -> None:
+    from lifecircle.outputs import document
+
     for share, cls, shown in EDGES:
-        cell = report._cov_cell(share, "zh")
+        cell = document._html_cell(document.Cell(webmap.fmt_pct(share, "zh"), "cov", share))
         assert f"background:{styles.COVERAGE_CLASSES[cls].color}" in cell, share
         assert shown in cell
     # "every resident covered" is the top class
