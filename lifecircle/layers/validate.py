@@ -379,7 +379,7 @@ def check_ids(ids: pd.Series, rows: pd.Series, column: str, source: str, check: 
         sample["en"].append(f"{v!r} ({en})")
     more = ((f"（另 {len(values) - 3} 个）", f" (+{len(values) - 3} more)")
             if len(values) > 3 else ("", ""))
-    check.problem_of("err.val.duplicate", where=f"field {source}", column=column,
+    check.problem_of("err.val.duplicate", field=source, column=column,
                      source=source, more=more,
                      sample=("；".join(sample["zh"]), "; ".join(sample["en"])))
 
@@ -388,19 +388,18 @@ def check_numbers(values: pd.Series, bad: pd.Series, rows: pd.Series, column: st
                   source: str, check: Check, *, raw: pd.Series, required: bool = False,
                   nonnegative: bool = True) -> None:
     """Record non-numeric, missing (when ``required``) and negative values of a column."""
-    where = f"field {source}"
     if bad.any():
-        check.problem_of("err.val.non_numeric", where=where, column=column,
+        check.problem_of("err.val.non_numeric", field=source, column=column,
                          values=values_text(raw[bad].tolist()),
                          rows=rows_pair(rows[bad].tolist()))
     missing = values.isna() & ~bad
     if required and missing.any():
-        check.problem_of("err.val.missing", where=where, column=column,
+        check.problem_of("err.val.missing", field=source, column=column,
                          rows=rows_pair(rows[missing].tolist()))
     if nonnegative:
         neg = values < 0
         if neg.any():
-            check.problem_of("err.val.negative", where=where, column=column,
+            check.problem_of("err.val.negative", field=source, column=column,
                              values=values_text(values[neg].tolist()),
                              rows=rows_pair(rows[neg].tolist()))
 
