@@ -1404,6 +1404,13 @@ def pair(key: str, **values: Any) -> tuple[str, str]:
     return t(key, "zh", **values), t(key, "en", **values)
 
 
+def items(values: Any) -> tuple[str, str]:
+    """A list of names, keys or values as a ``(zh, en)`` placeholder pair: ``a、b、c`` in
+    Chinese, ``a, b, c`` in English."""
+    vals = [str(v) for v in values]
+    return "、".join(vals), ", ".join(vals)
+
+
 def category_name(key: str, profile: Profile, lang: str = "zh") -> str:
     """Display name of a category key from the profile catalogue (the key when unknown)."""
     cats: Mapping[str, Any] = getattr(profile, "categories", {}) or {}

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lifecircle import i18n
 from lifecircle._toml import is_type as _is_type
 from lifecircle._toml import range_problem, type_pair
 from lifecircle._toml import read_toml as _read_toml
@@ -309,7 +310,7 @@ class Profile:
         from lifecircle.errors import Note
 
         close = difflib.get_close_matches(str(key), list(self.categories), n=1)
-        keys = ", ".join(self.categories)
+        keys = i18n.items(self.categories)
         if close:
             return Note("hint.category_close", close=repr(close[0]), keys=keys)
         return Note("hint.category", keys=keys)
@@ -375,7 +376,7 @@ def load_profile(name_or_path: str | Path = DEFAULT_PROFILE, *,
         if not path.exists():
             names = sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
             raise notice(ProjectError, "err.prf.not_found", name=repr(text),
-                         names=", ".join(names))
+                         names=i18n.items(names))
     data = _read_toml(path, "profile")
     return _profile_from_dict(data, path)
 
@@ -442,7 +443,7 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
                 problems.append(
                     Problem.of(f"{w}{where}.{k}", "err.prj.unknown_key", close=close[0])
                     if close else Problem.of(f"{w}{where}.{k}", "err.prj.unknown_key_list",
-                                             known=", ".join(MODE_KEYS)))
+                                             known=i18n.items(MODE_KEYS)))
         flags: dict[str, bool] = {}
         for flag in MODE_FLAGS:
             if flag not in m:
@@ -453,7 +454,7 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         for cls in [*forbidden, *speeds]:
             if cls not in ROAD_CLASSES:
                 problems.append(Problem.of(f"{w}{where}", "err.prf.road_class",
-                                           value=repr(cls), known=", ".join(ROAD_CLASSES)))
+                                           value=repr(cls), known=i18n.items(ROAD_CLASSES)))
         class_speeds = {k: number(speeds, k, f"{where}.class_speeds_kmh", 1.0,
                                   high=MAX_SPEED_KMH, what=_SPEED) for k in speeds}
         speed = number(m, "speed_kmh", where, 4.0, high=MAX_SPEED_KMH, what=_SPEED)
@@ -468,7 +469,7 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         mode = get(c, "mode", str, where, "walk")
         if mode not in modes:
             problems.append(Problem.of(f"{w}{where}.mode", "err.prf.mode", value=repr(mode),
-                                       known=", ".join(modes)))
+                                       known=i18n.items(modes)))
         minutes = number(c, "minutes", where, 15.0, high=MAX_MINUTES, what=_MINUTES)
         rings = get(c, "rings", list, where, [], False)
         ring_values = {str(i): r for i, r in enumerate(rings)}
@@ -487,7 +488,7 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         for ck in cc:
             if ck not in circles:
                 problems.append(Problem.of(f"{w}{where}.circles", "err.prf.circle",
-                                           value=repr(ck), known=", ".join(circles)))
+                                           value=repr(ck), known=i18n.items(circles)))
         group = get(c, "group", str, where, None, False)
         level = (number(c, "minutes", where, 15.0, high=MAX_MINUTES, what=_MINUTES)
                  if "minutes" in c else None)
@@ -509,15 +510,15 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         gfield = get(g, "field", str, where, key)
         if gfield not in GROUP_FIELDS:
             problems.append(Problem.of(f"{w}{where}.field", "err.prf.group_field",
-                                       value=repr(gfield), known=", ".join(GROUP_FIELDS)))
+                                       value=repr(gfield), known=i18n.items(GROUP_FIELDS)))
         gmodes = get(g, "modes", dict, where, {}, False)
         for ck, mk in gmodes.items():
             if ck not in circles:
                 problems.append(Problem.of(f"{w}{where}.modes", "err.prf.circle",
-                                           value=repr(ck), known=", ".join(circles)))
+                                           value=repr(ck), known=i18n.items(circles)))
             if not isinstance(mk, str) or mk not in modes:
                 problems.append(Problem.of(f"{w}{where}.modes.{ck}", "err.prf.mode",
-                                           value=repr(mk), known=", ".join(modes)))
+                                           value=repr(mk), known=i18n.items(modes)))
         groups[key] = Group(key, get(g, "name_zh", str, where, key, False),
                             get(g, "name_en", str, where, key, False), gfield,
                             {k: v for k, v in gmodes.items() if isinstance(v, str)})
@@ -525,7 +526,7 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
         if cat.group is not None and cat.group not in groups:
             problems.append(Problem.of(f"{w}categories.{key}.group", "err.prf.group",
                                        value=repr(cat.group), group=cat.group,
-                                       known=", ".join(groups) or "-"))
+                                       known=i18n.items(groups or ["-"])))
     default_year = get(head, "target_year", int, "profile", None, False)
     indicators: dict[str, Indicator] = {}
     for key, i in table(data.get("indicators", {}), "indicators").items():

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from lifecircle import i18n
 from lifecircle._toml import is_type as _is_type
 from lifecircle._toml import range_problem, type_pair
 from lifecircle._toml import read_toml as _read_toml
@@ -146,7 +147,7 @@ class PlannerOptions:
                                     values=list(self.categories)))
         if self.model not in MODELS:
             found.append(Problem.of(where("model"), "err.prj.unknown_model", value=self.model,
-                                    known=", ".join(MODELS)))
+                                    known=i18n.items(MODELS)))
         if self.load not in ("population", "elderly"):
             found.append(Problem.of(where("load"), "err.prj.unknown_load", value=self.load))
         if self.capacity is not None and not self.capacity > 0:
@@ -287,7 +288,7 @@ def _unknown(key: str, known: list[str], where: str) -> Problem:
     close = difflib.get_close_matches(key, known, n=1)
     if close:
         return Problem.of(f"{where}{key}", "err.prj.unknown_key", close=close[0])
-    return Problem.of(f"{where}{key}", "err.prj.unknown_key_list", known=", ".join(known))
+    return Problem.of(f"{where}{key}", "err.prj.unknown_key_list", known=i18n.items(known))
 
 
 def _check_table(data: Mapping[str, Any], schema: Mapping[str, Any], where: str,
@@ -502,7 +503,7 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> Project:
             except ValueError:
                 problems.append(Problem.of(f"{where}source_crs", "err.prj.source_crs",
                                            value=repr(source),
-                                           known=", ".join(SOURCE_SYSTEMS)))
+                                           known=i18n.items(SOURCE_SYSTEMS)))
                 source = None
         fields = spec.get("fields", {}) if isinstance(spec.get("fields"), dict) else {}
         known = CANONICAL_FIELDS[key]

@@ -23,6 +23,7 @@ import numpy as np
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from lifecircle import i18n
 from lifecircle.errors import InputError, Note, notice
 from lifecircle.layers import encoding as enc
 from lifecircle.limits import MAX_FEATURES, check_regular, regular_text_size
@@ -202,7 +203,7 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
                 layer = None
             elif layer is None and len(shp) > 1:
                 raise notice(InputError, "err.read.zip_many", path=path, n=len(shp),
-                             names=", ".join(sorted(by_stem)))
+                             names=i18n.items(sorted(by_stem)))
             else:
                 pick = shp[:1] if len(shp) == 1 else members[:1]
         member = pick[0]
@@ -218,10 +219,10 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
                 layer = names[0]
             else:
                 raise notice(InputError, "err.read.no_layer", path=path, layer=repr(layer),
-                             names=", ".join(_closest(layer, names)))
+                             names=i18n.items(_closest(layer, names)))
     elif len(spatial) > 1:
         raise notice(InputError, "err.read.many_layers", path=path, n=len(spatial),
-                     names=", ".join(spatial))
+                     names=i18n.items(spatial))
     elif spatial:
         layer = spatial[0]
     elif names:
@@ -396,10 +397,10 @@ def _resolve_table(path: Path, layer: str | None, encoding: str | None) -> Sourc
             raise notice(InputError, "err.read.no_sheet", path=path)
         if layer is None and len(names) > 1:
             raise notice(InputError, "err.read.many_sheets", path=path, n=len(names),
-                         names=", ".join(names))
+                         names=i18n.items(names))
         if layer is not None and layer not in names:
             raise notice(InputError, "err.read.sheet", path=path, layer=repr(layer),
-                         names=", ".join(_closest(layer, names)))
+                         names=i18n.items(_closest(layer, names)))
         return Source(path, str(path), layer or names[0], "XLSX", None, "utf-8", "driver")
     try:
         with open(path, "rb") as fh:
