@@ -51,19 +51,23 @@ ENGLISH_RUN = 3
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|‘[^’\n]*’|“[^”\n]*”|「[^」\n]*」")
 #: file paths, URIs and units with a slash (km/h); names with a dot, underscore, = or @
 #: (files, TOML keys, ``snap_tolerance_m``); command-line options
-_IDENT = re.compile(r"\S*[/\\]\S*|\S*[._=@]\S*[A-Za-z0-9]\S*|(?<!\S)--?[A-Za-z][\w-]*")
+#: a "word" of such a name never spans Chinese text (Chinese has no spaces around it)
+_NW = r"[^\s\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
+_IDENT = re.compile(rf"{_NW}*[/\\]{_NW}*|{_NW}*[._=@]{_NW}*[A-Za-z0-9]{_NW}*"
+                    r"|(?<!\S)--?[A-Za-z][\w-]*")
 _WORD = re.compile(r"[(\[]?[A-Za-z][A-Za-z'’-]*[)\].,;:!?]*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
 
 
 def _data_pattern(data: Iterable[str]) -> re.Pattern[str] | None:
     """One pattern for the data values, longest first (a name goes before any part of it),
-    each a whole word: the file stem ``project`` is not taken out of "projected"."""
+    each a whole word: the file stem ``project`` is not taken out of "projected", nor
+    ``facilities`` out of the key ``layers.facilities``."""
     values = sorted({v for v in data if v.strip()}, key=len, reverse=True)
     if not values:
         return None
-    return re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, values))
-                      + r")(?![A-Za-z0-9_])")
+    return re.compile(r"(?<![A-Za-z0-9_.])(?:" + "|".join(map(re.escape, values))
+                      + r")(?![A-Za-z0-9_]|\.\w)")
 
 
 def _strip(line: str, data: re.Pattern[str] | None) -> str:
@@ -79,7 +83,8 @@ def english_runs(text: str, data: Iterable[str] = ()) -> list[str]:
     found = []
     for line in text.splitlines():
         run: list[str] = []
-        for token in [*_CJK.sub(" ", _strip(line, values)).split(), ""]:
+        # Chinese text ends a run (English names between Chinese words are not a sentence)
+        for token in [*_CJK.sub(" | ", _strip(line, values)).split(), ""]:
             if token and _WORD.fullmatch(token):
                 run.append(token)
                 continue
@@ -225,6 +230,10 @@ def whole_run(base: Path, work: Path, lang: str) -> dict[str, tuple[int, str]]:
 #: project file, profile, layer files, coordinates and attributes, and repaired ones whose
 #: warnings are printed. Loader field-mapping messages (layers/loader.py) are converted
 #: separately; cases of theirs still English are listed in LOADER_PENDING, not here.
+#: Corpus cases left out for now: their warnings are re-placed by the loader as plain
+#: English text (layers/loader.py joins the reader's warnings to the file name as a string,
+#: dropping the catalogue key); converted in the loader's own work.
+LOADER_PENDING = ("cpg_wrong", "cpg_unknown")
 CORPUS = (
     "toml_syntax", "toml_unknown_key", "toml_path_not_string", "lang_unknown",
     "planner_sites_zero", "toml_wrong_type", "toml_not_utf8", "project_missing",
@@ -237,7 +246,7 @@ CORPUS = (
     "gpkg_not_gpkg", "gpkg_two_layers", "gpkg_layer_missing", "layer_empty", "zip_not_zip",
     "latlon_swapped", "degrees_as_metres", "metres_as_degrees", "layers_far_apart",
     "communities_points", "roads_points", "self_intersecting", "zero_area_polygon",
-    "empty_geometry", "facility_off_network", "roads_unusable", "cpg_wrong", "cpg_unknown",
+    "empty_geometry", "facility_off_network", "roads_unusable",
     "duplicate_ids", "population_text", "population_negative", "population_empty_no_raster",
 )
 
