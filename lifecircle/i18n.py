@@ -297,6 +297,61 @@ TEXT: dict[str, tuple[str, str]] = {
         "{circle}: the {mode} road network is in {pieces} pieces; {pop} residents live on "
         "{n} piece(s) cut off from the largest one and reach only facilities on their piece; "
         "fix: join the roads (gaps at junctions: network.snap_tolerance_m)"),
+    "warn.demand.empty_raster": (
+        "{n} 个社区内没有有人口的栅格像元：人口放在一个代表点上（{cids}）",
+        "{n} communities with no populated raster cell inside: population placed on one "
+        "representative point ({cids})"),
+    "warn.demand.empty_points": (
+        "{n} 个社区内没有需求点：人口放在一个代表点上（{cids}）",
+        "{n} communities with no demand point inside: population placed on one "
+        "representative point ({cids})"),
+    "warn.demand.empty_frontage": (
+        "{n} 个社区内没有道路：人口放在一个代表点上（{cids}）",
+        "{n} communities with no road inside: population placed on one representative point "
+        "({cids})"),
+    "warn.demand.negative": ("人口栅格 {name}：{n} 个负值像元已忽略",
+                             "population raster {name}: {n} cells with negative values were "
+                             "ignored"),
+    "warn.demand.overlap_cells": ("社区相互重叠：{n} 个栅格像元位于多个社区内，归入第一个社区",
+                                  "communities overlap: {n} raster cells lie in more than one "
+                                  "community and were given to the first"),
+    "warn.demand.raster_used": (
+        "{n} 个社区在社区图层中没有人口：采用栅格人口（{cids}）",
+        "{n} communities have no population in the community layer: the raster's population "
+        "was used for them ({cids})"),
+    "warn.demand.points_nan": ("人口点：{n} 个没有人口的点已忽略",
+                               "population points: {n} points without a population were "
+                               "ignored"),
+    "warn.demand.points_no_geometry": ("人口点：{n} 行没有几何，已忽略",
+                                       "population points: {n} rows without geometry were "
+                                       "ignored"),
+    "warn.demand.overlap_points": ("社区相互重叠：{n} 个人口点位于多个社区内，归入第一个社区",
+                                   "communities overlap: {n} population points lie in more "
+                                   "than one community and were given to the first"),
+    "warn.demand.outside": ("人口点：{n} 个点（{pop} 人）不在任何社区内",
+                            "population points: {pop} people in {n} points lie outside every "
+                            "community"),
+    "warn.demand.rescaled": ("人口点在 {n} 个相差超过 {tol} 的社区中已按社区总人口缩放",
+                             "population points rescaled to the community totals in {n} "
+                             "communities that differed by more than {tol}"),
+    "warn.demand.differ": (
+        "人口点与社区图层人口在 {n} 个社区中相差超过 {tol}（人口点 {points}，图层 {layer}；"
+        "相差最大：{cid} {got} 对 {want}）；人口点按原样保留",
+        "population points differ from the community layer's population by more than {tol} "
+        "in {n} communities (points {points} vs layer {layer}; largest: {cid} {got} vs "
+        "{want}); the points were kept as given"),
+    "warn.demand.no_population": ("{n} 个没有人口的社区不生成需求点（{cids}）",
+                                  "{n} communities without population get no demand points "
+                                  "({cids})"),
+    "warn.demand.no_roads": ("没有人口栅格或人口点，也没有道路：每个社区的人口放在一个代表点上",
+                             "no population raster or points and no roads: each community's "
+                             "population placed on one representative point"),
+    "warn.cov.no_times": ("没有 {categories} 的出行时间：视为不可达（没有这些类别的设施？）",
+                          "no travel times for {categories}: treated as unreachable (no "
+                          "facilities of these categories?)"),
+    "warn.cov.no_row": ("出行时间：{n} 个需求点没有数据行，视为不可达",
+                        "travel times: {n} demand points have no row: treated as "
+                        "unreachable"),
     "warn.facility_far": (
         "设施 {fid}（{name}）距离{mode}可用的道路超过 {m} 米，未计入",
         "facility {fid} ({name}) is farther than {m} m from a road usable by {mode}; not "

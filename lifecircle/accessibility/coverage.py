@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, Note
 from lifecircle.profile import TIME_EPS_MIN, Profile, covered
 
 __all__ = ["TIME_EPS_MIN", "Coverage", "PointCoverage", "compute_coverage",
@@ -178,14 +178,12 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
     present = [c for c in cats if c in times.columns]
     absent = [c for c in cats if c not in times.columns]
     if absent:
-        warnings.append(f"no travel times for {', '.join(absent)}: treated as unreachable "
-                        "(no facilities of these categories?)")
+        warnings.append(Note("warn.cov.no_times", categories=", ".join(absent)))
     if present and n:
         sub = times.reindex(index=pd.Index(did), columns=present)
         no_row = int((~np.isin(did, times.index.to_numpy())).sum())
         if no_row:
-            warnings.append(f"travel times: {no_row} demand points have no row: treated as "
-                            "unreachable")
+            warnings.append(Note("warn.cov.no_row", n=no_row))
         vals = np.array(sub.to_numpy(dtype=float, na_value=np.nan), dtype=float)
         cols = [cats.index(c) for c in present]
         unreachable[:, cols] = np.isnan(vals)

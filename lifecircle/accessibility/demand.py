@@ -34,7 +34,7 @@ import pyproj
 import shapely
 from numpy.typing import NDArray
 
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, Note
 from lifecircle.geo.crs import transformer
 
 #: Spacing of frontage demand points along roads (metres).
@@ -85,9 +85,13 @@ class Demand:
 
 
 # ---------------------------------------------------------------------------- helpers
-def _cids(communities: gpd.GeoDataFrame, n: int = 5) -> str:
-    return ", ".join(map(str, communities)) if len(communities) <= n else (
-        ", ".join(map(str, list(communities)[:n])) + f" ... ({len(communities)} in all)")
+def _cids(communities: gpd.GeoDataFrame, n: int = 5) -> tuple[str, str]:
+    """Up to ``n`` community ids as a ``(zh, en)`` placeholder pair."""
+    ids = [str(c) for c in communities]
+    if len(ids) <= n:
+        return "、".join(ids), ", ".join(ids)
+    return ("、".join(ids[:n]) + f" 等（共 {len(ids)} 个）",
+            ", ".join(ids[:n]) + f" ... ({len(ids)} in all)")
 
 
 def _check_communities(communities: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
@@ -146,11 +150,7 @@ def _finish(communities: gpd.GeoDataFrame, comm_pos: NDArray[np.int64],
     empty = np.flatnonzero(~placed & (np.nan_to_num(target) > 0))
     if empty.size:
         cids = communities["cid"].iloc[empty]
-        what = {"raster": "no populated raster cell", "points": "no demand point",
-                "frontage": "no road"}[method]
-        warnings.append(
-            f"{empty.size} communit{'y' if empty.size == 1 else 'ies'} with {what} inside: "
-            f"population placed on one representative point ({_cids(cids)})")
+        warnings.append(Note(f"warn.demand.empty_{method}", n=empty.size, cids=_cids(cids)))
         comm_pos = np.concatenate([comm_pos, empty])
         geoms = np.concatenate([geoms, _representative_points(communities, empty)])
         pop = np.concatenate([pop, target[empty]])
@@ -298,13 +298,11 @@ def _from_raster(communities: gpd.GeoDataFrame, path: Path, crs: Any,
     warnings: list[str] = []
     x, y, values, negative = _raster_cells(path, communities, crs, cell_m)
     if negative:
-        warnings.append(f"population raster {path.name}: {negative} cells with negative "
-                        "values were ignored")
+        warnings.append(Note("warn.demand.negative", name=path.name, n=negative))
     geoms = shapely.points(np.column_stack([x, y])) if len(x) else np.empty(0, object)
     pos, n_multi = _assign(geoms, communities.geometry.to_numpy())
     if n_multi:
-        warnings.append(f"communities overlap: {n_multi} raster cells lie in more than one "
-                        "community and were given to the first")
+        warnings.append(Note("warn.demand.overlap_cells", n=n_multi))
     outside = float(values[pos < 0].sum())
     inside = pos >= 0
     pos, geoms, values = pos[inside], geoms[inside], values[inside]
@@ -313,9 +311,8 @@ def _from_raster(communities: gpd.GeoDataFrame, path: Path, crs: Any,
     target = pd.to_numeric(communities["population"], errors="coerce").to_numpy(float)
     unknown = np.isnan(target) & (raw > 0)
     if unknown.any():
-        warnings.append(
-            f"{int(unknown.sum())} communities have no population in the community layer: "
-            f"the raster's population was used for them ({_cids(communities['cid'][unknown])})")
+        warnings.append(Note("warn.demand.raster_used", n=int(unknown.sum()),
+                             cids=_cids(communities["cid"][unknown])))
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(np.isnan(target), 1.0, target / raw)
     pop = values * factor[pos]
@@ -339,12 +336,11 @@ def _from_points(communities: gpd.GeoDataFrame, points: gpd.GeoDataFrame, crs: A
                          "negative; fix: give the number of residents (>= 0)")
     n_nan = int(np.isnan(pop).sum())
     if n_nan:
-        warnings.append(f"population points: {n_nan} points without a population were ignored")
+        warnings.append(Note("warn.demand.points_nan", n=n_nan))
     geoms = points.geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
-        warnings.append(f"population points: {int(missing.sum())} rows without geometry were "
-                        "ignored")
+        warnings.append(Note("warn.demand.points_no_geometry", n=int(missing.sum())))
     keep = ~missing & ~np.isnan(pop)
     geoms, pop = geoms[keep], pop[keep]
     not_point = shapely.get_type_id(geoms) != 0
@@ -353,12 +349,11 @@ def _from_points(communities: gpd.GeoDataFrame, points: gpd.GeoDataFrame, crs: A
         geoms[not_point] = shapely.point_on_surface(geoms[not_point])
     pos, n_multi = _assign(geoms, communities.geometry.to_numpy())
     if n_multi:
-        warnings.append(f"communities overlap: {n_multi} population points lie in more than "
-                        "one community and were given to the first")
+        warnings.append(Note("warn.demand.overlap_points", n=n_multi))
     outside = float(pop[pos < 0].sum())
     if outside > 0:
-        warnings.append(f"population points: {outside:,.0f} people in "
-                        f"{int((pos < 0).sum())} points lie outside every community")
+        warnings.append(Note("warn.demand.outside", pop=f"{outside:,.0f}",
+                             n=int((pos < 0).sum())))
     inside = pos >= 0
     pos, geoms, pop = pos[inside], geoms[inside], pop[inside]
     n = len(communities)
@@ -372,18 +367,15 @@ def _from_points(communities: gpd.GeoDataFrame, points: gpd.GeoDataFrame, crs: A
             factor = np.where(np.isnan(target) | (got <= 0), 1.0, target / got)
         pop = pop * factor[pos]
         if off.any():
-            warnings.append(f"population points rescaled to the community totals in "
-                            f"{int(off.sum())} communities that differed by more than "
-                            f"{MISMATCH_TOLERANCE:.0%}")
+            warnings.append(Note("warn.demand.rescaled", n=int(off.sum()),
+                                 tol=f"{MISMATCH_TOLERANCE:.0%}"))
     elif off.any():
         worst = int(np.argmax(np.where(off, diff, -1)))
-        warnings.append(
-            f"population points differ from the community layer's population by more than "
-            f"{MISMATCH_TOLERANCE:.0%} in {int(off.sum())} communities "
-            f"(points {got[has].sum():,.0f} vs layer {np.nansum(target[has]):,.0f}; "
-            f"largest: {communities['cid'].iloc[worst]} {got[worst]:,.0f} "
-            f"vs {target[worst]:,.0f}); "
-            "the points were kept as given")
+        warnings.append(Note(
+            "warn.demand.differ", tol=f"{MISMATCH_TOLERANCE:.0%}", n=int(off.sum()),
+            points=f"{got[has].sum():,.0f}", layer=f"{np.nansum(target[has]):,.0f}",
+            cid=communities["cid"].iloc[worst], got=f"{got[worst]:,.0f}",
+            want=f"{target[worst]:,.0f}"))
     placement = ["points"] * n
     return _finish(communities, pos, geoms, pop, placement, crs, outside, "points", warnings)
 
@@ -396,12 +388,11 @@ def _from_frontage(communities: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None
     target = pd.to_numeric(communities["population"], errors="coerce").to_numpy(float)
     unknown = np.isnan(target)
     if unknown.any():
-        warnings.append(f"{int(unknown.sum())} communities without population get no demand "
-                        f"points ({_cids(communities['cid'][unknown])})")
+        warnings.append(Note("warn.demand.no_population", n=int(unknown.sum()),
+                             cids=_cids(communities["cid"][unknown])))
     empty_pos = np.empty(0, np.int64)
     if roads is None or len(roads) == 0:
-        warnings.append("no population raster or points and no roads: each community's "
-                        "population placed on one representative point")
+        warnings.append(Note("warn.demand.no_roads"))
         return _finish(communities, empty_pos, np.empty(0, object), np.empty(0), ["roads"] * n,
                        crs, 0.0, "frontage", warnings)
     if roads.crs is not None and crs is not None and not roads.crs.equals(crs):
