@@ -6,6 +6,12 @@ depend on ``jobs``. Large read-only objects the tasks need (the road networks) a
 over once per worker through the pool's initializer and read back with :func:`shared`;
 they are never pickled with every task. With one job, or one task, everything runs in
 this process.
+
+:func:`pmap_async` is the same in the background: the workers start at once and the
+caller goes on with other work (the pipeline's coverage, equity and planning while the
+workers draw the service areas) until it asks for the results with :meth:`Pending.get`.
+With one job nothing runs in the background: the tasks run in this process when the
+results are first asked for, in the same order as :func:`pmap` runs them.
 """
 
 from __future__ import annotations
@@ -13,10 +19,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
 
-__all__ = ["default_jobs", "pmap", "resolve_jobs", "shared"]
+__all__ = ["Pending", "default_jobs", "pmap", "pmap_async", "resolve_jobs", "shared"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,6 +70,103 @@ def _init_worker(objects: Mapping[str, Any]) -> None:
     _init(objects)
 
 
+class Pending(Generic[R]):
+    """Results of :func:`pmap_async` still being computed.
+
+    Iterating gives the results one by one in task order, each as soon as it is ready;
+    :meth:`get` waits for all of them (later calls return the same list); :meth:`close`
+    stops the workers of results nobody will ask for (on an error or an interrupt in the
+    caller). Also a context manager that closes on exit.
+    """
+
+    def __init__(self, func: Callable[[Any], R], items: list[Any], n: int,
+                 objects: dict[str, Any]) -> None:
+        self._func = func
+        self._items = items
+        self._objects = objects
+        self._pool: Any = None
+        self._next: Iterator[R] | None = None
+        self._done: list[R] = []
+        if n > 1:
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ctx.Pool(n, initializer=_init_worker, initargs=(objects,))
+            self._next = self._pool.imap(func, items, chunksize=1)
+
+    def _one(self) -> R:
+        """The next result (computed here with one job)."""
+        if self._next is not None:
+            return next(self._next)
+        previous = dict(_SHARED)
+        _init(self._objects)
+        try:
+            return self._func(self._items[len(self._done)])
+        finally:
+            _init(previous)
+
+    def __iter__(self) -> Iterator[R]:
+        i = 0
+        while True:
+            if i == len(self._done):
+                if i == len(self._items):
+                    break
+                try:
+                    self._done.append(self._one())
+                except BaseException:
+                    self.close()    # an error or an interrupt: stop the others at once
+                    raise
+                if len(self._done) == len(self._items):
+                    self._finish()
+            yield self._done[i]
+            i += 1
+
+    def get(self) -> list[R]:
+        """The results in the order of the tasks (waits for the workers)."""
+        for _ in self:
+            pass
+        return list(self._done)
+
+    def _finish(self) -> None:
+        pool, self._pool, self._next = self._pool, None, None
+        self._objects = {}
+        if pool is not None:
+            pool.close()
+            pool.join()
+
+    def close(self) -> None:
+        """Stop the workers (if any still run); results not yet received are lost."""
+        pool, self._pool, self._next = self._pool, None, None
+        self._objects = {}
+        self._items = self._items[:len(self._done)]
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+    def __enter__(self) -> Pending[R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def pmap_async(func: Callable[[T], R], tasks: Iterable[T], *, jobs: int | None = None,
+               shared: Mapping[str, Any] | None = None) -> Pending[R]:
+    """:func:`pmap` in the background: start the workers and return at once.
+
+    Parameters are those of :func:`pmap`. The workers are forked now, so ``shared`` (and
+    everything else they read) is what exists at this moment.
+
+    Returns
+    -------
+    Pending
+        ``get()`` gives ``[func(t) for t in tasks]`` in task order, whatever ``jobs`` is.
+        With one job (or one task) the tasks run in this process at the first ``get()``.
+    """
+    items = list(tasks)
+    n = min(resolve_jobs(jobs), len(items))
+    return Pending(func, items, n, dict(shared or {}))
+
+
 def pmap(func: Callable[[T], R], tasks: Iterable[T], *, jobs: int | None = None,
          shared: Mapping[str, Any] | None = None) -> list[R]:
     """``[func(t) for t in tasks]``, in up to ``jobs`` worker processes.
@@ -85,26 +188,5 @@ def pmap(func: Callable[[T], R], tasks: Iterable[T], *, jobs: int | None = None,
     list
         The results in the order of ``tasks``, whatever ``jobs`` is.
     """
-    items = list(tasks)
-    n = min(resolve_jobs(jobs), len(items))
-    objects = dict(shared or {})
-    if n <= 1:
-        previous = dict(_SHARED)
-        _init(objects)
-        try:
-            return [func(t) for t in items]
-        finally:
-            _init(previous)
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ctx.Pool(n, initializer=_init_worker, initargs=(objects,))
-    try:
-        out = pool.map(func, items, chunksize=1)
-    except BaseException:
-        pool.terminate()    # an error or an interrupt: stop the others at once
-        raise
-    else:
-        pool.close()
-    finally:
-        pool.join()
-    return out
+    with pmap_async(func, tasks, jobs=jobs, shared=shared) as pending:
+        return pending.get()

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from lifecircle.accessibility.times import TravelTimes
     from lifecircle.distributed import ClusterTimes
     from lifecircle.layers.loader import Layers
+    from lifecircle.parallel import Pending
     from lifecircle.planner.plan import Geography, PlanResult
 
 Progress = Callable[[str], None]
@@ -83,15 +84,19 @@ class Analysis:
     def facility_snaps(self) -> dict[tuple[str, str], Snapped]:
         """(mode, category) -> the open facilities of the category on the mode's network,
         for every category a circle with residents requires (views of the one snap)."""
-        tt = self.travel_times
-        out: dict[tuple[str, str], Snapped] = {}
-        for ckey, circle in self.project.profile.circles.items():
-            if not np.any(tt.circle == ckey):
-                continue
-            for cat in self.project.profile.required(ckey):
-                if (circle.mode, cat) not in out:
-                    out[(circle.mode, cat)] = tt.facilities(circle.mode, cat)
-        return out
+        return _facility_snaps(self.project.profile, self.travel_times)
+
+
+def _facility_snaps(profile: Profile, tt: TravelTimes) -> dict[tuple[str, str], Snapped]:
+    """:attr:`Analysis.facility_snaps` from the travel times alone."""
+    out: dict[tuple[str, str], Snapped] = {}
+    for ckey, circle in profile.circles.items():
+        if not np.any(tt.circle == ckey):
+            continue
+        for cat in profile.required(ckey):
+            if (circle.mode, cat) not in out:
+                out[(circle.mode, cat)] = tt.facilities(circle.mode, cat)
+    return out
 
 
 @dataclass(frozen=True)
@@ -191,7 +196,8 @@ def _num(x: float) -> str:
 
 # ---------------------------------------------------------------------------- analysis
 def analyse(project: Project, progress: Progress = _quiet, *, cluster: Client | None = None,
-            partition_by: str = "district", areas: bool = False, rasters: bool = False
+            partition_by: str = "district", areas: bool = False, rasters: bool = False,
+            after_travel_times: Callable[[Layers, TravelTimes], object] | None = None
             ) -> Analysis:
     """Load the layers, build the networks and check every circle.
 
@@ -210,6 +216,10 @@ def analyse(project: Project, progress: Progress = _quiet, *, cluster: Client | 
     areas, rasters
         With ``cluster``: also draw the service areas / time the travel-time raster cells
         there (needed to write them).
+    after_travel_times
+        Without ``cluster``: called with the layers and the travel times as soon as they
+        are known, before coverage (:func:`run` starts the display-only drawing there,
+        :func:`start_display`, so that it runs beside the rest of the analysis).
 
     Returns
     -------
@@ -224,14 +234,16 @@ def analyse(project: Project, progress: Progress = _quiet, *, cluster: Client | 
     layers = layers_mod.load(project)
     load_s = time.perf_counter() - t0
     analysis = analyse_layers(project, layers, progress, cluster=cluster,
-                              partition_by=partition_by, areas=areas, rasters=rasters)
+                              partition_by=partition_by, areas=areas, rasters=rasters,
+                              after_travel_times=after_travel_times)
     return replace(analysis, timings={"load": load_s, **analysis.timings})
 
 
 def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet, *,
                    cluster: Client | None = None, partition_by: str = "district",
-                   areas: bool = False,
-                   rasters: bool = False) -> Analysis:
+                   areas: bool = False, rasters: bool = False,
+                   after_travel_times: Callable[[Layers, TravelTimes], object] | None = None
+                   ) -> Analysis:
     """:func:`analyse` on layers already loaded (files or GeoDataFrames in memory)."""
     from lifecircle.accessibility import network as network_mod
     from lifecircle.accessibility.coverage import compute_coverage
@@ -319,6 +331,8 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
         _warn_snaps(tt, points, profile, project.network.max_snap_m, warnings)
         _warn_far_facilities(layers.facilities, tt, profile, project.network.max_snap_m,
                              warnings)
+        if after_travel_times is not None:
+            after_travel_times(layers, tt)
     timings["traveltime"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -589,13 +603,14 @@ SERVICE_AREA_MIN_HOLE_M2 = 40_000.0
 
 
 def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
-                  service_areas: bool = True, jobs: int | None = None
-                  ) -> dict[str, pd.DataFrame | None]:
+                  service_areas: bool = True, jobs: int | None = None,
+                  display: Display | None = None) -> dict[str, pd.DataFrame | None]:
     """The result layers of docs/contracts.md, ready for the GeoPackage, map and report.
 
     ``service_areas=False`` leaves out the service-area polygons (display only, and the
     costliest layer to draw): ``service_areas`` is then None. ``jobs``: worker processes
-    drawing them (None: every core).
+    drawing them (None: every core). ``display``: the drawing already started by
+    :func:`start_display` (the service areas are then taken from it).
     """
     project = analysis.project
     profile = project.profile
@@ -617,7 +632,7 @@ def result_layers(analysis: Analysis, progress: Progress = _quiet, *,
     fac = fac[["fid", "name", "category", "category_name", "status", "snapped", "access_m",
                "geometry"]]
 
-    service = _service_areas(analysis, progress, jobs) if service_areas else None
+    service = _service_areas(analysis, progress, jobs, display) if service_areas else None
     out: dict[str, pd.DataFrame | None] = {
         "communities": cov.communities,
         "facilities": fac,
@@ -678,16 +693,14 @@ def coverage_with_sites(analysis: Analysis) -> pd.DataFrame | None:
     return pd.DataFrame(comm[cols]).reset_index(drop=True)
 
 
-def _service_areas(analysis: Analysis, progress: Progress, jobs: int | None = None) -> Any:
+def _service_areas(analysis: Analysis, progress: Progress, jobs: int | None = None,
+                   display: Display | None = None) -> Any:
     """The ``service_areas`` layer: each category's rings per circle, for display.
 
-    One task per (circle, category), run in ``jobs`` worker processes that receive the
-    networks once; the layer is the same whatever ``jobs`` is.
+    Drawn by :func:`start_display` (one task per circle and category, in ``jobs`` worker
+    processes); the layer is the same whatever ``jobs`` is.
     """
     import geopandas as gpd
-
-    from lifecircle.accessibility.isochrones import grid_cell_m
-    from lifecircle.parallel import pmap
 
     profile = analysis.project.profile
     lang = analysis.project.lang
@@ -698,22 +711,13 @@ def _service_areas(analysis: Analysis, progress: Progress, jobs: int | None = No
             lambda k: profile.categories[k].name(lang)))[
             ["category", "category_name", "circle", "minutes", "mode", "geometry"]]
     progress(i18n.t("progress.areas", lang))
-    tasks: list[tuple[str, Any, tuple[float, ...], float]] = []
-    meta: list[tuple[str, str, str]] = []
-    for ckey, circle in profile.circles.items():
-        if not (layers.communities["kind"] == ckey).any():
-            continue
-        rings = tuple(circle.rings) or (circle.minutes,)
-        cell = grid_cell_m(profile.reach_m(ckey), SERVICE_AREA_TRIM_M)
-        for cat in profile.required(ckey):
-            fsnap = analysis.facility_snaps.get((circle.mode, cat))
-            if fsnap is None or not fsnap.snapped.any():
-                continue
-            tasks.append((circle.mode, fsnap, rings, cell))
-            meta.append((ckey, cat, circle.mode))
-    results = pmap(_service_area_task, tasks, jobs=jobs, shared={"networks": analysis.networks})
+    if display is None or not display.areas:
+        with start_display(analysis.project, layers, analysis.travel_times, areas=True,
+                           rasters=False, jobs=jobs) as own:
+            return _service_areas(analysis, _quiet, jobs, own)
     areas = []
-    for (ckey, cat, mode), (minutes, geoms) in zip(meta, results, strict=True):
+    for (ckey, cat, mode), (minutes, geoms) in zip(display.area_meta, display.area_results(),
+                                                    strict=True):
         keep = ~shapely.is_empty(geoms)
         areas.append(pd.DataFrame({
             "category": cat, "category_name": profile.categories[cat].name(lang),
@@ -723,6 +727,124 @@ def _service_areas(analysis: Analysis, progress: Progress, jobs: int | None = No
                                  "minutes": [], "mode": []}, geometry=[], crs=layers.crs)
     return gpd.GeoDataFrame(pd.concat(areas, ignore_index=True), geometry="geometry",
                             crs=layers.crs)
+
+
+@dataclass(frozen=True, eq=False)
+class _RasterGrid:
+    """The travel-time rasters' grid: every community's circle burnt in (code per circle)."""
+
+    bounds: tuple[float, float, float, float]
+    transform: Any
+    kind: NDArray[np.uint8]
+    codes: Mapping[str, int]
+
+
+class Display:
+    """The display-only drawing of a run, in worker processes: service areas and the cells
+    of the travel-time rasters (:func:`start_display`).
+
+    One pool does both: a task per (circle, category) for the service areas and one per
+    circle for the rasters (the circle's cells snapped once and timed for each category).
+    The results are collected by :func:`result_layers` and :func:`travel_time_rasters`;
+    :meth:`close` stops the workers (the pipeline does so on an error or an interrupt).
+    """
+
+    def __init__(self, pending: Pending[Any], areas: bool, area_meta: list[tuple[str, str, str]],
+                 grid: _RasterGrid | None, raster_meta: list[str]) -> None:
+        #: the tasks' results, raster circles first (the larger tasks start first)
+        self.pending = pending
+        #: whether the service areas are drawn; (circle, category, mode) of each
+        self.areas = areas
+        self.area_meta = area_meta
+        #: whether the raster cells are timed (``grid`` not None); the circle of each
+        self.grid = grid
+        self.rasters = grid is not None
+        self.raster_meta = raster_meta
+
+    def area_results(self) -> list[tuple[Any, Any]]:
+        """(minutes, geometries) per entry of :attr:`area_meta`."""
+        return self.pending.get()[len(self.raster_meta):]
+
+    def raster_results(self) -> list[dict[str, NDArray[np.float32]]]:
+        """Category -> minutes of the circle's cells, per entry of :attr:`raster_meta`."""
+        return self.pending.get()[:len(self.raster_meta)]
+
+    def close(self) -> None:
+        """Stop the workers; what they have not delivered is lost."""
+        self.pending.close()
+
+    def __enter__(self) -> Display:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_display(project: Project, layers: Layers, travel_times: TravelTimes, *,
+                  areas: bool = True, rasters: bool = True, jobs: int | None = None
+                  ) -> Display:
+    """Start drawing the service areas and timing the raster cells in worker processes.
+
+    Everything they need is known once the travel times are (networks, snaps, the
+    communities' circles), so :func:`run` starts them right after the travel-time step and
+    the analysis (coverage, equity, planning) goes on beside them.
+
+    Parameters
+    ----------
+    project, layers, travel_times
+        Of the analysis.
+    areas, rasters
+        Which of the two to draw.
+    jobs
+        Worker processes (None: every core); with one, nothing starts now: the tasks run
+        in this process when the results are asked for. The results are the same for any
+        number.
+    """
+    from lifecircle.accessibility.coverage import coverage_categories
+    from lifecircle.accessibility.isochrones import grid_cell_m
+    from lifecircle.parallel import pmap_async
+
+    profile = project.profile
+    fsnaps = _facility_snaps(profile, travel_times)
+    tasks: list[tuple[Any, ...]] = []
+    grid = None
+    raster_meta: list[str] = []
+    if rasters:
+        grid = _raster_grid(project, layers)
+        cats = coverage_categories(profile)
+        for ckey, code in grid.codes.items():
+            circle = profile.circles[ckey]
+            required = set(profile.required(ckey))
+            timed = [c for c in cats if c in required and (circle.mode, c) in fsnaps]
+            if timed and (grid.kind == code).any():
+                tasks.append(("raster", code, circle.mode, circle.search_s, timed))
+                raster_meta.append(ckey)
+    area_meta: list[tuple[str, str, str]] = []
+    if areas:
+        kinds = set(layers.communities["kind"])
+        for ckey, circle in profile.circles.items():
+            if ckey not in kinds:
+                continue
+            rings = tuple(circle.rings) or (circle.minutes,)
+            cell = grid_cell_m(profile.reach_m(ckey), SERVICE_AREA_TRIM_M)
+            for cat in profile.required(ckey):
+                fsnap = fsnaps.get((circle.mode, cat))
+                if fsnap is None or not fsnap.snapped.any():
+                    continue
+                tasks.append(("area", circle.mode, fsnap, rings, cell))
+                area_meta.append((ckey, cat, circle.mode))
+    pending = pmap_async(_display_task, tasks, jobs=jobs, shared={
+        "networks": travel_times.networks, "facility_snaps": fsnaps,
+        "grid": grid, "cell": project.raster_cell_m,
+        "max_snap_m": project.network.max_snap_m})
+    return Display(pending, areas, area_meta, grid, raster_meta)
+
+
+def _display_task(task: tuple[Any, ...]) -> Any:
+    """One task of :func:`start_display` (worker side)."""
+    if task[0] == "area":
+        return _service_area_task(task[1:])  # type: ignore[arg-type]
+    return _raster_task(task[1:])  # type: ignore[arg-type]
 
 
 def _service_area_task(task: tuple[str, Any, tuple[float, ...], float]) -> tuple[Any, Any]:
@@ -735,6 +857,45 @@ def _service_area_task(task: tuple[str, Any, tuple[float, ...], float]) -> tuple
                        trim_m=SERVICE_AREA_TRIM_M, min_hole_m2=SERVICE_AREA_MIN_HOLE_M2,
                        cell_m=cell)
     return sa["minutes"].to_numpy(), np.asarray(sa.geometry.values, dtype=object)
+
+
+def _raster_task(task: tuple[int, str, float, list[str]]) -> dict[str, NDArray[np.float32]]:
+    """One circle's raster cells (worker side): snapped once, then timed per category;
+    category -> minutes of the cells (row-major order), NaN where not reached."""
+    from lifecircle.accessibility.surfaces import snap_cells
+    from lifecircle.accessibility.traveltime import nearest
+    from lifecircle.parallel import shared
+
+    code, mode, search_s, cats = task
+    env = shared()
+    grid: _RasterGrid = env["grid"]
+    net = env["networks"][mode]
+    snapped, _, _ = snap_cells(net, grid.bounds, env["cell"], max_snap_m=env["max_snap_m"],
+                               mask=grid.kind == code)
+    out: dict[str, NDArray[np.float32]] = {}
+    for cat in cats:
+        seconds, _ = nearest(net, env["facility_snaps"][(mode, cat)], snapped,
+                             limit_s=search_s)
+        out[cat] = np.where(np.isfinite(seconds), seconds / 60.0, np.nan).astype(np.float32)
+    return out
+
+
+def _raster_grid(project: Project, layers: Layers) -> _RasterGrid:
+    """The rasters' grid over the communities, each cell coded with its circle."""
+    from rasterio import features
+
+    from lifecircle.geo.raster import grid_centres
+
+    comm = layers.communities
+    cell = project.raster_cell_m
+    minx, miny, maxx, maxy = comm.total_bounds
+    bounds = (math.floor(minx / cell) * cell, math.floor(miny / cell) * cell, maxx, maxy)
+    x, _, transform = grid_centres(bounds, cell)
+    codes = {k: i + 1 for i, k in enumerate(project.profile.circles)}
+    shapes = ((g, codes.get(k, 0)) for g, k in zip(comm.geometry, comm["kind"], strict=True))
+    kind = features.rasterize(shapes, out_shape=x.shape, transform=transform, fill=0,
+                              dtype="uint8")
+    return _RasterGrid(bounds, transform, kind, codes)
 
 
 def _demand_snaps(tt: TravelTimes, profile: Profile) -> dict[str, Any]:
@@ -762,25 +923,21 @@ def _run_info(analysis: Analysis) -> pd.DataFrame:
 
 
 def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _quiet, *,
-                        jobs: int | None = None) -> list[Path]:
+                        jobs: int | None = None, display: Display | None = None
+                        ) -> list[Path]:
     """Write ``traveltime_<category>.tif``: minutes to the nearest facility per cell.
 
     Each cell takes the travel mode of the circle of the community it lies in (urban:
     walking, rural: e-bike in ``maanshan-2025``); cells outside every community, off the
     road network or beyond twice the circle's minutes are nodata. The cells are snapped
-    once per circle; the categories are timed in ``jobs`` worker processes (None: every
-    core), with the same grids for any number.
+    once per circle and timed for every category in ``jobs`` worker processes (None: every
+    core; :func:`start_display`, or ``display`` when it was started already), with the
+    same grids for any number.
     """
-    from rasterio import features
-
-    from lifecircle.accessibility.surfaces import snap_cells
-    from lifecircle.geo.raster import grid_centres, write_geotiff
-    from lifecircle.parallel import pmap
+    from lifecircle.geo.raster import write_geotiff
 
     project = analysis.project
     profile = project.profile
-    comm = analysis.layers.communities
-    cell = project.raster_cell_m
     if analysis.cluster is not None and analysis.cluster.rasters is not None:
         progress(i18n.t("progress.rasters", project.lang))
         done: list[Path] = []
@@ -793,56 +950,27 @@ def travel_time_rasters(analysis: Analysis, folder: Path, progress: Progress = _
                 write_geotiff(done[-1], grid_c, grid_of[1],
                               analysis.layers.crs, nodata=-1.0)
         return done
-    minx, miny, maxx, maxy = comm.total_bounds
-    bounds = (math.floor(minx / cell) * cell, math.floor(miny / cell) * cell, maxx, maxy)
-    x, _, transform = grid_centres(bounds, cell)
-    codes = {k: i + 1 for i, k in enumerate(profile.circles)}
-    shapes = ((g, codes.get(k, 0)) for g, k in zip(comm.geometry, comm["kind"], strict=True))
-    kind_grid = features.rasterize(shapes, out_shape=x.shape, transform=transform, fill=0,
-                                   dtype="uint8")
+    if display is None or not display.rasters:
+        with start_display(project, analysis.layers, analysis.travel_times, areas=False,
+                           rasters=True, jobs=jobs) as own:
+            return travel_time_rasters(analysis, folder, progress, jobs=jobs, display=own)
     progress(i18n.t("progress.rasters", project.lang))
-    per_circle = []
-    for ckey, code in codes.items():
-        mask = kind_grid == code
-        if mask.any():
-            circle = profile.circles[ckey]
-            net = analysis.networks[circle.mode]
-            cells = snap_cells(net, bounds, cell, max_snap_m=project.network.max_snap_m,
-                               mask=mask)
-            per_circle.append((ckey, circle, net, cells))
-    cats = list(analysis.coverage.categories)
-    tasks = [(cat, x.shape) for cat in cats]
-    grids = pmap(_raster_task, tasks, jobs=jobs, shared={
-        "per_circle": [(ckey, circle.search_s, circle.mode, cells[0], cells[1])
-                       for ckey, circle, net, cells in per_circle],
-        "networks": analysis.networks, "facility_snaps": analysis.facility_snaps,
-        "required": {ckey: profile.required(ckey) for ckey in profile.circles}})
+    grid = display.grid
+    assert grid is not None
+    per_circle = list(zip(display.raster_meta, display.raster_results(), strict=True))
     written: list[Path] = []
-    for cat, grid in zip(cats, grids, strict=True):
-        if grid is None:
+    for cat in analysis.coverage.categories:
+        minutes = np.full(grid.kind.shape, np.nan, dtype=np.float32)
+        for ckey, values in per_circle:
+            if cat in values:
+                minutes[grid.kind == grid.codes[ckey]] = values[cat]
+        if np.isnan(minutes).all():
             continue
         path = folder / f"traveltime_{cat}.tif"
-        write_geotiff(path, grid, transform, analysis.layers.crs, nodata=-1.0)
+        write_geotiff(path, minutes, grid.transform, analysis.layers.crs, nodata=-1.0)
         _describe_band(path, profile.categories[cat].name(project.lang), project.lang)
         written.append(path)
     return written
-
-
-def _raster_task(task: tuple[str, tuple[int, int]]) -> Any:
-    """One category's travel-time grid (worker side); None when it has no data."""
-    from lifecircle.accessibility.traveltime import nearest
-    from lifecircle.parallel import shared
-
-    cat, shape = task
-    env = shared()
-    grid = np.full(shape, np.nan, dtype=np.float32)
-    for ckey, search_s, mode, snapped, sel in env["per_circle"]:
-        fsnap = env["facility_snaps"].get((mode, cat))
-        if cat not in env["required"][ckey] or fsnap is None:
-            continue
-        seconds, _ = nearest(env["networks"][mode], fsnap, snapped, limit_s=search_s)
-        grid[sel] = np.where(np.isfinite(seconds), seconds / 60.0, np.nan)
-    return None if np.isnan(grid).all() else grid
 
 
 def _describe_band(path: Path, category: str, lang: str) -> None:
@@ -873,24 +1001,43 @@ def output_notices(analysis: Analysis) -> list[str]:
 
 
 def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet, *,
-                  run_info: Mapping[str, Any] | None = None, jobs: int | None = None
-                  ) -> list[str]:
+                  run_info: Mapping[str, Any] | None = None, jobs: int | None = None,
+                  display: Display | None = None) -> list[str]:
     """Write the GeoPackage, map, report, CSV tables and rasters into ``folder``.
 
-    ``jobs``: worker processes for the per-category work (None: every core).
+    ``jobs``: worker processes for the per-category work and the writers (None: every
+    core): the map and the report are made in worker processes while this one writes the
+    GeoPackage and the rasters. ``display``: the service areas and raster cells already
+    started by :func:`start_display`.
     """
-    from lifecircle.outputs import gpkg, report, webmap
+    import contextlib
+
+    from lifecircle.outputs import qgis_project
 
     project = analysis.project
     lang = project.lang
-    layers = result_layers(analysis, progress, jobs=jobs)
+    with contextlib.ExitStack() as stack:
+        if display is None and analysis.cluster is None:  # both in one pool
+            display = stack.enter_context(start_display(
+                project, analysis.layers, analysis.travel_times, jobs=jobs))
+        layers = result_layers(analysis, progress, jobs=jobs, display=display)
+        rasters = _write_rest(analysis, folder, layers, progress, run_info, jobs, display)
+    qgis_project.write(folder, layers, project.profile, lang=lang, title=project.name,
+                       rasters=rasters)
+    return sorted(p.name for p in folder.iterdir())
+
+
+def _write_rest(analysis: Analysis, folder: Path, layers: dict[str, Any], progress: Progress,
+                run_info: Mapping[str, Any] | None, jobs: int | None,
+                display: Display | None) -> list[Path]:
+    """The GeoPackage and the rasters here, the map and the report in worker processes
+    (the map and the report read only the finished layers); returns the rasters."""
+    from lifecircle.outputs import gpkg
+    from lifecircle.parallel import pmap_async
+
+    project = analysis.project
+    lang = project.lang
     notices = output_notices(analysis)
-    progress(i18n.t("progress.gpkg", lang))
-    gpkg.write(folder / "lifecircle.gpkg", layers, project.profile, lang=lang, notices=notices)
-    progress(i18n.t("progress.map", lang))
-    webmap.build(layers, project.profile, folder / "map.html", lang=lang, title=project.name,
-                 notices=notices)
-    progress(i18n.t("progress.report", lang))
     plan_summary = None
     if analysis.plan is not None:
         p = analysis.plan
@@ -910,15 +1057,36 @@ def write_outputs(analysis: Analysis, folder: Path, progress: Progress = _quiet,
     info.setdefault("project", project.name)
     info.setdefault("profile", project.profile.key)
     info.setdefault("synthetic", "synthetic" in project.name.lower() or "合成" in project.name)
-    report.build(layers, project.profile, folder, lang=lang,
-                 inputs=list(analysis.layers.info.values()), warnings=list(analysis.warnings),
-                 plan_summary=plan_summary, run_info=info)
-    rasters = travel_time_rasters(analysis, folder, progress, jobs=jobs)
-    from lifecircle.outputs import qgis_project
+    with pmap_async(_writer_task, ["map", "report"], jobs=jobs, shared={
+            "layers": layers, "project": project, "folder": folder, "notices": notices,
+            "report": {"inputs": list(analysis.layers.info.values()),
+                       "warnings": list(analysis.warnings), "plan_summary": plan_summary,
+                       "run_info": info}}) as writers:
+        progress(i18n.t("progress.gpkg", lang))
+        gpkg.write(folder / "lifecircle.gpkg", layers, project.profile, lang=lang,
+                   notices=notices)
+        rasters = travel_time_rasters(analysis, folder, progress, jobs=jobs, display=display)
+        done = iter(writers)
+        for step in ("progress.map", "progress.report"):
+            progress(i18n.t(step, lang))
+            next(done)
+    return rasters
 
-    qgis_project.write(folder, layers, project.profile, lang=lang, title=project.name,
-                       rasters=rasters)
-    return sorted(p.name for p in folder.iterdir())
+
+def _writer_task(which: str) -> None:
+    """Write the map or the report (worker side) from the shared result layers."""
+    from lifecircle.outputs import report, webmap
+    from lifecircle.parallel import shared
+
+    env = shared()
+    project: Project = env["project"]
+    folder: Path = env["folder"]
+    if which == "map":
+        webmap.build(env["layers"], project.profile, folder / "map.html", lang=project.lang,
+                     title=project.name, notices=env["notices"])
+    else:
+        report.build(env["layers"], project.profile, folder, lang=project.lang,
+                     **env["report"])
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -986,16 +1154,26 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
     reserved = contextlib.ExitStack()
     if out is not None:  # checked and locked before the analysis starts, held to the end
         reserved.enter_context(reserve(out, overwrite=overwrite, inputs=inputs))
-    with reserved:
+    with reserved, contextlib.ExitStack() as background:
+        display: list[Display] = []
+
+        def start(layers: Layers, tt: TravelTimes) -> None:
+            # the display-only drawing needs only the travel times: it runs in worker
+            # processes beside coverage, equity and planning
+            display.append(background.enter_context(start_display(
+                project, layers, tt, areas="outputs" in steps or service_areas,
+                rasters="outputs" in steps, jobs=jobs)))
+
         with contextlib.ExitStack() as stack:
             client = None
             if scheduler is not None:
                 from lifecircle import distributed
 
                 client = stack.enter_context(distributed.connect(scheduler))
+            draw = out is not None and ("outputs" in steps or service_areas)
             analysis = analyse(project, progress, cluster=client, partition_by=partition_by,
-                               areas=out is not None and ("outputs" in steps or service_areas),
-                               rasters=out is not None and "outputs" in steps)
+                               areas=draw, rasters=out is not None and "outputs" in steps,
+                               after_travel_times=start if draw else None)
             if options is not None:
                 geography = (None if client is None or analysis.cluster is None
                              else distributed.ClusterGeography(
@@ -1005,22 +1183,25 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         files: list[str] = []
         if out is not None:
             with atomic_folder(out, overwrite=overwrite, inputs=inputs) as tmp:
+                shown = display[0] if display else None
                 if "outputs" in steps:
-                    files = write_outputs(analysis, tmp, progress, jobs=jobs)
+                    files = write_outputs(analysis, tmp, progress, jobs=jobs, display=shown)
                 else:
                     files = _write_tables(analysis, tmp, progress, service_areas=service_areas,
-                                          jobs=jobs)
+                                          jobs=jobs, display=shown)
     return _summary(analysis, out, files, time.perf_counter() - t0)
 
 
 def _write_tables(analysis: Analysis, folder: Path, progress: Progress, *,
-                  service_areas: bool = False, jobs: int | None = None) -> list[str]:
+                  service_areas: bool = False, jobs: int | None = None,
+                  display: Display | None = None) -> list[str]:
     """``check``/``plan``: the GeoPackage and the CSV tables, no map, report or rasters;
     the display-only service areas only when asked for."""
     from lifecircle.outputs import gpkg
     from lifecircle.outputs.report import write_tables
 
-    layers = result_layers(analysis, progress, service_areas=service_areas, jobs=jobs)
+    layers = result_layers(analysis, progress, service_areas=service_areas, jobs=jobs,
+                           display=display)
     gpkg.write(folder / "lifecircle.gpkg", layers, analysis.project.profile,
                lang=analysis.project.lang, notices=output_notices(analysis))
     write_tables(layers, analysis.project.profile, folder, lang=analysis.project.lang)

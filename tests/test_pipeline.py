@@ -77,6 +77,59 @@ def test_worker_processes_give_the_same_layers_and_rasters(analysis: pipeline.An
             assert (fa.read(1) >= 0).any()
 
 
+def _same_result_files(a: Path, b: Path) -> None:
+    """Two result folders hold the same files with the same content: byte for byte, apart
+    from folium's random element ids, the report's time stamp and the GeoPackage's (each
+    layer read back and compared instead)."""
+    import re
+
+    import pyogrio
+    import shapely
+
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    for name in names:
+        x, y = (a / name).read_bytes(), (b / name).read_bytes()
+        if name.endswith(".html"):
+            x, y = (re.sub(rb"[0-9a-f]{32}|\d{4}-\d\d-\d\d \d\d:\d\d UTC", b"", v)
+                    for v in (x, y))
+        elif name in (".lifecircle-result.json", "lifecircle.qgz"):
+            continue    # time stamps and layer ids; the layers are compared in the gpkg
+        elif name.endswith(".gpkg"):
+            layers = [n for n, _ in pyogrio.list_layers(a / name)]
+            assert layers == [n for n, _ in pyogrio.list_layers(b / name)]
+            for layer in layers:
+                fa = pyogrio.read_dataframe(a / name, layer=layer)
+                fb = pyogrio.read_dataframe(b / name, layer=layer)
+                if layer == "layer_styles":
+                    fa, fb = fa.drop(columns="update_time"), fb.drop(columns="update_time")
+                if "geometry" in fa.columns:
+                    assert list(shapely.to_wkb(fa.geometry.values)) == \
+                        list(shapely.to_wkb(fb.geometry.values)), layer
+                    fa, fb = fa.drop(columns="geometry"), fb.drop(columns="geometry")
+                assert fa.equals(fb), layer
+            continue
+        assert x == y, name
+
+
+def test_whole_run_is_the_same_with_workers(analysis: pipeline.Analysis,
+                                            tmp_path: Path) -> None:
+    """`run` with two jobs (service areas and rasters drawn beside the analysis, map and
+    report written beside the GeoPackage) writes what one job writes, in order."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    pipeline.run(analysis.project.path, one, steps=("check", "outputs"), jobs=1, lang="en")
+    pipeline.run(analysis.project.path, two, steps=("check", "outputs"), jobs=2, lang="en")
+    assert list(one.glob("traveltime_*.tif")) and (one / "map.html").exists()
+    _same_result_files(one, two)
+    # and what write_outputs writes on its own (no drawing started early)
+    three = tmp_path / "three"
+    three.mkdir()
+    english = dataclasses.replace(analysis.project, lang="en")
+    pipeline.write_outputs(pipeline.analyse(english), three, jobs=2)
+    (three / ".lifecircle-result.json").write_text("")
+    _same_result_files(one, three)
+
+
 def test_check_skips_the_display_only_service_areas(analysis: pipeline.Analysis,
                                                     tmp_path: Path) -> None:
     import pyogrio
