@@ -63,10 +63,16 @@ def _init(objects: Mapping[str, Any]) -> None:
     _SHARED.update(objects)
 
 
+_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _init_worker(objects: Mapping[str, Any]) -> None:
-    # Ctrl-C and SIGTERM are the parent's to handle: it stops the workers and cleans up
+    # Ctrl-C and SIGTERM are the parent's to handle: it stops the workers and cleans up.
+    # The parent forks with both blocked, so a SIGTERM sent to a worker this early waits
+    # until it means "exit" here (not the parent's handler, inherited through the fork).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     _init(objects)
 
 
@@ -90,8 +96,16 @@ class Pending(Generic[R]):
         if n > 1:
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = ctx.Pool(n, initializer=_init_worker, initargs=(objects,))
-            self._next = self._pool.imap(func, items, chunksize=1)
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+            try:
+                try:
+                    self._pool = ctx.Pool(n, initializer=_init_worker, initargs=(objects,))
+                    self._next = self._pool.imap(func, items, chunksize=1)
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            except BaseException:
+                self.close()    # interrupted while starting: no worker is left behind
+                raise
 
     def _one(self) -> R:
         """The next result (computed here with one job)."""
@@ -127,11 +141,11 @@ class Pending(Generic[R]):
         return list(self._done)
 
     def _finish(self) -> None:
-        pool, self._pool, self._next = self._pool, None, None
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()   # interrupted here, close() still stops the workers
+        self._pool = self._next = None
         self._objects = {}
-        if pool is not None:
-            pool.close()
-            pool.join()
 
     def close(self) -> None:
         """Stop the workers (if any still run); results not yet received are lost."""
