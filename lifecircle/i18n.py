@@ -774,6 +774,19 @@ ERRORS: dict[str, tuple[str, str]] = {
     "err.prf.group": ("未知的重点人群 {value}", "unknown group {value}"),
     "err.prf.group.fix": ("添加 [groups.{group}] 或使用 {known} 之一",
                           "add [groups.{group}] or use one of {known}"),
+    "err.prf.decay": ("未知的距离衰减 {value}", "unknown decay {value}"),
+    "err.prf.decay.fix": ("使用 {known} 之一", "use one of {known}"),
+    "err.crs.units": ("working_crs {spec}：{crs} 的单位是 {units}，不是米；修正：使用 \"auto\" "
+                      "或以米为单位的 EPSG 代码，如 \"EPSG:4548\"",
+                      "working_crs {spec}: {crs} is in {units}, not metres; fix: use \"auto\" "
+                      "or a metric EPSG code such as \"EPSG:4548\""),
+    "err.crs.distorting": (
+        "working_crs {spec}：{crs} 在数据范围内使距离失真 {err}（超过 {limit}），覆盖率会出错；"
+        "修正：使用 working_crs = \"auto\"（或 \"utm\"），或在 [project] 中设 "
+        "accept_crs_distortion = true 以保留它",
+        "working_crs {spec}: {crs} distorts distances at the data by {err} (more than "
+        "{limit}), so coverage would be wrong; fix: use working_crs = \"auto\" (or \"utm\"), "
+        "or set accept_crs_distortion = true in [project] to keep it anyway"),
     "err.prf.space": ("必须不小于 0，当前为 {value}", "must be >= 0, got {value}"),
     "err.prf.space.fix": ("给出面积或数量（>= 0）", "give a floor area or count (>= 0)"),
     "err.nested": ("{text}", "{text}"),

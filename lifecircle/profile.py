@@ -494,8 +494,8 @@ def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:
                  if "minutes" in c else None)
         decay = get(c, "decay", str, where, None, False)
         if decay is not None and decay not in DECAYS:
-            problems.append(Problem(f"{w}{where}.decay", f"unknown decay {decay!r}",
-                                    f"use one of {', '.join(DECAYS)}"))
+            problems.append(Problem.of(f"{w}{where}.decay", "err.prf.decay", value=repr(decay),
+                                       known=i18n.items(DECAYS)))
             decay = None
         dcap = (number(c, "default_capacity", where, 0.0, positive=False, high=1e9,
                        what=_CAPACITY) if "default_capacity" in c else None)
@@ -565,8 +565,8 @@ def _supply_from(tbl: Mapping[str, Any], w: str, problems: list[Problem], get: A
     base = Supply()
     decay = get(tbl, "decay", str, "supply", base.decay, False)
     if decay not in DECAYS:
-        problems.append(Problem(f"{w}supply.decay", f"unknown decay {decay!r}",
-                                f"use one of {', '.join(DECAYS)}"))
+        problems.append(Problem.of(f"{w}supply.decay", "err.prf.decay", value=repr(decay),
+                                   known=i18n.items(DECAYS)))
         decay = base.decay
     zw = get(tbl, "zone_weights", list, "supply", list(base.zone_weights), False)
     ok = (len(zw) > 0 and all(_is_type(v, (int, float)) and math.isfinite(v) and 0 <= v <= 1

@@ -19,7 +19,7 @@ from pyproj.crs import GeographicCRS, ProjectedCRS
 from pyproj.crs.coordinate_operation import TransverseMercatorConversion
 from pyproj.exceptions import CRSError
 
-from lifecircle.errors import ProjectError
+from lifecircle.errors import ProjectError, notice
 
 Bounds = Sequence[float]  # (min_x, min_y, max_x, max_y)
 
@@ -104,17 +104,13 @@ def working_crs(spec: str | int, bounds_lonlat: Bounds, *,
                            "or a projected EPSG code such as \"EPSG:4548\"")
     units = {ax.unit_name.lower() for ax in crs.axis_info}
     if not units <= {"metre", "meter", "m"}:
-        raise ProjectError(f"working_crs {spec!r}: {crs.name} is in {', '.join(sorted(units))}, "
-                           "not metres; fix: use \"auto\" or a metric EPSG code such as "
-                           "\"EPSG:4548\"")
+        raise notice(ProjectError, "err.crs.units", spec=repr(spec), crs=crs.name,
+                     units=", ".join(sorted(units)))
     if not accept_distortion:
         err = distortion(crs, bounds_lonlat)
         if err > MAX_DISTORTION:
-            raise ProjectError(
-                f"working_crs {spec!r}: {crs.name} distorts distances at the data by "
-                f"{distortion_text(err)} (more than {MAX_DISTORTION:.1%}), so coverage would be "
-                "wrong; fix: use working_crs = \"auto\" (or \"utm\"), or set "
-                "accept_crs_distortion = true in [project] to keep it anyway")
+            raise notice(ProjectError, "err.crs.distorting", spec=repr(spec), crs=crs.name,
+                         err=distortion_text(err), limit=f"{MAX_DISTORTION:.1%}")
     return crs
 
 
