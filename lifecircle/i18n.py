@@ -352,6 +352,39 @@ TEXT: dict[str, tuple[str, str]] = {
     "warn.cov.no_row": ("出行时间：{n} 个需求点没有数据行，视为不可达",
                         "travel times: {n} demand points have no row: treated as "
                         "unreachable"),
+    "warn.plan.no_candidates": (
+        "没有候选点，无法提出新增点位（请提供候选用地图层或生成候选点）",
+        "no candidate sites, nothing to propose (give a candidates layer or generate "
+        "candidates)"),
+    "warn.plan.off_road": ("{n} 个候选点距离道路超过 {m:g} 米，未参与选址 ({ids})",
+                           "{n} candidates are farther than {m:g} m from a road and were left "
+                           "out ({ids})"),
+    "warn.plan.setcover_capacity": ("集合覆盖模型不考虑设施容量",
+                                    "set covering ignores site capacities"),
+    "warn.plan.few_candidates": ("候选点只有 {n} 个，少于 {sites} 个新增点位",
+                                 "only {n} candidates for {sites} new sites"),
+    "warn.plan.time_limit": ("求解达到时间上限 {s:g} 秒，最优性差距 {gap:.2%}",
+                             "the solver stopped at the {s:g} s time limit with an optimality "
+                             "gap of {gap:.2%}"),
+    "warn.plan.greedy": ("求解在 {s:g} 秒内未得到可行解，采用贪心算法结果（非最优）",
+                         "no solver solution within {s:g} s: the greedy solution is used (not "
+                         "proven optimal)"),
+    "warn.plan.spacing_widened": (
+        "生成候选点的间距由 {first:g} 米放宽到 {wide:g} 米，以保持候选点不超过 {room} 个",
+        "generated candidate spacing widened from {first:g} m to {wide:g} m to keep at most "
+        "{room} candidates"),
+    "warn.plan.none_generated": (
+        "没有生成候选点：{pop:,.0f} 名未覆盖居民；候选点沿路每 {step:g} 米一个，"
+        "距未覆盖居民 {near:g} 米内（圈层直线可达 {reach:g} 米的一半）；{cause}；解决：{fix}",
+        "no candidate sites generated: {pop:,.0f} uncovered residents; candidates are placed "
+        "every {step:g} m along roads within {near:g} m of them (half the circle's straight "
+        "reach of {reach:g} m); {cause}; fix: {fix}"),
+    "warn.plan.none_near_sites": ("沿路 {n} 个位置都在已有{what}设施 {m:g} 米以内",
+                                  "all {n} road positions lie within {m:g} m of an existing "
+                                  "{what} site"),
+    "warn.plan.none_no_road": ("未覆盖人口 {near:g} 米内没有可用道路",
+                               "no usable road lies within {near:g} m of the uncovered "
+                               "residents"),
     "warn.facility_far": (
         "设施 {fid}（{name}）距离{mode}可用的道路超过 {m} 米，未计入",
         "facility {fid} ({name}) is farther than {m} m from a road usable by {mode}; not "
@@ -791,6 +824,12 @@ ERRORS: dict[str, tuple[str, str]] = {
     "err.prf.space.fix": ("给出面积或数量（>= 0）", "give a floor area or count (>= 0)"),
     "err.nested": ("{text}", "{text}"),
     "hint.category": ("使用服务类别键（{keys}）", "use a catalogue key ({keys})"),
+    "hint.plan.spacing": ("调小 [planner] candidate_spacing_m（也决定与已有设施的最小距离）"
+                          "或提供候选用地图层",
+                          "lower [planner] candidate_spacing_m (it is also the least distance "
+                          "from existing sites) or give a candidates layer"),
+    "hint.plan.roads": ("检查道路图层或提供候选用地图层", "check the roads or give a candidates "
+                        "layer"),
     "hint.category_close": ("使用服务类别键，如 {close}（{keys}）",
                             "use a catalogue key such as {close} ({keys})"),
     # project file
@@ -801,6 +840,15 @@ ERRORS: dict[str, tuple[str, str]] = {
     "err.prj.unknown_category.fix": ("{hint}", "{hint}"),
     "err.prj.twice": ("{values} 中有重复的类别", "listed twice in {values}"),
     "err.prj.twice.fix": ("每个类别只写一次", "name each category once"),
+    "err.plan.no_category": ("规划：没有给出服务类别；修正：传入 categories=['elderly_care']"
+                             "（命令行：--category elderly_care）",
+                             "plan: no category given; fix: pass categories=['elderly_care'] "
+                             "(CLI: --category elderly_care)"),
+    "err.plan.unknown_category": ("规划：画像 {profile} 中没有服务类别 {value!r}；修正：{hint}",
+                                  "plan: unknown category {value!r} in profile {profile}; "
+                                  "fix: {hint}"),
+    "err.plan.twice": ("规划：{values} 中有重复的类别；修正：每个类别只写一次",
+                       "plan: category listed twice in {values}; fix: name each once"),
     "err.prj.unknown_model": ("未知的选址模型 {value!r}", "unknown model {value!r}"),
     "err.prj.unknown_model.fix": ("使用 {known} 之一", "use one of {known}"),
     "err.prj.unknown_load": ("未知的容量口径 {value!r}", "unknown load {value!r}"),

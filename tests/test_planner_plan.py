@@ -26,6 +26,7 @@ import pytest
 import shapely
 from shapely import LineString, Point, box
 
+from lifecircle import i18n
 from lifecircle.accessibility.network import build
 from lifecircle.accessibility.snap import snap
 from lifecircle.accessibility.traveltime import nearest
@@ -344,7 +345,38 @@ def test_generation_explains_finding_nothing(world) -> None:
     assert "road positions lie within 12000 m of an existing elderly_care site; fix: lower " \
            "[planner] candidate_spacing_m" in why
     zh = run(world, candidates=None, sites=1, candidate_spacing_m=12_000.0, lang="zh")
-    assert any(w.startswith("没有生成候选点") for w in zh.warnings)
+    why_zh = next(i18n.render(w, "zh") for w in zh.warnings if w.key == "warn.plan.none_generated")
+    assert why_zh.startswith("没有生成候选点：")
+    assert "候选点沿路每 12000 米一个，距未覆盖居民 450 米内（圈层直线可达 900 米的一半）；沿路 " \
+           in why_zh
+    assert "米以内；解决：调小 [planner] candidate_spacing_m（也决定与已有设施的最小距离）" \
+        in why_zh
+
+
+def test_plan_warnings_speak_the_run_language(world) -> None:
+    """Every planner warning is a catalogue note: whole Chinese in zh, no Chinese in en."""
+    from test_language import chinese_runs, english_runs
+
+    candidates = world[4]
+    results = [
+        run(world, candidates=None, sites=1, candidate_spacing_m=12_000.0),
+        run(world, candidates=None, sites=1, candidate_spacing_m=100.0, max_candidates=10),
+        run(world, candidates=None, generate=False, sites=2),
+        run(world, model="setcover", capacity=100.0),
+        run(world, model="pmedian", sites=50),
+        run(world, sites=1, candidates=candidates.assign(
+            geometry=[*candidates.geometry[:4], pt(1500, 3000)])),
+    ]
+    notes = {w.key: w for r in results for w in r.warnings}
+    assert {"warn.plan.none_generated", "warn.plan.spacing_widened", "warn.plan.no_candidates",
+            "warn.plan.setcover_capacity", "warn.plan.few_candidates",
+            "warn.plan.off_road"} <= set(notes), sorted(notes)
+    data = ["[planner] candidate_spacing_m", "elderly_care", *candidates["cand_id"]]
+    for key, note in notes.items():
+        zh, en = i18n.render(note, "zh"), i18n.render(note, "en")
+        assert en == str(note) and zh != en, key
+        assert not english_runs(zh, data), (key, zh)
+        assert not chinese_runs(en, data), (key, en)
 
 
 # ------------------------------------------------------- the category's own level (GB 50180)

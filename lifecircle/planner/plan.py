@@ -36,7 +36,7 @@ from lifecircle.accessibility.network import Network
 from lifecircle.accessibility.snap import Snapped, snap
 from lifecircle.accessibility.times import TravelTimes, circle_of_points
 from lifecircle.accessibility.times import travel_times as compute_travel_times
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, Note, notice
 from lifecircle.planner import candidates as cand_mod
 from lifecircle.planner.models import (
     CostProblem,
@@ -127,22 +127,17 @@ class PlanResult:
     site_snaps: Mapping[str, Snapped] = field(default_factory=dict)
 
 
-def _msg(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
-
-
 def _check_categories(categories: Sequence[str] | str, profile: Profile) -> tuple[str, ...]:
     cats = (categories,) if isinstance(categories, str) else tuple(categories)
     if not cats:
-        raise InputError("plan: no category given; fix: pass categories=['elderly_care'] "
-                         "(CLI: --category elderly_care)")
+        raise notice(InputError, "err.plan.no_category")
     for c in cats:
         hint = profile.category_hint(c)
         if hint is not None:
-            raise InputError(f"plan: unknown category {c!r} in profile {profile.key}; "
-                             f"fix: {hint}")
+            raise notice(InputError, "err.plan.unknown_category", value=c,
+                         profile=profile.key, hint=hint)
     if len(set(cats)) != len(cats):
-        raise InputError(f"plan: category listed twice in {list(cats)}; fix: name each once")
+        raise notice(InputError, "err.plan.twice", values=list(cats))
     return cats
 
 
@@ -399,9 +394,7 @@ def matrices(
     cand = gpd.GeoDataFrame(cand, geometry="geometry", crs=demand.crs)
     n_cand = len(cand)
     if n_cand == 0:
-        warnings.append(_msg(lang, "没有候选点，无法提出新增点位（请提供候选用地图层或生成候选点）",
-                             "no candidate sites, nothing to propose (give a candidates layer "
-                             "or generate candidates)"))
+        warnings.append(Note("warn.plan.no_candidates"))
 
     # candidates on every mode network in use: the layer's from the travel-time step,
     # only the generated ones are snapped here
@@ -425,10 +418,7 @@ def matrices(
     off = ~np.isfinite(nearest_road) | (nearest_road > max_snap_m)
     if off.any():
         ids = ", ".join(cand["cand_id"].astype(str).to_numpy()[off][:5])
-        warnings.append(_msg(
-            lang, f"{int(off.sum())} 个候选点距离道路超过 {max_snap_m:g} 米，未参与选址 ({ids})",
-            f"{int(off.sum())} candidates are farther than {max_snap_m:g} m from a road and "
-            f"were left out ({ids})"))
+        warnings.append(Note("warn.plan.off_road", n=int(off.sum()), m=max_snap_m, ids=ids))
 
     # sparse travel times candidates x demand, per circle, within the limit (p-median:
     # within the cutoff)
@@ -500,8 +490,7 @@ def solve(m: SiteMatrices, *, model: str = "mclp", sites: int | None = None,
 
     if model == "setcover":
         if problem.capacitated:
-            warnings.append(_msg(lang, "集合覆盖模型不考虑设施容量",
-                                 "set covering ignores site capacities"))
+            warnings.append(Note("warn.plan.setcover_capacity"))
             problem = CoverageProblem(problem.coverage, problem.weights,
                                       existing=problem.existing, costs=problem.costs,
                                       priority=problem.priority, group=problem.group,
@@ -515,22 +504,15 @@ def solve(m: SiteMatrices, *, model: str = "mclp", sites: int | None = None,
         cutoff = np.concatenate([search[cols[c]] for c in cats])
         p = min(int(sites or 0), n_cand)
         if p < (sites or 0):
-            warnings.append(_msg(lang, f"候选点只有 {n_cand} 个，少于 {sites} 个新增点位",
-                                 f"only {n_cand} candidates for {sites} new sites"))
+            warnings.append(Note("warn.plan.few_candidates", n=n_cand, sites=sites))
         solution = p_median(CostProblem(cost, problem.weights, existing=ex_s,
                                         unreached_cost=cutoff,
                                         priority=cand["priority"].to_numpy(float)),
                             p=p, time_limit_s=time_limit_s)
     if solution.status == "time_limit":
-        warnings.append(_msg(
-            lang, f"求解达到时间上限 {time_limit_s:g} 秒，最优性差距 {solution.gap:.2%}",
-            f"the solver stopped at the {time_limit_s:g} s time limit with an optimality gap "
-            f"of {solution.gap:.2%}"))
+        warnings.append(Note("warn.plan.time_limit", s=time_limit_s, gap=solution.gap))
     elif solution.status == "greedy":
-        warnings.append(_msg(
-            lang, f"求解在 {time_limit_s:g} 秒内未得到可行解，采用贪心算法结果（非最优）",
-            f"no solver solution within {time_limit_s:g} s: the greedy solution is used "
-            "(not proven optimal)"))
+        warnings.append(Note("warn.plan.greedy", s=time_limit_s))
 
     return problem, solution, tuple(warnings)
 
@@ -798,14 +780,11 @@ def _generated(network_near: NetworkNear, demand: gpd.GeoDataFrame,
         gen = build(scale)
     if scale > 1.0:
         first = spacing_of(used_circles[0])
-        warnings.append(_msg(
-            lang, f"生成候选点的间距由 {first:g} 米放宽到 {first * scale:g} 米，"
-            f"以保持候选点不超过 {room} 个",
-            f"generated candidate spacing widened from {first:g} m to {first * scale:g} m "
-            f"to keep at most {room} candidates"))
+        warnings.append(Note("warn.plan.spacing_widened", first=first, wide=first * scale,
+                             room=room))
     if len(gen) == 0:
         warnings.append(_why_none(build, uncovered, demand, circle_of, used_circles,
-                                  spacing_of, reach_of, near_m, min_distance_m, cats, lang))
+                                  spacing_of, reach_of, near_m, min_distance_m, cats))
     ids = np.array([f"G{i + 1}" for i in range(len(gen))], dtype=object)
     gen["cand_id"] = ids
     label = "新选址" if lang == "zh" else "new site"
@@ -824,7 +803,7 @@ def _generated(network_near: NetworkNear, demand: gpd.GeoDataFrame,
 def _why_none(build: Any, uncovered: NDArray[np.bool_], demand: gpd.GeoDataFrame,
               circle_of: NDArray[np.object_], used_circles: list[str], spacing_of: Any,
               reach_of: Any, near_m: float | None, min_distance_m: float | None,
-              cats: tuple[str, ...], lang: str) -> str:
+              cats: tuple[str, ...]) -> Note:
     """Why candidate generation found no site: the numbers that ruled every road out."""
     pop = float(pd.to_numeric(demand["population"], errors="coerce").fillna(0)
                 .to_numpy()[uncovered].sum()) if "population" in demand.columns else 0.0
@@ -835,26 +814,13 @@ def _why_none(build: Any, uncovered: NDArray[np.bool_], demand: gpd.GeoDataFrame
     min_d = step if min_distance_m is None else min_distance_m
     without_gap = len(build(1.0, 0.0))
     if without_gap:
-        what = "/".join(cats)
-        cause = _msg(lang, f"沿路 {without_gap} 个位置都在已有{what}设施 {min_d:g} 米以内",
-                     f"all {without_gap} road positions lie within {min_d:g} m of an existing "
-                     f"{'/'.join(cats)} site")
-        fix = _msg(lang, "调小 [planner] candidate_spacing_m（也决定与已有设施的最小距离）"
-                   "或提供候选用地图层",
-                   "lower [planner] candidate_spacing_m (it is also the least distance from "
-                   "existing sites) or give a candidates layer")
+        cause = Note("warn.plan.none_near_sites", n=without_gap, m=min_d, what="/".join(cats))
+        fix = Note("hint.plan.spacing")
     else:
-        cause = _msg(lang, f"未覆盖人口 {near:g} 米内没有可用道路",
-                     f"no usable road lies within {near:g} m of the uncovered residents")
-        fix = _msg(lang, "检查道路图层或提供候选用地图层", "check the roads or give a candidates "
-                   "layer")
-    return _msg(lang,
-                f"没有生成候选点：{pop:,.0f} 名未覆盖居民；候选点沿路每 {step:g} 米一个，"
-                f"距未覆盖居民 {near:g} 米内（圈层直线可达 {reach:g} 米的一半）；{cause}；"
-                f"解决：{fix}",
-                f"no candidate sites generated: {pop:,.0f} uncovered residents; candidates are "
-                f"placed every {step:g} m along roads within {near:g} m of them (half the "
-                f"circle's straight reach of {reach:g} m); {cause}; fix: {fix}")
+        cause = Note("warn.plan.none_no_road", near=near)
+        fix = Note("hint.plan.roads")
+    return Note("warn.plan.none_generated", pop=pop, step=step, near=near, reach=reach,
+                cause=cause, fix=fix)
 
 
 def shapely_xy(gdf: gpd.GeoDataFrame) -> NDArray[np.float64]:
