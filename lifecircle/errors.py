@@ -144,11 +144,11 @@ def _note_text(key: str, where: Iterable[str | tuple[str, str]], values: Mapping
                lang: str) -> str:
     from lifecircle.i18n import TEXT, t
 
-    sep = "：" if lang == "zh" else ": "
     picked = _pick(values, lang)
-    text = sep.join([*(str(pick(w, lang)) for w in where if w), t(key, lang, **picked)])
+    text = t("sep.colon", lang).join([*(str(pick(w, lang)) for w in where if w),
+                                      t(key, lang, **picked)])
     if f"{key}.fix" in TEXT:  # a fix of its own, as in a Problem
-        text += ("；" if lang == "zh" else "; ") + t("err.fix", lang) \
+        text += t("sep.clause", lang) + t("err.fix", lang) \
             + t(f"{key}.fix", lang, **picked)
     return text
 

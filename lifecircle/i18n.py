@@ -89,6 +89,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.existing": ("现状", "existing"),
     "status.planned": ("规划", "planned"),
     "score.pass": ("达标", "pass"),
+    "score.space.urban_m2_per_100_households": (
+        "城市社区服务用房每百户{v:g}m²达标率",
+        "urban communities with {v:g} m² per 100 households"),
+    "score.space.rural_renovated_m2": ("农村社区服务用房{v:g}m²(改造)达标率",
+                                       "rural communities with {v:g} m² (renovated)"),
+    "score.space.rural_new_build_m2": ("农村社区服务用房{v:g}m²(新建)达标率",
+                                       "rural communities with {v:g} m² (new build)"),
     "score.fail": ("未达标", "fail"),
     "score.no data": ("无数据", "no data"),
     "yes": ("是", "yes"),
@@ -188,6 +195,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.src_profile": ("标准配置", "standards profile"),
     "report.charts_md": ("图表见 report.html。", "Charts: see report.html."),
     "report.district": ("{name}", "{name}"),
+    "report.within_min": ("{pct} ≤ {m:g}分", "{pct} ≤ {m:g} min"),
+    "report.head_within_min": ("≤ {m:g} 分", "≤ {m:g} min"),
     "report.district_line": ("{n} 个社区/村，人口 {pop}；全部必需服务覆盖率 {share}。",
                              "{n} communities, population {pop}; covered for all required "
                              "services: {share}."),
@@ -390,6 +399,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "facility {fid} ({name}) is farther than {m} m from a road usable by {mode}; not "
         "counted"),
     "unit.个": ("个", ""),
+    "unit.m2_per_100_households": ("m²/100户", "m²/100 households"),
+    # separators: a list (、), clauses (；), a label and its text (：), a list in a CSV cell
+    "sep.list": ("、", ", "),
+    "sep.clause": ("；", "; "),
+    "sep.colon": ("：", ": "),
+    "sep.cell": ("、", "; "),
     "unit.人": ("人", "people"),
     "unit.m²": ("m²", "m²"),
     "unit.百分点": ("百分点", "percentage points"),
@@ -1524,7 +1539,7 @@ def items(values: Any) -> tuple[str, str]:
     """A list of names, keys or values as a ``(zh, en)`` placeholder pair: ``a、b、c`` in
     Chinese, ``a, b, c`` in English."""
     vals = [str(v) for v in values]
-    return "、".join(vals), ", ".join(vals)
+    return TEXT["sep.list"][0].join(vals), TEXT["sep.list"][1].join(vals)
 
 
 def category_name(key: str, profile: Profile, lang: str = "zh") -> str:

@@ -49,6 +49,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from lifecircle import i18n
 from lifecircle.accessibility.coverage import Coverage
 from lifecircle.errors import InputError
 from lifecircle.project import Indicator, Profile
@@ -430,24 +431,18 @@ def _space_rows(ctx: _Context, profile: Profile, lang: str
     area, note = _community_area(ctx, SPACE_CATEGORY, attribute_first=True)
     hh = _num(ctx.comm, "households")
     no_area = np.isnan(area).all()
-    specs = (
-        ("urban_m2_per_100_households", "urban", "城市社区服务用房每百户{v:g}m²达标率",
-         "urban communities with {v:g} m² per 100 households"),
-        ("rural_renovated_m2", "rural", "农村社区服务用房{v:g}m²(改造)达标率",
-         "rural communities with {v:g} m² (renovated)"),
-        ("rural_new_build_m2", "rural", "农村社区服务用房{v:g}m²(新建)达标率",
-         "rural communities with {v:g} m² (new build)"),
-    )
-    for key, kind, zh, en in specs:
+    specs = (("urban_m2_per_100_households", "urban"), ("rural_renovated_m2", "rural"),
+             ("rural_new_build_m2", "rural"))
+    for key, kind in specs:
         if key not in profile.space:
             continue
         std = profile.space[key]
-        name = (zh if lang == "zh" else en).format(v=std)
+        name = i18n.t(f"score.space.{key}", lang, v=std)
         mask = ctx.kind_mask(kind)
         if kind == "urban":
             with np.errstate(divide="ignore", invalid="ignore"):
                 per = np.where(hh > 0, area / hh * 100.0, np.nan)
-            unit = "m²/100户" if lang == "zh" else "m²/100 households"
+            unit = i18n.t("unit.m2_per_100_households", lang)
         else:
             per = area
             unit = "m²"

@@ -321,7 +321,7 @@ def _minutes_text(v: float, lang: str) -> str:
 
 
 def _within_text(within: float, circle: Circle, lang: str) -> str:
-    return f"{fmt_pct(within, lang)} ≤ {circle.minutes:g}" + ("分" if lang == "zh" else " min")
+    return i18n.t("report.within_min", lang, pct=fmt_pct(within, lang), m=circle.minutes)
 
 
 def time_table(rows: Sequence[tuple[str, tuple[float, ...], float]], circle: Circle,
@@ -329,7 +329,7 @@ def time_table(rows: Sequence[tuple[str, tuple[float, ...], float]], circle: Cir
     """The numbers of :func:`time_chart` as a table (what Markdown shows)."""
     head = [i18n.field_label("category", profile, lang),
             *[f"P{round(100 * q)}" for q in TIME_QUANTILES],
-            f"≤ {circle.minutes:g}" + (" 分" if lang == "zh" else " min")]
+            i18n.t("report.head_within_min", lang, m=circle.minutes)]
     return Table.of_text(head, [[i18n.category_name(k, profile, lang),
                                  *[_minutes_text(v, lang) for v in qs],
                                  fmt_pct(within, lang)] for k, qs, within in rows],
@@ -620,8 +620,7 @@ def map_legend(lang: str, has_gaps: bool, has_sites: bool) -> Legend:
         items.append(("hatch", "", i18n.t("legend.gap", lang)))
     if has_sites:
         items.append(("site", styles.PROPOSED.color, i18n.t("legend.proposed", lang)))
-    colon = "：" if lang == "zh" else ": "
-    return Legend(i18n.t("legend.coverage", lang) + colon, tuple(items))
+    return Legend(i18n.t("legend.coverage", lang) + i18n.t("sep.colon", lang), tuple(items))
 
 
 # ------------------------------------------------------------------ written summary
@@ -667,8 +666,7 @@ def summary_sentences(layers: ResultLayers, profile: Profile, lang: str,
             rows.append((short, c[4:], n_comm))
     rows.sort(reverse=True)
     if rows:
-        sep = "；" if lang == "zh" else "; "
-        items = sep.join(i18n.t("summary.gap_item", lang,
+        items = i18n.t("sep.clause", lang).join(i18n.t("summary.gap_item", lang,
                                 name=i18n.category_name(k, profile, lang),
                                 people=fmt_num(s, lang), n=f"{n:,}")
                          for s, k, n in rows[:MAIN_GAPS])
@@ -682,8 +680,7 @@ def summary_sentences(layers: ResultLayers, profile: Profile, lang: str,
         text = i18n.t("summary.sites", lang, n=f"{len(prop):,}", people=fmt_num(new, lang))
         cov = (plan_summary or {}).get("coverage")
         if isinstance(cov, pd.DataFrame) and len(cov):
-            sep = "；" if lang == "zh" else "; "
-            text += i18n.t("summary.sites_change", lang, items=sep.join(
+            text += i18n.t("summary.sites_change", lang, items=i18n.t("sep.clause", lang).join(
                 f"{i18n.category_name(str(r['category']), profile, lang)} "
                 f"{fmt_pct(r['share_before'], lang)} → {fmt_pct(r['share_after'], lang)}"
                 for r in cov.to_dict("records")))
@@ -845,7 +842,7 @@ def _district_sentence(row: Mapping[str, Any], profile: Profile, lang: str) -> s
     covs.sort()
     worst = [f"{i18n.category_name(k, profile, lang)} {fmt_pct(v, lang)}" for v, k in covs[:3]
              if not _full(v)]
-    sep = "、" if lang == "zh" else ", "
+    sep = i18n.t("sep.list", lang)
     text = i18n.t("report.district_line", lang, n=fmt_num(row.get("communities"), lang),
                   pop=fmt_num(row.get("population"), lang),
                   share=fmt_pct(row.get("cov_all"), lang))
@@ -888,8 +885,7 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
     def note(key: str) -> None:
         out.append(Paragraph(i18n.t(key, lang), "note"))
 
-    full_title = f"{title}：{project}" if project and lang == "zh" else \
-        (f"{title}: {project}" if project else title)
+    full_title = f"{title}{i18n.t('sep.colon', lang)}{project}" if project else title
     out.append(Heading(full_title, 1))
     if run_info.get("synthetic"):
         out.append(Paragraph(i18n.t("report.synthetic", lang), "banner"))
@@ -940,7 +936,7 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
         names: dict[str, str] = {}
         if comm is not None and "cid" in comm.columns and "name" in comm.columns:
             names = dict(zip(comm["cid"].astype(str), comm["name"].astype(str), strict=True))
-        sep = "、" if lang == "zh" else ", "
+        sep = i18n.t("sep.list", lang)
         cols = ["rank", "name", "categories", "new_population", "communities", "is_idle_asset",
                 "nearest_road_m"]
         head = [i18n.field_label(c, profile, lang, layer="proposed_sites") for c in cols]
@@ -1066,13 +1062,13 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
         mname = (mode.name_zh if lang == "zh" else mode.name_en) if mode else c.mode
         c_body.append([c.name_zh if lang == "zh" else c.name_en, f"{c.minutes:g}", mname])
     m_body = [[m.name_zh if lang == "zh" else m.name_en, f"{m.speed_kmh:g}",
-               ("、" if lang == "zh" else ", ").join(
+               i18n.t("sep.list", lang).join(
                    i18n.t(f"road.{x}", lang) for x in sorted(m.forbidden_classes))
                or i18n.t("none", lang)]
               for m in modes.values()]
     k_body = []
     for cat in (getattr(profile, "categories", {}) or {}).values():
-        req = ("、" if lang == "zh" else ", ").join(
+        req = i18n.t("sep.list", lang).join(
             (circles[c].name_zh if lang == "zh" else circles[c].name_en)
             if c in circles else c for c in cat.circles)
         k_body.append([cat.name(lang), req or i18n.t("report.not_required", lang)])
@@ -1248,7 +1244,7 @@ def localise_table(df: pd.DataFrame, layer: str, profile: Profile | None, lang: 
     words, shares as percentages with one decimal, other numbers rounded
     (:data:`CSV_DECIMALS`), no ``inf`` or ``nan`` (an empty cell). Column order is kept."""
     out = pd.DataFrame(index=df.index)
-    sep = "、" if lang == "zh" else "; "
+    sep = i18n.t("sep.cell", lang)
     groups = getattr(profile, "groups", {}) or {}
     modes = getattr(profile, "modes", {}) or {}
 

@@ -198,8 +198,8 @@ def split_keys(v: Any) -> list[str]:
 
 def category_names(v: Any, profile: Profile, lang: str = "zh") -> str:
     """Category keys in a cell, as their display names joined with ``、`` / ``, ``."""
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(i18n.category_name(k, profile, lang) for k in split_keys(v))
+    return i18n.t("sep.list", lang).join(i18n.category_name(k, profile, lang)
+                                         for k in split_keys(v))
 
 
 # ------------------------------------------------------------------ geometry
@@ -578,7 +578,7 @@ def _proposed_data(frame: Any, comm: Any, profile: Profile, lang: str) -> list[d
     names: dict[str, str] = {}
     if comm is not None and "cid" in comm.columns and "name" in comm.columns:
         names = dict(zip(comm["cid"].astype(str), comm["name"].astype(str), strict=True))
-    sep = "、" if lang == "zh" else ", "
+    sep = i18n.t("sep.list", lang)
     out = []
     for i, ((lat, lon), r) in enumerate(zip(_latlon(frame, "proposed_sites"), _records(frame),
                                              strict=True)):
@@ -656,7 +656,7 @@ def _ui_text(profile: Profile, lang: str) -> dict[str, str]:
     # placeholders stay for the browser to fill
     for k in ("legend.coverage_of", "legend.service_area_of", "popup.rank", "minutes",
               "people"):
-        text[k] = i18n.TEXT[k][0 if lang == "zh" else 1]
+        text[k] = i18n.t(k, lang)  # no values: the placeholders stay
     for f in ("kind", "district", "township", "population", "households", "circle_min",
               "cov_all", "worst_min", "category", "status", "snapped", "access_m", "priority",
               "is_idle_asset", "name", "categories", "new_population", "nearest_road_m",
@@ -666,8 +666,8 @@ def _ui_text(profile: Profile, lang: str) -> dict[str, str]:
                                                   layer="proposed_sites")
     text["f.gap_population"] = i18n.field_label("population", profile, lang, layer="gaps")
     text["f.gap_households"] = i18n.field_label("households", profile, lang, layer="gaps")
-    text["sep"] = "、" if lang == "zh" else ", "
-    text["colon"] = "：" if lang == "zh" else ": "
+    text["sep"] = i18n.t("sep.list", lang)
+    text["colon"] = i18n.t("sep.colon", lang)
     return text
 
 
