@@ -89,6 +89,49 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.existing": ("现状", "existing"),
     "status.planned": ("规划", "planned"),
     "score.pass": ("达标", "pass"),
+    # scorecard notes (why a number is partial or missing)
+    "score.note.join": ("{a}；{b}", "{a}; {b}"),
+    "score.note.inside_or_reached": ("社区内设置或在生活圈时限内可达",
+                                     "inside the community or reached within its circle"),
+    "score.note.inside_only": ("未计算可达性：仅统计社区内设施",
+                               "coverage not computed: facilities inside the community only"),
+    "score.note.excluded_one": ("{n} 个无数据的社区未计入", "{n} community without data left out"),
+    "score.note.excluded": ("{n} 个无数据的社区未计入", "{n} communities without data left out"),
+    "score.note.no_township": ("{n} 个无乡镇街道信息的社区未计入",
+                               "{n} communities without township left out"),
+    "score.note.no_district": ("{n} 个无区县信息的社区未计入",
+                               "{n} communities without district left out"),
+    "score.note.townships": ("{total} 个乡镇街道中 {n} 个达标", "{n} of {total} townships"),
+    "score.note.districts": ("{total} 个区县中 {n} 个达标", "{n} of {total} districts/counties"),
+    "score.note.without": ("未达标：{names}", "without: {names}"),
+    "score.note.no_community_data": ("没有社区有数据", "no community with data"),
+    "score.note.no_area_households": ("没有同时具有面积和户数的社区",
+                                      "no community with both floor area and households"),
+    "score.note.partial_area": ("{n} 个社区的部分设施面积未知",
+                                "{n} communities with some facility floor areas unknown"),
+    "score.note.outside": ("{n} 处位于所有社区之外的设施未计入",
+                           "{n} facilities outside every community not counted"),
+    "score.note.facilities_only": ("仅按设施统计", "facilities only"),
+    "score.note.attribute_only": ("仅按属性统计", "attribute only"),
+    "score.note.no_data_here": ("本社区无数据", "no data for this community"),
+    "score.note.unknown_here": ("本社区缺少 {field} 数据", "`{field}` unknown for this community"),
+    "score.note.unknown_pop_here": ("本社区缺少 {field} 或人口数据",
+                                    "`{field}` or population unknown for this community"),
+    "score.note.no_facility": ("设施图层中没有 {cat} 类设施",
+                               "no `{cat}` facility in the facilities layer"),
+    "score.note.no_column": ("社区图层没有 {field} 字段",
+                             "no `{field}` column in the communities layer"),
+    "score.note.empty_column": ("社区图层的 {field} 字段为空",
+                                "`{field}` is empty in the communities layer"),
+    "score.note.no_of_communities": ("社区缺少 {field} 信息", "no `{field}` of the communities"),
+    "score.note.no_field": ("标准配置条目未指定字段", "the profile entry names no `field`"),
+    "score.note.no_urban": ("没有城市社区", "no urban communities"),
+    "score.note.no_rural": ("没有农村社区", "no rural communities"),
+    "score.note.no_communities": ("没有社区", "no communities"),
+    "score.note.no_space_area": (
+        "社区图层的 facility_area_m2 字段为空，且没有已知的 community_center 设施面积",
+        "`facility_area_m2` is empty and no community_center floor area is known"),
+    "score.note.unknown_method": ("未知的计算方法 {method}", "unknown method {method}"),
     "score.space.urban_m2_per_100_households": (
         "城市社区服务用房每百户{v:g}m²达标率",
         "urban communities with {v:g} m² per 100 households"),
@@ -1323,51 +1366,6 @@ TEXT.update(LAYER_TEXT)
 
 #: Scorecard notes (accessibility.scorecard writes them in English): Chinese renderings.
 #: Placeholders in ``{}`` take the numbers and names of the note.
-SCORECARD_NOTES: tuple[tuple[str, str], ...] = (
-    (r"inside the community or reached within its circle", "社区内设置或在生活圈时限内可达"),
-    (r"coverage not computed: facilities inside the community only",
-     "未计算可达性：仅统计社区内设施"),
-    (r"(\d+) communit(?:y|ies) without data left out", "{0} 个无数据的社区未计入"),
-    (r"(\d+) communities without township left out", "{0} 个无乡镇街道信息的社区未计入"),
-    (r"(\d+) of (\d+) townships", "{1} 个乡镇街道中 {0} 个达标"),
-    (r"(\d+) of (\d+) districts/counties", "{1} 个区县中 {0} 个达标"),
-    (r"without: (.*)", "未达标：{0}"),
-    (r"no community with data", "没有社区有数据"),
-    (r"no community with both floor area and households", "没有同时具有面积和户数的社区"),
-    (r"(\d+) facilities outside every community not counted",
-     "{0} 处位于所有社区之外的设施未计入"),
-    (r"facilities only", "仅按设施统计"),
-    (r"attribute only", "仅按属性统计"),
-    (r"no data for this community", "本社区无数据"),
-    (r"`(\w+)` unknown for this community", "本社区缺少 {0} 数据"),
-    (r"no `(\w+)` facility in the facilities layer", "设施图层中没有 {0} 类设施"),
-    (r"no `(\w+)` column in the communities layer", "社区图层没有 {0} 字段"),
-    (r"no `(\w+)` of the communities", "社区缺少 {0} 信息"),
-    (r"the profile entry names no `field`", "标准配置条目未指定字段"),
-    (r"no urban communities", "没有城市社区"),
-    (r"no rural communities", "没有农村社区"),
-)
-
-
-def scorecard_note(note: str, lang: str = "zh") -> str:
-    """A scorecard note in ``lang``: parts joined by ``; `` translated one by one (a part
-    with no rendering is kept as written)."""
-    import re
-
-    if lang != "zh" or not note:
-        return note
-    out = []
-    for part in note.split("; "):
-        for pattern, zh in SCORECARD_NOTES:
-            m = re.fullmatch(pattern, part.strip())
-            if m:
-                out.append(zh.format(*m.groups()))
-                break
-        else:
-            out.append(part)
-    return "；".join(out)
-
-
 # ---- supply and load, target groups, equity, scenarios, compare (issue 14)
 TEXT.update({
     "score.info": ("参考", "for information"),

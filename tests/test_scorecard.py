@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from lifecircle import i18n
 from lifecircle.accessibility.coverage import compute_coverage
 from lifecircle.accessibility.scorecard import SCORECARD_COLUMNS, scorecard
+from lifecircle.errors import Note
 from lifecircle.project import load_profile
 
 UTM = "EPSG:32650"
@@ -197,3 +199,25 @@ def test_target_years_and_county_living_room(profile):
     # no living-room facility at all: no data, not 0
     card = scorecard(communities(), facilities(), profile)
     assert whole(card).loc["living_room", "status"] == "no data"
+
+
+def test_notes_render_whole_in_either_language(profile):
+    """Every note (whole area and per community) is catalogue text: Chinese in zh, English
+    (its plain text) in en, with only data (keys, field names, places) in between."""
+    from test_language import chinese_runs, english_runs
+
+    comm = communities().drop(columns=["social_orgs"])
+    comm["has_platform"] = pd.array([NA, True, NA], dtype="boolean")
+    comm["workers"] = np.nan
+    notes = [n for card in (scorecard(comm, None, profile, per_community=True),
+                            scorecard(communities(), facilities(), profile, per_community=True))
+             for n in card["note"] if n]
+    assert len(notes) >= 5 and all(isinstance(n, Note) for n in notes)
+    data = [*profile.categories, "has_platform", "has_agency", "social_orgs", "workers",
+            "facility_area_m2", "township", "district", "T1", "T2", "D1", "D2"]
+    for n in notes:
+        assert i18n.render(n, "en") == str(n)
+        assert not english_runs(i18n.render(n, "zh"), data), n
+        assert not chinese_runs(i18n.render(n, "en"), data), n
+    joined = next(n for n in notes if n.key == "score.note.join")
+    assert "；" in i18n.render(joined, "zh") and "; " in str(joined)

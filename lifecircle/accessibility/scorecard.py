@@ -51,7 +51,7 @@ from numpy.typing import NDArray
 
 from lifecircle import i18n
 from lifecircle.accessibility.coverage import Coverage
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, Note
 from lifecircle.project import Indicator, Profile
 
 PASS, FAIL, NO_DATA = "pass", "fail", "no data"
@@ -103,7 +103,7 @@ class _Result:
     note: str = ""
     per: NDArray[np.float64] | None = None        # per-community values (NaN = no data)
     per_mask: NDArray[np.bool_] | None = None     # communities that get a row
-    per_note: str = "no data for this community"
+    per_note: str = Note("score.note.no_data_here")
 
 
 class _Context:
@@ -165,7 +165,7 @@ class _Context:
         return cat is not None and self.layer_counts.get(cat, 0) > 0
 
     def no_facilities_note(self, cat: str | None) -> str:
-        return f"no `{cat}` facility in the facilities layer"
+        return Note("score.note.no_facility", cat=str(cat))
 
     def _cat_pairs(self, cat: str) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         assert self.fac is not None
@@ -201,21 +201,33 @@ class _Context:
     def attribute(self, name: str | None) -> tuple[NDArray[np.float64] | None, str]:
         """Boolean attribute as 1/0/NaN, or None with a note when it has no data at all."""
         if name is None:
-            return None, "the profile entry names no `field`"
+            return None, Note("score.note.no_field")
         if name not in self.comm.columns:
-            return None, f"no `{name}` column in the communities layer"
+            return None, Note("score.note.no_column", field=name)
         vals = _as_bool(self.comm[name])
         if np.isnan(vals).all():
-            return None, f"`{name}` is empty in the communities layer"
+            return None, Note("score.note.empty_column", field=name)
         return vals, ""
 
 
 def _excluded(n: int) -> str:
-    return f"{n} communit{'y' if n == 1 else 'ies'} without data left out" if n else ""
+    if not n:
+        return ""
+    return Note("score.note.excluded_one" if n == 1 else "score.note.excluded", n=n)
+
+
+def _no_kind(kind: str | None) -> Note:
+    return Note(f"score.note.no_{kind}" if kind in ("urban", "rural") else
+                "score.note.no_communities")
 
 
 def _join(*notes: str) -> str:
-    return "; ".join(n for n in notes if n)
+    """The non-empty notes, one after the other (``；`` / ``; `` between)."""
+    out = ""
+    for n in notes:
+        if n:
+            out = Note("score.note.join", a=out, b=n) if out else n
+    return out
 
 
 # ---------------------------------------------------------------------------- methods
@@ -224,7 +236,7 @@ def _share_result(has: NDArray[np.float64], mask: NDArray[np.bool_], note: str =
     sel = has[mask]
     known = ~np.isnan(sel)
     if not known.any():
-        return _Result(note=_join(note, "no community with data"))
+        return _Result(note=_join(note, Note("score.note.no_community_data")))
     value = 100.0 * float(sel[known].mean())
     return _Result(value, _join(note, _excluded(int((~known).sum()))), 100.0 * has, mask)
 
@@ -239,9 +251,9 @@ def _facility_in_circle(ctx: _Context, ind: Indicator) -> _Result:
     if cat in ctx.cov:
         cov = ctx.cov[cat]
         has = has | (np.nan_to_num(cov) > 0)
-        note = "inside the community or reached within its circle"
+        note = Note("score.note.inside_or_reached")
     else:
-        note = "coverage not computed: facilities inside the community only"
+        note = Note("score.note.inside_only")
     return _share_result(has.astype(float), ctx.kind_mask(ind.kind), note)
 
 
@@ -250,7 +262,7 @@ def _attribute_share(ctx: _Context, ind: Indicator) -> _Result:
     if vals is None:
         return _Result(note=why)
     res = _share_result(vals, ctx.kind_mask(ind.kind))
-    res.per_note = f"`{ind.field}` unknown for this community"
+    res.per_note = Note("score.note.unknown_here", field=str(ind.field))
     return res
 
 
@@ -262,10 +274,11 @@ def _attribute_or_facility(ctx: _Context, ind: Indicator) -> _Result:
     inside = ctx.inside(ind.category) if has_fac and ind.category else np.zeros(ctx.n, bool)
     if vals is None:
         has = inside.astype(float)
-        note = _join(why, "facilities only")
+        note = _join(why, Note("score.note.facilities_only"))
     else:
         has = np.where(inside, 1.0, vals)
-        note = "" if has_fac else _join(ctx.no_facilities_note(ind.category), "attribute only")
+        note = "" if has_fac else _join(ctx.no_facilities_note(ind.category),
+                                        Note("score.note.attribute_only"))
     return _share_result(has, ctx.kind_mask(ind.kind), note)
 
 
@@ -281,7 +294,7 @@ def _township_facility(ctx: _Context, ind: Indicator) -> _Result:
         return _Result(note=ctx.no_facilities_note(ind.category))
     assert ind.category is not None
     if "township" not in ctx.comm.columns or ctx.comm["township"].isna().all():
-        return _Result(note="no `township` of the communities")
+        return _Result(note=Note("score.note.no_of_communities", field="township"))
     mask = ctx.kind_mask(ind.kind) & ctx.comm["township"].notna().to_numpy()
     district = (ctx.comm["district"].astype(object) if "district" in ctx.comm.columns
                 else pd.Series([None] * ctx.n, dtype=object))
@@ -292,10 +305,10 @@ def _township_facility(ctx: _Context, ind: Indicator) -> _Result:
     value = 100.0 * float(per.mean())
     lacking = [str(t[1]) for t, h in per.items() if not h]
     n_na = int((~ctx.comm["township"].notna().to_numpy() & ctx.kind_mask(ind.kind)).sum())
-    note = _join(f"{int(per.sum())} of {len(per)} townships",
-                 f"without: {', '.join(lacking[:5])}{' ...' if len(lacking) > 5 else ''}"
-                 if lacking else "",
-                 f"{n_na} communities without township left out" if n_na else "")
+    note = _join(Note("score.note.townships", n=int(per.sum()), total=len(per)),
+                 Note("score.note.without", names=", ".join(lacking[:5])
+                      + (" ..." if len(lacking) > 5 else "")) if lacking else "",
+                 Note("score.note.no_township", n=n_na) if n_na else "")
     return _Result(value, note)
 
 
@@ -304,17 +317,17 @@ def _district_facility(ctx: _Context, ind: Indicator) -> _Result:
         return _Result(note=ctx.no_facilities_note(ind.category))
     assert ind.category is not None
     if "district" not in ctx.comm.columns or ctx.comm["district"].isna().all():
-        return _Result(note="no `district` of the communities")
+        return _Result(note=Note("score.note.no_of_communities", field="district"))
     mask = ctx.kind_mask(ind.kind) & ctx.comm["district"].notna().to_numpy()
     frame = pd.DataFrame({"district": ctx.comm["district"].astype(object).to_numpy(),
                           "has": ctx.inside(ind.category)})[mask]
     per = frame.groupby("district", sort=True)["has"].any()
     lacking = [str(d) for d, h in per.items() if not h]
     n_na = int((ctx.comm["district"].isna().to_numpy() & ctx.kind_mask(ind.kind)).sum())
-    note = _join(f"{int(per.sum())} of {len(per)} districts/counties",
-                 f"without: {', '.join(lacking[:6])}{' ...' if len(lacking) > 6 else ''}"
-                 if lacking else "",
-                 f"{n_na} communities without district left out" if n_na else "")
+    note = _join(Note("score.note.districts", n=int(per.sum()), total=len(per)),
+                 Note("score.note.without", names=", ".join(lacking[:6])
+                      + (" ..." if len(lacking) > 6 else "")) if lacking else "",
+                 Note("score.note.no_district", n=n_na) if n_na else "")
     return _Result(100.0 * float(per.mean()), note)
 
 
@@ -346,7 +359,7 @@ def _community_area(ctx: _Context, cat: str | None, *, attribute_first: bool
         if source is partial:
             used_partial = fill
         out[fill] = source[fill]
-    note = (f"{int(used_partial.sum())} communities with some facility floor areas unknown"
+    note = (Note("score.note.partial_area", n=int(used_partial.sum()))
             if used_partial.any() else "")
     return out, note
 
@@ -356,7 +369,7 @@ def _area_per_100_households(ctx: _Context, ind: Indicator) -> _Result:
     attr = _num(ctx.comm, "facility_area_m2")
     if not ctx.has_category(cat) and np.isnan(attr).all():
         return _Result(note=_join(ctx.no_facilities_note(cat),
-                                  "`facility_area_m2` is empty in the communities layer"))
+                                  Note("score.note.empty_column", field="facility_area_m2")))
     area, note = _community_area(ctx, cat, attribute_first=False)
     hh = _num(ctx.comm, "households")
     mask = ctx.kind_mask(ind.kind)
@@ -364,46 +377,46 @@ def _area_per_100_households(ctx: _Context, ind: Indicator) -> _Result:
     with np.errstate(divide="ignore", invalid="ignore"):
         per = np.where(hh > 0, area / hh * 100.0, np.nan)
     if not ok.any():
-        return _Result(note=_join(note, "no community with both floor area and households"))
+        return _Result(note=_join(note, Note("score.note.no_area_households")))
     value = float(area[ok].sum() / hh[ok].sum() * 100.0)
     outside = ctx.outside.get(cat or "", 0)
     return _Result(value, _join(note, _excluded(int((mask & ~ok).sum())),
-                                f"{outside} facilities outside every community not counted"
-                                if outside else ""), per, mask)
+                                Note("score.note.outside", n=outside) if outside else ""),
+                   per, mask)
 
 
 def _attribute_mean(ctx: _Context, ind: Indicator) -> _Result:
     if ind.field is None or ind.field not in ctx.comm.columns:
-        return _Result(note=f"no `{ind.field}` column in the communities layer")
+        return _Result(note=Note("score.note.no_column", field=str(ind.field)))
     vals = _num(ctx.comm, ind.field)
     mask = ctx.kind_mask(ind.kind)
     if not mask.any():
-        return _Result(note=f"no {ind.kind} communities")
+        return _Result(note=_no_kind(ind.kind))
     sel = vals[mask]
     known = ~np.isnan(sel)
     if not known.any():
-        return _Result(note=f"`{ind.field}` is empty in the communities layer")
+        return _Result(note=Note("score.note.empty_column", field=ind.field))
     return _Result(float(sel[known].mean()), _excluded(int((~known).sum())), vals, mask,
-                   f"`{ind.field}` unknown for this community")
+                   Note("score.note.unknown_here", field=ind.field))
 
 
 def _workers_per_10000(ctx: _Context, ind: Indicator) -> _Result:
     name = ind.field or "workers"
     if name not in ctx.comm.columns:
-        return _Result(note=f"no `{name}` column in the communities layer")
+        return _Result(note=Note("score.note.no_column", field=name))
     workers = _num(ctx.comm, name)
     pop = _num(ctx.comm, "population")
     mask = ctx.kind_mask(ind.kind)
     if not mask.any():
-        return _Result(note=f"no {ind.kind} communities")
+        return _Result(note=_no_kind(ind.kind))
     ok = mask & ~np.isnan(workers) & (pop > 0)
     if not ok.any():
-        return _Result(note=f"`{name}` is empty in the communities layer")
+        return _Result(note=Note("score.note.empty_column", field=name))
     with np.errstate(divide="ignore", invalid="ignore"):
         per = np.where(pop > 0, workers / pop * 10000.0, np.nan)
     value = float(workers[ok].sum() / pop[ok].sum() * 10000.0)
     return _Result(value, _excluded(int((mask & ~ok).sum())), per, mask,
-                   f"`{name}` or population unknown for this community")
+                   Note("score.note.unknown_pop_here", field=name))
 
 
 METHODS: dict[str, Callable[[_Context, Indicator], _Result]] = {
@@ -447,10 +460,9 @@ def _space_rows(ctx: _Context, profile: Profile, lang: str
             per = area
             unit = "m²"
         if not mask.any():
-            res = _Result(note=f"no {kind} communities")
+            res = _Result(note=_no_kind(kind))
         elif no_area:
-            res = _Result(note="`facility_area_m2` is empty and no community_center floor "
-                               "area is known")
+            res = _Result(note=Note("score.note.no_space_area"))
         else:
             meets = np.where(np.isnan(per), np.nan, (per >= std - 1e-9).astype(float))
             res = _share_result(meets, mask, note)
@@ -525,7 +537,7 @@ def scorecard(communities: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None
         method = METHODS.get(ind.method)
         name = ind.name_zh if lang == "zh" else ind.name_en
         res = (method(ctx, ind) if method is not None
-               else _Result(note=f"unknown method {ind.method!r}"))
+               else _Result(note=Note("score.note.unknown_method", method=repr(ind.method))))
         add(order, key, name, ind.target, ind.unit, f"indicators.{key}", res, ind.target,
             ind.unit, float(ind.year) if ind.year is not None else np.nan)
         order += 1

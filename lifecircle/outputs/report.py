@@ -463,7 +463,7 @@ def scorecard_rows(scorecard: pd.DataFrame | None, profile: Profile, lang: str
             method = f"{ind.method} ({detail})" if detail else ind.method
         unit = "" if _isnan(r.get("unit")) else str(r.get("unit", ""))
         entry = str(r.get("entry") or (f"indicators.{key}" if ind is not None else ""))
-        note = "" if _isnan(r.get("note")) else str(r.get("note", ""))
+        note = "" if _isnan(r.get("note")) else i18n.render(r.get("note", ""), lang)
         out.append({
             "indicator": key, "name": name, "target": _num(r.get("target"), lang),
             "year": "" if _isnan(r.get("year")) else str(int(r.get("year"))),
@@ -478,7 +478,7 @@ def scorecard_rows(scorecard: pd.DataFrame | None, profile: Profile, lang: str
             "scope": "" if _isnan(r.get("scope")) else str(r.get("scope")),
             "source": f"{pfile} [{entry}]" if entry else "",
             "source_label": _source_label(key, lang),
-            "note": i18n.scorecard_note(note, lang),
+            "note": note,
             "method": method,
         })
     return out
