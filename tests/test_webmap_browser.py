@@ -232,6 +232,14 @@ def test_map_in_chromium(browser: Any, zh_map: Path) -> None:
     p.click_local(1800, 200)
     assert re.search(r"全部服务覆盖率\s+60\.0% → 100\.0%", p.popup_text())
     p.close_popup()
+    # one service with the sites: a changed share comes from "va", an unchanged one from "v"
+    page.select_option(".lc-service", "elderly_care")
+    assert _comm_fill(page, "C02") == "#1a9641" and _comm_fill(page, "C01") == "#1a9641"
+    assert _comm_fill(page, "C05") == "#bdbdbd"
+    page.select_option(".lc-service", "meal_aid")
+    assert _comm_fill(page, "C03") == "#1a9641" and _comm_fill(page, "C02") == "#1a9641"
+    assert _comm_fill(page, "C04") == "#bdbdbd"
+    page.select_option(".lc-service", "")
     page.uncheck(".lc-after")
     assert _comm_fill(page, "C02") == "#fdae61"
 

@@ -460,8 +460,10 @@ def _community_data(comm: Any, after: Any, profile: Profile, lang: str, simplify
         ar = after_by_cid.get(cid)
         if ar is not None:
             p["aa"] = styles.share_value(ar.get("cov_all"))
-            p["va"] = {k: styles.share_value(ar.get(f"cov_{k}")) for k in p["v"]
-                       if f"cov_{k}" in ar}
+            # only the services the proposed sites change (the page falls back to "v")
+            va = {k: styles.share_value(ar.get(f"cov_{k}")) for k in p["v"]
+                  if f"cov_{k}" in ar}
+            p["va"] = {k: x for k, x in va.items() if x != p["v"][k]}
         feats.append({"type": "Feature", "geometry": g, "properties": p})
     return {"type": "FeatureCollection", "features": feats}
 
@@ -729,7 +731,7 @@ def map_data(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
     cov = [{"lo": c.lower, "hi": c.upper, "color": c.color, "label": i18n.t(c.label_key, lang)}
            for c in styles.COVERAGE_CLASSES]
     cand_st = styles.CANDIDATE
-    return {
+    return _intern_labels({
         "T": _ui_text(profile, lang), "title": title or i18n.t("map.title", lang),
         "tiles": tiles, "tile_shown": basemap is not None,
         "cov": cov, "nodata": styles.NO_DATA_COLOR, "full": FULL_SHARE, "decimals": DECIMALS,
@@ -759,7 +761,34 @@ def map_data(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
         "prop": _proposed_data(prop, comm, profile, lang) if prop is not None else [],
         "has_after": after is not None and prop is not None,
         "gain": _gain_text(comm, after, prop, lang),
-    }
+    })
+
+
+def _intern_labels(data: MapData) -> MapData:
+    """Popup row labels stored once: each ``[label, value, flag]`` row of the communities'
+    extra rows (``x``), the facilities' and the over-capacity rings' rows gets the index of
+    its label in ``data["rl"]`` instead of the text (the same dozen labels repeat on every
+    one of thousands of features; the page resolves the index in ``popupTable``), and a
+    ``false`` flag is left out."""
+    labels: dict[str, int] = {}
+
+    def intern(rows: list[list[Any]] | None) -> None:
+        for r in rows or ():
+            if r and isinstance(r[0], str):
+                r[0] = labels.setdefault(r[0], len(labels))
+            if len(r) == 3 and r[2] is False:
+                del r[2]  # the page reads a missing flag as "not bad"
+
+    for f in data["comm"]["features"]:
+        intern(f["properties"].get("x"))
+    for pt in data["fac"]:
+        if len(pt) > 7:
+            intern(pt[7])
+    for o in data["over"]:
+        if len(o) > 4:
+            intern(o[4])
+    data["rl"] = list(labels)
+    return data
 
 
 def _bounds(frames: Iterable[Any]) -> list[list[float]] | None:

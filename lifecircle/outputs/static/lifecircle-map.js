@@ -104,8 +104,9 @@
     function commValue(p) {
       var after = state.after && p.aa !== undefined;
       if (state.sel === "") { return after ? p.aa : p.a; }
-      var src = after ? p.va : p.v;
-      var v = src ? src[state.sel] : undefined;
+      // "va" holds only the services the proposed sites change
+      var v = (after && p.va && p.va[state.sel] !== undefined) ? p.va[state.sel]
+        : (p.v ? p.v[state.sel] : undefined);
       return v === undefined ? null : v;
     }
 
@@ -130,7 +131,8 @@
       var t = el("table");
       rows.forEach(function (r) {
         var tr = el("tr", r[2] ? "lc-bad" : "");
-        tr.appendChild(el("th", "", r[0]));
+        // a number is the index of a label stored once in D.rl (webmap._intern_labels)
+        tr.appendChild(el("th", "", typeof r[0] === "number" ? D.rl[r[0]] : r[0]));
         tr.appendChild(el("td", "", r[1]));
         t.appendChild(tr);
       });
