@@ -1540,8 +1540,9 @@ def items(values: Any) -> tuple[str, str]:
     return TEXT["sep.list"][0].join(vals), TEXT["sep.list"][1].join(vals)
 
 
-def category_name(key: str, profile: Profile, lang: str = "zh") -> str:
-    """Display name of a category key from the profile catalogue (the key when unknown)."""
+def category_name(key: str, profile: Profile | None, lang: str = "zh") -> str:
+    """Display name of a category key from the profile catalogue (the key when unknown or
+    without a profile)."""
     cats: Mapping[str, Any] = getattr(profile, "categories", {}) or {}
     cat = cats.get(key)
     return cat.name(lang) if cat is not None else str(key)

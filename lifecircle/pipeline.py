@@ -761,7 +761,7 @@ class Display:
         self.rasters = grid is not None
         self.raster_meta = raster_meta
 
-    def area_results(self) -> list[tuple[Any, Any]]:
+    def area_results(self) -> list[tuple[NDArray[np.float64], NDArray[np.object_]]]:
         """(minutes, geometries) per entry of :attr:`area_meta`."""
         return self.pending.get()[len(self.raster_meta):]
 
@@ -847,7 +847,8 @@ def _display_task(task: tuple[Any, ...]) -> Any:
     return _raster_task(task[1:])  # type: ignore[arg-type]
 
 
-def _service_area_task(task: tuple[str, Any, tuple[float, ...], float]) -> tuple[Any, Any]:
+def _service_area_task(task: tuple[str, Any, tuple[float, ...], float]
+                       ) -> tuple[NDArray[np.float64], NDArray[np.object_]]:
     """One category's rings (worker side): minutes and geometries."""
     from lifecircle.accessibility.isochrones import service_areas
     from lifecircle.parallel import shared
