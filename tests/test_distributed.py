@@ -96,6 +96,20 @@ def _assert_same_generated(one: object, many: object) -> None:
     assert one.sites["cand_id"].astype(str).str.startswith("G").any()
 
 
+def test_demo_on_two_workers_equals_one_process(client: distributed.Client) -> None:
+    """The shipped demo (the issue's first case) on the cluster: its three districts each run
+    with a halo smaller than the region; every table and a 5-site maximal-covering plan equal
+    one process."""
+    proj = project.load(DEMO)
+    one = pipeline.analyse(proj)
+    many = pipeline.analyse(proj, cluster=client)
+    parts = many.cluster.partitions
+    assert sorted(parts["partition"]) == sorted(one.layers.communities["district"].unique())
+    _assert_same(one, many)
+    _assert_same_plan(_plan(one, None, "district", sites=5, categories=["elderly_care"]),
+                      _plan(many, client, "district", sites=5, categories=["elderly_care"]))
+
+
 def test_region_on_two_workers_equals_one_process(client: distributed.Client, region: Path
                                                   ) -> None:
     """The region's three districts each run on the cluster (the default partitioning) with
