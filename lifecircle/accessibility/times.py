@@ -203,9 +203,7 @@ def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
         limit_s = max(profile.circles[c].search_s for c in circles_here)
         point_circle = circle[ms.demand_index]
         for j, cat in enumerate(cats):
-            need = profile.categories[cat].circles if cat in profile.categories else ()
-            wanted = (np.ones(ms.demand_index.size, bool) if not need
-                      else np.isin(point_circle, list(need)))
+            wanted = _wanted(profile, cat, point_circle)
             if not wanted.any() or result.facility_rows(cat).size == 0:
                 continue
             fsnap = result.facilities(mode, cat)
@@ -216,6 +214,15 @@ def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
     minutes = pd.DataFrame(table, index=index, columns=cats)
     return TravelTimes(minutes, circle, modes, fac_cat, fac_open,
                        pd.DataFrame(no_path, index=index, columns=cats))
+
+
+def _wanted(profile: Profile, category: str, point_circle: NDArray[np.object_]
+            ) -> NDArray[np.bool_]:
+    """Which of a mode's demand points (their circles ``point_circle``) need ``category``:
+    all when the category names no circles."""
+    need = profile.categories[category].circles if category in profile.categories else ()
+    return (np.ones(point_circle.size, bool) if not need
+            else np.isin(point_circle, list(need)))
 
 
 def snap_modes(networks: Mapping[str, Network], demand: Any, facilities: Any,
@@ -251,9 +258,7 @@ def unreachable(tt: TravelTimes, minutes: NDArray[np.float64], categories: Seque
             continue
         point_circle = tt.circle[ms.demand_index]
         for j, cat in enumerate(categories):
-            need = profile.categories[cat].circles if cat in profile.categories else ()
-            wanted = (np.ones(ms.demand_index.size, bool) if not need
-                      else np.isin(point_circle, list(need)))
+            wanted = _wanted(profile, cat, point_circle)
             if not wanted.any() or tt.facility_rows(cat).size == 0:
                 continue
             found = (np.isfinite(minutes[ms.demand_index, j])
