@@ -463,6 +463,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.solver.greedy": ("贪心算法", "greedy"),
     "plan.solver.trivial": ("无需求解", "nothing to solve"),
     "plan.gap_unknown": ("未知（无下界）", "unknown (no bound)"),
+    "plan.new_site": ("新选址", "new site"),
     "road.motorway": ("高速公路", "motorway"), "road.trunk": ("快速路", "trunk road"),
     "road.primary": ("主干路", "primary road"), "road.secondary": ("次干路", "secondary road"),
     "road.tertiary": ("支路", "tertiary road"), "road.residential": ("居住区道路", "residential"),
@@ -907,6 +908,68 @@ ERRORS: dict[str, tuple[str, str]] = {
                                   "fix: {hint}"),
     "err.plan.twice": ("规划：{values} 中有重复的类别；修正：每个类别只写一次",
                        "plan: category listed twice in {values}; fix: name each once"),
+    "err.plan.demand_column": ("需求点：缺少 `{col}` 列；修正：用 "
+                               "lifecircle.accessibility.demand.build_demand 生成需求点",
+                               "demand points: no `{col}` column; fix: build them with "
+                               "lifecircle.accessibility.demand.build_demand"),
+    "err.plan.count": ("规划：travel_times 对应 {given} 个需求点，而不是 {n} 个；修正：传入生成这些"
+                       "出行时间所用的需求点",
+                       "plan: travel_times are for {given} demand points, not {n}; fix: pass "
+                       "the demand the travel times were made for"),
+    "err.plan.no_network": ("规划：没有道路网络，无法生成候选用地（给出了 geography 而没有 "
+                            "network_near）；修正：提供候选用地图层并使用 --no-generate，"
+                            "或传入 network_near",
+                            "plan: candidates cannot be generated without the road network "
+                            "(geography given, network_near not); fix: give a candidates "
+                            "layer and --no-generate, or pass network_near"),
+    "err.plan.too_many_candidates": ("候选用地：{n} 处，超过 max_candidates = {limit}；"
+                                     "修正：调大 max_candidates 或精简候选用地图层",
+                                     "candidates: {n} sites is more than max_candidates = "
+                                     "{limit}; fix: raise max_candidates or thin the layer"),
+    "err.plan.capacity": ("规划：capacity = {value}；修正：给出不小于 0 的服务规模",
+                          "plan: capacity = {value}; fix: give a capacity >= 0"),
+    "err.plan.load_column": ("需求点：没有容量口径所需的 `{col}` 列；修正：添加该列，或不设 load"
+                             "（按人口计）",
+                             "demand points: no `{col}` column for the capacity load; fix: "
+                             "add it or leave load unset (population)"),
+    "err.plan.unknown_model": ("规划：未知的选址模型 {value!r}；修正：使用 {known} 之一",
+                               "plan: unknown model {value!r}; fix: use one of {known}"),
+    "err.plan.pmedian_sites": ("规划：P 中位模型需要新址数量；修正：传入 sites=N"
+                               "（命令行：--sites N）",
+                               "plan: the p-median model needs the number of new sites; fix: "
+                               "pass sites=N (CLI: --sites N)"),
+    "err.plan.mclp_sites": ("规划：最大覆盖模型需要新址数量或预算；修正：传入 sites=N（命令行："
+                            "--sites N）或 full_coverage=True",
+                            "plan: maximal covering needs the number of new sites or a budget; "
+                            "fix: pass sites=N (CLI: --sites N) or full_coverage=True"),
+    "err.plan.sites": ("规划：sites = {value}；修正：至少给出 1 处新址",
+                       "plan: sites = {value}; fix: give at least 1 new site"),
+    "err.times.no_network": ("没有出行方式 {mode!r}（生活圈 {circle!r}）的道路网络；修正：用 "
+                             "accessibility.network.build 为 {mode!r} 构建网络",
+                             "no network for mode {mode!r} (circle {circle!r}); fix: build one "
+                             "with accessibility.network.build for {mode!r}"),
+    "err.cand.bool": ("候选用地：第 {row} 行：{col} = {value!r} 不是是/否值；修正：在 `{col}` 中"
+                      "填 true 或 false",
+                      "candidates: row {row}: {col} = {value!r} is not true/false; fix: use "
+                      "true or false in `{col}`"),
+    "err.cand.no_geometry": ("候选用地：第 {row} 行没有几何；修正：为每处候选用地给出点或面，"
+                             "或删除该行",
+                             "candidates: row {row}: no geometry; fix: give every candidate a "
+                             "point or polygon, or delete the row"),
+    "err.cand.duplicate": ("候选用地：cand_id {value!r} 不唯一；修正：为每处候选用地给出不同的编号",
+                           "candidates: cand_id {value!r} is not unique; fix: give every "
+                           "candidate its own id"),
+    "err.cand.number": ("候选用地：第 {row} 行：{col} = {value!r} 不是数字；修正：`{col}` 填数字"
+                        "或留空",
+                        "candidates: row {row}: {col} = {value!r} is not a number; fix: give "
+                        "`{col}` as a number or leave it empty"),
+    "err.cand.cost": ("候选用地：第 {row} 行：cost = {value} 为负；修正：给出不小于 0 的成本"
+                      "（默认 1）",
+                      "candidates: row {row}: cost = {value} is negative; fix: give a cost "
+                      ">= 0 (default 1)"),
+    "err.cand.spacing": ("候选用地间距 = {value}：必须大于 0；修正：以米为单位给出间距，如 300",
+                         "candidate spacing = {value}: must be > 0; fix: give a spacing in "
+                         "metres, e.g. 300"),
     "err.prj.unknown_model": ("未知的选址模型 {value!r}", "unknown model {value!r}"),
     "err.prj.unknown_model.fix": ("使用 {known} 之一", "use one of {known}"),
     "err.prj.unknown_load": ("未知的容量口径 {value!r}", "unknown load {value!r}"),

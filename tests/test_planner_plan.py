@@ -239,6 +239,81 @@ def test_bad_arguments(world) -> None:
              sites=1)
 
 
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _planner_errors(world) -> dict[str, tuple[InputError, str]]:
+    """Every API-level error of the planner with the value its message must name."""
+    from lifecircle.planner.plan import matrices
+
+    nets, demand, communities, facilities, candidates = world
+    out: dict[str, tuple[InputError, str]] = {}
+
+    def catch(name: str, value: str, call) -> None:
+        with pytest.raises(InputError) as e:
+            call()
+        out[name] = (e.value, value)
+
+    catch("model", "pcenter", lambda: run(world, model="pcenter", sites=1))
+    catch("pmedian", "--sites", lambda: run(world, model="pmedian"))
+    catch("mclp", "--sites", lambda: run(world))
+    catch("sites", "0", lambda: run(world, sites=0))
+    catch("capacity", "-5", lambda: run(world, sites=1, capacity=-5.0))
+    catch("load", "elderly", lambda: run(world, sites=1, capacity=10.0, load="elderly"))
+    catch("demand_column", "population",
+          lambda: plan(nets, demand.drop(columns="population"), candidates, facilities,
+                       PROFILE, categories=["elderly_care"], communities=communities,
+                       sites=1))
+    catch("too_many", "max_candidates = 2",
+          lambda: run(world, sites=1, max_candidates=2, generate=False))
+    catch("no_network", "ebike",
+          lambda: plan({"walk": nets["walk"]}, demand, candidates, facilities, PROFILE,
+                       categories=["elderly_care"], communities=communities, sites=1))
+    from lifecircle.accessibility.times import travel_times
+
+    # travel times made for all 7 demand points, passed with 6 of them
+
+    times = travel_times(nets, demand, facilities, PROFILE,
+                         circle=np.array(["urban"] * 6 + ["rural"], dtype=object),
+                         candidates=candidates, max_snap_m=500.0)
+    catch("count", "7", lambda: matrices(times, demand.iloc[:6], candidates, facilities,
+                                         PROFILE, categories=["elderly_care"],
+                                         communities=communities))
+    base = gpd.GeoDataFrame({"cand_id": ["a", "b"]}, geometry=[Point(0, 0), Point(1, 1)],
+                            crs=CRS)
+    catch("cand_cost", "-2", lambda: cands_mod.from_layer(base.assign(cost=[1, -2])))
+    catch("cand_dup", "'a'", lambda: cands_mod.from_layer(base.assign(cand_id=["a", "a"])))
+    catch("cand_bool", "'maybe'", lambda: cands_mod.from_layer(
+        base.assign(is_idle_asset=["yes", "maybe"])))
+    catch("cand_number", "'high'", lambda: cands_mod.from_layer(
+        base.assign(priority=[1, "high"])))
+    catch("spacing", "0", lambda: cands_mod.generate(nets["walk"], spacing_m=0))
+    return out
+
+
+def test_planner_errors_in_either_language(world) -> None:
+    """Each API-level planner error is a catalogue message: Chinese by default, English
+    with ``en``, both naming the value and the fix."""
+    errors = _planner_errors(world)
+    assert len(errors) == 15
+    for name, (e, value) in errors.items():
+        zh, en = e.render("zh"), e.render("en")
+        assert e.key is not None, name
+        assert en == str(e) and "fix: " in en and value in en, (name, en)
+        assert _cjk(zh) and "修正：" in zh and value in zh, (name, zh)
+        assert not _cjk(en), (name, en)
+
+
+def test_generated_site_label_comes_from_the_catalogue(world, monkeypatch) -> None:
+    monkeypatch.setitem(i18n.TEXT, "plan.new_site", ("拟建点", "proposed spot"))
+    for lang, label in (("zh", "拟建点"), ("en", "proposed spot")):
+        res = run(world, candidates=None, sites=1, lang=lang)
+        gen = res.candidates[res.candidates["source"] == "generated"]
+        assert len(gen) and all(n.startswith(f"{label} G") for n in gen["name"]), gen["name"]
+
+
 # ----------------------------------------------------------------------------- sets
 def test_coverage_times_hand_and_oracle(world) -> None:
     nets, demand, *_ = world

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from lifecircle.accessibility.network import Network
 from lifecircle.accessibility.snap import Snapped, snap
 from lifecircle.accessibility.traveltime import nearest
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 from lifecircle.profile import Profile
 
 __all__ = ["ModeSnaps", "TravelTimes", "circle_of_points", "snap_modes", "travel_times",
@@ -183,8 +183,7 @@ def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
     for ckey in used:
         mode = profile.circles[ckey].mode
         if mode not in networks:
-            raise InputError(f"no network for mode {mode!r} (circle {ckey!r}); fix: build one "
-                             f"with accessibility.network.build for {mode!r}")
+            raise notice(InputError, "err.times.no_network", mode=mode, circle=ckey)
     n = len(demand)
     has_fac = facilities is not None and len(facilities) > 0
     fac_cat = (facilities["category"].astype(object).to_numpy() if has_fac

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from lifecircle.accessibility.network import Network
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 
 __all__ = ["COLUMNS", "GENERATED_PRIORITY", "empty_frame", "from_layer", "generate", "thin"]
 
@@ -49,8 +49,7 @@ def _bool_column(values: pd.Series, name: str) -> NDArray[np.bool_]:
         if text in truthy or text.replace(".0", "") == "1":
             out[i] = True
         elif text not in falsy and text.replace(".0", "") != "0":
-            raise InputError(f"candidates: row {i}: {name} = {v!r} is not true/false; "
-                             f"fix: use true or false in `{name}`")
+            raise notice(InputError, "err.cand.bool", row=i, col=name, value=v)
     return out
 
 
@@ -85,8 +84,7 @@ def from_layer(candidates: gpd.GeoDataFrame, *, source: str = "layer") -> gpd.Ge
     missing = shapely.is_missing(np.asarray(geom)) | shapely.is_empty(np.asarray(geom))
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
-        raise InputError(f"candidates: row {i}: no geometry; fix: give every candidate a "
-                         "point or polygon, or delete the row")
+        raise notice(InputError, "err.cand.no_geometry", row=i)
     pts = np.asarray(geom)
     not_point = shapely.get_type_id(pts) != 0
     if not_point.any():
@@ -97,8 +95,7 @@ def from_layer(candidates: gpd.GeoDataFrame, *, source: str = "layer") -> gpd.Ge
            else np.array([f"C{i + 1}" for i in range(n)], dtype=object))
     dup = pd.Index(ids).duplicated()
     if dup.any():
-        raise InputError(f"candidates: cand_id {ids[int(np.flatnonzero(dup)[0])]!r} is not "
-                         "unique; fix: give every candidate its own id")
+        raise notice(InputError, "err.cand.duplicate", value=ids[int(np.flatnonzero(dup)[0])])
 
     def number(name: str, default: float) -> NDArray[np.float64]:
         if name not in cols:
@@ -107,8 +104,8 @@ def from_layer(candidates: gpd.GeoDataFrame, *, source: str = "layer") -> gpd.Ge
         bad = np.isnan(raw) & gdf[name].notna().to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"candidates: row {i}: {name} = {gdf[name].iloc[i]!r} is not a "
-                             f"number; fix: give `{name}` as a number or leave it empty")
+            raise notice(InputError, "err.cand.number", row=i, col=name,
+                         value=gdf[name].iloc[i])
         return np.where(np.isnan(raw), default, raw)
 
     idle_given = "is_idle_asset" in cols
@@ -119,8 +116,7 @@ def from_layer(candidates: gpd.GeoDataFrame, *, source: str = "layer") -> gpd.Ge
     cost = number("cost", 1.0)
     if np.any(cost < 0):
         i = int(np.flatnonzero(cost < 0)[0])
-        raise InputError(f"candidates: row {i}: cost = {cost[i]} is negative; fix: give a "
-                         "cost >= 0 (default 1)")
+        raise notice(InputError, "err.cand.cost", row=i, value=cost[i])
     capacity = number("capacity", np.nan)
     names = (gdf["name"].astype(object).where(gdf["name"].notna(), "").astype(str).to_numpy()
              if "name" in cols else np.full(n, "", dtype=object))
@@ -203,8 +199,7 @@ def generate(
         a cluster) gives the same candidates.
     """
     if not spacing_m > 0:
-        raise InputError(f"candidate spacing = {spacing_m}: must be > 0; fix: give a spacing "
-                         "in metres, e.g. 300")
+        raise notice(InputError, "err.cand.spacing", value=spacing_m)
     usable = np.flatnonzero(np.isfinite(network.edge_time_fwd)
                             | np.isfinite(network.edge_time_bwd))
     length = network.edge_length[usable]

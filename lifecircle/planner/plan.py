@@ -37,6 +37,7 @@ from lifecircle.accessibility.snap import Snapped, snap
 from lifecircle.accessibility.times import TravelTimes, circle_of_points
 from lifecircle.accessibility.times import travel_times as compute_travel_times
 from lifecircle.errors import InputError, Note, notice
+from lifecircle.i18n import items, t
 from lifecircle.planner import candidates as cand_mod
 from lifecircle.planner.models import (
     CostProblem,
@@ -320,15 +321,13 @@ def matrices(
     cats = _check_categories(categories, profile)
     for col in ("did", "cid", "population"):
         if col not in demand.columns:
-            raise InputError(f"demand points: no `{col}` column; fix: build them with "
-                             "lifecircle.accessibility.demand.build_demand")
+            raise notice(InputError, "err.plan.demand_column", col=col)
     demand = demand.reset_index(drop=True)
     n_dem = len(demand)
     pop = np.nan_to_num(pd.to_numeric(demand["population"], errors="coerce")
                         .to_numpy(dtype=float, na_value=np.nan)).clip(min=0.0)
     if len(travel_times.circle) != n_dem:
-        raise InputError(f"plan: travel_times are for {len(travel_times.circle)} demand points, "
-                         f"not {n_dem}; fix: pass the demand the travel times were made for")
+        raise notice(InputError, "err.plan.count", given=len(travel_times.circle), n=n_dem)
     tt = travel_times
     network_by_mode = tt.networks
     circle_of = tt.circle
@@ -370,9 +369,7 @@ def matrices(
              else None)
     do_generate = generate if generate is not None else layer is None
     if do_generate and geography is not None and network_near is None:
-        raise InputError("plan: candidates cannot be generated without the road network "
-                         "(geography given, network_near not); fix: give a candidates "
-                         "layer and --no-generate, or pass network_near")
+        raise notice(InputError, "err.plan.no_network")
     parts = [layer] if layer is not None else []
     if do_generate:
         near_net = (network_near if network_near is not None
@@ -387,8 +384,8 @@ def matrices(
                 gen = gen.to_crs(demand.crs)
             parts.append(gen)
     if layer is not None and len(layer) > max_candidates:
-        raise InputError(f"candidates: {len(layer)} sites is more than max_candidates = "
-                         f"{max_candidates}; fix: raise max_candidates or thin the layer")
+        raise notice(InputError, "err.plan.too_many_candidates", n=len(layer),
+                     limit=max_candidates)
     cand = (pd.concat(parts, ignore_index=True) if parts
             else cand_mod.empty_frame(demand.crs))
     cand = gpd.GeoDataFrame(cand, geometry="geometry", crs=demand.crs)
@@ -447,14 +444,13 @@ def matrices(
     cap = cand["capacity"].to_numpy(dtype=float)
     if capacity is not None:
         if not capacity >= 0:
-            raise InputError(f"plan: capacity = {capacity}; fix: give a capacity >= 0")
+            raise notice(InputError, "err.plan.capacity", value=capacity)
         cap = np.where(np.isfinite(cap), cap, float(capacity))
     if load is None:
         load_v = pop
     else:
         if load not in demand.columns:
-            raise InputError(f"demand points: no `{load}` column for the capacity load; "
-                             "fix: add it or leave load unset (population)")
+            raise notice(InputError, "err.plan.load_column", col=load)
         load_v = np.nan_to_num(pd.to_numeric(demand[load], errors="coerce")
                                .to_numpy(dtype=float, na_value=np.nan)).clip(min=0.0)
     cols = {cat: np.flatnonzero(eligible[cat]) for cat in cats}
@@ -673,8 +669,7 @@ def plan(
     if travel_times is None:
         for col in ("did", "cid", "population"):
             if col not in demand.columns:
-                raise InputError(f"demand points: no `{col}` column; fix: build them with "
-                                 "lifecircle.accessibility.demand.build_demand")
+                raise notice(InputError, "err.plan.demand_column", col=col)
         _check_categories(categories, profile)
         travel_times = compute_travel_times(
             network_by_mode, demand.reset_index(drop=True), facilities, profile,
@@ -695,15 +690,14 @@ def plan(
 
 def _check_model(model: str, sites: int | None, budget: float | None) -> None:
     if model not in MODELS:
-        raise InputError(f"plan: unknown model {model!r}; fix: use one of {', '.join(MODELS)}")
+        raise notice(InputError, "err.plan.unknown_model", value=model,
+                     known=items(MODELS))
     if model == "pmedian" and sites is None:
-        raise InputError("plan: the p-median model needs the number of new sites; "
-                         "fix: pass sites=N (CLI: --sites N)")
+        raise notice(InputError, "err.plan.pmedian_sites")
     if model == "mclp" and sites is None and budget is None:
-        raise InputError("plan: maximal covering needs the number of new sites or a budget; "
-                         "fix: pass sites=N (CLI: --sites N) or full_coverage=True")
+        raise notice(InputError, "err.plan.mclp_sites")
     if sites is not None and sites < 1:
-        raise InputError(f"plan: sites = {sites}; fix: give at least 1 new site")
+        raise notice(InputError, "err.plan.sites", value=sites)
 
 
 # ----------------------------------------------------------------------------- pieces
@@ -787,7 +781,7 @@ def _generated(network_near: NetworkNear, demand: gpd.GeoDataFrame,
                                   spacing_of, reach_of, near_m, min_distance_m, cats))
     ids = np.array([f"G{i + 1}" for i in range(len(gen))], dtype=object)
     gen["cand_id"] = ids
-    label = "新选址" if lang == "zh" else "new site"
+    label = t("plan.new_site", lang)
     where = [""] * len(gen)
     if names and len(gen) and "cid" in demand.columns:
         from scipy.spatial import cKDTree
