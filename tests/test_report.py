@@ -388,3 +388,26 @@ def test_html_and_markdown_carry_the_same_content(lang: str, tmp_path: Path) -> 
     assert set(NUMBER.findall(text)) <= md_numbers
     assert md_numbers <= set(NUMBER.findall(text + " " + chart))
     assert "69.5%" in md_numbers and "69.5%" in chart  # a chart's number, as a table cell
+
+
+def test_plan_and_run_tables_take_their_labels_from_the_catalogue(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Titles, column heads and reasons of the plan tables, and the run/input/plan facts,
+    are catalogue entries (no table of its own in the report module)."""
+    from lifecircle import i18n
+
+    keys = ("report.plantable.unreached", "report.plancol.reason", "report.plancol.points",
+            "plan.reason.off-network", "report.runinfo.project", "report.input.path",
+            "report.planinfo.model")
+    for k in keys:
+        monkeypatch.setitem(i18n.TEXT, k, (f"甲{k}乙", f"A{k}B"))
+    unreached = pd.DataFrame({"category": ["elderly_care"], "reason": ["off-network"],
+                              "population": [12.0], "points": [3]})
+    for lang in ("zh", "en"):
+        out = tmp_path / lang
+        report.build(fx.build(), fx.profile(), out, lang=lang, inputs=INPUTS,
+                     plan_summary={"model": "mclp", "unreached": unreached},
+                     run_info={"project": "P"})
+        text = (out / "report.html").read_text(encoding="utf-8")
+        for k in keys:
+            assert (f"甲{k}乙" if lang == "zh" else f"A{k}B") in text, (lang, k)

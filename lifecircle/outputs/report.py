@@ -71,60 +71,12 @@ CSV_FILES = {
     "proposed_sites": "proposed_sites.csv",
 }
 STATUS_CLASS = {"pass": "pass", "fail": "fail", "no data": "nodata"}
-RUN_LABELS: dict[str, tuple[str, str]] = {
-    "project": ("项目", "project"),
-    "project_file": ("项目文件", "project file"),
-    "profile": ("标准配置", "profile"),
-    "working_crs": ("工作坐标系", "working CRS"),
-    "started": ("开始时间", "started"),
-    "seconds": ("用时(秒)", "duration (s)"),
-    "version": ("lifecircle 版本", "lifecircle version"),
-    "synthetic": ("合成演示数据", "synthetic demo data"),
-    "lang": ("语言", "language"),
-    "command": ("命令", "command"),
-}
-INPUT_LABELS: dict[str, tuple[str, str]] = {
-    "key": ("图层", "layer"), "layer_key": ("图层", "layer"), "path": ("路径", "path"),
-    "layer": ("数据层", "source layer"), "driver": ("格式", "format"),
-    "encoding": ("编码", "encoding"), "source_crs": ("源坐标系", "source CRS"),
-    "rows_read": ("读取行数", "rows read"), "rows_dropped": ("剔除行数", "rows dropped"),
-    "rows_repaired": ("修复行数", "rows repaired"), "crs": ("坐标系", "CRS"),
-    "encoding_source": ("编码来源", "encoding from"),
-    "rows_converted": ("转为点的行数", "rows converted to points"),
-    "fields": ("字段对应", "fields used"), "bounds_lonlat": ("经纬度范围", "extent (lon/lat)"),
-    "raster": ("栅格", "raster"),
-}
-PLAN_LABELS: dict[str, tuple[str, str]] = {
-    "model": ("模型", "model"), "categories": ("服务类别", "categories"),
-    "sites": ("新址数量", "sites"), "status": ("求解状态", "status"),
-    "objective": ("目标函数值", "objective"), "gap": ("最优性差距", "optimality gap"),
-    "seconds": ("求解用时(秒)", "solve time (s)"), "solver": ("求解器", "solver"),
-    "new_population": ("新覆盖人口", "newly covered population"),
-    "unreachable_population": ("任何候选都无法覆盖的人口", "population no candidate reaches"),
-}
-
-
-#: Tables of the plan summary: title and columns.
-PLAN_TABLES: dict[str, tuple[tuple[str, str], list[str]]] = {
-    "coverage": (("规划前后覆盖", "coverage before and after"),
-                 ["category", "population", "covered_before", "share_before", "covered_after",
-                  "share_after", "new_population"]),
-    "unreached": (("任何候选都无法覆盖的人口", "residents no candidate reaches"),
-                  ["category", "reason", "population", "points"]),
-}
-PLAN_COLUMNS: dict[str, tuple[str, str]] = {
-    "category": ("服务类别", "category"), "population": ("人口", "population"),
-    "covered_before": ("规划前覆盖人口", "covered before"),
-    "share_before": ("规划前覆盖率", "share before"),
-    "covered_after": ("规划后覆盖人口", "covered after"),
-    "share_after": ("规划后覆盖率", "share after"),
-    "new_population": ("新覆盖人口", "newly covered"), "reason": ("原因", "reason"),
-    "points": ("需求点数", "demand points"),
-}
-REASONS: dict[str, tuple[str, str]] = {
-    "no candidate within reach": ("圈内无候选用地", "no candidate within reach"),
-    "disconnected road piece": ("道路网络不连通", "disconnected road piece"),
-    "off-network": ("远离道路", "off-network"),
+#: Tables of the plan summary and their columns (titles ``report.plantable.<key>``,
+#: column heads ``report.plancol.<column>`` in :mod:`lifecircle.i18n`).
+PLAN_TABLES: dict[str, list[str]] = {
+    "coverage": ["category", "population", "covered_before", "share_before", "covered_after",
+                 "share_after", "new_population"],
+    "unreached": ["category", "reason", "population", "points"],
 }
 
 
@@ -133,7 +85,7 @@ def _cell(v: Any, column: str, profile: Profile, lang: str) -> str:
     if column == "category":
         return i18n.category_name(str(v), profile, lang)
     if column == "reason":
-        return _lab(REASONS, str(v), lang)
+        return _lab("plan.reason", str(v), lang)
     if column.startswith("share"):
         return "-" if _isnan(v) else fmt_pct(v, "en")
     if column in ("population", "covered_before", "covered_after", "new_population"):
@@ -145,9 +97,10 @@ def _esc(v: Any) -> str:
     return html.escape(str(v), quote=True)
 
 
-def _lab(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
-    pair = table.get(key)
-    return key if pair is None else (pair[0] if lang == "zh" else pair[1])
+def _lab(prefix: str, key: str, lang: str) -> str:
+    """Catalogue label ``<prefix>.<key>`` in ``lang``; the key itself when there is none."""
+    name = f"{prefix}.{key}"
+    return i18n.t(name, lang) if name in i18n.TEXT else key
 
 
 def _isnan(v: Any) -> bool:
@@ -431,8 +384,8 @@ def coverage_table(frame: pd.DataFrame, profile: Profile, lang: str, keys: Seque
     return Table(tuple(head), tuple(body), style=style)
 
 
-def _list_table(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, tuple[str, str]],
-                lang: str, style: str = "data") -> Table:
+def _list_table(rows: Sequence[Mapping[str, Any]], labels: str, lang: str,
+                style: str = "data") -> Table:
     keys: list[str] = []
     for r in rows:
         for k in r:
@@ -959,14 +912,13 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
         for key, value in plan_summary.items():
             if not isinstance(value, pd.DataFrame) or value.empty:
                 continue
-            ttl, cols = PLAN_TABLES.get(key, ((key, key), list(value.columns)))
-            cols = [c for c in cols if c in value.columns]
-            out.append(Heading(ttl[0] if lang == "zh" else ttl[1], 3))
-            out.append(Table.of_text([_lab(PLAN_COLUMNS, c, lang) for c in cols],
+            cols = [c for c in PLAN_TABLES.get(key, list(value.columns)) if c in value.columns]
+            out.append(Heading(_lab("report.plantable", key, lang), 3))
+            out.append(Table.of_text([_lab("report.plancol", c, lang) for c in cols],
                                      [[_cell(r[c], c, profile, lang) for c in cols]
                                       for r in value.to_dict("records")]))
         out.append(Heading(i18n.t("report.plan", lang), 3))
-        out.append(Facts(tuple((_lab(PLAN_LABELS, k, lang), _plan_value(k, v, lang))
+        out.append(Facts(tuple((_lab("report.planinfo", k, lang), _plan_value(k, v, lang))
                                for k, v in plan_summary.items()
                                if not isinstance(v, pd.DataFrame)), kv_head))
 
@@ -1085,7 +1037,7 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
             key = str(r.get("key", ""))
             if f"layer.{key}" in i18n.TEXT:
                 r["key"] = i18n.t(f"layer.{key}", lang)
-        out.append(_list_table(input_rows, INPUT_LABELS, lang, style="data wrap"))
+        out.append(_list_table(input_rows, "report.input", lang, style="data wrap"))
     else:
         note("report.no_inputs")
 
@@ -1096,7 +1048,7 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
         note("report.no_warnings")
 
     section("report.run")
-    items = tuple((_lab(RUN_LABELS, k, lang), _text(v, lang)) for k, v in run_info.items())
+    items = tuple((_lab("report.runinfo", k, lang), _text(v, lang)) for k, v in run_info.items())
     if items:
         out.append(Facts(items, kv_head))
     files = [csv_name(k, lang) for k in CSV_FILES if _csv_source(layers, k) is not None]
