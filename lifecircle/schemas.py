@@ -41,6 +41,35 @@ ValueTable = Literal["", "kind", "category", "road_class", "status", "oneway", "
 #: first) from each other and from idle words in the kind or name;
 #: ``or_points`` required unless a population layer gives the residents.
 Rule = Literal["", "name_or_id", "positive", "oneway", "idle", "or_points"]
+#: What a source layer's values say about its role (``init``, ``inspect``), each a number
+#: measured on the first rows (:func:`lifecircle.layers.init.value_signals`):
+#: ``sample_categories`` how many of the few values ``inspect`` samples per field are
+#: profile categories, up to three, divided by three; ``categories`` the largest share of
+#: profile facility types in a text field; ``idle`` the largest share of idle-asset words
+#: (闲置, 宾馆, 培训中心 ...) in a text field; ``counts`` 1 for a point layer with
+#: non-negative numbers and text that is neither categories nor idle assets (under 20 %),
+#: else 0; ``counts_no_text`` the same for a point layer without any text field.
+Signal = Literal["sample_categories", "categories", "idle", "counts", "counts_no_text"]
+
+
+@dataclass(frozen=True)
+class Guess:
+    """How ``init`` and ``inspect`` score a source layer for a role, besides the recognised
+    field names and the file-name hints (:func:`lifecircle.layers.fields.guess_roles`).
+
+    Attributes
+    ----------
+    geometry
+        Added per geometry family of the source (e.g. a raster is most likely population).
+    unmatched
+        Added to a vector source none of whose fields is recognised for the role.
+    signals
+        Weight of each value signal (:data:`Signal`): the score gains weight x signal.
+    """
+
+    geometry: tuple[tuple[Geometry, float], ...] = ()
+    unmatched: float = 0.0
+    signals: tuple[tuple[Signal, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +151,8 @@ class LayerSchema:
         Columns ``init`` writes a TODO line for when no source field is recognised, in order.
     hints
         Words of a file name that hint at this layer (``init``).
+    guess
+        How ``init`` and ``inspect`` score a source for this layer beyond names and hints.
     """
 
     key: str
@@ -137,6 +168,7 @@ class LayerSchema:
     id_prefix: str = ""
     todo: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
+    guess: Guess = Guess()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -231,6 +263,8 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
         accepts=("point", "polygon"), to_point="warn",
         id_column="fid", id_prefix="F", todo=("category", "name"),
         hints=("设施", "服务", "poi", "facility", "facilities", "ss"),
+        guess=Guess(geometry=(("point", 1.0),),
+                    signals=(("sample_categories", 3.0), ("categories", 6.0))),
         order=("fid", "name", "category", "floor_area_m2", "capacity", "status"),
         columns=(
         Column("fid", "id", names=
@@ -278,6 +312,8 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
         "population", "人口", "population", required=False, geometry="point",
         accepts=("point", "raster", "polygon"), to_point="warn", todo=("population",),
         hints=("人口", "pop", "population", "worldpop", "rk"),
+        guess=Guess(geometry=(("raster", 5.0),), unmatched=-2.0,
+                    signals=(("counts", 3.0), ("counts_no_text", 2.0))),
         order=("population", "households"),
         columns=(
         Column("population", "number", required=True, hint="人口", names=
@@ -292,6 +328,7 @@ SCHEMAS: dict[str, LayerSchema] = {s.key: s for s in (
         accepts=("point", "polygon"), to_point="silent",
         id_column="cand_id", id_prefix="S", todo=("name",),
         hints=("候选", "闲置", "资产", "candidate", "idle", "site", "xz"),
+        guess=Guess(signals=(("idle", 6.0),)),
         order=("cand_id", "name", "priority", "is_idle_asset", "max_floor_area_m2", "cost",
                "kind"),
         columns=(

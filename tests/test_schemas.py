@@ -118,3 +118,42 @@ def test_a_new_column_is_data_not_code(tmp_path: Path, monkeypatch: pytest.Monke
     assert out["beds"].iloc[0] == 12.0 and np.isnan(out["beds"].iloc[1])
     # '也许' is not yes/no: the column's table makes it a problem naming the value
     assert any("unknown open value: '也许'" in str(p) for p in check.problems), check.problems
+
+
+def test_init_guesses_go_by_the_schemas_guess_data(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The role scores of ``init``/``inspect`` come from each schema's ``guess`` data: a
+    points layer of idle buildings (real file) is candidates by its names; give the
+    candidates schema no idle-word weight and the same file is no longer candidates."""
+    import dataclasses
+
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from lifecircle.layers.init import _value_scores
+    from lifecircle.layers.inspect import analyse
+    from lifecircle.profile import load_profile
+    from lifecircle.schemas import Guess
+
+    names = ["原第三小学闲置校舍", "闲置办公楼", "红星宾馆(闲置)", "老厂房闲置用房"]
+    gpd.GeoDataFrame({"MC": names, "MJ": [1200.0, 800.0, 950.0, 400.0]},
+                     geometry=[Point(118.5 + i / 100, 31.7) for i in range(4)],
+                     crs="EPSG:4490").to_file(tmp_path / "layer_a.gpkg")
+    profile = load_profile()
+
+    def best(path: Path) -> tuple[str, dict[str, float]]:
+        scores = _value_scores(analyse(path, profile=profile)[0], profile)
+        return max(scores, key=lambda k: scores[k]), scores
+
+    role, scores = best(tmp_path / "layer_a.gpkg")
+    assert role == "candidates", scores
+    monkeypatch.setitem(SCHEMAS, "candidates", dataclasses.replace(
+        SCHEMAS["candidates"], guess=Guess()))
+    role2, scores2 = best(tmp_path / "layer_a.gpkg")
+    assert role2 != "candidates", scores2
+    assert scores["candidates"] - scores2["candidates"] == pytest.approx(6.0)
+    raster = fld.guess_roles("raster", [], "grid.tif")
+    monkeypatch.setitem(SCHEMAS, "population", dataclasses.replace(
+        SCHEMAS["population"], guess=Guess()))
+    assert raster["population"] - fld.guess_roles("raster", [], "grid.tif")["population"] \
+        == pytest.approx(5.0)

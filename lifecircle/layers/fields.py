@@ -380,6 +380,10 @@ def guess_roles(geometry: str | None, columns: Sequence[str], filename: str,
                 = None) -> dict[str, float]:
     """Score how well a layer fits each input role (higher is better, 0 = cannot be).
 
+    1, plus each recognised field (2 for a required column, 0.5 for another), plus what the
+    role's :class:`lifecircle.schemas.Guess` gives the geometry, an unrecognised layer and
+    the sampled category values, plus 2 for a file-name hint.
+
     Parameters
     ----------
     geometry
@@ -394,26 +398,25 @@ def guess_roles(geometry: str | None, columns: Sequence[str], filename: str,
         A few values per field.
     """
     scores: dict[str, float] = {}
-    allowed = {k: s.accepts for k, s in SCHEMAS.items()}
     name = normalise_label(filename)
-    for role, geoms in allowed.items():
-        if geometry not in geoms:
+    sample_hits: float | None = None
+    for role, schema in SCHEMAS.items():
+        if geometry not in schema.accepts:
             continue
-        score = 1.0
-        if role == "population" and geometry == "raster":
-            score += 5.0
+        guess = schema.guess
+        score = 1.0 + dict(guess.geometry).get(geometry, 0.0)  # type: ignore[arg-type]
         matched = match_fields(columns, role).mapping
         for canon in matched:
             score += 2.0 if canon in REQUIRED.get(role, ()) else 0.5
-        if role == "facilities" and geometry == "point":
-            score += 1.0
-        if role == "population" and geometry != "raster":
-            score += -2.0 if len(matched) == 0 else 0.0
-        if profile is not None and samples and role in ("facilities", "candidates"):
-            table = category_table(profile)
-            hits = sum(1 for vals in samples.values() for v in vals
-                       if norm(v) in table or contains_one(norm(v), table))
-            score += 3.0 * min(hits, 3) / 3.0 if role == "facilities" else 0.0
+        if geometry != "raster" and not matched:
+            score += guess.unmatched
+        weight = dict(guess.signals).get("sample_categories", 0.0)
+        if weight and profile is not None and samples:
+            if sample_hits is None:
+                table = category_table(profile)
+                sample_hits = min(3, sum(1 for vals in samples.values() for v in vals
+                                         if norm(v) in table or contains_one(norm(v), table)))
+            score += weight * sample_hits / 3.0
         for hint in ROLE_HINTS[role]:
             if re.search(rf"(^|[^a-z]){re.escape(hint)}", name) if hint.isascii() else hint in name:
                 score += 2.0

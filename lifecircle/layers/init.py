@@ -50,18 +50,20 @@ def _key(text: str) -> str:
     return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else _q(text)
 
 
-def _value_scores(a: _Analysed, profile: Profile) -> dict[str, float]:
-    """Role scores from the values of a point layer, not only its field names.
+def value_signals(frame: pd.DataFrame, geometry: str | None, profile: Profile
+                  ) -> dict[str, float]:
+    """What the values of a layer's first 500 rows say about its role
+    (:data:`lifecircle.schemas.Signal`, without ``sample_categories``).
 
-    Facility types of the profile in a text field make a facilities layer; idle-asset words
-    (闲置, 宾馆, 培训中心 ...) a candidates layer; a layer whose only numbers are counts and
-    whose text matches neither (or that has no text at all) a population layer.
+    Parameters
+    ----------
+    frame
+        The layer's attribute table (no geometry column).
+    geometry
+        Its geometry family.
+    profile
+        Gives the facility types recognised in text fields.
     """
-    r = a.report
-    scores = dict(r.role_scores)
-    if a.frame is None or r.geometry_family not in ("point", "polygon"):
-        return scores
-    frame = a.frame.drop(columns=[a.frame.geometry.name])
     head = frame.iloc[:500]
     table = fld.category_table(profile)
     texts = [c for c in head.columns if head[c].dtype == object or str(head[c].dtype) == "str"
@@ -75,15 +77,26 @@ def _value_scores(a: _Analysed, profile: Profile) -> dict[str, float]:
         cat_share = max(cat_share, hits / len(vals))
         idle = sum(1 for v in vals if any(w in v for w in fld.IDLE_WORDS))
         idle_share = max(idle_share, idle / len(vals))
-    numeric = [c for c in head.columns if pd.api.types.is_numeric_dtype(head[c])]
-    if "facilities" in scores:
-        scores["facilities"] += 6.0 * cat_share
-    if "candidates" in scores:
-        scores["candidates"] += 6.0 * idle_share
-    if "population" in scores and r.geometry_family == "point":
-        counts = [c for c in numeric if (head[c].dropna() >= 0).all() and head[c].notna().any()]
-        if counts and cat_share < 0.2 and idle_share < 0.2:
-            scores["population"] += 3.0 + (2.0 if not texts else 0.0)
+    counts = geometry == "point" and cat_share < 0.2 and idle_share < 0.2 and any(
+        pd.api.types.is_numeric_dtype(head[c]) and (head[c].dropna() >= 0).all()
+        and head[c].notna().any() for c in head.columns)
+    return {"categories": cat_share, "idle": idle_share, "counts": float(counts),
+            "counts_no_text": float(counts and not texts)}
+
+
+def _value_scores(a: _Analysed, profile: Profile) -> dict[str, float]:
+    """Role scores from the values of a point or polygon layer, not only its field names:
+    ``inspect``'s scores plus each role's weighted value signals
+    (:attr:`lifecircle.schemas.Guess.signals`, :func:`value_signals`)."""
+    r = a.report
+    scores = dict(r.role_scores)
+    if a.frame is None or r.geometry_family not in ("point", "polygon"):
+        return scores
+    signals = value_signals(a.frame.drop(columns=[a.frame.geometry.name]),
+                            r.geometry_family, profile)
+    for role in scores:
+        scores[role] += sum(w * signals[s] for s, w in SCHEMAS[role].guess.signals
+                            if s in signals)
     return scores
 
 
