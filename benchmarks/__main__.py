@@ -18,10 +18,13 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     """Run every benchmark; ``--quick`` runs the small sizes only."""
+    import argparse
+
     from benchmarks import bench_e2e, bench_planner, bench_province, bench_traveltime
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    quick = "--quick" in args
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="the small sizes only")
+    quick = ap.parse_args(sys.argv[1:] if argv is None else argv).quick
     bench_e2e.main(["--scales", "1,3"] if quick else [])
     code = bench_traveltime.main(["--sizes", "1"] if quick else [])
     bench_planner.main(["--quick"] if quick else [])
