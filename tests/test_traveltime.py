@@ -291,3 +291,118 @@ def test_nearest_and_pairs_match_networkx(problem, limit):
             if want <= lim and want < INF:
                 assert got.pop((i, j)) == pytest.approx(want, abs=1e-6)
     assert not got
+
+
+# ------------------------------------------------- pairs_within's bounded search
+def _whole_graph_pairs(net, src: Snapped, tgt: Snapped, limit: float) -> dict:
+    """Reference: one dense Dijkstra per source over the WHOLE augmented graph, each
+    target through either end of its edge or along a shared edge (the method
+    ``pairs_within`` used before it searched only the reachable part of the graph)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    from lifecircle.accessibility.traveltime import augmented
+
+    s_idx = np.flatnonzero(src.edge >= 0)
+    g = augmented(net, src, s_idx)
+    n = net.n_nodes
+    dist = dijkstra(g, directed=True, indices=n + np.arange(len(s_idx)), limit=limit)
+    out = {}
+
+    def put(i, j, t):
+        if np.isfinite(t) and t <= limit and t < out.get((i, j), INF):
+            out[(i, j)] = t
+
+    for j in np.flatnonzero(tgt.edge >= 0):
+        e = tgt.edge[j]
+        length = net.edge_length[e]
+        f = min(max(tgt.offset_m[j] / length, 0.0), 1.0) if length > 0 else 0.0
+        acc = tgt.access_m[j] / net.access_speed_mps
+        part_u = f * net.edge_time_fwd[e] if f > 0 else 0.0
+        part_v = (1 - f) * net.edge_time_bwd[e] if 1 - f > 0 else 0.0
+        for r, i in enumerate(s_idx):
+            d = dist[r]
+            if d[net.edge_u[e]] <= limit:
+                put(int(i), int(j), d[net.edge_u[e]] + (part_u + acc))
+            if d[net.edge_v[e]] <= limit:
+                put(int(i), int(j), d[net.edge_v[e]] + (part_v + acc))
+            if src.edge[i] == e:
+                fs = min(max(src.offset_m[i] / length, 0.0), 1.0) if length > 0 else 0.0
+                gap = f - fs
+                along = (gap * net.edge_time_fwd[e] if gap > 0 else
+                         -gap * net.edge_time_bwd[e] if gap < 0 else 0.0)
+                put(int(i), int(j), along + src.access_m[i] / net.access_speed_mps + acc)
+    return out
+
+
+def _city(seed: int, n: int = 400, side: float = 6000.0):
+    """A random road graph: each node joined to its 3 nearest neighbours, speeds between
+    1 and 6 m/s, a straight 8 m/s highway across the middle (where a search reaches as far
+    as any can), a fifth of the edges one-way (either way)."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(seed)
+    hw = np.column_stack([np.arange(0.0, side + 1, 100.0), np.full(int(side / 100) + 1,
+                                                                   side / 2)])
+    xy = np.vstack([hw, rng.uniform(0, side, (n, 2))])
+    _, nb = cKDTree(xy).query(xy, k=4)
+    pairs = {(min(a, b), max(a, b)) for a, row in enumerate(nb) for b in row[1:]}
+    pairs |= {(a, a + 1) for a in range(len(hw) - 1)}
+    u, v = np.array(sorted(pairs)).T
+    length = np.hypot(*(xy[u] - xy[v]).T)
+    speed = np.where((u < len(hw)) & (v == u + 1), 8.0, rng.uniform(1.0, 6.0, len(u)))
+    t = length / speed
+    one_way = rng.random(len(u)) < 0.2
+    back = rng.random(len(u)) < 0.5
+    t_fwd = np.where(one_way & back, INF, t)
+    t_bwd = np.where(one_way & ~back, INF, t)
+    return from_edges(xy, u, v, t_fwd, t_bwd, access_speed_mps=1.2), rng
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pairs_within_equals_whole_graph_search(seed):
+    from lifecircle.accessibility.traveltime import _max_speed
+
+    net, rng = _city(seed)
+    m = net.n_edges
+
+    def points(k):
+        e = rng.integers(-1, m, k)
+        f = rng.choice([0.0, 1.0, 0.5, *rng.uniform(0, 1, 20)], k)
+        off = np.where(e >= 0, f * net.edge_length[np.maximum(e, 0)], np.nan)
+        return pts(e, off, rng.choice([0.0, 3.0, 25.0], k))
+
+    src, tgt = points(150), points(600)
+    # sources and targets along the highway
+    highway = np.flatnonzero((net.edge_length == 100.0) & (net.edge_time_fwd == 12.5))
+    src.edge[-30:] = rng.choice(highway, 30)
+    tgt.edge[-150:] = rng.choice(highway, 150)
+    src.offset_m[-30:] = rng.uniform(0, 100, 30)
+    tgt.offset_m[-150:] = rng.uniform(0, 100, 150)
+    # several sources and targets on the same edges, at the same and at other offsets
+    tgt.edge[:40] = src.edge[:40]
+    tgt.offset_m[:20] = src.offset_m[:20]
+    tgt.offset_m[20:40] = (rng.uniform(0, 1, 20)
+                           * np.where(src.edge[20:40] >= 0, net.edge_length[src.edge[20:40]],
+                                      np.nan))
+    limit = 240.0
+    # the bounded search must cut: the reach is a small part of the 6 km square
+    assert limit * _max_speed(net) < 6000 / 2
+    want = _whole_graph_pairs(net, src, tgt, limit)
+    assert len(want) > 200
+    for batch in (1, 7, 256):
+        s, t, c = pairs_within(net, src, tgt, limit_s=limit, batch=batch)
+        got = {(int(a), int(b)): float(x) for a, b, x in zip(s, t, c, strict=True)}
+        assert got == want          # same pairs, bit-identical seconds
+        assert list(zip(s, t, strict=True)) == sorted(zip(s, t, strict=True))
+    # and against networkx with every point inserted into its edge
+    g = oracle(net, src, tgt)
+    for i in np.flatnonzero(src.edge >= 0)[:25]:
+        dist = nx.single_source_dijkstra_path_length(g, ("S", int(i)), cutoff=limit + 1)
+        for j in range(len(tgt)):
+            d = dist.get(("T", j), INF)
+            if abs(d - limit) < 1e-6:
+                continue
+            if d <= limit:
+                assert want[(int(i), j)] == pytest.approx(d, abs=1e-6)
+            else:
+                assert (int(i), j) not in want

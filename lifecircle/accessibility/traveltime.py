@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from lifecircle.accessibility.network import Network, ranges
+from lifecircle.accessibility.network import Network, cache, ranges
 from lifecircle.accessibility.snap import Snapped
 
 __all__ = ["nearest", "node_times", "pairs_within"]
@@ -210,6 +210,66 @@ def _target_incidence(network: Network, targets: Snapped, tgt: NDArray[np.int64]
     return nodes, ptr, tid, cost
 
 
+def _max_speed(network: Network) -> float:
+    """Largest straight-line speed of any arc of the graph (m/s): node distance / seconds.
+
+    A node reached within ``t`` seconds from a node ``a`` lies within ``t`` times this speed
+    of ``a`` (triangle inequality along the route), whatever the arcs' real lengths.
+    ``inf`` when an arc joins two distinct places in no time.
+    """
+    store = cache(network)
+    if "max_speed" not in store:
+        g = network.graph
+        rows = np.repeat(np.arange(g.shape[0]), np.diff(g.indptr))
+        xy = network.node_xy
+        d = np.hypot(*(xy[g.indices] - xy[rows]).T)
+        w = np.asarray(g.data, dtype=np.float64)
+        pos = w > 0
+        speed = float((d[pos] / w[pos]).max()) if pos.any() else 0.0
+        if np.any((w <= 0) & (d > 0)) or not np.isfinite(speed):
+            speed = np.inf
+        store["max_speed"] = speed
+    return float(store["max_speed"])
+
+
+def _hilbert_order(xy: NDArray[np.float64], bits: int = 16) -> NDArray[np.int64]:
+    """Positions of ``xy`` sorted along a Hilbert curve (nearby points stay together)."""
+    if len(xy) < 2:
+        return np.arange(len(xy), dtype=np.int64)
+    lo = xy.min(axis=0)
+    span = float(np.max(xy.max(axis=0) - lo)) or 1.0
+    side = (1 << bits) - 1
+    cell = np.clip(((xy - lo) / span * side).astype(np.int64), 0, side)
+    x, y = cell[:, 0].copy(), cell[:, 1].copy()
+    d = np.zeros(len(xy), dtype=np.int64)
+    s = 1 << (bits - 1)
+    while s > 0:
+        rx = (x & s) > 0
+        ry = (y & s) > 0
+        d += s * s * ((3 * rx) ^ ry)
+        # rotate the quadrant
+        flip = ~ry & rx
+        x = np.where(flip, s - 1 - x, x)
+        y = np.where(flip, s - 1 - y, y)
+        swap = ~ry
+        x, y = np.where(swap, y, x), np.where(swap, x, y)
+        s >>= 1
+    return np.argsort(d, kind="stable")
+
+
+def _subgraph(g: sp.csr_matrix, keep: NDArray[np.int64], local: NDArray[np.int64]
+              ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """The arcs of ``g`` among the ``keep`` nodes, renumbered by ``local``: CSR parts."""
+    cnt = g.indptr[keep + 1] - g.indptr[keep]
+    j = ranges(g.indptr[keep], cnt)
+    col = local[g.indices[j]]
+    ok = col >= 0
+    row = np.repeat(np.arange(len(keep)), cnt)[ok]
+    indptr = np.zeros(len(keep) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=len(keep)), out=indptr[1:])
+    return indptr, col[ok], g.data[j][ok]
+
+
 def pairs_within(network: Network, sources: Snapped, targets: Snapped, *, limit_s: float,
                  batch: int = 256) -> tuple[NDArray[np.int64], NDArray[np.int64],
                                             NDArray[np.float64]]:
@@ -217,7 +277,11 @@ def pairs_within(network: Network, sources: Snapped, targets: Snapped, *, limit_
 
     Each source gets its own bounded Dijkstra; sources run in batches of at most
     ``batch`` (fewer when the dense distance rows of a batch would pass
-    :data:`BATCH_BYTES`), so memory stays bounded.
+    :data:`BATCH_BYTES`), so memory stays bounded. Sources are batched along a Hilbert
+    curve, and each batch searches only the part of the graph it can reach: the nodes
+    within ``limit_s`` times the graph's fastest straight-line arc speed of the batch's
+    edge ends (no route within the limit leaves that box, so the times are exactly those
+    of a search over the whole graph).
 
     Parameters
     ----------
@@ -244,24 +308,56 @@ def pairs_within(network: Network, sources: Snapped, targets: Snapped, *, limit_
         return empty
     n = network.n_nodes
     k = len(src)
-    g = augmented(network, sources, src)
     nodes, ptr, inc_t, inc_c = _target_incidence(network, targets, tgt)
-    b = int(max(1, min(batch, BATCH_BYTES // (8 * (n + k)))))
+    # reach of a search in metres, with a margin for the rounding of the times' sums
+    reach = limit_s * _max_speed(network) * (1 + 1e-9) + 1e-3
+    xy = network.node_xy
+    e_src = sources.edge[src]
+    if np.isfinite(reach):
+        src = src[_hilbert_order(xy[network.edge_u[e_src]])]
+        e_src = sources.edge[src]
+    local = np.full(n, -1, dtype=np.int64)
     parts_s, parts_t, parts_c = [], [], []
-    for lo in range(0, k, b):
-        rows = np.arange(lo, min(lo + b, k))
-        dist = dijkstra(g, directed=True, indices=n + rows, limit=limit_s)
-        sub = dist[:, nodes]
+    lo = 0
+    while lo < k:
+        hi = min(lo + batch, k)
+        if np.isfinite(reach):
+            ends = np.concatenate([network.edge_u[e_src[lo:hi]], network.edge_v[e_src[lo:hi]]])
+            box_lo = xy[ends].min(axis=0) - reach
+            box_hi = xy[ends].max(axis=0) + reach
+            keep = np.flatnonzero(np.all((xy >= box_lo) & (xy <= box_hi), axis=1))
+        else:
+            keep = np.arange(n)
+        size = len(keep) + (hi - lo)
+        hi = lo + int(max(1, min(hi - lo, BATCH_BYTES // (8 * size))))
+        rows = src[lo:hi]
+        b = len(rows)
+        local[keep] = np.arange(len(keep))
+        indptr, col, data = _subgraph(network.graph, keep, local)
+        r_arc, n_arc, c_arc = source_arcs(network, sources, rows)
+        counts = np.bincount(r_arc, minlength=b)
+        m = len(keep)
+        g = sp.csr_matrix((np.concatenate([data, c_arc]),
+                           np.concatenate([col, local[n_arc]]).astype(np.int32),
+                           np.concatenate([indptr, indptr[-1] + np.cumsum(counts)])
+                           .astype(np.int32)), shape=(m + b, m + b))
+        dist = dijkstra(g, directed=True, indices=np.arange(m, m + b), limit=limit_s)
+        sel = np.flatnonzero(local[nodes] >= 0)
+        sub = dist[:, local[nodes[sel]]]
+        local[keep] = -1
         r, c = np.nonzero(np.isfinite(sub) & (sub <= limit_s))
+        lo = hi
         if len(r) == 0:
             continue
-        cnt = ptr[c + 1] - ptr[c]
-        j = ranges(ptr[c], cnt)
+        cp = sel[c]
+        cnt = ptr[cp + 1] - ptr[cp]
+        j = ranges(ptr[cp], cnt)
         t = np.repeat(sub[r, c], cnt) + inc_c[j]
         ok = np.isfinite(t) & (t <= limit_s)
-        parts_s.append(src[rows[np.repeat(r, cnt)[ok]]])
+        parts_s.append(rows[np.repeat(r, cnt)[ok]])
         parts_t.append(inc_t[j][ok])
         parts_c.append(t[ok])
+    src = np.sort(src)
     si, ti, t = _same_edge_pairs(network, sources, src, targets, tgt)
     ok = np.isfinite(t) & (t <= limit_s)
     parts_s.append(si[ok])
