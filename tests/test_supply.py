@@ -285,3 +285,78 @@ def test_profile_decay_equals_pysal_access(profile_key: str, circle: str,
     ours = fca(times, supply, demand, limit=limit, decay=decay, sigma=sigma)
     theirs = _access_oracle(times, supply, demand, limit, aw.gaussian(sigma), enhanced=True)
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+
+
+def test_added_supply_equals_a_run_over_all_facilities() -> None:
+    """Adding facilities to a base run routes only them, and every point's 2SFCA and
+    E2SFCA equals a from-scratch run over existing + added facilities: two circles on two
+    networks, a group-measured category, one whose existing facilities have no capacity
+    (its supply comes from the added ones alone), one without existing facilities, one
+    the added facilities leave alone."""
+    from lifecircle.accessibility.network import from_edges
+    from lifecircle.accessibility.snap import snap
+    from lifecircle.accessibility.supply import added_supply, supply_and_load
+    from lifecircle.project import load_profile
+
+    rng = np.random.default_rng(11)
+    k = 12                                   # a k x k grid, 200 m blocks
+    xy = np.array([[200.0 * i, 200.0 * j] for j in range(k) for i in range(k)])
+    u = [a for a in range(k * k) if a % k < k - 1] + list(range(k * (k - 1)))
+    v = [a + 1 for a in range(k * k) if a % k < k - 1] + list(range(k, k * k))
+    length = np.hypot(*(xy[u] - xy[v]).T)
+    nets = {mode: from_edges(xy, u, v, length / sp_, length / sp_, mode=mode,
+                             access_speed_mps=1.2)
+            for mode, sp_ in (("walk", 1.1), ("ebike", 4.0))}
+    profile = load_profile("maanshan-2025")
+    n = 300
+    pxy = rng.uniform(0, 200.0 * (k - 1), (n, 2))
+    points = pd.DataFrame({"did": np.arange(n), "cid": rng.choice(["X", "Y", "Z"], n),
+                           "population": rng.uniform(0, 300, n).round()})
+    communities = pd.DataFrame({"cid": ["X", "Y", "Z"], "population": [9e4, 8e4, 7e4],
+                                "elderly": [2e4, 1e4, 3e3], "children": [5e3, 6e3, 7e3]})
+    rural = pxy[:, 0] > 1500
+    demand_snaps = {"urban": (np.flatnonzero(~rural), snap(nets["walk"], pxy[~rural],
+                                                            max_snap_m=200)),
+                    "rural": (np.flatnonzero(rural), snap(nets["ebike"], pxy[rural],
+                                                          max_snap_m=200))}
+
+    def frame(cats: list[str], caps: list[float], tag: str) -> tuple[pd.DataFrame, np.ndarray]:
+        f = pd.DataFrame({"fid": [f"{tag}{i}" for i in range(len(cats))], "category": cats,
+                          "capacity": caps})
+        return f, rng.uniform(0, 200.0 * (k - 1), (len(f), 2))
+
+    ex_cats = ["health"] * 6 + ["elderly_care"] * 5 + ["sports"] * 4 + ["grocery"] * 3
+    ex_caps = [*rng.uniform(5, 50, 6), *rng.uniform(5, 50, 4), np.nan, *[np.nan] * 4,
+               *rng.uniform(5, 50, 3)]
+    existing, exy = frame(ex_cats, ex_caps, "E")
+    ad_cats = ["health"] * 3 + ["elderly_care"] * 4 + ["sports"] * 2 + ["culture"] * 2
+    added, axy = frame(ad_cats, [*rng.uniform(5, 50, 9), 20.0, np.nan], "A")
+
+    def snaps(f: pd.DataFrame, fxy: np.ndarray) -> dict:
+        out = {}
+        for ckey in ("urban", "rural"):
+            mode = profile.circles[ckey].mode
+            for cat in profile.required(ckey):
+                sel = (f["category"] == cat).to_numpy()
+                out[(mode, cat)] = snap(nets[mode], fxy[sel], max_snap_m=200)
+        return out
+
+    base = supply_and_load(nets, demand_snaps, snaps(existing, exy), existing, points,
+                           communities, profile)
+    assert "sports" not in base.points.columns          # no capacity among the existing
+    got = added_supply(base, nets, demand_snaps, snaps(added, axy), added, points,
+                       communities, profile)
+    both = pd.concat([existing, added], ignore_index=True)
+    want = supply_and_load(nets, demand_snaps, snaps(both, np.vstack([exy, axy])), both,
+                           points, communities, profile)
+    for g, w, b in ((got.points, want.points, base.points),
+                    (got.enhanced, want.enhanced, base.enhanced)):
+        assert sorted(g.columns) == sorted(w.columns)
+        assert {"sports", "culture", "grocery", "health", "elderly_care"} <= set(g.columns)
+        for cat in w.columns:
+            np.testing.assert_allclose(g[cat].to_numpy(), w[cat].to_numpy(), rtol=1e-12,
+                                       atol=0, equal_nan=True, err_msg=cat)
+        # the added facilities do change the supply of their categories
+        assert not np.allclose(g["health"].fillna(0), b["health"].fillna(0))
+    assert got.decay == want.decay
+    pd.testing.assert_frame_equal(got.facilities, base.facilities)

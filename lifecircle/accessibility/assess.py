@@ -26,7 +26,12 @@ from lifecircle.accessibility.scenarios import (
     proposed_facilities,
     scenario_rows,
 )
-from lifecircle.accessibility.supply import SupplyLoad, community_access, supply_and_load
+from lifecircle.accessibility.supply import (
+    SupplyLoad,
+    added_supply,
+    community_access,
+    supply_and_load,
+)
 from lifecircle.project import Profile
 
 __all__ = ["EQUITY_MEASURES", "OVER_CAPACITY_COLUMNS", "SUPPLY_PREFIX", "Assessment", "assess",
@@ -245,43 +250,39 @@ def _scenario_supply_groups(routing: Routing, profile: Profile, communities: pd.
                             lang: str) -> tuple[SupplyLoad, GroupCoverage]:
     """Supply and group coverage with ``extras`` (``(key, facilities, snaps)``: a frame
     with ``category capacity`` and geometry, and ``(mode, category)`` -> its snaps, or
-    None to snap them here) added to the existing facilities. Only the categories the
-    extras add to are routed again; the others keep ``base``. Group times are the faster
+    None to snap them here) added to the existing facilities. Only the extras are routed
+    (:func:`~lifecircle.accessibility.supply.added_supply`: the existing facilities keep
+    their catchments); the categories they do not add to keep ``base``. Group times are the faster
     of the base ones and those to each extra by the group's mode (only the extras are
     routed; each extra's snaps are kept in ``routing.group_extra`` under its key)."""
     from lifecircle.accessibility.snap import concat, snap
 
     cats = list(dict.fromkeys(str(c) for _, f, _ in extras
                               for c in f["category"].astype(str)))
+    if not cats:
+        return base, base_groups
     frames = []
     fsnaps: dict[tuple[str, str], Any] = {}
     for cat in cats:
-        parts = [routing.existing[routing.existing["category"].astype(str) == cat]]
-        parts += [f[f["category"].astype(str) == cat] for _, f, _ in extras]
+        parts = [f[f["category"].astype(str) == cat] for _, f, _ in extras]
         frames.append(pd.concat([p[["fid", "category", "capacity"]] if "fid" in p.columns
                                  else p.assign(fid=[f"+{i}" for i in range(len(p))])[
                                      ["fid", "category", "capacity"]] for p in parts],
                                 ignore_index=True))
-        for (mode, c), es in routing.facility_snaps.items():
+        for (mode, c) in routing.facility_snaps:
             if c != cat:
                 continue
-            snaps = [es]
+            snaps = []
             for _, f, snapped in extras:
                 sub = f[f["category"].astype(str) == cat]
                 snaps.append(snapped(mode, cat) if snapped is not None else snap(
                     routing.networks[mode], sub.geometry, max_snap_m=routing.max_snap_m))
             fsnaps[(mode, cat)] = concat(snaps)
-    if not cats:
-        return base, base_groups
     fac = pd.concat(frames, ignore_index=True)
     fac["capacity"] = pd.to_numeric(fac["capacity"], errors="coerce")
-    new = supply_and_load(routing.networks, routing.demand_snaps, fsnaps, fac, points,
-                          communities, profile, lang=lang)
-    keep = [c for c in base.points.columns if c not in cats]
-    ekeep = [c for c in base.enhanced.columns if c not in cats]
-    supply = replace(base, points=pd.concat([base.points[keep], new.points], axis=1),
-                     enhanced=pd.concat([base.enhanced[ekeep], new.enhanced], axis=1),
-                     decay={**base.decay, **new.decay})
+    # the existing facilities keep their catchments: only the extras are routed
+    supply = added_supply(base, routing.networks, routing.demand_snaps, fsnaps, fac, points,
+                          communities, profile)
     search = _group_search(profile)
     runs = []
     for key, f, _ in extras:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -36,8 +36,8 @@ from numpy.typing import ArrayLike, NDArray
 from lifecircle.errors import InputError
 from lifecircle.profile import TIME_EPS_MIN, covered
 
-__all__ = ["Catchments", "catchment_demand", "catchments", "community_access", "fca",
-           "fca_catchments", "join", "weights"]
+__all__ = ["Catchments", "added_supply", "catchment_demand", "catchments", "community_access",
+           "fca", "fca_catchments", "join", "weights"]
 
 Decay = str | Mapping[float, float]
 
@@ -358,59 +358,23 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
         Language of the warnings.
     """
     from lifecircle import i18n
-    from lifecircle.accessibility.traveltime import pairs_within
 
     warnings: list[str] = []
     n = len(points)
-    pop = np.nan_to_num(pd.to_numeric(points["population"], errors="coerce").to_numpy(float))
-    basis: dict[str, str] = {}
-    demand_of: dict[str, NDArray[np.float64]] = {}
-    mismatched: set[str] = set()
-    for cat in facilities["category"].astype(str).unique():
-        category = profile.categories.get(cat)  # type: ignore[attr-defined]
-        group = profile.groups.get(category.group) if category is not None and \
-            category.group else None  # type: ignore[attr-defined]
-        basis[cat], demand_of[cat] = "population", pop
-        if group is not None:
-            counts = group_counts(points, communities, group.field)
-            if counts is not None:
-                basis[cat], demand_of[cat] = group.key, counts
-            else:  # capacity is in group members: no flag, no ratio (groups.py warns)
-                mismatched.add(cat)
+    basis, demand_of, mismatched = _demand_basis(facilities, points, communities, profile)
     rows = []
     point_cols: dict[str, NDArray[np.float64]] = {}
     enhanced_cols: dict[str, NDArray[np.float64]] = {}
     decays: dict[str, str] = {}
     for cat, fac in facilities.groupby(facilities["category"].astype(str), sort=False):
         m = len(fac)
-        parts, eparts = [], []
-        for ckey, (idx, dsnap) in demand_snaps.items():
-            circle = profile.circles[ckey]  # type: ignore[attr-defined]
-            if cat not in profile.required(ckey):  # type: ignore[attr-defined]
-                continue
-            fsnap = facility_snaps.get((circle.mode, cat))
-            if fsnap is None:
-                continue
-            limit = profile.limit(ckey, cat)  # type: ignore[attr-defined]
-            src, tgt, secs = pairs_within(networks[circle.mode], fsnap, dsnap,
-                                          limit_s=limit * 60.0 + 1e-6)
-            minutes = secs / 60.0
-            w = weights(minutes, limit=limit)
-            keep = w > 0
-            parts.append(Catchments(src[keep], np.asarray(idx)[tgt[keep]], minutes[keep],
-                                    w[keep], (m, n)))
-            decay, sigma = profile.decay_rule(ckey, cat)  # type: ignore[attr-defined]
-            we = weights(minutes, limit=limit, decay=decay, sigma=sigma)
-            keep = we > 0
-            eparts.append(Catchments(src[keep], np.asarray(idx)[tgt[keep]], minutes[keep],
-                                     we[keep], (m, n)))
+        parts, eparts = _category_catchments(networks, demand_snaps, facility_snaps, cat,
+                                             m, n, profile)
         c = join(parts, (m, n))
         demand = demand_of[cat]
         load = np.bincount(c.facility, weights=c.weight * demand[c.demand],
                            minlength=m).astype(float)
-        cap = pd.to_numeric(fac["capacity"], errors="coerce").to_numpy(float) \
-            if "capacity" in fac.columns else np.full(m, np.nan)
-        known = np.isfinite(cap) & (cap >= 0) & (cat not in mismatched)
+        cap, known = _known_capacity(fac, cat, mismatched)
         if not parts:
             load[:] = np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -426,10 +390,7 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
                                        n=int((~known).sum()), m=m))
             acc, _ = fca_catchments(c, np.where(known, cap, 0.0), demand)
             eacc, _ = fca_catchments(join(eparts, (m, n)), np.where(known, cap, 0.0), demand)
-            required = np.zeros(n, bool)
-            for ckey, (idx, _) in demand_snaps.items():
-                if cat in profile.required(ckey):  # type: ignore[attr-defined]
-                    required[np.asarray(idx)] = True
+            required = _required(demand_snaps, profile, cat, n)
             point_cols[cat] = np.where(required, acc * PER, np.nan)
             enhanced_cols[cat] = np.where(required, eacc * PER, np.nan)
             decays[cat] = profile.decay_of(cat)  # type: ignore[attr-defined]
@@ -438,6 +399,151 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
     index = pd.Index(points["did"].to_numpy(), name="did")
     return SupplyLoad(fac_out, pd.DataFrame(point_cols, index=index), basis, tuple(warnings),
                       pd.DataFrame(enhanced_cols, index=index), decays)
+
+
+def _demand_basis(facilities: pd.DataFrame, points: pd.DataFrame,
+                  communities: pd.DataFrame, profile: object
+                  ) -> tuple[dict[str, str], dict[str, NDArray[np.float64]], set[str]]:
+    """Per category of ``facilities``: what its demand is measured in, the demand per
+    point, and the categories whose group count the communities lack."""
+    pop = np.nan_to_num(pd.to_numeric(points["population"], errors="coerce").to_numpy(float))
+    basis: dict[str, str] = {}
+    demand_of: dict[str, NDArray[np.float64]] = {}
+    mismatched: set[str] = set()
+    for cat in facilities["category"].astype(str).unique():
+        category = profile.categories.get(cat)  # type: ignore[attr-defined]
+        group = profile.groups.get(category.group) if category is not None and \
+            category.group else None  # type: ignore[attr-defined]
+        basis[cat], demand_of[cat] = "population", pop
+        if group is not None:
+            counts = group_counts(points, communities, group.field)
+            if counts is not None:
+                basis[cat], demand_of[cat] = group.key, counts
+            else:  # capacity is in group members: no flag, no ratio (groups.py warns)
+                mismatched.add(cat)
+    return basis, demand_of, mismatched
+
+
+def _category_catchments(networks: Mapping[str, object], demand_snaps: Mapping[str, tuple],
+                         facility_snaps: Mapping[tuple[str, str], object], cat: str, m: int,
+                         n: int, profile: object) -> tuple[list[Catchments], list[Catchments]]:
+    """The step (2SFCA) and decayed (E2SFCA) catchments of a category's ``m`` facilities,
+    one part per circle requiring it."""
+    from lifecircle.accessibility.traveltime import pairs_within
+
+    parts, eparts = [], []
+    for ckey, (idx, dsnap) in demand_snaps.items():
+        circle = profile.circles[ckey]  # type: ignore[attr-defined]
+        if cat not in profile.required(ckey):  # type: ignore[attr-defined]
+            continue
+        fsnap = facility_snaps.get((circle.mode, cat))
+        if fsnap is None:
+            continue
+        limit = profile.limit(ckey, cat)  # type: ignore[attr-defined]
+        src, tgt, secs = pairs_within(networks[circle.mode], fsnap, dsnap,
+                                      limit_s=limit * 60.0 + 1e-6)
+        minutes = secs / 60.0
+        w = weights(minutes, limit=limit)
+        keep = w > 0
+        parts.append(Catchments(src[keep], np.asarray(idx)[tgt[keep]], minutes[keep],
+                                w[keep], (m, n)))
+        decay, sigma = profile.decay_rule(ckey, cat)  # type: ignore[attr-defined]
+        we = weights(minutes, limit=limit, decay=decay, sigma=sigma)
+        keep = we > 0
+        eparts.append(Catchments(src[keep], np.asarray(idx)[tgt[keep]], minutes[keep],
+                                 we[keep], (m, n)))
+    return parts, eparts
+
+
+def _required(demand_snaps: Mapping[str, tuple], profile: object, cat: str, n: int
+              ) -> NDArray[np.bool_]:
+    """Demand points in a circle that requires ``cat``."""
+    required = np.zeros(n, bool)
+    for ckey, (idx, _) in demand_snaps.items():
+        if cat in profile.required(ckey):  # type: ignore[attr-defined]
+            required[np.asarray(idx)] = True
+    return required
+
+
+def _known_capacity(fac: pd.DataFrame, cat: str, mismatched: set[str]
+                    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Capacities of a category's facilities and which of them count (known, >= 0)."""
+    cap = pd.to_numeric(fac["capacity"], errors="coerce").to_numpy(float) \
+        if "capacity" in fac.columns else np.full(len(fac), np.nan)
+    return cap, np.isfinite(cap) & (cap >= 0) & (cat not in mismatched)
+
+
+def added_supply(base: SupplyLoad, networks: Mapping[str, object],
+                 demand_snaps: Mapping[str, tuple],
+                 facility_snaps: Mapping[tuple[str, str], object], added: pd.DataFrame,
+                 points: pd.DataFrame, communities: pd.DataFrame, profile: object
+                 ) -> SupplyLoad:
+    """``base`` (from :func:`supply_and_load` over the existing facilities) with the
+    facilities ``added`` (planned, proposed) counted too; only they are routed.
+
+    A facility's ratio ``R_j`` depends on its own catchment alone, so adding facilities
+    leaves the existing ones' ratios as they are and raises each demand point's 2SFCA and
+    E2SFCA by the added facilities' ``w(t_ij) R_j``: equal to :func:`supply_and_load` over
+    existing and added facilities together (up to the order of the floating-point sums).
+
+    Parameters
+    ----------
+    base
+        Supply of the existing facilities.
+    networks, demand_snaps, points, communities, profile
+        As for :func:`supply_and_load` (the same as for ``base``).
+    facility_snaps
+        (mode, category) -> Snapped of the category's added facilities, in the order of
+        ``added[added.category == category]``; only the categories given here count.
+    added
+        The added facilities: ``fid category capacity``.
+
+    Returns
+    -------
+    SupplyLoad
+        ``base`` with the :attr:`~SupplyLoad.points` and :attr:`~SupplyLoad.enhanced`
+        columns of the added facilities' categories updated (its facility table, basis and
+        warnings are the existing facilities').
+    """
+    n = len(points)
+    _, demand_of, mismatched = _demand_basis(added, points, communities, profile)
+    routed = {c for _, c in facility_snaps}
+    new_points: dict[str, NDArray[np.float64]] = {}
+    new_enhanced: dict[str, NDArray[np.float64]] = {}
+    decays = dict(base.decay)
+    for cat, fac in added.groupby(added["category"].astype(str), sort=False):
+        if cat not in routed:
+            continue
+        m = len(fac)
+        parts, eparts = _category_catchments(networks, demand_snaps, facility_snaps, cat,
+                                             m, n, profile)
+        cap, known = _known_capacity(fac, cat, mismatched)
+        if not (known.any() and parts):
+            if cat in base.points.columns:      # the added facilities add nothing
+                new_points[cat] = base.points[cat].to_numpy(float)
+                new_enhanced[cat] = base.enhanced[cat].to_numpy(float)
+            continue
+        demand = demand_of[cat]
+        required = _required(demand_snaps, profile, cat, n)
+        supply = np.where(known, cap, 0.0)
+        for table, cols, pieces in ((base.points, new_points, parts),
+                                    (base.enhanced, new_enhanced, eparts)):
+            acc, _ = fca_catchments(join(pieces, (m, n)), supply, demand)
+            before = (table[cat].to_numpy(float) if cat in table.columns
+                      else np.where(required, 0.0, np.nan))
+            cols[cat] = before + np.where(required, acc * PER, np.nan)
+        decays[cat] = profile.decay_of(cat)  # type: ignore[attr-defined]
+    # the untouched categories first, then the added ones in the order of ``added``
+    cats = set(added["category"].astype(str))
+    index = base.points.index
+    return replace(
+        base,
+        points=pd.concat([base.points[[c for c in base.points.columns if c not in cats]],
+                          pd.DataFrame(new_points, index=index)], axis=1),
+        enhanced=pd.concat([base.enhanced[[c for c in base.enhanced.columns
+                                           if c not in cats]],
+                            pd.DataFrame(new_enhanced, index=index)], axis=1),
+        decay=decays)
 
 
 def group_counts(points: pd.DataFrame, communities: pd.DataFrame, field: str
