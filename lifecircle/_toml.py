@@ -103,4 +103,6 @@ def _syntax(e: tomllib.TOMLDecodeError) -> tuple[str, str]:
             return msg, msg
         lineno, colno = int(m.group(1)), int(m.group(2))
     reason = msg.split(" (at line")[0]
-    return f"第 {lineno} 行第 {colno} 列：{reason!r}", msg
+    from lifecircle.i18n import t
+
+    return t("toml.at", "zh", line=lineno, col=colno, reason=repr(reason)), msg

@@ -336,7 +336,7 @@ def profile_list(ctx: click.Context, lang: str | None) -> None:
         out = _console(state)
         for path in sorted(prj.PROFILES_DIR.glob("*.toml")):
             p = prj.load_profile(path.stem)
-            name = p.name_zh if state.lang == "zh" else p.name_en
+            name = p.name(state.lang)
             out.print(f"{path.stem}  {name}  " + state.t(
                 "cli.profile_counts", circles=len(p.circles), categories=len(p.categories)),
                 markup=False, highlight=False, emoji=False)
@@ -355,25 +355,25 @@ def profile_show(ctx: click.Context, name: str, lang: str | None) -> None:
     with _handled(state):
         p = _load_profile(name)
         out = _console(state)
-        zh = state.lang == "zh"
-        lines = [f"{p.key}: {p.name_zh if zh else p.name_en}", f"  {p.path}", "",
+        lines = [f"{p.key}: {p.name(state.lang)}", f"  {p.path}", "",
                  state.t("cli.profile_circles")]
         for c in p.circles.values():
             mode = p.modes.get(c.mode)
-            mname = (mode.name_zh if zh else mode.name_en) if mode else c.mode
+            mname = mode.name(state.lang) if mode else c.mode
             speed = f", {mode.speed_kmh:g} km/h" if mode else ""
-            lines.append(f"  {c.key}: {c.name_zh if zh else c.name_en} — {c.minutes:g} "
+            lines.append(f"  {c.key}: {c.name(state.lang)} — {c.minutes:g} "
                          + state.t("cli.profile_circle", mode=mname, speed=speed))
         lines += ["", state.t("cli.profile_modes")]
         for m in p.modes.values():
-            banned = ("、" if zh else ", ").join(
-                i18n.t(f"road.{x}", state.lang) for x in sorted(m.forbidden_classes)) or "-"
-            lines.append(f"  {m.key}: {m.name_zh if zh else m.name_en} {m.speed_kmh:g} km/h; "
+            banned = i18n.listed([i18n.t(f"road.{x}", state.lang)
+                                  for x in sorted(m.forbidden_classes)], state.lang) or "-"
+            lines.append(f"  {m.key}: {m.name(state.lang)} {m.speed_kmh:g} km/h; "
                          + state.t("cli.profile_banned", classes=banned))
         lines += ["", state.t("cli.profile_categories")]
         for c in p.categories.values():
-            names = ", ".join([c.name_zh, c.name_en, *c.aliases])
-            lines.append(f"  {c.key}: {names}  [{', '.join(c.circles) or '-'}]")
+            names = i18n.listed([c.name_zh, c.name_en, *c.aliases], state.lang)
+            circles = i18n.listed(c.circles, state.lang) or "-"
+            lines.append(f"  {c.key}: {names}  [{circles}]")
         for line in lines:
             out.print(line, markup=False, highlight=False, emoji=False)
 

@@ -699,7 +699,7 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
             cells_of[p.index] = (flat, np.column_stack([x.ravel()[flat], y.ravel()[flat]]),
                                  circle_keys[kind_grid.ravel()[flat]])
         grid = (bounds, transform, kind_grid.shape)
-    by_name = i18n.FIELDS[by][0 if project.lang == "zh" else 1]
+    by_name = i18n.choose(i18n.FIELDS[by], project.lang)
     progress(i18n.t("progress.partitions", project.lang, n=len(parts), by=by_name))
     futures = [_submit(
         client, _check_part, p, profile, snap_tolerance_m=project.network.snap_tolerance_m,

@@ -25,7 +25,7 @@ class LifecircleError(Exception):
 
     def render(self, lang: str = "en") -> str:
         """The message in ``lang`` (``zh`` or ``en``); English when it has no key."""
-        if self.key is None or lang == "en":
+        if self.key is None:
             return str(self)
         from lifecircle.i18n import t
 
@@ -60,7 +60,9 @@ def _pick(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
 def pick(value: Any, lang: str) -> Any:
     """One placeholder value in ``lang`` (see :func:`_pick`); other values unchanged."""
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(x, str) for x in value):
-        return value[0] if lang == "zh" else value[1]
+        from lifecircle.i18n import choose
+
+        return choose(value, lang)
     render = getattr(value, "render", None)
     if callable(render) and isinstance(value, (Note, Problem, LifecircleError)):
         return render(lang)
@@ -212,34 +214,34 @@ class Problem:
         """The fix alone, in ``lang`` (English when the problem has no key)."""
         from lifecircle.i18n import TEXT, t
 
-        if self.key is None or lang == "en" or f"{self.key}.fix" not in TEXT:
+        if self.key is None or f"{self.key}.fix" not in TEXT:
             return self.fix
         return t(f"{self.key}.fix", lang, **_pick(self.values or {}, lang))
 
     def render(self, lang: str = "en") -> str:
         """The problem in ``lang``; English when it has no key."""
-        if self.key is None or lang == "en":
+        if self.key is None:
             return str(self)
-        from lifecircle.i18n import TEXT, t
+        from lifecircle.i18n import TEXT, choose, t
 
         values = _pick(self.values or {}, lang)
-        where = self.where_zh or self.where
-        text = f"{where}：{t(self.key, lang, **values)}" if where else t(self.key, lang, **values)
+        where = choose((self.where_zh or self.where, self.where), lang)
+        text = t(self.key, lang, **values)
+        if where:
+            text = where + t("sep.colon", lang) + text
         if f"{self.key}.fix" in TEXT:
-            text += f"；{t('err.fix', lang)}{t(f'{self.key}.fix', lang, **values)}"
+            text += t("sep.clause", lang) + t("err.fix", lang) \
+                + t(f"{self.key}.fix", lang, **values)
         return text
 
 
 def _problems_text(found: list[Problem], what: str, lang: str) -> str:
     head = found[0].render(lang)
     if len(found) > 1:
-        prefix = f"{what}: " if what else ""
-        if lang == "en":
-            head = f"{prefix}{len(found)} problems; first: {head}"
-        else:
-            from lifecircle.i18n import t
+        from lifecircle.i18n import t
 
-            head = prefix + t("err.problems", lang, n=len(found)) + head
+        prefix = what + t("sep.colon", lang) if what else ""
+        head = prefix + t("err.problems", lang, n=len(found)) + head
         head += "".join(f"\n  - {p.render(lang)}" for p in found[1:])
     return head
 

@@ -497,6 +497,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "sep.clause": ("；", "; "),
     "sep.colon": ("：", ": "),
     "sep.cell": ("、", "; "),
+    "sep.alt": ("／", " / "),
+    "where.field": ("{where}，字段 {field}", "{where}, field {field}"),
+    "where.part": ("{where}，{part}", "{where}, {part}"),
+    "toml.at": ("第 {line} 行第 {col} 列：{reason}", "line {line}, column {col}: {reason}"),
+    "html.lang": ("zh-CN", "en"),
+    "sep.more": ("（另 {n} 个）", " (+{n} more)"),
+    "sep.rows": ("第 {rows} 行", "rows {rows}"),
+    "sep.row": ("第 {rows} 行", "row {rows}"),
+    "sep.rows_more": ("（另 {n} 行）", " (+{n} more)"),
+    "sep.paren": ("（{text}）", " ({text})"),
     "unit.人": ("人", "people"),
     "unit.m²": ("m²", "m²"),
     "unit.百分点": ("百分点", "percentage points"),
@@ -833,6 +843,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "err.val.negative": ("{column} 为负数：{values}（{rows}）",
                          "negative {column} {values} ({rows})"),
     "err.val.negative.fix": ("更正这些值（必须 >= 0）", "correct the values (they must be >= 0)"),
+    "err.val.overlap.now": ("（当前为 {crs}）", " (now {crs})"),
+    "err.val.overlap.now_file": ("（当前取自文件）", " (now taken from the file)"),
     "err.val.overlap": ("{name}（{ext}）与 {other}（{oext}）完全不重叠",
                         "{name} ({ext}) does not overlap {other} ({oext})"),
     "err.val.overlap.fix": ("检查 layers.{name} 的 source_crs{now} 和 layers.{other} 的；其中一个"
@@ -918,6 +930,12 @@ ERRORS: dict[str, tuple[str, str]] = {
     "err.prf.group": ("未知的重点人群 {value}", "unknown group {value}"),
     "err.prf.group.fix": ("添加 [groups.{group}] 或使用 {known} 之一",
                           "add [groups.{group}] or use one of {known}"),
+    "err.prf.zone_weights": ("应为从 1 递减到 0 的权重，当前为 {value}",
+                             "expected weights from 1 down to 0, got {value}"),
+    "err.prf.zone_weights.fix": ("写成如 zone_weights = [1.0, 0.68, 0.22]（按时限等分的每个区段"
+                                 "一个，由近及远，不递增）",
+                                 "write e.g. zone_weights = [1.0, 0.68, 0.22] (one per equal "
+                                 "zone of the limit, nearest first, not increasing)"),
     "err.prf.decay": ("未知的距离衰减 {value}", "unknown decay {value}"),
     "err.prf.decay.fix": ("使用 {known} 之一", "use one of {known}"),
     "err.crs.units": ("working_crs {spec}：{crs} 的单位是 {units}，不是米；修正：使用 \"auto\" "
@@ -943,6 +961,15 @@ ERRORS: dict[str, tuple[str, str]] = {
                         "layer"),
     "hint.category_close": ("使用服务类别键，如 {close}（{keys}）",
                             "use a catalogue key such as {close} ({keys})"),
+    # layers given to the API (Project.from_layers)
+    "err.api.layer_missing": ("缺少该图层", "missing"),
+    "err.api.layer_missing.fix": ("传入 {key}=<GeoDataFrame>", "pass {key}=<GeoDataFrame>"),
+    "err.api.raster_missing": ("{path} 不存在", "{path} does not exist"),
+    "err.api.raster_missing.fix": ("给出 GeoTIFF 的路径", "give the path of a GeoTIFF"),
+    "err.api.not_frame": ("应为 GeoDataFrame，当前为 {type}", "expected a GeoDataFrame, got "
+                          "{type}"),
+    "err.api.not_frame.fix": ("传入带坐标系的 geopandas.GeoDataFrame",
+                              "pass a geopandas.GeoDataFrame with a CRS"),
     # project file
     "err.prj.no_category": ("没有给出服务类别", "no category given"),
     "err.prj.no_category.fix": ("至少给出一个服务类别键，如 elderly_care",
@@ -1284,6 +1311,9 @@ LAYER_TEXT: dict[str, tuple[str, str]] = {
     "load.no_id.fix": ("把 fields.{column} 对应到唯一编码字段，或设置 fields.{column} = \"auto\"",
                        "map fields.{column} to a unique code field, or set fields.{column} = "
                        "\"auto\""),
+    "load.unknown_item": ("{value}（{n} 行{close}）", "{value} ({n} rows{close})"),
+    "load.unknown_item_one": ("{value}（{n} 行{close}）", "{value} ({n} row{close})"),
+    "load.closest": ("；相近：{names}", "; closest: {names}"),
     "load.unknown_values": ("{n} 个无法识别的 {column} {noun}：{items}",
                             "{n} unknown {column} {noun}: {items}"),
     "load.unknown_values.fix": ("{fix}", "{fix}"),
@@ -1401,6 +1431,7 @@ LAYER_TEXT: dict[str, tuple[str, str]] = {
                    "# Check it with: lifecircle check <this file>"),
     "init.missing_layer": ("# TODO: [layers.{role}]  # 必需：未找到{name}图层",
                            "# TODO: [layers.{role}]  # required: no {name} layer found"),
+    "init.project_districts": ("{names}等{n}个区县", "{names} and others ({n} districts)"),
     "init.missing_path": ("# TODO: path = \"{file}.shp\"", "# TODO: path = \"{file}.shp\""),
     "init.optional_population": ("# 可选：人口栅格（GeoTIFF）或人口点图层；"
                                  "缺省时按社区人口沿道路均分",
@@ -1620,6 +1651,12 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def choose(pair: tuple[str, str], lang: str) -> str:
+    """The text of a ``(Chinese, English)`` pair in ``lang``: the one place a language is
+    chosen (catalogue entries, the profile's own names ``name_zh``/``name_en``)."""
+    return pair[0] if lang == "zh" else pair[1]
+
+
 def t(key: str, lang: str = "zh", /, **values: Any) -> str:
     """Label ``key`` in ``lang``, formatted with ``values`` (plain text, not escaped).
 
@@ -1628,8 +1665,34 @@ def t(key: str, lang: str = "zh", /, **values: Any) -> str:
     pair = TEXT.get(key)
     if pair is None:
         return key
-    text = pair[0] if lang == "zh" else pair[1]
+    text = choose(pair, lang)
     return text.format(**values) if values else text
+
+
+def both(text_in: Any) -> tuple[str, str]:
+    """A ``(zh, en)`` placeholder pair made by calling ``text_in(lang)`` in each language."""
+    return text_in("zh"), text_in("en")
+
+
+def listed(values: Any, lang: str, limit: int | None = None, sep: str = "sep.list") -> str:
+    """Values joined by the separator ``sep`` of ``lang`` (``a、b、c`` / ``a, b, c``); past
+    ``limit`` the rest are counted (``（另 4 个）`` / `` (+4 more)``)."""
+    vals = [str(v) for v in values]
+    shown = vals if limit is None else vals[:limit]
+    text = t(sep, lang).join(shown)
+    if limit is not None and len(vals) > limit:
+        text += t("sep.more", lang, n=len(vals) - limit)
+    return text
+
+
+def rows_text(rows: Any, lang: str, limit: int = 5) -> str:
+    """``rows 3, 7, 12 (+4 more)`` / ``第 3、7、12 行（另 4 行）`` for 1-based source rows."""
+    rows = [int(r) for r in rows]
+    head = t("sep.list", lang).join(str(r) for r in rows[:limit])
+    text = t("sep.rows" if len(rows) > 1 else "sep.row", lang, rows=head)
+    if len(rows) > limit:
+        text += t("sep.rows_more", lang, n=len(rows) - limit)
+    return text
 
 
 def render(message: Any, lang: str = "zh") -> str:
@@ -1648,11 +1711,11 @@ def pair(key: str, **values: Any) -> tuple[str, str]:
     return t(key, "zh", **values), t(key, "en", **values)
 
 
-def items(values: Any) -> tuple[str, str]:
+def items(values: Any, limit: int | None = None) -> tuple[str, str]:
     """A list of names, keys or values as a ``(zh, en)`` placeholder pair: ``a、b、c`` in
-    Chinese, ``a, b, c`` in English."""
-    vals = [str(v) for v in values]
-    return TEXT["sep.list"][0].join(vals), TEXT["sep.list"][1].join(vals)
+    Chinese, ``a, b, c`` in English (see :func:`listed`)."""
+    vals = list(values)
+    return both(lambda lang: listed(vals, lang, limit))
 
 
 def category_name(key: str, profile: Profile | None, lang: str = "zh") -> str:

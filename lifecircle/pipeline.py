@@ -115,6 +115,10 @@ class CategoryCoverage:
     urban_uncovered: float
     rural_uncovered: float
 
+    def name(self, lang: str = "zh") -> str:
+        """Category name in ``lang`` (``zh`` or ``en``)."""
+        return i18n.choose((self.name_zh, self.name_en), lang)
+
 
 @dataclass(frozen=True)
 class ProposedSite:
@@ -154,7 +158,7 @@ class RunSummary:
         out = [[i18n.t(f"run.col.{c}", lang) for c in
                 ("category", "urban", "rural", "urban_uncovered", "rural_uncovered")]]
         for r in self.rows:
-            out.append([r.name_zh if lang == "zh" else r.name_en, _pct(r.urban),
+            out.append([r.name(lang), _pct(r.urban),
                         _pct(r.rural), _num(r.urban_uncovered), _num(r.rural_uncovered)])
         return out
 
@@ -266,9 +270,9 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     modes = sorted({c.mode for c in profile.circles.values()})
     networks = {}
     if cluster is None:
-        sep = "、" if project.lang == "zh" else ", "
         progress(i18n.t("progress.networks", project.lang,
-                        modes=sep.join(_mode_name(profile, m, project.lang) for m in modes)))
+                        modes=i18n.listed([_mode_name(profile, m, project.lang)
+                                           for m in modes], project.lang)))
         networks = {m: network_mod.build(layers.roads, profile.modes[m],
                                          snap_tolerance_m=project.network.snap_tolerance_m,
                                          node_crossings=project.network.node_crossings)
@@ -472,7 +476,7 @@ def _mode_pair(profile: Profile, mode: str) -> tuple[str, str]:
 
 
 def _mode_name(profile: Profile, mode: str, lang: str) -> str:
-    return _mode_pair(profile, mode)[0 if lang == "zh" else 1]
+    return i18n.choose(_mode_pair(profile, mode), lang)
 
 
 def _dedupe(items: Sequence[str]) -> list[str]:
@@ -543,8 +547,7 @@ def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
     load_col = opts.load
     time_limit_s = opts.time_limit_s
     lang = project.lang
-    names = ("、" if lang == "zh" else ", ").join(
-        project.profile.categories[c].name(lang) for c in cats)
+    names = i18n.listed([project.profile.categories[c].name(lang) for c in cats], lang)
     progress(i18n.t("progress.plan", lang, model=i18n.t(f"plan.model.{chosen}", lang),
                     names=names))
     t = time.perf_counter()

@@ -106,6 +106,10 @@ class Mode:
     pedestrian: bool = False
     posted_speeds: bool = False
 
+    def name(self, lang: str = "zh") -> str:
+        """Display name in ``lang`` (``zh`` or ``en``)."""
+        return i18n.choose((self.name_zh, self.name_en), lang)
+
     def speed_mps(self, road_class: str) -> float:
         """Speed in metres per second on a road of ``road_class`` (0 where forbidden)."""
         if road_class in self.forbidden_classes:
@@ -148,7 +152,7 @@ class Circle:
 
     def name(self, lang: str = "zh") -> str:
         """Display name in ``lang`` (``zh`` or ``en``)."""
-        return self.name_zh if lang == "zh" else self.name_en
+        return i18n.choose((self.name_zh, self.name_en), lang)
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,7 @@ class Category:
 
     def name(self, lang: str = "zh") -> str:
         """Display name in ``lang`` (``zh`` or ``en``)."""
-        return self.name_zh if lang == "zh" else self.name_en
+        return i18n.choose((self.name_zh, self.name_en), lang)
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,10 @@ class Indicator:
     #: year the target is due (Table 1: 2025; the county-level 社区客厅 target: 2023)
     year: int | None = None
 
+    def name(self, lang: str = "zh") -> str:
+        """Display name in ``lang`` (``zh`` or ``en``)."""
+        return i18n.choose((self.name_zh, self.name_en), lang)
+
 
 @dataclass(frozen=True)
 class Group:
@@ -210,7 +218,7 @@ class Group:
 
     def name(self, lang: str = "zh") -> str:
         """Display name in ``lang`` (``zh`` or ``en``)."""
-        return self.name_zh if lang == "zh" else self.name_en
+        return i18n.choose((self.name_zh, self.name_en), lang)
 
 
 #: E2SFCA distance decays a profile may name (``[supply] decay``, a category's ``decay``):
@@ -274,6 +282,10 @@ class Profile:
     space: Mapping[str, float]
     groups: Mapping[str, Group] = field(default_factory=dict)
     supply: Supply = field(default_factory=Supply)
+
+    def name(self, lang: str = "zh") -> str:
+        """Display name in ``lang`` (``zh`` or ``en``)."""
+        return i18n.choose((self.name_zh, self.name_en), lang)
 
     def decay_of(self, category: str) -> str:
         """The E2SFCA decay of ``category`` (its own ``decay``, else ``[supply] decay``)."""
@@ -560,8 +572,8 @@ def _supply_from(tbl: Mapping[str, Any], w: str, problems: list[Problem], get: A
     """The ``[supply]`` table (every key optional: :class:`Supply`'s defaults)."""
     for k in tbl:
         if k not in SUPPLY_KEYS:
-            problems.append(Problem(f"{w}supply.{k}", "unknown key",
-                                    f"remove it; known keys: {', '.join(SUPPLY_KEYS)}"))
+            problems.append(Problem.of(f"{w}supply.{k}", "err.prj.unknown_key_list",
+                                       known=i18n.items(SUPPLY_KEYS)))
     base = Supply()
     decay = get(tbl, "decay", str, "supply", base.decay, False)
     if decay not in DECAYS:
@@ -573,10 +585,8 @@ def _supply_from(tbl: Mapping[str, Any], w: str, problems: list[Problem], get: A
                               for v in zw)
           and all(a >= b for a, b in itertools.pairwise(zw)))
     if not ok:
-        problems.append(Problem(f"{w}supply.zone_weights", f"expected weights from 1 down to "
-                                f"0, got {zw!r}", "write e.g. zone_weights = [1.0, 0.68, 0.22] "
-                                "(one per equal zone of the limit, nearest first, "
-                                "not increasing)"))
+        problems.append(Problem.of(f"{w}supply.zone_weights", "err.prf.zone_weights",
+                                   value=repr(zw)))
         zw = list(base.zone_weights)
     share = number(tbl, "sigma_share", "supply", base.sigma_share, required=False, high=10.0,
                    what=_SHARE)

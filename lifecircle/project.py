@@ -235,19 +235,18 @@ class Project:
         for key, value in given.items():
             if value is None:
                 if LAYER_KEYS[key]:
-                    problems.append(Problem(key, "missing", f"pass {key}=<GeoDataFrame>"))
+                    problems.append(Problem.of(key, "err.api.layer_missing", key=key))
                 continue
             if key == "population" and isinstance(value, (str, Path)):
                 path = Path(value)
                 if not path.exists():
-                    problems.append(Problem("population", f"{path} does not exist",
-                                            "give the path of a GeoTIFF"))
+                    problems.append(Problem.of("population", "err.api.raster_missing",
+                                               path=str(path)))
                 specs[key] = LayerSpec(key, path)
                 continue
             if not hasattr(value, "geometry") or not hasattr(value, "crs"):
-                problems.append(Problem(key, f"expected a GeoDataFrame, got "
-                                        f"{type(value).__name__}",
-                                        "pass a geopandas.GeoDataFrame with a CRS"))
+                problems.append(Problem.of(key, "err.api.not_frame",
+                                           type=type(value).__name__))
                 continue
             specs[key] = LayerSpec(key, Path(f"<{key}>"))
             frames[key] = value

@@ -66,3 +66,43 @@ def test_both_languages_with_the_same_placeholders(name: str) -> None:
             f"{name}[{key!r}] has an empty text")
         assert _fields(zh) == _fields(en), (
             f"{name}[{key!r}]: placeholders differ: zh {_fields(zh)} en {_fields(en)}")
+
+
+#: CJK punctuation that joins or separates words: in the catalogue's ``sep.*`` keys only.
+SEPARATORS = {"、", "，", "：", "；", "／"}
+
+
+def _inline_language_choices(source: str, name: str) -> list[str]:
+    """Comparisons with a language code (``lang == "zh"``) and string literals that are a
+    Chinese separator, or start or end with one (``f"{a}，{b}"``), in ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(s, ast.Constant) and s.value in i18n.LANGS for s in sides):
+                found.append(f"{name}:{node.lineno}: compares with a language code")
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and node.value.strip() and (node.value.strip()[0] in SEPARATORS
+                                          or node.value.strip()[-1] in SEPARATORS)):
+            found.append(f"{name}:{node.lineno}: separator {node.value!r}")
+    return found
+
+
+def test_no_language_is_chosen_outside_the_catalogue() -> None:
+    """Only lifecircle/i18n.py picks a text by language; everywhere else asks it (``t``,
+    ``choose``, ``listed``, a ``name(lang)``), so a separator or label has one home."""
+    root = SOURCE.parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == SOURCE:
+            continue
+        found += _inline_language_choices(path.read_text(encoding="utf-8"),
+                                          str(path.relative_to(root)))
+    assert found == []
+
+
+def test_the_branch_detector_sees_a_branch() -> None:
+    src = ('sep = "、" if lang == "zh" else ", "\n'
+           'x = f"{a}，字段 {b}"\n'
+           'y = name_zh if "en" != lang else name_en\n')
+    assert len(_inline_language_choices(src, "m")) == 4

@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 
 from lifecircle.errors import InputError, Note
 from lifecircle.geo.crs import transformer
+from lifecircle.i18n import items
 
 #: Spacing of frontage demand points along roads (metres).
 FRONTAGE_SPACING_M = 50.0
@@ -87,11 +88,7 @@ class Demand:
 # ---------------------------------------------------------------------------- helpers
 def _cids(communities: gpd.GeoDataFrame, n: int = 5) -> tuple[str, str]:
     """Up to ``n`` community ids as a ``(zh, en)`` placeholder pair."""
-    ids = [str(c) for c in communities]
-    if len(ids) <= n:
-        return "、".join(ids), ", ".join(ids)
-    return ("、".join(ids[:n]) + f" 等（共 {len(ids)} 个）",
-            ", ".join(ids[:n]) + f" ... ({len(ids)} in all)")
+    return items([str(c) for c in communities], n)
 
 
 def _check_communities(communities: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:

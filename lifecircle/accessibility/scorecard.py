@@ -535,7 +535,7 @@ def scorecard(communities: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None
     order = 0
     for key, ind in profile.indicators.items():
         method = METHODS.get(ind.method)
-        name = ind.name_zh if lang == "zh" else ind.name_en
+        name = ind.name(lang)
         res = (method(ctx, ind) if method is not None
                else _Result(note=Note("score.note.unknown_method", method=repr(ind.method))))
         add(order, key, name, ind.target, ind.unit, f"indicators.{key}", res, ind.target,

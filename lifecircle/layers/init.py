@@ -21,7 +21,7 @@ import pandas as pd
 
 from lifecircle.geo.crs import MAX_DISTORTION, distortion, transformer
 from lifecircle.geo.offsets import OffsetFit, fit_to_roads
-from lifecircle.i18n import TEXT
+from lifecircle.i18n import TEXT, check_lang, choose, listed
 from lifecircle.i18n import t as _t
 from lifecircle.layers import fields as fld
 from lifecircle.layers.inspect import ROLE_NAMES, SIDECARS, _Analysed, analyse, encoding_how
@@ -159,12 +159,11 @@ def _role_doubt(role: str, a: _Analysed, profile: Profile, lang: str) -> str:
     if not rivals:
         return ""
     other = max(rivals, key=lambda k: rivals[k])
-    i = 0 if lang == "zh" else 1
     layer = a.report.layer
     name = a.report.path.name + (f" [{layer}]" if layer and layer != a.report.path.stem
                                  else "")
-    return _t("init.doubt_role", lang, file=name, name=ROLE_NAMES[role][i],
-              other=ROLE_NAMES[other][i])
+    return _t("init.doubt_role", lang, file=name, name=choose(ROLE_NAMES[role], lang),
+              other=choose(ROLE_NAMES[other], lang))
 
 
 def _lonlat(frame: gpd.GeoDataFrame | None) -> gpd.GeoSeries | None:
@@ -227,7 +226,7 @@ def _working_crs(items: Sequence[_Analysed], lang: str) -> tuple[str, str]:
     return code, _t("init.crs_own", lang, err=f"{err:.2%}")
 
 
-def _project_name(items: Sequence[_Analysed], out: Path) -> str:
+def _project_name(items: Sequence[_Analysed], out: Path, lang: str) -> str:
     """The district (or districts: ``雨山区、花山区、和县``) the communities lie in."""
     for a in items:
         if a.frame is None or a.report.role != "communities":
@@ -241,9 +240,10 @@ def _project_name(items: Sequence[_Analysed], out: Path) -> str:
             if len(names) == 1:
                 return names[0]
             if 1 < len(names) <= 3:
-                return "、".join(names)
+                return listed(names, lang)
             if names:
-                return f"{'、'.join(names[:2])}等{len(names)}个区县"
+                return _t("init.project_districts", lang, names=listed(names[:2], lang),
+                          n=len(names))
     name = out.resolve().parent.name
     return name or "project"
 
@@ -270,7 +270,7 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
         The TOML text written; every line needing the user's attention starts with
         ``# TODO:``.
     """
-    lang = "en" if lang == "en" else "zh"
+    lang = check_lang(lang)
 
     def t(key: str, **values: object) -> str:
         return _t(key, lang, **values)
@@ -296,7 +296,7 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
         t("init.check"),
         "",
         "[project]",
-        f"name = {_q(_project_name(items, out))}",
+        f"name = {_q(_project_name(items, out, lang))}",
         f"profile = {_q(_profile_ref(profile, base))}",
         f"working_crs = {_q(working)}  # {_c(working_note)}",
         f"lang = {_q(lang)}",
@@ -304,11 +304,11 @@ def init_project(paths: Sequence[Path], out: Path, lang: str = "zh", *,
     ]
     for role in LAYER_KEYS:
         a = roles.get(role)
-        name = ROLE_NAMES[role][0 if lang == "zh" else 1]
+        name = choose(ROLE_NAMES[role], lang)
         if a is None:
             if LAYER_KEYS[role]:
                 lines += [t("init.missing_layer", role=role, name=name),
-                          t("init.missing_path", file=name if lang == "zh" else role), ""]
+                          t("init.missing_path", file=choose((name, role), lang)), ""]
             elif "raster" in SCHEMAS[role].accepts:
                 lines += [t(f"init.optional_{role}"),
                           f"# [layers.{role}]", f"# path = \"{role}.tif\"", ""]
@@ -410,7 +410,7 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, lang: st
 
     r = a.report
     schema = SCHEMAS[role]
-    lines = [f"# {ROLE_NAMES[role][0 if lang == 'zh' else 1]}", f"[layers.{role}]",
+    lines = [f"# {choose(ROLE_NAMES[role], lang)}", f"[layers.{role}]",
              f"path = {_q(_rel(r.path, base))}"]
     if r.layer and r.kind == "vector" and r.driver not in ("ESRI Shapefile", "GeoJSON",
                                                            "FlatGeobuf"):
@@ -438,7 +438,8 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, lang: st
         hint = ""
         if crs_problem is not None and crs_problem.fix:
             fix = crs_problem.fix_text(lang)
-            hint = ("；" if lang == "zh" else "; ") + _c(re.split(r"; |；", fix)[-1].strip())
+            sep = _t("sep.clause", lang)
+            hint = sep + _c(fix.split(sep.strip())[-1].strip())
         code = _crs_from_neighbours(a, str(crs_problem or ""), around)
         if code is not None:
             lines.append(f"source_crs = {_q(code)}  # " + t("init.no_crs_fits", code=code))

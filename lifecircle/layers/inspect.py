@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from lifecircle.errors import InputError, LifecircleError, Problem, notice
-from lifecircle.i18n import render, t
+from lifecircle.i18n import choose, render, t
 from lifecircle.layers import fields as fld
 from lifecircle.layers.read import (
     RASTER_SUFFIXES,
@@ -397,9 +397,8 @@ def format_reports(reports: Sequence[LayerReport], lang: str = "zh") -> list[str
             lines.append(tr("inspect.encoding", encoding=r.encoding.upper(), how=how,
                             sample=sample))
         if r.role:
-            name = ROLE_NAMES[r.role][0 if lang == "zh" else 1]
-            lines.append(tr("inspect.role", name=name, role=f" ({r.role})" if lang == "zh"
-                            else ""))
+            lines.append(tr("inspect.role", name=choose(ROLE_NAMES[r.role], lang),
+                            role=choose((f" ({r.role})", ""), lang)))
         if r.fields:
             lines.append(tr("inspect.fields"))
             width = max(len(f.name) for f in r.fields)

@@ -29,7 +29,9 @@ from lifecircle.geo.crs import (
     working_crs,
 )
 from lifecircle.geo.offsets import fit_to_roads
-from lifecircle.i18n import pair, t
+from lifecircle.i18n import both, pair, t
+from lifecircle.i18n import items as i18n_items
+from lifecircle.i18n import listed as i18n_listed
 from lifecircle.layers import fields as fld
 from lifecircle.layers.osm import is_osm, osm_roads
 from lifecircle.layers.read import RasterInfo, Source, is_raster, raster_info, read_vector, resolve
@@ -43,7 +45,7 @@ from lifecircle.layers.validate import (
     overlap_problem,
     resolve_crs,
     rows_pair,
-    values_text,
+    values_pair,
 )
 from lifecircle.project import ROAD_CLASSES, LayerSpec, Profile, Project
 from lifecircle.schemas import SCHEMAS, Column
@@ -505,11 +507,9 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def _listed(items: Sequence[object], limit: int | None = None) -> tuple[str, str]:
-    """Names or values as a ``(zh, en)`` pair: ``a、b、c`` and ``a, b, c`` (`` ...`` past
+    """Names or values as a ``(zh, en)`` pair: ``a、b、c`` and ``a, b, c`` (counted past
     ``limit``)."""
-    shown = [str(i) for i in items][:limit]
-    more = " ..." if limit is not None and len(items) > limit else ""
-    return "、".join(shown) + more, ", ".join(shown) + more
+    return i18n_items(items, limit)
 
 
 def _fields_hint(columns: list[str], canon: str, limit: int = 12) -> str | tuple[str, str]:
@@ -573,13 +573,18 @@ class _Columns:
             return
         labels = {k: str(v) for k, v in table.items()}
         items = sorted(res.unknown.items(), key=lambda kv: -kv[1])
-        zh, en = [], []
-        for val, n in items[:10]:
-            close = _listed(fld.closest_labels(val, labels))
-            zh.append(f"{val!r}（{n} 行" + (f"；相近：{close[0]}" if close[0] else "") + "）")
-            en.append(f"{val!r} ({n} row{'s' if n > 1 else ''}"
-                      + (f"; closest: {close[1]}" if close[1] else "") + ")")
-        more = len(items) - 10
+
+        def listing(lang: str) -> str:
+            out = []
+            for val, n in items[:10]:
+                close = i18n_listed(fld.closest_labels(val, labels), lang)
+                out.append(t("load.unknown_item" if n > 1 else "load.unknown_item_one", lang,
+                             value=repr(val), n=n,
+                             close=t("load.closest", lang, names=close) if close else ""))
+            more = len(items) - 10
+            return t("sep.list", lang).join(out) + (t("sep.more", lang, n=more) if more > 0
+                                                    else "")
+
         keys, classes = _listed(self.profile.categories), _listed(ROAD_CLASSES)
         fix = {lang: t(f"load.values_fix.{col.values}", lang, layer=self.key,
                        column=col.name, keys=keys[i], classes=classes[i])
@@ -587,8 +592,7 @@ class _Columns:
         self.check.problem_of(
             "load.unknown_values", field=self.m[col.name], n=len(items), column=col.name,
             noun=("取值", "values" if len(items) > 1 else "value"),
-            items=("、".join(zh) + (f"（另 {more} 个）" if more > 0 else ""),
-                   ", ".join(en) + (f" (+{more} more)" if more > 0 else "")),
+            items=both(listing),
             fix=(fix["zh"], fix["en"]))
 
     def booleans(self, canon: str) -> pd.Series:
@@ -601,7 +605,7 @@ class _Columns:
         if res.unknown:
             vals = list(res.unknown)
             self.check.note("load.not_yes_no", field=self.m[canon], column=canon,
-                            values=(values_text(vals, lang="zh"), values_text(vals)))
+                            values=values_pair(vals))
         return res.values.astype("boolean")
 
     def what(self, col: Column) -> tuple[str, str]:

@@ -19,6 +19,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from lifecircle import i18n
 from lifecircle.errors import Note, Problem
 from lifecircle.geo import crs as gcrs
 from lifecircle.geo.offsets import convert_geometries
@@ -74,9 +75,11 @@ class Check:
         zh = self.where_zh or self.where
         place: tuple[str, str] = (zh, self.where)
         if field is not None:
-            place = (f"{zh}，字段 {field}", f"{self.where}, field {field}")
+            place = i18n.both(lambda lang: i18n.t("where.field", lang, field=field,
+                                                  where=i18n.choose(place, lang)))
         elif where:
-            place = (f"{zh}，{where}", self._at(where))
+            place = i18n.both(lambda lang: i18n.t("where.part", lang, part=where,
+                                                  where=i18n.choose(place, lang)))
         self.problems.append(Problem.of(place, key, **values))
 
     def warn(self, message: str | Note) -> None:
@@ -103,14 +106,7 @@ class Check:
 
 def rows_text(rows: Iterable[int], limit: int = 5, lang: str = "en") -> str:
     """``rows 3, 7, 12 (+4 more)`` (``第 3、7、12 行（另 4 行）``) for 1-based source rows."""
-    rows = [int(r) for r in rows]
-    if lang == "zh":
-        head = "、".join(str(r) for r in rows[:limit])
-        more = f"（另 {len(rows) - limit} 行）" if len(rows) > limit else ""
-        return f"第 {head} 行{more}"
-    head = ", ".join(str(r) for r in rows[:limit])
-    more = f" (+{len(rows) - limit} more)" if len(rows) > limit else ""
-    return f"row{'s' if len(rows) > 1 else ''} {head}{more}"
+    return i18n.rows_text(rows, lang, limit)
 
 
 def _more(hint: str) -> Note | str:
@@ -124,14 +120,15 @@ def rows_pair(rows: Iterable[int], limit: int = 5) -> tuple[str, str]:
     return rows_text(rows, limit, "zh"), rows_text(rows, limit, "en")
 
 
+def values_pair(values: Sequence[object], limit: int = 5) -> tuple[str, str]:
+    """:func:`values_text` in Chinese and English (a placeholder value)."""
+    return i18n.both(lambda lang: values_text(values, limit, lang))
+
+
 def values_text(values: Sequence[object], limit: int = 5, lang: str = "en") -> str:
     """Up to ``limit`` values, repr'd, comma separated."""
     vals = [v.item() if isinstance(v, np.generic) else v for v in values]
-    head = ", ".join(repr(v) for v in vals[:limit])
-    if len(vals) > limit:
-        head += (f"（另 {len(vals) - limit} 个）" if lang == "zh"
-                 else f" (+{len(vals) - limit} more)")
-    return head
+    return i18n.listed([repr(v) for v in vals], lang, limit)
 
 
 # ---------------------------------------------------------------------------- CRS
@@ -308,7 +305,7 @@ def clean_geometries(frame: gpd.GeoDataFrame, layer_key: str, check: Check
             ok = ok | conv
     if not ok.all():
         bad_types = pd.Series([TYPE_NAMES.get(int(t), str(t)) for t in types[~ok]])
-        counts = ", ".join(f"{n} {t}" for t, n in bad_types.value_counts().items())
+        counts = i18n.items(f"{n} {t}" for t, n in bad_types.value_counts().items())
         rows = frame.loc[~ok, ROW].tolist()
         want = {"polygon": ("面", "polygons"), "point": ("点", "points"),
                 "line": ("线", "lines")}[family]
@@ -372,16 +369,16 @@ def check_ids(ids: pd.Series, rows: pd.Series, column: str, source: str, check: 
     if not dup.any():
         return
     values = pd.unique(ids[dup])
-    sample: dict[str, list[str]] = {"zh": [], "en": []}
-    for v in values[:3]:
-        zh, en = rows_pair(rows[ids == v].tolist(), 3)
-        sample["zh"].append(f"{v!r}（{zh}）")
-        sample["en"].append(f"{v!r} ({en})")
-    more = ((f"（另 {len(values) - 3} 个）", f" (+{len(values) - 3} more)")
+    def sample(lang: str) -> str:
+        return i18n.t("sep.clause", lang).join(
+            f"{v!r}" + i18n.t("sep.paren", lang, text=rows_text(rows[ids == v].tolist(), 3,
+                                                                 lang))
+            for v in values[:3])
+
+    more = (i18n.both(lambda lang: i18n.t("sep.more", lang, n=len(values) - 3))
             if len(values) > 3 else ("", ""))
     check.problem_of("err.val.duplicate", field=source, column=column,
-                     source=source, more=more,
-                     sample=("；".join(sample["zh"]), "; ".join(sample["en"])))
+                     source=source, more=more, sample=i18n.both(sample))
 
 
 def check_numbers(values: pd.Series, bad: pd.Series, rows: pd.Series, column: str,
@@ -390,7 +387,7 @@ def check_numbers(values: pd.Series, bad: pd.Series, rows: pd.Series, column: st
     """Record non-numeric, missing (when ``required``) and negative values of a column."""
     if bad.any():
         check.problem_of("err.val.non_numeric", field=source, column=column,
-                         values=values_text(raw[bad].tolist()),
+                         values=values_pair(raw[bad].tolist()),
                          rows=rows_pair(rows[bad].tolist()))
     missing = values.isna() & ~bad
     if required and missing.any():
@@ -400,7 +397,7 @@ def check_numbers(values: pd.Series, bad: pd.Series, rows: pd.Series, column: st
         neg = values < 0
         if neg.any():
             check.problem_of("err.val.negative", field=source, column=column,
-                             values=values_text(values[neg].tolist()),
+                             values=values_pair(values[neg].tolist()),
                              rows=rows_pair(rows[neg].tolist()))
 
 
@@ -412,8 +409,8 @@ def overlap_problem(name: str, other: str, b: Sequence[float], ob: Sequence[floa
             or b[3] < ob[1] - margin:
         ext = f"{b[0]:.4f}-{b[2]:.4f}E {b[1]:.4f}-{b[3]:.4f}N"
         oext = f"{ob[0]:.4f}-{ob[2]:.4f}E {ob[1]:.4f}-{ob[3]:.4f}N"
-        now = ((f"（当前为 {source_crs!r}）", f" (now {source_crs!r})") if source_crs
-               else ("（当前取自文件）", " (now taken from the file)"))
+        now = (i18n.pair("err.val.overlap.now", crs=repr(source_crs)) if source_crs
+               else i18n.pair("err.val.overlap.now_file"))
         return Problem.of(display, "err.val.overlap", name=name, ext=ext, other=other,
                           oext=oext, now=now)
     return None

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from lifecircle import i18n
 from lifecircle.outputs import styles
 
 __all__ = ["Block", "Bullets", "Cell", "Document", "Facts", "Figure", "Heading", "Legend",
@@ -284,7 +285,7 @@ def _html_block(b: Block) -> str:
 
 def to_html(doc: Document) -> str:
     """The document as one self-contained HTML page (inline CSS, every text escaped)."""
-    lang = "zh-CN" if doc.lang == "zh" else "en"
+    lang = i18n.t("html.lang", doc.lang)
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width,initial-scale=1">'
             f"<title>{_esc(doc.title)}</title><style>{doc.css}</style></head><body><main>\n"

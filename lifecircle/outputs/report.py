@@ -407,7 +407,7 @@ def scorecard_rows(scorecard: pd.DataFrame | None, profile: Profile, lang: str
     for r in scorecard.to_dict("records"):
         key = str(r.get("indicator", ""))
         ind = (getattr(profile, "indicators", {}) or {}).get(key)
-        name = (ind.name_zh if lang == "zh" else ind.name_en) if ind is not None \
+        name = ind.name(lang) if ind is not None \
             else str(r.get("name", key))
         status = str(r.get("status", "no data"))
         method = ""
@@ -942,7 +942,7 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
         keys = [k for k in profile.required(ckey)] if hasattr(profile, "required") else []
         rows = time_rows(demand, comm, circle, keys)
         if rows:
-            cname = circle.name_zh if lang == "zh" else circle.name_en
+            cname = circle.name(lang)
             chart_title = i18n.t("report.chart_times", lang, circle=cname)
             out.append(Heading(chart_title, 3))
             out.append(Figure(chart_title, svg=time_chart(demand, comm, circle, keys, profile,
@@ -1003,7 +1003,7 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
 
     # appendix B: profile, inputs, warnings, run
     section("report.profile", "newpage")
-    pname = getattr(profile, "name_zh", "") if lang == "zh" else getattr(profile, "name_en", "")
+    pname = i18n.choose((getattr(profile, "name_zh", ""), getattr(profile, "name_en", "")), lang)
     out.append(Facts(((i18n.t("report.profile", lang), f"{getattr(profile, 'key', '')} — {pname}"),
                       (i18n.t("report.profile_file", lang), str(getattr(profile, "path", "")))),
                      kv_head))
@@ -1011,9 +1011,9 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
     c_body = []
     for c in circles.values():
         mode = modes.get(c.mode)
-        mname = (mode.name_zh if lang == "zh" else mode.name_en) if mode else c.mode
-        c_body.append([c.name_zh if lang == "zh" else c.name_en, f"{c.minutes:g}", mname])
-    m_body = [[m.name_zh if lang == "zh" else m.name_en, f"{m.speed_kmh:g}",
+        mname = mode.name(lang) if mode else c.mode
+        c_body.append([c.name(lang), f"{c.minutes:g}", mname])
+    m_body = [[m.name(lang), f"{m.speed_kmh:g}",
                i18n.t("sep.list", lang).join(
                    i18n.t(f"road.{x}", lang) for x in sorted(m.forbidden_classes))
                or i18n.t("none", lang)]
@@ -1021,7 +1021,7 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
     k_body = []
     for cat in (getattr(profile, "categories", {}) or {}).values():
         req = i18n.t("sep.list", lang).join(
-            (circles[c].name_zh if lang == "zh" else circles[c].name_en)
+            circles[c].name(lang)
             if c in circles else c for c in cat.circles)
         k_body.append([cat.name(lang), req or i18n.t("report.not_required", lang)])
     for sub_key, head_keys, body in (
@@ -1220,7 +1220,7 @@ def localise_table(df: pd.DataFrame, layer: str, profile: Profile | None, lang: 
                           for x in v]
         elif col == "mode":
             out[label] = ["" if _isnan(x) else
-                          getattr(modes.get(x), "name_zh" if lang == "zh" else "name_en", x)
+                          (modes[x].name(lang) if x in modes else x)
                           for x in v]
         elif col in ("group", "load_of"):
             out[label] = ["" if _isnan(x) else basis(x) for x in v]

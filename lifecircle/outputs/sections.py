@@ -194,7 +194,7 @@ def render(layers: ResultLayers, profile: Profile, lang: str) -> list[Block]:
             mode = profile.modes.get(r["mode"]) if hasattr(profile, "modes") else None
             body.append([i18n.t(f"kind.{r['kind']}", lang), cat(r["category"]),
                          g.name(lang) if g is not None else str(r["group"]),
-                         (mode.name_zh if lang == "zh" else mode.name_en) if mode is not None
+                         mode.name(lang) if mode is not None
                          else str(r["mode"]), _pct(r["share"]), _n(r["group_residents"]),
                          _pct(r["group_share"])])
         add([label("kind"), label("category"), label("group"), label("mode"),

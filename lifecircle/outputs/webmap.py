@@ -399,7 +399,7 @@ def _get(row: Mapping[str, Any], key: str, default: Any = None) -> Any:
 
 
 def _circle_name(circle: Any, lang: str) -> str:
-    return str(getattr(circle, "name_zh" if lang == "zh" else "name_en", circle.key))
+    return str(circle.name(lang)) if hasattr(circle, "name") else str(circle.key)
 
 
 def _services(profile: Profile, comm: Any, fac: Any, lang: str) -> list[dict[str, Any]]:
@@ -418,7 +418,7 @@ def _services(profile: Profile, comm: Any, fac: Any, lang: str) -> list[dict[str
     out = []
     for k in keys:
         st = styles.category_style(k)
-        lim = (" / " if lang == "en" else "／").join(
+        lim = i18n.t("sep.alt", lang).join(
             i18n.t("legend.limit", lang, minutes=f"{c.minutes:g}",
                    circle=i18n.value_label("kind", c.key, lang) or _circle_name(c, lang))
             for c in required.get(k, []))
