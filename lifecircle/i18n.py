@@ -126,6 +126,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "score.note.no_of_communities": ("社区缺少 {field} 信息", "no `{field}` of the communities"),
     "score.note.no_field": ("标准配置条目未指定字段", "the profile entry names no `field`"),
     "score.note.no_urban": ("没有城市社区", "no urban communities"),
+    "score.note.no_urban_rural": ("没有城市居民或没有农村居民", "no urban or no rural residents"),
     "score.note.no_rural": ("没有农村社区", "no rural communities"),
     "score.note.no_communities": ("没有社区", "no communities"),
     "score.note.no_space_area": (
@@ -1610,9 +1611,43 @@ TEXT.update({
     "compare.communities": ("变化最大的社区/村", "Communities that changed most"),
     "compare.scorecard": ("指标变化", "Indicator changes"),
     "compare.gaps": ("服务缺口人口变化", "Change in residents in gaps"),
+    "head.pct": ("{label} (%)", "{label} (%)"),
+    "head.pp": ("{label}（百分点）", "{label} (percentage points)"),
+    "compare.pp_head": ("{label}{change}（百分点）", "{label}: {change} (percentage points)"),
     "compare.status.both": ("两次均有", "in both"),
     "compare.status.only_a": ("仅前一次有", "only in the earlier result"),
     "compare.status.only_b": ("仅后一次有", "only in the later result"),
+    "err.cmp.unreadable": ("{path}：不是可读取的 GeoPackage；修正：给出由 `lifecircle check` 或 "
+                           "`run` 写出的成果文件夹",
+                           "{path}: not a readable GeoPackage; fix: give a result folder "
+                           "written by `lifecircle check` or `run`"),
+    "err.cmp.old": ("{path}：没有图层 {layer}，由旧版 lifecircle 生成；修正：用本版本重新运行",
+                    "{path}: no layer {layer}; made by an older lifecircle; fix: run it again "
+                    "with this version"),
+    "err.cmp.layer": ("{path}：没有图层 {layer}；修正：给出完整的成果文件夹",
+                      "{path}: no layer {layer}; fix: give a complete result folder"),
+    "err.cmp.absent": ("{name} {folder}：不存在；修正：给出由 `lifecircle check` 或 `run` 写出的"
+                       "成果文件夹",
+                       "{name} {folder}: does not exist; fix: give a result folder written by "
+                       "`lifecircle check` or `run`"),
+    "err.cmp.no_gpkg": ("{name} {folder}：其中没有 {gpkg}；修正：给出由 `lifecircle check` 或 "
+                        "`run` 写出的成果文件夹",
+                        "{name} {folder}: no {gpkg} inside; fix: give a result folder written "
+                        "by `lifecircle check` or `run`"),
+    "err.cmp.profiles": ("{a} 使用标准配置 {pa}，{b} 使用 {pb}：不同标准的成果无法对比；"
+                         "修正：用同一标准配置运行两次",
+                         "{a} used profile {pa}, {b} profile {pb}: results of different "
+                         "standards cannot be compared; fix: run both with the same profile"),
+    "err.cmp.region": ("{a} 与 {b}：{na} / {nb} 个社区中只有 {n} 个（cid）相同，不是同一地区；"
+                       "修正：对比同一地区的成果（社区编号须一致）",
+                       "{a} and {b}: only {n} of {na} / {nb} communities (cid) in common: not "
+                       "the same region; fix: compare results of the same region (community "
+                       "ids must match)"),
+    "err.cmp.profile_gone": ("{folder}：成果所用的标准配置 {key} 读自 {path}，该文件已不存在；"
+                             "修正：把该配置文件放回 {path}，或用内置标准配置重新运行两次",
+                             "{folder}: the profile {key} of this result was read from {path}, "
+                             "which is gone; fix: put the profile file back at {path}, or run "
+                             "both again with a shipped profile"),
     "circle.urban": ("城市生活圈", "urban circle"),
     "circle.rural": ("农村生活圈", "rural circle"),
 })

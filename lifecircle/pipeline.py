@@ -919,7 +919,8 @@ def _run_info(analysis: Analysis) -> pd.DataFrame:
     from lifecircle import __version__
 
     p = analysis.project
-    items = {"profile": p.profile.key, "project": p.name,
+    items = {"profile": p.profile.key, "profile_file": str(p.profile.path.resolve()),
+             "project": p.name,
              "project_file": str(p.path) if p.path else "",
              "working_crs": analysis.layers.crs.to_string(),
              "communities": str(len(analysis.layers.communities)), "version": __version__}

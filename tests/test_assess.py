@@ -252,3 +252,20 @@ def test_proposed_capacity_precedence() -> None:
     got = proposed_capacities(added, profile, {"C1": 12.0}, 50.0)
     assert got["capacity"].tolist() == [12.0, 50.0, 50.0]
     assert got["capacity_from"].tolist() == ["candidate", "planner", "planner"]
+
+
+def test_equity_note_is_in_the_run_language(result) -> None:
+    """Without urban or rural residents the urban-rural gap has no value; its note is a
+    catalogue message (Chinese in a zh run, English in an en run)."""
+    import dataclasses
+
+    from lifecircle import i18n
+    from lifecircle.accessibility import assess
+
+    a, _ = result
+    eq = a.assessment.equity
+    no_gap = dataclasses.replace(a.assessment, equity=eq[eq["measure"] != "urban_rural_gap"])
+    note = assess.scorecard_rows(no_gap, "zh").set_index("indicator").loc[
+        "equity.urban_rural_gap", "note"]
+    assert i18n.render(note, "zh") == "没有城市居民或没有农村居民"
+    assert i18n.render(note, "en") == "no urban or no rural residents"

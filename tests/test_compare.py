@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,7 +19,7 @@ UTM = "EPSG:32650"
 
 
 def result(folder: Path, cov: dict[str, float], *, profile: str = "maanshan-2025",
-           value1: float = 80.0, gap_pop: float = 100.0) -> Path:
+           value1: float = 80.0, gap_pop: float = 100.0, profile_file: str = "") -> Path:
     folder.mkdir(parents=True)
     cids = list(cov)
     comm = gpd.GeoDataFrame(
@@ -37,8 +38,9 @@ def result(folder: Path, cov: dict[str, float], *, profile: str = "maanshan-2025
     pyogrio.write_dataframe(gpd.GeoDataFrame(
         {"category": ["health"], "circle": ["urban"], "population": [gap_pop]},
         geometry=[box(0, 0, 1, 1)], crs=UTM), path, layer="gaps")
-    pyogrio.write_dataframe(pd.DataFrame({"key": ["profile"], "value": [profile]}), path,
-                            layer="run_info")
+    info = {"profile": profile, **({"profile_file": profile_file} if profile_file else {})}
+    pyogrio.write_dataframe(pd.DataFrame({"key": list(info), "value": list(info.values())}),
+                            path, layer="run_info")
     return folder
 
 
@@ -89,13 +91,16 @@ def test_cli_writes_the_folder_and_refuses_mixed_profiles(tmp_path: Path) -> Non
     assert not bad.exists()
     # another region: too few communities in common
     far = result(tmp_path / "X", {"x": 1.0, "y": 1.0, "z": 1.0})
-    r = CliRunner().invoke(main, ["compare", str(a), str(far), "-o", str(bad)])
-    assert r.exit_code == 2 and "not the same region" in r.output
-    assert not bad.exists()
+    # (Chinese by default, English with --lang en)
+    for opt, text in (([], "不是同一地区"), (["--lang", "en"], "not the same region")):
+        r = CliRunner().invoke(main, [*opt, "compare", str(a), str(far), "-o", str(bad)])
+        assert r.exit_code == 2 and text in r.output
+        assert not bad.exists()
     # not a result folder
-    r = CliRunner().invoke(main, ["compare", str(tmp_path), str(b), "-o", str(bad)])
-    assert r.exit_code == 2 and "no lifecircle.gpkg" in r.output
-    assert not bad.exists()
+    for opt, text in (([], "其中没有 lifecircle.gpkg"), (["--lang", "en"], "no lifecircle.gpkg")):
+        r = CliRunner().invoke(main, [*opt, "compare", str(tmp_path), str(b), "-o", str(bad)])
+        assert r.exit_code == 2 and text in r.output
+        assert not bad.exists()
 
 
 def test_page_is_one_document_in_html_and_markdown(tmp_path: Path) -> None:
@@ -148,17 +153,20 @@ def test_csvs_in_the_run_language_rounded(tmp_path: Path) -> None:
         zh = lang == "zh"
         cov = "全部服务覆盖率 (%)" if zh else "covered for all services (%)"
         change = "变化" if zh else "change"
+        # a change of a share is in percentage points
+        d_cov = ("全部服务覆盖率变化（百分点）" if zh
+                 else "covered for all services: change (percentage points)")
         assert list(comm.columns[:6]) == (
             ["社区编号", "名称", "类型", "区县", "乡镇街道", "状态"] if zh else
             ["community id", "name", "type", "district", "township", "status"])
-        assert [f"{cov} 2024", f"{cov} 2025", f"{cov} {change}"] == list(comm.columns[6:9])
+        assert [f"{cov} 2024", f"{cov} 2025", d_cov] == list(comm.columns[6:9])
         row = comm.set_index(comm.columns[0])
-        assert row.loc["a", f"{cov} {change}"] == "20.0"     # 0.5 -> 0.7: 20 points
+        assert row.loc["a", d_cov] == "20.0"     # 0.5 -> 0.7: 20 points
         assert row.loc["d", f"{cov} 2024"] == ""             # only in 2025: empty, not nan
         assert row.loc["d", comm.columns[5]] == ("仅后一次有" if zh else "only in the later result")
         assert row.loc["a", comm.columns[2]] == ("城市社区" if zh else "urban community")
         d1 = dist.set_index(dist.columns[0]).loc["D1"]
-        assert d1[f"{cov} 2024"] == "27.5" and d1[f"{cov} {change}"] == "35.0"  # 110/400
+        assert d1[f"{cov} 2024"] == "27.5" and d1[d_cov] == "35.0"  # 110/400
         assert list(score.iloc[0][-2:]) == (["未达标", "未达标"] if zh else ["fail", "fail"])
         assert score.iloc[0][change] == "10.0"
         assert list(gaps.iloc[0]) == (["社区卫生服务站", "城市生活圈", "100", "40", "-60"] if zh
@@ -168,3 +176,61 @@ def test_csvs_in_the_run_language_rounded(tmp_path: Path) -> None:
         if zh:  # no raw code (in English some labels are the code itself)
             assert not cells & {"urban", "only_b", "both", "fail", "health"}
         assert not {"nan", "inf", "-inf"} & cells
+
+
+def test_page_names_categories_and_circles_and_says_percentage_points(tmp_path: Path) -> None:
+    """The gaps table of compare.html/.md shows the categories' and circles' names in the
+    run's language, and a change of a share is headed in percentage points."""
+    import html as _html
+    import re
+
+    from lifecircle.outputs.compare import write
+
+    c = compare(result(tmp_path / "A", {"a": 0.5, "b": 0.2}),
+                result(tmp_path / "B", {"a": 0.9, "b": 0.2}, gap_pop=40.0))
+    for lang, names, pp in (("zh", ["社区卫生服务站", "城市生活圈"], "百分点"),
+                            ("en", ["community health station", "urban circle"],
+                             "percentage points")):
+        write(c, tmp_path / lang, lang=lang)
+        page = (tmp_path / lang / "compare.html").read_text(encoding="utf-8")
+        cells = [_html.unescape(t) for t in re.findall(r"<td>(.*?)</td>", page)]
+        heads = [_html.unescape(t) for t in re.findall(r"<th>(.*?)</th>", page)]
+        i = cells.index(names[0])
+        assert cells[i:i + 5] == [*names, "100.0", "40.0", "-60.0"]
+        assert "health" not in cells and "urban" not in cells
+        assert sum(pp in h for h in heads) == 2 and not any("(%)" in h for h in heads)
+        md = (tmp_path / lang / "compare.md").read_text(encoding="utf-8")
+        assert f"| {names[0]} | {names[1]} |" in md
+
+
+def _custom_profile(folder: Path) -> Path:
+    """The shipped profile under another key, with the health station renamed."""
+    from lifecircle.profile import PROFILES_DIR
+
+    text = (PROFILES_DIR / "maanshan-2025.toml").read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^key = "maanshan-2025"', 'key = "ours"', text, count=1)
+    assert "社区卫生服务站" in text and 'key = "ours"' in text
+    path = folder / "ours.toml"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.replace("社区卫生服务站", "卫生服务点"), encoding="utf-8")
+    return path
+
+
+def test_a_custom_profile_is_reloaded_from_its_file(tmp_path: Path) -> None:
+    prof = _custom_profile(tmp_path / "profiles")
+    a = result(tmp_path / "A", {"a": 0.5, "b": 0.2}, profile="ours", profile_file=str(prof))
+    b = result(tmp_path / "B", {"a": 0.9, "b": 0.2}, profile="ours", profile_file=str(prof))
+    r = CliRunner().invoke(main, ["compare", str(a), str(b), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    gaps = pd.read_csv(tmp_path / "out" / "compare_gaps.csv", encoding="utf-8-sig", dtype=str)
+    assert gaps.iloc[0, 0] == "卫生服务点"  # the custom name, not the key or the shipped name
+    # the file gone: one line naming it and the fix, in the run's language; nothing written
+    prof.unlink()
+    for lang, fix in (("zh", "修正："), ("en", "fix: ")):
+        out = tmp_path / f"gone-{lang}"
+        r = CliRunner().invoke(main, ["--lang", lang, "compare", str(a), str(b), "-o",
+                                      str(out)])
+        assert r.exit_code == 2, r.output
+        assert len(r.output.strip().splitlines()) == 1, r.output
+        assert str(prof) in r.output and fix in r.output and "'ours'" in r.output
+        assert not out.exists()

@@ -32,6 +32,7 @@ from lifecircle.accessibility.supply import (
     community_access,
     supply_and_load,
 )
+from lifecircle.errors import Note
 from lifecircle.project import Profile
 
 __all__ = ["EQUITY_MEASURES", "OVER_CAPACITY_COLUMNS", "SUPPLY_PREFIX", "Assessment", "assess",
@@ -500,7 +501,7 @@ def scorecard_rows(a: Assessment, lang: str) -> pd.DataFrame:
                      "target": np.nan, "value": value,
                      "unit": i18n.t("equity.points", lang) if m == "urban_rural_gap" else "",
                      "status": INFO if np.isfinite(value) else "no data", "scope": "all",
-                     "note": "" if np.isfinite(value) else "no urban or no rural residents",
+                     "note": "" if np.isfinite(value) else Note("score.note.no_urban_rural"),
                      "entry": "", "year": pd.NA})
     return pd.DataFrame(rows)
 

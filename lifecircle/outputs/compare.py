@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from lifecircle import i18n
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 from lifecircle.outputs.document import (
     Block,
     Document,
@@ -60,6 +60,9 @@ class Comparison:
     shared: int
     only_a: int
     only_b: int
+    #: the profile the results were made with (None: an older result whose profile
+    #: cannot be found; keys are shown then)
+    standards: Profile | None = None
 
 
 def _read(folder: Path, layer: str, *, required: bool = True) -> Any:
@@ -69,14 +72,12 @@ def _read(folder: Path, layer: str, *, required: bool = True) -> Any:
     try:
         layers = {str(n) for n, _ in pyogrio.list_layers(path)}
     except Exception:
-        raise InputError(f"{path}: not a readable GeoPackage; fix: give a result folder "
-                         "written by `lifecircle check` or `run`") from None
+        raise notice(InputError, "err.cmp.unreadable", path=str(path)) from None
     if layer not in layers:
         if not required:
             return None
-        hint = ("made by an older lifecircle; fix: run it again with this version"
-                if layer == "run_info" else "fix: give a complete result folder")
-        raise InputError(f"{path}: no layer {layer!r}; {hint}")
+        raise notice(InputError, "err.cmp.old" if layer == "run_info" else "err.cmp.layer",
+                     path=str(path), layer=repr(layer))
     import geopandas as gpd
 
     frame = gpd.read_file(path, layer=layer)
@@ -93,11 +94,10 @@ def _info(folder: Path) -> dict[str, str]:
 def check_folder(folder: Path, name: str) -> None:
     """Refuse a path that is not a result folder (one line naming it and the fix)."""
     if not folder.exists():
-        raise InputError(f"{name} {folder}: does not exist; fix: give a result folder "
-                         "written by `lifecircle check` or `run`")
+        raise notice(InputError, "err.cmp.absent", name=name, folder=str(folder))
     if not (folder / GPKG).is_file():
-        raise InputError(f"{name} {folder}: no {GPKG} inside; fix: give a result folder "
-                         "written by `lifecircle check` or `run`")
+        raise notice(InputError, "err.cmp.no_gpkg", name=name, folder=str(folder),
+                     gpkg=GPKG)
 
 
 def compare(a: Path, b: Path) -> Comparison:
@@ -113,16 +113,15 @@ def compare(a: Path, b: Path) -> Comparison:
     check_folder(b, "RESULT_B")
     ia, ib = _info(a), _info(b)
     if ia.get("profile") != ib.get("profile"):
-        raise InputError(f"{a} used profile {ia.get('profile')!r}, {b} profile "
-                         f"{ib.get('profile')!r}: results of different standards cannot be "
-                         "compared; fix: run both with the same profile")
+        raise notice(InputError, "err.cmp.profiles", a=str(a), b=str(b),
+                     pa=repr(ia.get("profile")), pb=repr(ib.get("profile")))
+    standards = _profile(ib, b)
     ca, cb = _read(a, "communities"), _read(b, "communities")
     ida, idb = set(ca["cid"].astype(str)), set(cb["cid"].astype(str))
     shared = ida & idb
     if len(shared) < MIN_SHARED * max(len(ida), len(idb), 1):
-        raise InputError(f"{a} and {b}: only {len(shared)} of {len(ida)} / {len(idb)} "
-                         "communities (cid) in common: not the same region; fix: compare "
-                         "results of the same region (community ids must match)")
+        raise notice(InputError, "err.cmp.region", a=str(a), b=str(b), n=len(shared),
+                     na=len(ida), nb=len(idb))
     if cb.crs is not None and ca.crs is not None and not ca.crs.equals(cb.crs):
         ca = ca.to_crs(cb.crs)
     cov_cols = sorted({c for c in ca.columns if c.startswith("cov_")}
@@ -208,7 +207,7 @@ def compare(a: Path, b: Path) -> Comparison:
     gaps["population_b"] = [float(pb.get(k, 0.0)) for k in gidx]
     gaps["d_population"] = gaps["population_b"] - gaps["population_a"]
     return Comparison(communities, districts, score, gaps, str(ia.get("profile")),
-                      len(shared), len(ida - idb), len(idb - ida))
+                      len(shared), len(ida - idb), len(idb - ida), standards)
 
 
 def write(c: Comparison, folder: Path, *, lang: str = "zh", names: tuple[str, str] = ("A", "B")
@@ -228,11 +227,11 @@ def write(c: Comparison, folder: Path, *, lang: str = "zh", names: tuple[str, st
               "districts": c.districts, "scorecard": c.scorecard, "gaps": c.gaps}
     from lifecircle.outputs.report import _write_csv
 
-    profile = _profile(c.profile)
+    profile = c.standards
     inds = getattr(profile, "indicators", {}) or {}
     if len(c.scorecard) and inds:  # indicator names in the comparison's language
         tables["scorecard"] = c.scorecard.assign(name=[
-            getattr(inds[k], f"name_{lang}") if k in inds else n
+            inds[k].name(lang) if k in inds else n
             for k, n in zip(c.scorecard["indicator"].astype(str), c.scorecard["name"],
                             strict=True)])
     for key, frame in tables.items():
@@ -245,14 +244,31 @@ def write(c: Comparison, folder: Path, *, lang: str = "zh", names: tuple[str, st
     return sorted(p.name for p in folder.iterdir())
 
 
-def _profile(name: str) -> Profile | None:
-    """The profile the results were made with (for category names), or None when it
-    cannot be loaded here (a project's own profile file): keys are shown then."""
-    from lifecircle.profile import load_profile
+def _profile(info: dict[str, str], folder: Path) -> Profile | None:
+    """The profile a result was made with (category and indicator names), from the file it
+    was read from (``run_info.profile_file``), else the shipped profile of its key; None
+    for a result of an older version whose profile is not shipped (keys are shown then).
 
+    Raises
+    ------
+    InputError
+        The profile file the result was made with is gone (one line naming it and the fix).
+    """
+    from lifecircle.profile import PROFILES_DIR, load_profile
+
+    key, path = info.get("profile", ""), info.get("profile_file", "")
+    if path and not Path(path).is_file():
+        # a shipped profile of an installation since moved is found by its key
+        was_shipped = Path(path).parts[-3:] == (*PROFILES_DIR.parts[-2:], f"{key}.toml")
+        if not (was_shipped and (PROFILES_DIR / f"{key}.toml").is_file()):
+            raise notice(InputError, "err.cmp.profile_gone", folder=str(folder),
+                         key=repr(key), path=path)
+        path = ""
     try:
-        return load_profile(name)
+        return load_profile(Path(path) if path else key)
     except (ValueError, OSError):
+        if path:
+            raise
         return None
 
 
@@ -262,7 +278,7 @@ def localise(frame: pd.DataFrame, layer: str, profile: Profile | None, lang: str
     mechanism, :func:`lifecircle.outputs.report.localise_table`, column by column):
     ``<col>_a``/``<col>_b`` are labelled as ``<col>`` with the results' names, ``d_<col>``
     and ``delta`` as its change (B minus A; shares in percentage points). Order is kept."""
-    from lifecircle.outputs.report import localise_table
+    from lifecircle.outputs.report import SHARE_COLUMNS, SHARE_PREFIXES, localise_table
 
     change = i18n.field_label("delta", None, lang)
     if names[0] == names[1]:  # two folders of the same name: tell the columns apart
@@ -275,7 +291,11 @@ def localise(frame: pd.DataFrame, layer: str, profile: Profile | None, lang: str
         elif col.startswith("d_"):
             base, suffix = col[2:], change
         part = localise_table(frame[[col]].set_axis([base], axis=1), layer, profile, lang)
-        if suffix:
+        if col.startswith("d_") and (base in SHARE_COLUMNS or base.startswith(SHARE_PREFIXES)):
+            # a change of a share is in percentage points, not per cent
+            part.columns = [i18n.t("compare.pp_head", lang, change=change,
+                                   label=i18n.field_label(base, profile, lang, layer=layer))]
+        elif suffix:
             part.columns = [f"{part.columns[0]} {suffix}"]
         parts.append(part)
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
@@ -308,15 +328,17 @@ def document(c: Comparison, lang: str = "zh", names: tuple[str, str] = ("A", "B"
         blocks.append(Heading(i18n.t(key, lang)))
         blocks.append(Table.of_text(head, body, scroll=False))
 
-    lab = lambda col: i18n.field_label(col, None, lang)  # noqa: E731
+    lab = lambda col: i18n.field_label(col, c.standards, lang)  # noqa: E731
+    change = lab("delta")
+    pp = i18n.t("compare.pp_head", lang, change=change, label=lab("cov_all"))
     a, b = names
     table("compare.districts", [lab("district"), f"{lab('cov_all')} {a}",
-                                f"{lab('cov_all')} {b}", lab("d_cov_all")],
+                                f"{lab('cov_all')} {b}", pp],
           [[str(r["district"]), pct(r["cov_all_a"]), pct(r["cov_all_b"]),
             pct(r["d_cov_all"], True)] for _, r in c.districts.iterrows()])
     if len(c.scorecard):
         table("compare.scorecard", [lab("indicator"), lab("name"), lab("target"),
-                                    f"{lab('value')} {a}", f"{lab('value')} {b}", "Δ",
+                                    f"{lab('value')} {a}", f"{lab('value')} {b}", change,
                                     f"{lab('status')} {a}", f"{lab('status')} {b}"],
               [[str(r["indicator"]), str(r["name"]), num(r["target"]), num(r["value_a"]),
                 num(r["value_b"]), num(r["delta"]),
@@ -325,15 +347,17 @@ def document(c: Comparison, lang: str = "zh", names: tuple[str, str] = ("A", "B"
                for _, r in c.scorecard.iterrows()])
     if len(c.gaps):
         table("compare.gaps", [lab("category"), lab("circle"), f"{lab('population')} {a}",
-                               f"{lab('population')} {b}", "Δ"],
-              [[str(r["category"]), str(r["circle"]), num(r["population_a"]),
+                               f"{lab('population')} {b}", change],
+              [[i18n.category_name(str(r["category"]), c.standards, lang),
+                i18n.value_label("circle", r["circle"], lang) or str(r["circle"]),
+                num(r["population_a"]),
                 num(r["population_b"]), num(r["d_population"])] for _, r in c.gaps.iterrows()])
     comm = pd.DataFrame(c.communities)
     moved = comm[comm["status"] == "both"].assign(_abs=comm["d_cov_all"].abs()).sort_values(
         "_abs", ascending=False).head(20)
     table("compare.communities", [lab("cid"), lab("name"), lab("district"),
                                   f"{lab('cov_all')} {a}", f"{lab('cov_all')} {b}",
-                                  lab("d_cov_all")],
+                                  pp],
           [[str(r["cid"]), str(r["name"]), str(r["district"]), pct(r["cov_all_a"]),
             pct(r["cov_all_b"]), pct(r["d_cov_all"], True)] for _, r in moved.iterrows()])
     return Document(title, lang, tuple(blocks), css=CSS)

@@ -1213,7 +1213,9 @@ def localise_table(df: pd.DataFrame, layer: str, profile: Profile | None, lang: 
         label = i18n.field_label(col, profile, lang, layer=layer)
         if col in SHARE_COLUMNS or col.startswith(SHARE_PREFIXES):
             num = pd.to_numeric(v, errors="coerce").replace([np.inf, -np.inf], np.nan)
-            out[f"{label} (%)"] = (100 * num).round(1)
+            # a change of a share (d_cov_*) is in percentage points
+            head = "head.pp" if col.startswith("d_") else "head.pct"
+            out[i18n.t(head, lang, label=label)] = (100 * num).round(1)
             continue
         if col in CODED_COLUMNS:
             out[label] = [i18n.value_label(col, x, lang) or ("" if _isnan(x) else str(x))
