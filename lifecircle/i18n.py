@@ -1848,7 +1848,8 @@ CLI_ZH: dict[str, str] = {
     "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
     "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹。",
     "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
-    "default: {default}": "默认：{default}", "file": "文件", "directory": "文件夹",
+    "default: {default}": "默认：{default}", "required": "必填", "file": "文件",
+    "directory": "文件夹",
     "path": "路径",
     "Did you mean {possibility}?": "是否想用 {possibility}？",
     "(Did you mean one of: {possibilities}?)": "（是否想用：{possibilities}？）",
@@ -1918,6 +1919,26 @@ CLI_ZH: dict[str, str] = {
                                           "（默认：仅在没有候选用地图层时）。",
     "Write the full result folder here (default: only print a summary).":
         "把完整成果写到此文件夹（默认：只打印摘要）。",
+    "Build and search the road networks on a Dask cluster, partition by partition, with the "
+    "same results: local[:N] starts N local worker processes, tcp://HOST:PORT joins a running "
+    "`dask scheduler` (pip install 'lifecircle[dask]'; docs/distributed.md).":
+        "在 Dask 集群上按分区构建和搜索道路网络，结果相同：local[:N] 启动 N 个本机 worker 进程，"
+        "tcp://HOST:PORT 连接正在运行的 `dask scheduler`"
+        "（pip install 'lifecircle[dask]'；见 docs/distributed.md）。",
+    # later paragraphs of the commands' help (keyed by their text on one line)
+    "What cannot be recognised is left as a `# TODO` line in the file.":
+        "无法识别的内容在文件中留作 `# TODO` 行。",
+    "NAME is a shipped profile, a profile TOML file or a project file.":
+        "NAME 为内置标准配置名、配置 TOML 文件或项目文件。",
+    "Writes the GeoPackage (coverage, gaps, scorecard) and CSV tables; the display-only "
+    "service areas with --service-areas, the map, report and rasters with `run`.":
+        "写出 GeoPackage（覆盖率、缺口、指标表）和 CSV 表格；仅供显示的服务范围需加 "
+        "--service-areas，地图、报告和栅格由 `run` 写出。",
+    "Writes compare.gpkg (delta columns), CSV tables and compare.html into OUT. Results of "
+    "different profiles or regions are refused.":
+        "把 compare.gpkg（变化列）、CSV 表格和 compare.html 写入 OUT。不同标准配置或不同地区的"
+        "成果不予对比。",
+    "# then in project.toml:": "# 然后在 project.toml 中设置：",
 }
 _cli_lang = "en"
 
@@ -1948,6 +1969,31 @@ def _cli_ntext(singular: str, plural: str, n: int) -> str:
     return _cli_text(singular if n == 1 else plural)
 
 
+def _zh_paragraphs(text: str) -> str:
+    """The later paragraphs of a command's help in Chinese: a paragraph found in
+    :data:`CLI_ZH` by its text on one line; in examples "Example:" and comments (``# ...``)
+    by their start; command lines stay."""
+    import re
+
+    out = []
+    for para in re.split(r"\n[ \t]*\n", text):
+        key = " ".join(para.split())
+        indent = para[:len(para) - len(para.lstrip(" \t\n"))]
+        if key in CLI_ZH:
+            out.append(indent + CLI_ZH[key])
+            continue
+        lines = []
+        for line in para.split("\n"):
+            head = line.lstrip()
+            for en, zh in CLI_ZH.items():
+                if en.startswith(("#", "Example:")) and head.startswith(en):
+                    line = line[:len(line) - len(head)] + zh + head[len(en):]
+                    break
+            lines.append(line)
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
 def localise_cli(group: Any, lang: str) -> None:
     """Put the command line in ``lang``: click's own messages (through the ``_`` each click
     module uses) and the help of every command and option of ``group``."""
@@ -1969,7 +2015,7 @@ def localise_cli(group: Any, lang: str) -> None:
         help_en, short_en = orig
         if lang == "zh" and help_en:
             first, _sep, rest = help_en.strip().partition("\n")
-            rest = rest.replace("Example:", CLI_ZH["Example:"])
+            rest = _zh_paragraphs(rest)
             cmd.help = CLI_ZH.get(first.strip(), first) + (("\n" + rest) if rest else "")
             cmd.short_help = CLI_ZH.get(first.strip(), short_en)
         else:

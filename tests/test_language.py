@@ -383,3 +383,34 @@ def test_bad_input_in_either_language(case_id: str, corpus_base: Path, tmp_path:
         assert code == case.exit, text[-2000:]
         bad = english_runs(text, data) if lang == "zh" else chinese_runs(text, data)
         assert bad == [], (lang, bad)
+
+
+def _commands(cmd: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [path]
+    for name, sub in getattr(cmd, "commands", {}).items():
+        out += _commands(sub, (*path, name))
+    return out
+
+
+def test_every_help_is_in_one_language() -> None:
+    """``--help`` of every command: whole paragraphs and option help in Chinese by default
+    (the example command lines aside), no Chinese with ``--lang en`` but in the examples'
+    file names and the Chinese terms the first lines explain."""
+    from lifecircle.cli import main
+
+    paths = _commands(main)
+    assert len(paths) >= 11
+    for path in paths:
+        for lang in ("zh", "en"):
+            opt = [] if lang == "zh" else ["--lang", "en"]
+            code, text = _invoke([*opt, *path, "--help"], Path.cwd())
+            assert code == 0, text
+            prose = "\n".join(
+                line for line in text.splitlines()
+                if not line.strip().startswith(("lifecircle ", "--category living_room",
+                                                "用法：", "Usage:")))
+            if lang == "zh":
+                assert english_runs(prose) == [], path
+            else:
+                gloss = ["社区生活圈", "合成数据", "社区", "设施", "道路", "人口", "养老服务站"]
+                assert chinese_runs(prose, gloss) == [], path
