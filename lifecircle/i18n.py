@@ -161,6 +161,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "map.all_services": ("全部必需服务", "All required services"),
     "map.with_sites": ("显示建议新址实施后的覆盖率", "Show coverage with the proposed sites"),
     "map.search": ("查找社区/村名称", "Find a community by name"),
+    "map.zoom_in": ("放大", "Zoom in"),
+    "map.zoom_out": ("缩小", "Zoom out"),
     "map.gain_people": ("{n} 处建议新址新增覆盖 {value} 人。", "{n} proposed sites newly cover "
                         "{value} people."),
     "map.gain_all": ("全部必需服务覆盖率 {before} → {after}。",

@@ -177,6 +177,10 @@ def test_map_in_chromium(browser: Any, zh_map: Path) -> None:
     assert bases == ["CARTO Positron (OpenStreetMap)", "OpenStreetMap", "无底图"]
     assert page.inner_text(".lc-title .lc-h") == "社区生活圈服务评估"
     assert page.title() == "社区生活圈服务评估"
+    # Leaflet's own zoom buttons are titled in the map's language too
+    titles = page.eval_on_selector_all(
+        ".leaflet-control-zoom a", "els => els.map(e => [e.title, e.getAttribute('aria-label')])")
+    assert titles == [["放大", "放大"], ["缩小", "缩小"]]
 
     # service selector: all services + every required service; opens on site 1's service
     options = page.eval_on_selector_all(".lc-service option", "els => els.map(e => e.text)")
@@ -357,6 +361,8 @@ def test_map_in_english(browser: Any, tmp_path: Path) -> None:
     assert re.search(r"Services not reaching every resident\s+elderly-care station", text)
     assert re.search(r"Services no resident reaches\s+none", text)
     assert not re.search(r"[\u4e00-\u9fff]", p.page.inner_text(".lc-legend"))
+    assert p.page.eval_on_selector_all(".leaflet-control-zoom a", "els => els.map(e => e.title)"
+                                       ) == ["Zoom in", "Zoom out"]
     assert p.errors == [] and p.dialogs == [] and p.refused == []
     assert [m for m in p.console if m[0] == "error"] == []
     p.page.close()

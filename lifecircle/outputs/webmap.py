@@ -652,7 +652,8 @@ def _ui_text(profile: Profile, lang: str) -> dict[str, str]:
             "layer.coverage", "layer.roads", "layer.service_area_sel",
             "layer.gaps", "layer.facilities", "layer.candidates", "layer.proposed_sites",
             "layer.labels", "layer.nobasemap", "map.service", "map.all_services",
-            "map.with_sites", "map.search", "popup.coverage", "popup.partial",
+            "map.with_sites", "map.search", "map.zoom_in", "map.zoom_out",
+            "popup.coverage", "popup.partial",
             "popup.missing", "popup.rank", "minutes", "people", "yes", "no", "none"]
     text = {k: i18n.t(k, lang) for k in keys}
     # placeholders stay for the browser to fill

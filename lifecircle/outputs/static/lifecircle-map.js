@@ -61,6 +61,14 @@
     ["comm", "roads", "sa", "gap"].forEach(function (k) { decode(D[k], scale); });
     var T = D.T;
     var state = {sel: D.sel, after: false};
+    // Leaflet's zoom buttons carry English titles of their own: the run's language instead
+    if (map.zoomControl) {
+      [[".leaflet-control-zoom-in", T["map.zoom_in"]],
+       [".leaflet-control-zoom-out", T["map.zoom_out"]]].forEach(function (z) {
+        var a = map.zoomControl.getContainer().querySelector(z[0]);
+        if (a) { a.title = z[1]; a.setAttribute("aria-label", z[1]); }
+      });
+    }
     var svc = D.svc;
     var svcIdx = {};
     svc.forEach(function (s, i) { svcIdx[s.k] = i; });
