@@ -213,7 +213,10 @@ def test_profile_list_show_export(tmp_path: Path) -> None:
     assert any(line.startswith("maanshan-2025  Ma'an") for line in listed.stdout.splitlines())
     shown = _cli("profile", "show", "maanshan-2025")
     assert shown.returncode == 0
-    assert "elderly_care: 养老服务站, elderly-care station, 养老服务中心" in shown.stdout
+    # every name a layer may use, listed with the run's list separator
+    assert "elderly_care: 养老服务站、elderly-care station、养老服务中心" in shown.stdout
+    shown_en = _cli("--lang", "en", "profile", "show", "maanshan-2025")
+    assert "elderly_care: 养老服务站, elderly-care station, 养老服务中心" in shown_en.stdout
     out = tmp_path / "my.toml"
     assert _cli("profile", "export", "maanshan-2025", "-o", out).returncode == 0
     shipped = DEMO.parents[1] / "data" / "profiles" / "maanshan-2025.toml"
