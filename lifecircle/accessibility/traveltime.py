@@ -24,6 +24,8 @@ __all__ = ["nearest", "node_times", "pairs_within"]
 
 #: Budget for one batch of the dense distance rows of :func:`pairs_within` (bytes).
 BATCH_BYTES = 128 * 2**20
+#: Widest spread of a batch's sources in :func:`pairs_within`, in searches' reaches.
+SPAN = 4.0
 
 
 def _part(frac: NDArray[np.float64], t: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -189,8 +191,9 @@ def nearest(network: Network, sources: Snapped, targets: Snapped, *,
 
 def _target_incidence(network: Network, targets: Snapped, tgt: NDArray[np.int64]
                       ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64],
-                                 NDArray[np.float64]]:
-    """Per graph node reaching targets: the nodes, CSR pointer, target ids and extra cost.
+                                 NDArray[np.float64], NDArray[np.bool_]]:
+    """Per graph node reaching targets: the nodes, CSR pointer, target ids, extra cost and
+    which end of the target's edge the node is (False: ``edge_u``, True: ``edge_v``).
 
     The extra cost runs from the node along the edge to the target plus its access leg.
     """
@@ -201,13 +204,14 @@ def _target_incidence(network: Network, targets: Snapped, tgt: NDArray[np.int64]
                            _part(1.0 - f, network.edge_time_bwd[e])])
     cost = cost + np.concatenate([acc, acc])
     tid = np.concatenate([tgt, tgt])
+    way = np.repeat([False, True], len(tgt))
     ok = np.isfinite(cost)
-    node, cost, tid = node[ok], cost[ok], tid[ok]
+    node, cost, tid, way = node[ok], cost[ok], tid[ok], way[ok]
     order = np.argsort(node, kind="stable")
-    node, cost, tid = node[order], cost[order], tid[order]
+    node, cost, tid, way = node[order], cost[order], tid[order], way[order]
     nodes, start = np.unique(node, return_index=True)
     ptr = np.append(start, len(node)).astype(np.int64)
-    return nodes, ptr, tid, cost
+    return nodes, ptr, tid, cost, way
 
 
 def _max_speed(network: Network) -> float:
@@ -257,6 +261,26 @@ def _hilbert_order(xy: NDArray[np.float64], bits: int = 16) -> NDArray[np.int64]
     return np.argsort(d, kind="stable")
 
 
+def _nodes_by_x(network: Network) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The network's nodes sorted by x, and their x (cached)."""
+    store = cache(network)
+    if "nodes_by_x" not in store:
+        order = np.argsort(network.node_xy[:, 0], kind="stable")
+        store["nodes_by_x"] = (order, network.node_xy[order, 0])
+    return store["nodes_by_x"]
+
+
+def _argsort_unique(key: NDArray[np.int64], bound: int) -> NDArray[np.int64]:
+    """``argsort`` of distinct non-negative keys below ``bound``: key and position packed
+    into one int64 and sorted by value (much faster than an argsort) when they fit."""
+    n = len(key)
+    shift = max(1, int(n).bit_length())
+    if int(bound).bit_length() + shift > 62:
+        return np.argsort(key, kind="stable")
+    packed = np.sort((key << shift) | np.arange(n, dtype=np.int64))
+    return packed & ((1 << shift) - 1)
+
+
 def _subgraph(g: sp.csr_matrix, keep: NDArray[np.int64], local: NDArray[np.int64]
               ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """The arcs of ``g`` among the ``keep`` nodes, renumbered by ``local``: CSR parts."""
@@ -276,12 +300,13 @@ def pairs_within(network: Network, sources: Snapped, targets: Snapped, *, limit_
     """Every (source, target) pair within ``limit_s``, with its travel time.
 
     Each source gets its own bounded Dijkstra; sources run in batches of at most
-    ``batch`` (fewer when the dense distance rows of a batch would pass
-    :data:`BATCH_BYTES`), so memory stays bounded. Sources are batched along a Hilbert
-    curve, and each batch searches only the part of the graph it can reach: the nodes
-    within ``limit_s`` times the graph's fastest straight-line arc speed of the batch's
-    edge ends (no route within the limit leaves that box, so the times are exactly those
-    of a search over the whole graph).
+    ``batch`` (fewer when the dense rows of a batch would pass :data:`BATCH_BYTES`), so
+    memory stays bounded. Sources are batched along a Hilbert curve, and each batch
+    searches only the part of the graph it can reach: the nodes within ``limit_s`` times
+    the graph's fastest straight-line arc speed of the batch's edge ends (no route within
+    the limit leaves that box, so the times are exactly those of a search over the whole
+    graph). A target is reached through either end of its edge, or along the edge it
+    shares with a source; the fastest way counts.
 
     Parameters
     ----------
@@ -308,72 +333,124 @@ def pairs_within(network: Network, sources: Snapped, targets: Snapped, *, limit_
         return empty
     n = network.n_nodes
     k = len(src)
-    nodes, ptr, inc_t, inc_c = _target_incidence(network, targets, tgt)
+    # per graph node, the targets on its edges (position in ``tgt``), the cost from the
+    # node to each, and which end of the target's edge the node is (0: u, 1: v)
+    e, f = _fraction(network, targets, tgt)
+    t_u, t_v = network.edge_u[e], network.edge_v[e]
+    t_acc = _access_s(network, targets, tgt)
+    t_cu = _part(f, network.edge_time_fwd[e]) + t_acc
+    t_cv = _part(1.0 - f, network.edge_time_bwd[e]) + t_acc
+    nodes, ptr, inc_t, _, inc_way = _target_incidence(network, targets, tgt)
+    tpos = np.full(len(targets.edge), -1, dtype=np.int64)
+    tpos[tgt] = np.arange(len(tgt))
+    inc_t = tpos[inc_t]
+    # the pairs along a shared edge, grouped by source
+    se_s, se_t, se_c = _same_edge_pairs(network, sources, src, targets, tgt)
+    order = np.argsort(se_s, kind="stable")
+    se_s, se_t, se_c = se_s[order], tpos[se_t[order]], se_c[order]
     # reach of a search in metres, with a margin for the rounding of the times' sums
     reach = limit_s * _max_speed(network) * (1 + 1e-9) + 1e-3
+    bounded = bool(np.isfinite(reach))
     xy = network.node_xy
+    if bounded:
+        src = src[_hilbert_order(xy[network.edge_u[sources.edge[src]]])]
+        by_x, xs = _nodes_by_x(network)
     e_src = sources.edge[src]
-    if np.isfinite(reach):
-        src = src[_hilbert_order(xy[network.edge_u[e_src]])]
-        e_src = sources.edge[src]
     local = np.full(n, -1, dtype=np.int64)
-    parts_s, parts_t, parts_c = [], [], []
+    inc_of = np.full(n, -1, dtype=np.int64)
+    inc_of[nodes] = np.arange(len(nodes))
+    out_s, out_t, out_c = [], [], []
     lo = 0
     while lo < k:
         hi = min(lo + batch, k)
-        if np.isfinite(reach):
-            ends = np.concatenate([network.edge_u[e_src[lo:hi]], network.edge_v[e_src[lo:hi]]])
-            box_lo = xy[ends].min(axis=0) - reach
-            box_hi = xy[ends].max(axis=0) + reach
-            keep = np.flatnonzero(np.all((xy >= box_lo) & (xy <= box_hi), axis=1))
+        if bounded:
+            # a batch spans at most SPAN x ``reach``, so its box stays near one search's
+            ends = np.stack([network.edge_u[e_src[lo:hi]], network.edge_v[e_src[lo:hi]]])
+            exy = xy[ends]                                  # (2, batch, 2)
+            low = np.minimum.accumulate(exy.min(axis=0), axis=0)
+            high = np.maximum.accumulate(exy.max(axis=0), axis=0)
+            wide = np.flatnonzero((high - low).max(axis=1) > SPAN * reach)
+            if len(wide):
+                hi = lo + max(1, int(wide[0]))
+            box_lo = low[hi - lo - 1] - reach
+            box_hi = high[hi - lo - 1] + reach
+            strip = by_x[np.searchsorted(xs, box_lo[0], side="left"):
+                         np.searchsorted(xs, box_hi[0], side="right")]
+            y = xy[strip, 1]
+            keep = np.sort(strip[(y >= box_lo[1]) & (y <= box_hi[1])])
         else:
             keep = np.arange(n)
-        size = len(keep) + (hi - lo)
-        hi = lo + int(max(1, min(hi - lo, BATCH_BYTES // (8 * size))))
-        rows = src[lo:hi]
+        m = len(keep)
+        # the box's nodes with targets on their edges
+        q = inc_of[keep]
+        has = np.flatnonzero(q >= 0)
+        q = q[has]
+        hi = lo + int(max(1, min(hi - lo, BATCH_BYTES // (8 * (m + hi - lo)))))
+        rows = np.sort(src[lo:hi])
         b = len(rows)
-        local[keep] = np.arange(len(keep))
+        local[keep] = np.arange(m)
         indptr, col, data = _subgraph(network.graph, keep, local)
         r_arc, n_arc, c_arc = source_arcs(network, sources, rows)
         counts = np.bincount(r_arc, minlength=b)
-        m = len(keep)
         g = sp.csr_matrix((np.concatenate([data, c_arc]),
                            np.concatenate([col, local[n_arc]]).astype(np.int32),
                            np.concatenate([indptr, indptr[-1] + np.cumsum(counts)])
                            .astype(np.int32)), shape=(m + b, m + b))
         dist = dijkstra(g, directed=True, indices=np.arange(m, m + b), limit=limit_s)
-        sel = np.flatnonzero(local[nodes] >= 0)
-        sub = dist[:, local[nodes[sel]]]
-        local[keep] = -1
-        r, c = np.nonzero(np.isfinite(sub) & (sub <= limit_s))
-        lo = hi
-        if len(r) == 0:
-            continue
-        cp = sel[c]
+        sub = dist[:, has]
+        r, c = np.nonzero(sub <= limit_s)
+        cp = q[c]
         cnt = ptr[cp + 1] - ptr[cp]
         j = ranges(ptr[cp], cnt)
-        t = np.repeat(sub[r, c], cnt) + inc_c[j]
-        ok = np.isfinite(t) & (t <= limit_s)
-        parts_s.append(rows[np.repeat(r, cnt)[ok]])
-        parts_t.append(inc_t[j][ok])
-        parts_c.append(t[ok])
-    src = np.sort(src)
-    si, ti, t = _same_edge_pairs(network, sources, src, targets, tgt)
-    ok = np.isfinite(t) & (t <= limit_s)
-    parts_s.append(si[ok])
-    parts_t.append(ti[ok])
-    parts_c.append(t[ok])
-    s_all = np.concatenate(parts_s)
-    t_all = np.concatenate(parts_t)
-    c_all = np.concatenate(parts_c)
-    if len(s_all) == 0:
+        del sub
+        # each reached (source, target) through u and through v: both ways at once,
+        # counted once (at u when u is reached, else at v)
+        tj = inc_t[j]
+        rr = np.repeat(r, cnt)
+        lu = local[t_u[tj]]
+        lv = local[t_v[tj]]
+        local[keep] = -1
+        tu = np.where(lu >= 0, dist[rr, lu], np.inf) + t_cu[tj]
+        tv = np.where(lv >= 0, dist[rr, lv], np.inf) + t_cv[tj]
+        del dist
+        t = np.minimum(tu, tv)
+        ok = (~inc_way[j] | ~(tu < np.inf)) & (t <= limit_s)
+        rr, tj, t = rr[ok], tj[ok], t[ok]
+        # along an edge shared with a source of the batch
+        a = np.searchsorted(se_s, rows, side="left")
+        z = np.searchsorted(se_s, rows, side="right")
+        js = ranges(a, z - a)
+        rr = np.concatenate([rr, np.repeat(np.arange(b), z - a)])
+        tj = np.concatenate([tj, se_t[js]])
+        t = np.concatenate([t, se_c[js]])
+        # by source, then target; a pair found both ways keeps the faster
+        key = rr * np.int64(len(tgt)) + tj
+        order = _argsort_unique(key, np.int64(b) * len(tgt))
+        key, t = key[order], t[order]
+        dup = np.flatnonzero(key[1:] == key[:-1])
+        if len(dup):
+            t[dup + 1] = np.minimum(t[dup], t[dup + 1])
+            drop = np.ones(len(key), dtype=bool)
+            drop[dup] = False
+            key, t = key[drop], t[drop]
+        ok = t <= limit_s if np.isfinite(limit_s) else t < np.inf
+        key, t = key[ok], t[ok]
+        out_s.append(rows[key // len(tgt)])
+        out_t.append(tgt[key % len(tgt)])
+        out_c.append(t)
+        lo = hi
+    # each source's pairs are one run, sorted by target: put the runs in source order
+    runs = []
+    for bi, rs in enumerate(out_s):
+        if len(rs):
+            first = np.flatnonzero(np.r_[True, rs[1:] != rs[:-1]])
+            runs.append(np.column_stack([rs[first], np.full(len(first), bi), first,
+                                         np.r_[first[1:], len(rs)]]))
+    if not runs:
         return empty
-    # one int64 key per pair: a stable sort on it is ~10x faster than a lexsort on three
-    # columns; the fastest of a pair's (at most three) ways in is kept
-    key = s_all.astype(np.int64) * np.int64(len(targets.edge)) + t_all
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    starts = np.flatnonzero(first)
-    return s_all[order[starts]], t_all[order[starts]], np.minimum.reduceat(c_all[order], starts)
+    table = np.concatenate(runs)
+    table = table[np.argsort(table[:, 0], kind="stable")]
+    cols = []
+    for part in (out_s, out_t, out_c):
+        cols.append(np.concatenate([part[bi][a:z] for _, bi, a, z in table.tolist()]))
+    return cols[0], cols[1], cols[2]
