@@ -56,6 +56,21 @@ def test_snap_to_nearest_edge_not_node():
     assert s.access_m[2] == pytest.approx(700.0)
 
 
+def test_snap_without_far_access_skips_only_the_far_distance():
+    net = build(roads([LineString([(0, 0), (1000, 0)]), LineString([(0, 0), (0, 1000)])]),
+                WALK)
+    xy = np.array([[400.0, 30.0], [20.0, 700.0], [700, 700], [np.nan, np.nan], [0, 0]])
+    a = snap(net, xy, max_snap_m=100)
+    b = snap(net, xy, max_snap_m=100, far_access=False)
+    np.testing.assert_array_equal(a.edge, b.edge)
+    np.testing.assert_array_equal(a.offset_m, b.offset_m)
+    np.testing.assert_array_equal(a.too_far, b.too_far)
+    near = ~a.too_far
+    np.testing.assert_array_equal(a.access_m[near], b.access_m[near])
+    assert a.access_m[2] == pytest.approx(700.0) and b.access_m[2] == INF
+    assert np.isnan(a.access_m[3]) and np.isnan(b.access_m[3])
+
+
 def test_snap_accepts_geoseries_and_checks_crs():
     net = build(roads([LineString([(0, 0), (100, 0)])]), WALK)
     gs = gpd.GeoSeries([shapely.Point(50, 10), None, shapely.box(10, 10, 20, 20)], crs=CRS)

@@ -36,7 +36,8 @@ class Snapped:
         Distance along the edge from ``edge_u`` (NaN where not snapped).
     access_m
         Straight distance from the point to the edge (to the nearest usable edge for
-        points too far; NaN for missing geometries).
+        points too far, or ``inf`` when :func:`snap` was told not to measure it; NaN for
+        missing geometries).
     too_far
         True where the point was not snapped: farther than ``max_snap_m`` from every
         usable edge, or without a geometry.
@@ -140,7 +141,8 @@ def _break_ties(network: Network, pi: NDArray[np.int64], e: NDArray[np.int64],
     return pi[first], e[first], dist[first]
 
 
-def snap(network: Network, points: Any, *, max_snap_m: float) -> Snapped:
+def snap(network: Network, points: Any, *, max_snap_m: float,
+         far_access: bool = True) -> Snapped:
     """Snap points to the nearest usable edge of ``network``.
 
     Parameters
@@ -152,6 +154,10 @@ def snap(network: Network, points: Any, *, max_snap_m: float) -> Snapped:
         array of shapely geometries, or a ``(k, 2)`` array of coordinates.
     max_snap_m
         Largest access leg; farther points are flagged ``too_far`` and not snapped.
+    far_access
+        Also measure how far the points beyond ``max_snap_m`` are from the road (for the
+        users' warnings); False leaves their ``access_m`` at ``inf`` and skips that
+        unbounded search (raster cells).
 
     Returns
     -------
@@ -183,7 +189,9 @@ def snap(network: Network, points: Any, *, max_snap_m: float) -> Snapped:
                              network.edge_length[e])
     far = np.ones(len(vi), dtype=bool)
     far[pi] = False
-    if far.any():
+    if not far_access:
+        access[vi[far]] = np.inf
+    elif far.any():
         (fi, _), fdist = tree.query_nearest(pts[far], return_distance=True,
                                             all_matches=False)
         access[vi[np.flatnonzero(far)[fi]]] = fdist

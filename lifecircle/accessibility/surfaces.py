@@ -31,7 +31,8 @@ def snap_cells(network: Network, bounds: tuple[float, float, float, float], cell
     if sel.shape != x.shape:
         raise ValueError(f"mask shape {sel.shape} does not match the grid {x.shape}")
     cells = snap(network, np.column_stack([x[sel], y[sel]]),
-                 max_snap_m=float(cell_m if max_snap_m is None else max_snap_m))
+                 max_snap_m=float(cell_m if max_snap_m is None else max_snap_m),
+                 far_access=False)
     return cells, sel, transform
 
 
