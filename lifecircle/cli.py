@@ -431,8 +431,10 @@ def _print_summary(state: _State, summary: Any) -> None:
 def _run(state: _State, project_path: Path, out: Path | None, overwrite: bool,
          steps: tuple[str, ...], **plan: Any) -> None:
     from lifecircle import pipeline
+    from lifecircle.memory import reuse_freed_memory
 
     _project_lang(state, project_path)
+    reuse_freed_memory()  # large arrays reuse freed heap instead of fresh kernel pages
     with _handled(state):
         with _progress(state) as progress:
             summary = pipeline.run(project_path, out, overwrite=overwrite, lang=state.lang,
