@@ -16,7 +16,6 @@ Charts
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as _dt
 import html
@@ -474,7 +473,8 @@ MAP_SIMPLIFY_M = 10.0
 def static_map(communities: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = None,
                sites: gpd.GeoDataFrame | None = None, *,
                focus: ArrayLike | None = None, outline_by: str | None = "district",
-               width_in: float = MAP_WIDTH_IN, max_height_in: float = 6.0) -> bytes:
+               width_in: float = MAP_WIDTH_IN, max_height_in: float = 6.0,
+               shapes: dict[Any, Any] | None = None) -> bytes:
     """A PNG map drawn from the result: communities in their coverage colours, gaps
     hatched, proposed sites numbered, a scale bar.
 
@@ -491,6 +491,9 @@ def static_map(communities: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
         Column whose groups get a heavier outline (district borders), or None.
     width_in, max_height_in
         Size of the image in inches (at :data:`MAP_DPI`).
+    shapes
+        A dict the maps of one report share (empty at first): the merged gap outline and
+        the dissolved borders are made once for all of them.
     """
     import io
 
@@ -498,6 +501,7 @@ def static_map(communities: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from shapely import box
 
     comm = communities
     sel = comm if focus is None else comm[np.asarray(focus, dtype=bool)]
@@ -516,25 +520,37 @@ def static_map(communities: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
     alpha = styles.COMMUNITY.fill_opacity
     if focus is not None:
         inside = np.asarray(focus, dtype=bool)
-        if (~inside).any():
-            comm[~inside].plot(ax=ax, color=[c for c, i in zip(colors, inside, strict=True)
-                                              if not i], alpha=0.25, edgecolor="#999",
-                               linewidth=0.2)
+        # the faded neighbours in view only (the others would be clipped away)
+        around = ~inside & comm.geometry.intersects(box(minx, miny, maxx, maxy)).to_numpy()
+        if around.any():
+            comm[around].plot(ax=ax, color=[c for c, i in zip(colors, around, strict=True)
+                                            if i], alpha=0.25, edgecolor="#999",
+                              linewidth=0.2)
         comm[inside].plot(ax=ax, color=[c for c, i in zip(colors, inside, strict=True) if i],
                           alpha=alpha, edgecolor=styles.COMMUNITY.stroke, linewidth=0.3)
     else:
         comm.plot(ax=ax, color=colors, alpha=alpha, edgecolor=styles.COMMUNITY.stroke,
                   linewidth=0.25)
+    shapes = {} if shapes is None else shapes
     if outline_by and outline_by in comm.columns:
-        with contextlib.suppress(ValueError, TypeError):  # a dissolve GEOS cannot do
-            comm.dissolve(by=outline_by).boundary.plot(ax=ax, color="#222", linewidth=0.9)
+        if ("outline", outline_by) not in shapes:
+            try:
+                shapes[("outline", outline_by)] = comm.dissolve(by=outline_by).boundary
+            except (ValueError, TypeError):  # a dissolve GEOS cannot do
+                shapes[("outline", outline_by)] = None
+        if shapes[("outline", outline_by)] is not None:
+            shapes[("outline", outline_by)].plot(ax=ax, color="#222", linewidth=0.9)
     if gaps is not None and len(gaps):
         import geopandas as gpd
         import shapely
 
-        g = gaps.to_crs(comm.crs) if gaps.crs != comm.crs else gaps
-        # one hatched shape: matplotlib hatches each polygon on its own (slow for thousands)
-        merged = shapely.union_all(shapely.simplify(g.geometry.values, MAP_SIMPLIFY_M))
+        if "gaps" not in shapes:
+            g = gaps.to_crs(comm.crs) if gaps.crs != comm.crs else gaps
+            # one hatched shape: matplotlib hatches each polygon on its own (slow for
+            # thousands)
+            shapes["gaps"] = shapely.union_all(shapely.simplify(g.geometry.values,
+                                                                MAP_SIMPLIFY_M))
+        merged = shapes["gaps"]
         if not merged.is_empty:
             gpd.GeoSeries([merged], crs=comm.crs).plot(
                 ax=ax, facecolor="none", edgecolor=styles.GAP.stroke, hatch="////",
@@ -867,10 +883,12 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
     has_gaps = gaps is not None and len(gaps) > 0
     has_sites = prop is not None and len(prop) > 0
     legend = map_legend(lang, has_gaps, has_sites)
+    map_shapes: dict[Any, Any] = {}  # shared by the overview and the district maps
     if maps and comm is not None and spatial_comm:
         caption = i18n.t("report.map_overview", lang)
         out.append(Figure(caption, png=static_map(comm, gaps if has_gaps else None,
-                                                  prop if has_sites else None),
+                                                  prop if has_sites else None,
+                                                  shapes=map_shapes),
                           caption=caption, legend=legend))
 
     # Table 1, region-wide
@@ -973,7 +991,7 @@ def document(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
                     part.append(Figure(dname, png=static_map(
                         comm, gaps if has_gaps else None, prop if has_sites else None,
                         focus=mask, outline_by="township" if "township" in comm.columns
-                        else None, max_height_in=5.2), legend=legend))
+                        else None, max_height_in=5.2, shapes=map_shapes), legend=legend))
             if st is not None and len(st) and "district" in pd.DataFrame(st).columns:
                 sub = pd.DataFrame(st)
                 sub = sub[sub["district"].astype(str) == dname]
