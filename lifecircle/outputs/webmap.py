@@ -157,6 +157,8 @@ def _esc(v: Any) -> str:
 def _isnan(v: Any) -> bool:
     if v is None:
         return True
+    if isinstance(v, float):  # Python and numpy floats: the common case, 30x faster
+        return v != v
     try:
         return bool(np.isnan(v))
     except (TypeError, ValueError):
