@@ -201,7 +201,7 @@ def _num(x: float) -> str:
 # ---------------------------------------------------------------------------- analysis
 def analyse(project: Project, progress: Progress = _quiet, *, cluster: Client | None = None,
             partition_by: str = "district", areas: bool = False, rasters: bool = False,
-            after_travel_times: Callable[[Layers, TravelTimes], object] | None = None
+            on_facilities: Callable[[Layers, TravelTimes], object] | None = None
             ) -> Analysis:
     """Load the layers, build the networks and check every circle.
 
@@ -220,10 +220,11 @@ def analyse(project: Project, progress: Progress = _quiet, *, cluster: Client | 
     areas, rasters
         With ``cluster``: also draw the service areas / time the travel-time raster cells
         there (needed to write them).
-    after_travel_times
-        Without ``cluster``: called with the layers and the travel times as soon as they
-        are known, before coverage (:func:`run` starts the display-only drawing there,
-        :func:`start_display`, so that it runs beside the rest of the analysis).
+    on_facilities
+        Without ``cluster``: called with the layers and the travel times of the facilities
+        alone (networks, circles and facility snaps; no demand points or minutes yet) as
+        soon as the facilities are snapped (:func:`run` starts the display-only drawing
+        there, :func:`start_display`, so that it runs beside the rest of the analysis).
 
     Returns
     -------
@@ -239,14 +240,14 @@ def analyse(project: Project, progress: Progress = _quiet, *, cluster: Client | 
     load_s = time.perf_counter() - t0
     analysis = analyse_layers(project, layers, progress, cluster=cluster,
                               partition_by=partition_by, areas=areas, rasters=rasters,
-                              after_travel_times=after_travel_times)
+                              on_facilities=on_facilities)
     return replace(analysis, timings={"load": load_s, **analysis.timings})
 
 
 def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet, *,
                    cluster: Client | None = None, partition_by: str = "district",
                    areas: bool = False, rasters: bool = False,
-                   after_travel_times: Callable[[Layers, TravelTimes], object] | None = None
+                   on_facilities: Callable[[Layers, TravelTimes], object] | None = None
                    ) -> Analysis:
     """:func:`analyse` on layers already loaded (files or GeoDataFrames in memory)."""
     from lifecircle.accessibility import network as network_mod
@@ -331,12 +332,12 @@ def analyse_layers(project: Project, layers: Layers, progress: Progress = _quiet
     else:
         progress(i18n.t("progress.times", project.lang))
         tt = travel_times(networks, points, layers.facilities, profile, circle=circle,
-                          candidates=layers.candidates, max_snap_m=project.network.max_snap_m)
+                          candidates=layers.candidates, max_snap_m=project.network.max_snap_m,
+                          on_facilities=None if on_facilities is None else
+                          lambda snapped: on_facilities(layers, snapped))
         _warn_snaps(tt, points, profile, project.network.max_snap_m, warnings)
         _warn_far_facilities(layers.facilities, tt, profile, project.network.max_snap_m,
                              warnings)
-        if after_travel_times is not None:
-            after_travel_times(layers, tt)
     timings["traveltime"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -788,14 +789,15 @@ def start_display(project: Project, layers: Layers, travel_times: TravelTimes, *
                   ) -> Display:
     """Start drawing the service areas and timing the raster cells in worker processes.
 
-    Everything they need is known once the travel times are (networks, snaps, the
-    communities' circles), so :func:`run` starts them right after the travel-time step and
-    the analysis (coverage, equity, planning) goes on beside them.
+    Everything they need is known once the facilities are snapped (networks, facility
+    snaps, the communities' circles), so :func:`run` starts them there, inside the
+    travel-time step, and the analysis (demand snapping and searching, coverage, equity,
+    planning) goes on beside them.
 
     Parameters
     ----------
     project, layers, travel_times
-        Of the analysis.
+        Of the analysis (``travel_times`` may hold the facility snaps alone).
     areas, rasters
         Which of the two to draw.
     jobs
@@ -1163,8 +1165,9 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
         display: list[Display] = []
 
         def start(layers: Layers, tt: TravelTimes) -> None:
-            # the display-only drawing needs only the travel times: it runs in worker
-            # processes beside coverage, equity and planning
+            # the display-only drawing needs only the networks and the facility snaps: it
+            # runs in worker processes beside the demand snapping and searching, coverage,
+            # equity and planning
             display.append(background.enter_context(start_display(
                 project, layers, tt, areas="outputs" in steps or service_areas,
                 rasters="outputs" in steps, jobs=jobs)))
@@ -1178,7 +1181,7 @@ def run(project_path: str | Path, out: Path | None = None, *, overwrite: bool = 
             draw = out is not None and ("outputs" in steps or service_areas)
             analysis = analyse(project, progress, cluster=client, partition_by=partition_by,
                                areas=draw, rasters=out is not None and "outputs" in steps,
-                               after_travel_times=start if draw else None)
+                               on_facilities=start if draw else None)
             if options is not None:
                 geography = (None if client is None or analysis.cluster is None
                              else distributed.ClusterGeography(

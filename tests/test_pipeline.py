@@ -185,6 +185,26 @@ def test_every_point_set_is_snapped_once_per_mode(analysis: pipeline.Analysis,
         tt.modes["walk"].facilities.take(tt.facility_rows("elderly_care")).edge.tolist()
 
 
+def test_drawing_starts_once_the_facilities_are_snapped(analysis: pipeline.Analysis) -> None:
+    """``run`` starts the display-only drawing from ``on_facilities``: the networks and
+    facility snaps it gets are the step's final ones, before any demand point is snapped."""
+    seen: list[tuple[object, object]] = []
+    fresh = pipeline.analyse(analysis.project,
+                             on_facilities=lambda layers, tt: seen.append((layers, tt)))
+    assert len(seen) == 1
+    layers, early = seen[0]
+    assert layers is fresh.layers
+    tt = fresh.travel_times
+    assert set(early.modes) == set(tt.modes)
+    for mode, ms in tt.modes.items():
+        assert len(early.modes[mode].demand) == 0 and len(ms.demand) > 0
+        assert early.modes[mode].network is ms.network
+        assert early.modes[mode].facilities is ms.facilities
+    assert (early.circle == tt.circle).all()
+    for key, snapped in pipeline._facility_snaps(fresh.project.profile, early).items():
+        assert snapped.edge.tolist() == fresh.facility_snaps[key].edge.tolist()
+
+
 def test_coverage_with_sites_matches_the_plan(analysis: pipeline.Analysis) -> None:
     """The map's "with proposed sites" view agrees with the planner's own before/after."""
     analysis = pipeline.plan_analysis(analysis, categories=["elderly_care"], sites=3,

@@ -9,8 +9,8 @@ service areas and the result layers read: nothing downstream snaps these points 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from lifecircle.accessibility.network import Network
-from lifecircle.accessibility.snap import Snapped, snap
+from lifecircle.accessibility.snap import Snapped, concat, snap
 from lifecircle.accessibility.traveltime import nearest
 from lifecircle.errors import InputError, notice
 from lifecircle.profile import Profile
@@ -152,7 +152,9 @@ def circle_of_points(demand: pd.DataFrame, communities: pd.DataFrame | None,
 def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
                  profile: Profile, *, circle: NDArray[np.object_],
                  candidates: Any = None, max_snap_m: float = 500.0,
-                 categories: Sequence[str] | None = None) -> TravelTimes:
+                 categories: Sequence[str] | None = None,
+                 on_facilities: Callable[[TravelTimes], object] | None = None
+                 ) -> TravelTimes:
     """Snap every point once per mode and time every demand point to each category.
 
     Parameters
@@ -173,6 +175,10 @@ def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
         Largest access leg from a point to its road.
     categories
         Categories to time (default: the whole catalogue).
+    on_facilities
+        Called as soon as the facilities and candidates are snapped, before the demand
+        points are, with a :class:`TravelTimes` of the networks and those snaps only (no
+        demand points, no minutes): the pipeline starts the display-only drawing there.
 
     Returns
     -------
@@ -191,7 +197,10 @@ def travel_times(networks: Mapping[str, Network], demand: Any, facilities: Any,
     fac_open = ((facilities["status"].astype(object).to_numpy() != "planned")
                 if has_fac and "status" in facilities.columns else np.ones(len(fac_cat), bool))
     modes = snap_modes(networks, demand, facilities, profile, circle=circle,
-                       candidates=candidates, max_snap_m=max_snap_m)
+                       candidates=candidates, max_snap_m=max_snap_m,
+                       on_facilities=None if on_facilities is None else lambda m:
+                       on_facilities(TravelTimes(pd.DataFrame(), circle, m, fac_cat,
+                                                 fac_open)))
     cats = list(profile.categories) if categories is None else list(categories)
     table = np.full((n, len(cats)), np.inf)
     result = TravelTimes(pd.DataFrame(), circle, modes, fac_cat, fac_open)
@@ -226,22 +235,30 @@ def _wanted(profile: Profile, category: str, point_circle: NDArray[np.object_]
 
 def snap_modes(networks: Mapping[str, Network], demand: Any, facilities: Any,
                profile: Profile, *, circle: NDArray[np.object_], candidates: Any = None,
-               max_snap_m: float = 500.0) -> dict[str, ModeSnaps]:
+               max_snap_m: float = 500.0,
+               on_facilities: Callable[[dict[str, ModeSnaps]], object] | None = None
+               ) -> dict[str, ModeSnaps]:
     """Every point snapped once per mode (:class:`ModeSnaps`): the demand points whose
     circle travels by the mode, every facility and every candidate (parameters as
-    :func:`travel_times`)."""
+    :func:`travel_times`; ``on_facilities`` gets the modes with the facilities and
+    candidates snapped and no demand points yet)."""
     circle = np.asarray(circle, dtype=object)
     used = [c for c in profile.circles if np.any(circle == c)]
     has_fac = facilities is not None and len(facilities) > 0
     has_cand = candidates is not None and len(candidates) > 0
     modes: dict[str, ModeSnaps] = {}
-    for mode, net in networks.items():
-        idx = np.flatnonzero(np.isin(circle, [c for c in used
-                                              if profile.circles[c].mode == mode]))
+    for mode, net in networks.items():  # the few facilities and candidates first
         modes[mode] = ModeSnaps(
-            net, idx, snap(net, demand.geometry.iloc[idx], max_snap_m=max_snap_m),
+            net, np.zeros(0, dtype=np.int64), concat([]),
             snap(net, facilities.geometry, max_snap_m=max_snap_m) if has_fac else None,
             snap(net, candidates.geometry, max_snap_m=max_snap_m) if has_cand else None)
+    if on_facilities is not None:
+        on_facilities(dict(modes))
+    for mode, ms in modes.items():
+        idx = np.flatnonzero(np.isin(circle, [c for c in used
+                                              if profile.circles[c].mode == mode]))
+        modes[mode] = replace(ms, demand_index=idx, demand=snap(
+            ms.network, demand.geometry.iloc[idx], max_snap_m=max_snap_m))
     return modes
 
 
