@@ -159,6 +159,8 @@ def _isnan(v: Any) -> bool:
         return True
     if isinstance(v, float):  # Python and numpy floats: the common case, 30x faster
         return v != v
+    if isinstance(v, (str, int)):  # never NaN (bool is an int); numpy would raise first
+        return False
     try:
         return bool(np.isnan(v))
     except (TypeError, ValueError):
@@ -513,16 +515,26 @@ def _more_rows(row: Mapping[str, Any], profile: Profile | None, lang: str) -> li
     out: list[list[Any]] = []
     for col, value in row.items():
         col = str(col)
+        if col.startswith(("scn_", "gcov_")):
+            kind = "pct"
+        elif col.startswith(("sup_", "esup_")) or col == "ratio":
+            kind = "ratio"
+        elif col in ("capacity", "load"):
+            kind = "num"
+        elif col == "over_capacity":
+            kind = "bool"
+        else:
+            continue
         if _isnan(value):
             continue
         label = i18n.field_label(col, profile, lang)
-        if col.startswith(("scn_", "gcov_")):
+        if kind == "pct":
             out.append([label, fmt_pct(value, lang), False])
-        elif col.startswith(("sup_", "esup_")) or col == "ratio":
+        elif kind == "ratio":
             out.append([label, fmt_num(value, lang, 1), False])
-        elif col in ("capacity", "load"):
+        elif kind == "num":
             out.append([label, fmt_num(value, lang), False])
-        elif col == "over_capacity":
+        else:
             out.append([label, fmt_bool(value, lang), bool(value)])
     return out
 
@@ -795,13 +807,23 @@ def _intern_labels(data: MapData) -> MapData:
 
 
 def _bounds(frames: Iterable[Any]) -> list[list[float]] | None:
-    import geopandas as gpd
+    import pyproj
+    import shapely
 
     boxes = []
+    to_wgs84: dict[Any, Any] = {}  # one transformer per CRS (making one takes ~0.1 s)
     for f in frames:
         if f is None or len(f) == 0 or f.crs is None:
             continue
-        b = gpd.GeoSeries(f.geometry.values, crs=f.crs).to_crs(4326).total_bounds
+        # the vertices in EPSG:4326 (as GeoSeries.to_crs transforms them), without
+        # building the reprojected geometries
+        xy = shapely.get_coordinates(np.asarray(f.geometry.values, dtype=object))
+        if len(xy) == 0:
+            continue
+        if f.crs not in to_wgs84:
+            to_wgs84[f.crs] = pyproj.Transformer.from_crs(f.crs, 4326, always_xy=True)
+        x, y = to_wgs84[f.crs].transform(xy[:, 0], xy[:, 1])
+        b = np.array([np.nanmin(x), np.nanmin(y), np.nanmax(x), np.nanmax(y)])
         if np.all(np.isfinite(b)):
             boxes.append(b)
     if not boxes:
