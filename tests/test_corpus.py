@@ -4,7 +4,8 @@ Each case is one change to a small valid project generated once per test worker.
 runs in a subprocess; a rejected input must exit 2 with one line naming what is wrong and
 the fix, no traceback, nothing written and every file under the case folder byte-identical.
 A repaired input must exit 0 with the warning printed and a result checked against the run
-on the unbroken base project.
+on the unbroken base project. The cases tests/test_language.py runs in Chinese print no
+Chinese here, in English, outside the data they quote.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from corpus import make_corpus as mc
 from corpus.cases import CASES, Case, Outcome
+from test_language import CORPUS, chinese_runs, data_values
 
 DOC = Path(__file__).parents[1] / "docs" / "bad-input.md"
 BASE_CASE = Case("base", "", "the unbroken base project", exit=0)
@@ -65,6 +67,7 @@ def test_case(case: Case, corpus_base: Path, tmp_path: Path,
               request: pytest.FixtureRequest) -> None:
     root = mc.prepare(case, corpus_base, tmp_path / case.id)
     before = mc.snapshot(root)
+    data = data_values(root / "in") if case.id in CORPUS else None
     base_result = None
     if case.exit == 0:
         base_result = request.getfixturevalue("base_outcome").out
@@ -73,6 +76,8 @@ def test_case(case: Case, corpus_base: Path, tmp_path: Path,
     shown = f"exit {o.returncode}\nstderr: {o.stderr}\nstdout: {o.stdout[-2000:]}"
     assert o.returncode == case.exit, shown
     assert "Traceback" not in o.stderr, shown
+    if data is not None:  # one language at a time (the Chinese run: tests/test_language.py)
+        assert chinese_runs(o.stdout + o.stderr, data) == [], shown
     if case.exit == 2:
         lines = o.error_lines()
         assert len(lines) == 1, shown            # one message, one line
