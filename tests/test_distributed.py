@@ -251,12 +251,21 @@ def test_run_folder_with_scheduler_equals_plain_run(client: distributed.Client,
             assert np.allclose(x.read(1), y.read(1), rtol=0, atol=1e-4)
 
 
-def test_unreachable_scheduler_exit_2_nothing_written(tmp_path: Path) -> None:
+def test_unreachable_scheduler_exit_2_nothing_written(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nobody listens at the address: exit 2 naming it and the fix, nothing written. (The
+    real connect, waiting 2 s instead of its default 10 before it gives up.)"""
+    import functools
+
+    from lifecircle import distributed as dist
+
+    monkeypatch.setattr(dist, "connect", functools.partial(dist.connect, connect_timeout_s=2))
     out = tmp_path / "result"
     r = CliRunner().invoke(main, ["--lang", "en", "check", str(DEMO), "-o", str(out),
                                   "--scheduler", "tcp://127.0.0.1:9"])
     assert r.exit_code == 2, r.output
     assert "tcp://127.0.0.1:9" in r.output and "dask scheduler" in r.output
+    assert "within 2 s" in r.output  # the patched connect ran
     assert "Traceback" not in r.output
     assert not out.exists() and not list(tmp_path.iterdir())
 
