@@ -9,7 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1] / "lifecircle"
 #: Each part's level; a part may import its own level and the levels below.
 LEVELS = {
-    0: {"errors", "i18n", "_toml", "limits", "safetext", "schemas", "parallel", "__version__"},
+    0: {"errors", "i18n", "_toml", "limits", "safetext", "schemas", "parallel", "memory",
+        "__version__"},
     1: {"profile", "project"},
     2: {"geo"},
     3: {"layers", "data"},
