@@ -526,6 +526,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.solver.trivial": ("无需求解", "nothing to solve"),
     "plan.gap_unknown": ("未知（无下界）", "unknown (no bound)"),
     "plan.new_site": ("新选址", "new site"),
+    "solver.what.mclp": ("最大覆盖模型", "maximal covering model"),
+    "solver.what.cmclp": ("带容量的最大覆盖模型", "capacitated maximal covering model"),
+    "solver.what.setcover": ("集合覆盖模型", "set covering model"),
+    "solver.what.pmedian": ("P 中位模型", "p-median model"),
+    "err.solver.rejected": ("HiGHS 拒绝了{what}（{rows} 行，{cols} 列）：状态 {status}；"
+                            "修正：请作为缺陷报告",
+                            "HiGHS rejected the {what} ({rows} rows, {cols} columns): status "
+                            "{status}; fix: report this as a bug"),
+    "err.solver.failed": ("HiGHS 求解{what}失败：模型状态 {status}；修正：请连同输入数据作为"
+                          "缺陷报告",
+                          "HiGHS failed on the {what}: model status {status}; fix: report "
+                          "this as a bug with the input"),
+    "err.solver.unsolved": ("HiGHS 无法求解{what}：模型状态 {status}；修正：检查输入（服务规模、"
+                            "预算、新址数量）",
+                            "HiGHS could not solve the {what}: model status {status}; fix: "
+                            "check the inputs (capacities, budget, number of sites)"),
+    "err.solver.inconsistent": ("HiGHS 给出的{what}解不一致（模型状态 {status}）；修正：请作为"
+                                "缺陷报告",
+                                "HiGHS returned an inconsistent solution for the {what} "
+                                "(model status {status}); fix: report this as a bug"),
+    "err.solver.greedy": ("贪心集合覆盖：部分需求无法覆盖；修正：求解前去掉无法到达的需求",
+                          "greedy set covering: some demand cannot be covered; fix: remove "
+                          "unreachable demand before solving"),
     "plan.reason.no candidate within reach": ("圈内无候选用地", "no candidate within reach"),
     "plan.reason.disconnected road piece": ("道路网络不连通", "disconnected road piece"),
     "plan.reason.off-network": ("远离道路", "off-network"),

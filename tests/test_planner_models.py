@@ -224,8 +224,12 @@ def test_p_median_hand_checked_and_explicit_zero() -> None:
     # site 0: 5 + 10*20 + 2 = 207; site 1: 20 + 0 + 4 = 24
     assert sol.selected == (1,) and sol.objective == 24.0
     # without unreached_cost every point must be served: one site cannot reach 0 and 1
-    with pytest.raises(SolverError, match="Infeasible"):
+    with pytest.raises(SolverError, match="Infeasible") as e:
         p_median(CostProblem(cost, [1, 10, 1]), p=1)
+    # the solver's status in the run's language too (a catalogue message)
+    assert e.value.render("zh").startswith(
+        "HiGHS 无法求解P 中位模型：模型状态 'Infeasible'；修正：")
+    assert str(e.value).startswith("HiGHS could not solve the p-median model: model status")
     assert p_median(CostProblem(cost, [1, 10, 1]), p=2).objective == 5.0 + 0.0 + 2.0
     wider = sp.hstack([cost, sp.csr_matrix((2, 1))], format="csr")  # demand 3: nobody
     with pytest.raises(InputError, match=r"demand point 3.*unreached_cost"):

@@ -59,6 +59,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.errors import InputError
+from lifecircle.i18n import pair
 from lifecircle.planner.solve import (
     MilpResult,
     Solution,
@@ -520,7 +521,7 @@ def maximal_covering(
         row_lower=np.r_[np.full(g, -np.inf), lo_extra], row_upper=np.r_[np.zeros(g), hi_extra],
         offset=offset, start=start,
         time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - t0)),
-        what="maximal covering model")
+        what=pair("solver.what.mclp"))
     size = (rows.shape[0], rows.shape[1], rows.nnz)
     if res.x is None:
         return _finish(model="mclp", t0=t0, selected=greedy_sel, objective=greedy_obj,
@@ -643,7 +644,7 @@ def _cmclp(pr: CoverageProblem, p: int | None, budget: float | None, *, t0: floa
         integer=np.r_[np.ones(n, bool), np.full(k_pairs, not split)], rows=rows,
         row_lower=np.full(n_rows, -np.inf), row_upper=row_upper, offset=offset, start=start,
         time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - t0)),
-        what="capacitated maximal covering model")
+        what=pair("solver.what.cmclp"))
     size = (rows.shape[0], rows.shape[1], rows.nnz)
     if res.x is None:
         return _finish(model="cmclp", t0=t0, selected=greedy_sel, objective=greedy_obj,
@@ -740,7 +741,7 @@ def set_covering(
         integer=np.ones(n, bool), rows=rows, row_lower=np.ones(g),
         row_upper=np.full(g, np.inf), start=start,
         time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - t0)),
-        what="set covering model")
+        what=pair("solver.what.setcover"))
     size = (rows.shape[0], rows.shape[1], rows.nnz)
     if res.x is None:
         return _finish(model="setcover", t0=t0, selected=greedy_sel, objective=greedy_obj,
@@ -978,7 +979,7 @@ def p_median(
         upper=np.ones(n + k_pairs), integer=np.r_[np.ones(n, bool), np.zeros(k_pairs, bool)],
         rows=rows, row_lower=row_lower, row_upper=row_upper, offset=fixed, start=start,
         time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - t0)),
-        what="p-median model")
+        what=pair("solver.what.pmedian"))
     size = (rows.shape[0], rows.shape[1], rows.nnz)
     if res.x is None:
         return _finish(model="pmedian", t0=t0, selected=order, objective=greedy_obj,

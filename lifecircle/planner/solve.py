@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from lifecircle.errors import SolverError
+from lifecircle.errors import SolverError, notice
 
 __all__ = ["STATUSES", "Solution", "greedy_cmclp", "greedy_mclp", "greedy_pmedian",
            "greedy_setcover", "solve_milp"]
@@ -159,7 +159,7 @@ def solve_milp(
     start: NDArray[np.float64] | None = None,
     time_limit_s: float = 60.0,
     mip_abs_gap: float = 1e-6,
-    what: str = "model",
+    what: str | tuple[str, str] = ("模型", "model"),
 ) -> MilpResult:
     """Solve ``opt cost @ x + offset`` s.t. ``row_lower <= rows @ x <= row_upper``.
 
@@ -226,8 +226,8 @@ def solve_milp(
         np.ascontiguousarray(rows.data, dtype=np.float64),
         np.asarray(integer, dtype=np.int32))
     if status == highspy.HighsStatus.kError:
-        raise SolverError(f"HiGHS rejected the {what} ({n_row} rows, {n_col} columns): "
-                          f"status {status.name}; fix: report this as a bug")
+        raise notice(SolverError, "err.solver.rejected", what=what, rows=n_row, cols=n_col,
+                     status=status.name)
     if start is not None:
         idx = np.arange(n_col, dtype=np.int32)
         h.setSolution(n_col, idx, np.ascontiguousarray(start, dtype=np.float64))
@@ -237,8 +237,7 @@ def solve_milp(
     info = h.getInfo()
     has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if run_status == highspy.HighsStatus.kError:
-        raise SolverError(f"HiGHS failed on the {what}: model status {text!r}; "
-                          "fix: report this as a bug with the input")
+        raise notice(SolverError, "err.solver.failed", what=what, status=repr(text))
     status_enum = highspy.HighsModelStatus
     if model_status == status_enum.kOptimal:
         kind = "optimal"
@@ -246,15 +245,14 @@ def solve_milp(
                           status_enum.kSolutionLimit, status_enum.kInterrupt):
         kind = "time_limit" if has_primal else "no_solution"
     else:
-        raise SolverError(f"HiGHS could not solve the {what}: model status {text!r}; "
-                          "fix: check the inputs (capacities, budget, number of sites)")
+        raise notice(SolverError, "err.solver.unsolved", what=what, status=repr(text))
     x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_primal else None
     obj = float(info.objective_function_value)
     if x is not None and not _consistent(x, obj, cost, lower, upper, integer, rows, row_lower,
                                          row_upper, offset):
         if start is None:
-            raise SolverError(f"HiGHS returned an inconsistent solution for the {what} "
-                              f"(model status {text!r}); fix: report this as a bug")
+            raise notice(SolverError, "err.solver.inconsistent", what=what,
+                         status=repr(text))
         # HiGHS 1.16 can map a start solution wrongly into the presolved space and then
         # claims a wrong optimum (seen on set covering): solve again without the start.
         left = time_limit_s - (time.perf_counter() - t0)
@@ -463,8 +461,7 @@ def greedy_setcover(
         gain = a @ need
         j = _pick(gain / np.maximum(c, 1e-12), prio, ~is_open & (gain > 0))
         if j < 0:
-            raise SolverError("greedy set covering: some demand cannot be covered; "
-                              "fix: remove unreachable demand before solving")
+            raise notice(SolverError, "err.solver.greedy")
         chosen.append(j)
         is_open[j] = True
         need[a.indices[a.indptr[j]:a.indptr[j + 1]]] = 0.0
