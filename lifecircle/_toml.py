@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lifecircle.errors import Problem, ProjectError, notice
+from lifecircle.i18n import both, listed, t
 
 TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
                list: "a list", dict: "a table"}
@@ -73,7 +74,8 @@ def read_toml(path: Path, error_where: str) -> dict[str, Any]:
         raise notice(ProjectError, "err.toml.not_found", path=path) from None
     except IsADirectoryError:
         names = sorted(p.name for p in path.glob("*.toml"))[:5]
-        hint = f" ({', '.join(names)})" if names else ""
+        hint = both(lambda lang: t("sep.paren", lang, text=listed(names, lang))) \
+            if names else ""
         raise notice(ProjectError, "err.toml.folder", path=path, what=what,
                      hint=hint) from None
     except OSError as e:
@@ -103,6 +105,4 @@ def _syntax(e: tomllib.TOMLDecodeError) -> tuple[str, str]:
             return msg, msg
         lineno, colno = int(m.group(1)), int(m.group(2))
     reason = msg.split(" (at line")[0]
-    from lifecircle.i18n import t
-
     return t("toml.at", "zh", line=lineno, col=colno, reason=repr(reason)), msg

@@ -44,7 +44,7 @@ import shapely
 from numpy.typing import NDArray
 
 from lifecircle import i18n
-from lifecircle.errors import LifecircleError
+from lifecircle.errors import LifecircleError, notice
 from lifecircle.profile import SEARCH_FACTOR, Mode, Profile
 from lifecircle.project import Project
 
@@ -85,14 +85,12 @@ def _parse(scheduler: str) -> tuple[str, int | None]:
     if text == "local" or text.startswith("local:"):
         n = text.partition(":")[2]
         if n and not (n.isdigit() and int(n) >= 1):
-            raise ClusterError(f"--scheduler {scheduler!r}: the number of local workers must "
-                               "be a whole number >= 1; fix: e.g. --scheduler local:4")
+            raise notice(ClusterError, "err.dask.local_n", scheduler=repr(scheduler))
         return "local", int(n) if n else None
     if "://" not in text:
         host, _, port = text.rpartition(":")
         if not host or not port.isdigit():
-            raise ClusterError(f"--scheduler {scheduler!r}: not a scheduler address; fix: give "
-                               "tcp://HOST:PORT (printed by `dask scheduler`) or local[:N]")
+            raise notice(ClusterError, "err.dask.address", scheduler=repr(scheduler))
         text = f"tcp://{text}"
     return text, None
 
@@ -118,15 +116,11 @@ def with_jobs(scheduler: str | Any, jobs: int | None) -> str | Any:
         if address == "local" and n in (None, jobs):
             return f"local:{jobs}"
         if address == "local":
-            raise ClusterError(
-                f"--jobs {jobs} with --scheduler {scheduler}: two different numbers of local "
-                f"workers; fix: give one of them (--scheduler local:{jobs}, or drop --jobs)")
+            raise notice(ClusterError, "err.dask.jobs_local", jobs=jobs,
+                         scheduler=str(scheduler))
     else:
         address = str(getattr(getattr(scheduler, "scheduler", None), "address", scheduler))
-    raise ClusterError(
-        f"--jobs {jobs} with --scheduler {address}: the cluster's workers do the parallel "
-        "work and this command cannot size them; fix: drop --jobs and size the cluster "
-        "(`dask worker ADDRESS --nworkers N --nthreads 1`), or use --scheduler local:N")
+    raise notice(ClusterError, "err.dask.jobs_remote", jobs=jobs, address=address)
 
 
 @contextlib.contextmanager
@@ -160,8 +154,7 @@ def connect(scheduler: str | Any, *, connect_timeout_s: float = 10.0,
     try:
         import distributed
     except ImportError as e:
-        raise ClusterError("--scheduler needs dask.distributed, which is not installed; fix: "
-                           "pip install 'lifecircle[dask]'") from e
+        raise notice(ClusterError, "err.dask.missing") from e
     if isinstance(scheduler, distributed.Client):
         _check_workers(scheduler, str(scheduler.scheduler.address), worker_timeout_s)
         yield scheduler
@@ -178,11 +171,8 @@ def connect(scheduler: str | Any, *, connect_timeout_s: float = 10.0,
             client = stack.enter_context(distributed.Client(
                 address, timeout=f"{connect_timeout_s}s", set_as_default=False))
         except (OSError, TimeoutError) as e:
-            raise ClusterError(
-                f"--scheduler {address}: no Dask scheduler answers at this address within "
-                f"{connect_timeout_s:g} s ({type(e).__name__}); fix: start one with "
-                f"`dask scheduler` and workers with `dask worker {address}`, check the host, "
-                "port and firewall, or use --scheduler local") from e
+            raise notice(ClusterError, "err.dask.unreachable", address=address,
+                         s=f"{connect_timeout_s:g}", error=type(e).__name__) from e
         _check_workers(client, address, worker_timeout_s)
         yield client
 
@@ -192,30 +182,25 @@ def _check_workers(client: Any, address: str, timeout_s: float) -> None:
     try:
         client.wait_for_workers(1, timeout=timeout_s)
     except (OSError, TimeoutError) as e:
-        raise ClusterError(
-            f"--scheduler {address}: the scheduler has no workers after {timeout_s:g} s; fix: "
-            f"start some with `dask worker {address}` (each with lifecircle installed)") from e
+        raise notice(ClusterError, "err.dask.no_workers", address=address,
+                     s=f"{timeout_s:g}") from e
     mine = _versions()
     try:
         theirs = client.run(_versions, on_error="return")
     except (OSError, TimeoutError) as e:
-        raise ClusterError(f"--scheduler {address}: lost the scheduler while asking the "
-                           f"workers' versions ({e}); fix: check the scheduler is running"
-                           ) from e
+        raise notice(ClusterError, "err.dask.lost_versions", address=address,
+                     error=str(e)) from e
     for worker, found in sorted(theirs.items()):
         if isinstance(found, BaseException):
-            raise ClusterError(
-                f"worker {worker}: cannot run lifecircle ({type(found).__name__}: {found}); "
-                f"fix: pip install lifecircle=={mine['lifecircle']} (with the [dask] extra) "
-                "in the worker's environment")
+            raise notice(ClusterError, "err.dask.worker_broken", worker=worker,
+                         error=f"{type(found).__name__}: {found}",
+                         version=mine["lifecircle"])
         diff = [f"{k} {found.get(k)} (client {v})" for k, v in mine.items()
                 if found.get(k) != v]
         if diff:
             pins = " ".join(f"{k}=={v}" for k, v in mine.items() if found.get(k) != v)
-            raise ClusterError(
-                f"worker {worker}: package versions differ from this client: "
-                f"{', '.join(diff)}; fix: install the same versions on every worker "
-                f"(pip install {pins}) or run the client in the workers' environment")
+            raise notice(ClusterError, "err.dask.versions", worker=worker,
+                         diff=i18n.items(diff), pins=pins)
 
 
 def _submit(client: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -229,7 +214,8 @@ def _submit(client: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> A
         return client.submit(fn, *args, pure=False, **kwargs)
 
 
-def _gather(client: Any, futures: Sequence[Any], what: str, keys: Sequence[str]) -> list[Any]:
+def _gather(client: Any, futures: Sequence[Any], what: tuple[str, str], keys: Sequence[str]
+            ) -> list[Any]:
     """Results of ``futures``; a dead worker or a lost scheduler becomes a ClusterError."""
     import distributed
 
@@ -241,20 +227,13 @@ def _gather(client: Any, futures: Sequence[Any], what: str, keys: Sequence[str])
                       str(f.key) == task), task)
         worker = getattr(e, "last_worker", None)
         where = getattr(worker, "address", worker) or "?"
-        raise ClusterError(
-            f"worker {where} died while computing {what} of partition {which} (the task was "
-            f"retried and killed its worker each time); fix: give the workers more memory "
-            "(`dask worker --memory-limit`), split the partitions finer (--partition-by "
-            "township), and check the worker's log for the cause") from e
+        raise notice(ClusterError, "err.dask.worker_died", where=where, what=what,
+                     which=which) from e
     except distributed.client.FutureCancelledError as e:
-        raise ClusterError(
-            f"a worker died or the cluster dropped the work while computing {what} ({e}); "
-            "fix: give the workers more memory (`dask worker --memory-limit`), check the "
-            "workers' logs, then run again") from e
+        raise notice(ClusterError, "err.dask.dropped", what=what, error=str(e)) from e
     except (OSError, TimeoutError) as e:
-        raise ClusterError(
-            f"lost the Dask scheduler while computing {what} ({type(e).__name__}: {e}); fix: "
-            "check the scheduler is still running and reachable, then run again") from e
+        raise notice(ClusterError, "err.dask.lost", what=what,
+                     error=f"{type(e).__name__}: {e}") from e
     finally:
         for f in futures:
             with contextlib.suppress(Exception):
@@ -671,7 +650,8 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
     from rasterio import features
 
     if by not in PARTITION_BY:
-        raise ClusterError(f"--partition-by {by!r}: fix: use one of {', '.join(PARTITION_BY)}")
+        raise notice(ClusterError, "err.dask.partition_by", by=repr(by),
+                     known=i18n.items(PARTITION_BY))
     profile = project.profile
     parts = partition(layers, points, project, by=by, candidates=candidates)
     comm = layers.communities
@@ -707,7 +687,7 @@ def travel_times(client: Any, project: Project, layers: Any, points: gpd.GeoData
         circles=circles, categories=categories, first_mode=first_mode,
         cells=cells_of[p.index], raster_snap_m=project.network.max_snap_m, areas=areas,
         ) for p in parts]
-    results: list[PartResult] = _gather(client, futures, "travel times",
+    results: list[PartResult] = _gather(client, futures, i18n.pair("dask.what.times"),
                                         [p.key for p in parts])
 
     times = pd.concat([r.times for r in results]).reindex(points["did"].to_numpy())
@@ -914,9 +894,7 @@ def geography(client: Any, project: Project, layers: Any, demand: gpd.GeoDataFra
         minutes = demand["cid"].map(kind_of).map(
             {k: c.minutes for k, c in profile.circles.items()}).to_numpy(float)
         if np.any(search_s > SEARCH_FACTOR * minutes * 60.0 + 1e-6):
-            raise ClusterError(f"the planner searches beyond {SEARCH_FACTOR:g} times a "
-                               "circle's minutes, wider than the partitions' halo; fix: run "
-                               "this model on one machine (without --scheduler)")
+            raise notice(ClusterError, "err.dask.search", factor=f"{SEARCH_FACTOR:g}")
         n_dem, n_cand = len(demand), len(cand)
         circles = [k for k in profile.circles if (comm["kind"] == k).any()]
         pos_of = pd.Series(np.arange(n_dem), index=demand["did"].to_numpy())
@@ -944,7 +922,7 @@ def geography(client: Any, project: Project, layers: Any, demand: gpd.GeoDataFra
                 node_crossings=project.network.node_crossings, max_snap_m=max_snap))
             futures[-1].anyc = np.flatnonzero(anyc)  # type: ignore[attr-defined]
         maps = [f.anyc for f in futures]  # type: ignore[attr-defined]
-        results = _gather(client, futures, "candidate coverage sets", [p.key for p in parts])
+        results = _gather(client, futures, i18n.pair("dask.what.sets"), [p.key for p in parts])
         off = np.zeros(n_dem, dtype=bool)
         comp = np.full(n_dem, -1, dtype=np.int64)
         near = np.full(n_cand, np.inf)

@@ -530,6 +530,86 @@ TEXT: dict[str, tuple[str, str]] = {
     "solver.what.cmclp": ("带容量的最大覆盖模型", "capacitated maximal covering model"),
     "solver.what.setcover": ("集合覆盖模型", "set covering model"),
     "solver.what.pmedian": ("P 中位模型", "p-median model"),
+    # the Dask cluster (--scheduler)
+    "dask.what.times": ("出行时间", "travel times"),
+    "dask.what.sets": ("候选用地覆盖集合", "candidate coverage sets"),
+    "err.dask.local_n": ("--scheduler {scheduler}：本机 worker 数须为不小于 1 的整数；"
+                         "修正：如 --scheduler local:4",
+                         "--scheduler {scheduler}: the number of local workers must be a whole "
+                         "number >= 1; fix: e.g. --scheduler local:4"),
+    "err.dask.address": ("--scheduler {scheduler}：不是调度器地址；修正：给出 tcp://HOST:PORT"
+                         "（由 `dask scheduler` 打印）或 local[:N]",
+                         "--scheduler {scheduler}: not a scheduler address; fix: give "
+                         "tcp://HOST:PORT (printed by `dask scheduler`) or local[:N]"),
+    "err.dask.jobs_local": ("--jobs {jobs} 与 --scheduler {scheduler}：给出了两个不同的本机 worker "
+                            "数；修正：只给一个（--scheduler local:{jobs}，或去掉 --jobs）",
+                            "--jobs {jobs} with --scheduler {scheduler}: two different numbers "
+                            "of local workers; fix: give one of them (--scheduler "
+                            "local:{jobs}, or drop --jobs)"),
+    "err.dask.jobs_remote": ("--jobs {jobs} 与 --scheduler {address}：并行由集群的 worker 完成，"
+                             "本命令无法设定其数量；修正：去掉 --jobs 并设定集群规模（`dask worker "
+                             "ADDRESS --nworkers N --nthreads 1`），或使用 --scheduler local:N",
+                             "--jobs {jobs} with --scheduler {address}: the cluster's workers "
+                             "do the parallel work and this command cannot size them; fix: "
+                             "drop --jobs and size the cluster (`dask worker ADDRESS --nworkers "
+                             "N --nthreads 1`), or use --scheduler local:N"),
+    "err.dask.missing": ("--scheduler 需要 dask.distributed，但未安装；修正：pip install "
+                         "'lifecircle[dask]'",
+                         "--scheduler needs dask.distributed, which is not installed; fix: "
+                         "pip install 'lifecircle[dask]'"),
+    "err.dask.unreachable": ("--scheduler {address}：{s} 秒内该地址没有 Dask 调度器应答"
+                             "（{error}）；修正：用 `dask scheduler` 启动调度器，用 `dask worker "
+                             "{address}` 启动 worker，检查主机、端口和防火墙，或使用 "
+                             "--scheduler local",
+                             "--scheduler {address}: no Dask scheduler answers at this address "
+                             "within {s} s ({error}); fix: start one with `dask scheduler` and "
+                             "workers with `dask worker {address}`, check the host, port and "
+                             "firewall, or use --scheduler local"),
+    "err.dask.no_workers": ("--scheduler {address}：{s} 秒后调度器仍没有 worker；修正：用 "
+                            "`dask worker {address}` 启动 worker（每个都须安装 lifecircle）",
+                            "--scheduler {address}: the scheduler has no workers after {s} s; "
+                            "fix: start some with `dask worker {address}` (each with lifecircle "
+                            "installed)"),
+    "err.dask.lost_versions": ("--scheduler {address}：查询 worker 版本时与调度器断开（{error}）；"
+                               "修正：检查调度器是否在运行",
+                               "--scheduler {address}: lost the scheduler while asking the "
+                               "workers' versions ({error}); fix: check the scheduler is "
+                               "running"),
+    "err.dask.worker_broken": ("worker {worker}：无法运行 lifecircle（{error}）；修正：在该 worker "
+                               "的环境中 pip install lifecircle=={version}（含 [dask] 扩展）",
+                               "worker {worker}: cannot run lifecircle ({error}); fix: pip "
+                               "install lifecircle=={version} (with the [dask] extra) in the "
+                               "worker's environment"),
+    "err.dask.versions": ("worker {worker}：软件包版本与本机不同：{diff}；修正：在每个 worker 上"
+                          "安装相同版本（pip install {pins}），或在 worker 的环境中运行本命令",
+                          "worker {worker}: package versions differ from this client: {diff}; "
+                          "fix: install the same versions on every worker (pip install {pins}) "
+                          "or run the client in the workers' environment"),
+    "err.dask.worker_died": ("worker {where} 在计算分区 {which} 的{what}时崩溃（任务重试后每次都使"
+                             "worker 崩溃）；修正：给 worker 更多内存（`dask worker "
+                             "--memory-limit`），把分区划得更细（--partition-by township），"
+                             "并查看 worker 日志找原因",
+                             "worker {where} died while computing {what} of partition {which} "
+                             "(the task was retried and killed its worker each time); fix: "
+                             "give the workers more memory (`dask worker --memory-limit`), "
+                             "split the partitions finer (--partition-by township), and check "
+                             "the worker's log for the cause"),
+    "err.dask.dropped": ("计算{what}时有 worker 崩溃或集群丢弃了任务（{error}）；修正：给 worker "
+                         "更多内存（`dask worker --memory-limit`），查看 worker 日志，然后重新运行",
+                         "a worker died or the cluster dropped the work while computing {what} "
+                         "({error}); fix: give the workers more memory (`dask worker "
+                         "--memory-limit`), check the workers' logs, then run again"),
+    "err.dask.lost": ("计算{what}时与 Dask 调度器断开（{error}）；修正：检查调度器仍在运行且可达，"
+                      "然后重新运行",
+                      "lost the Dask scheduler while computing {what} ({error}); fix: check "
+                      "the scheduler is still running and reachable, then run again"),
+    "err.dask.partition_by": ("--partition-by {by}：修正：使用 {known} 之一",
+                              "--partition-by {by}: fix: use one of {known}"),
+    "err.dask.search": ("选址模型的搜索范围超过生活圈时限的 {factor} 倍，超出分区的缓冲带；"
+                        "修正：在单机上运行该模型（不用 --scheduler）",
+                        "the planner searches beyond {factor} times a circle's minutes, wider "
+                        "than the partitions' halo; fix: run this model on one machine "
+                        "(without --scheduler)"),
     "err.solver.rejected": ("HiGHS 拒绝了{what}（{rows} 行，{cols} 列）：状态 {status}；"
                             "修正：请作为缺陷报告",
                             "HiGHS rejected the {what} ({rows} rows, {cols} columns): status "
@@ -1053,6 +1133,44 @@ ERRORS: dict[str, tuple[str, str]] = {
                              "accessibility.network.build 为 {mode!r} 构建网络",
                              "no network for mode {mode!r} (circle {circle!r}); fix: build one "
                              "with accessibility.network.build for {mode!r}"),
+    "err.plan.method": ("未知的求解方法 {value}；修正：使用 {known} 之一",
+                        "method {value}: unknown; fix: use one of {known}"),
+    "err.cov.kind": ("社区：第 {row} 行（cid {cid}）：类型 {value} 不是标准配置 {profile} 的生活圈"
+                     "{more}；修正：使用 {known} 之一",
+                     "communities: row {row} (cid {cid}): kind {value} is not a circle of "
+                     "profile {profile}{more}; fix: use one of {known}"),
+    "err.cov.kind_rows": ("（共 {n} 行）", " ({n} rows)"),
+    "err.times.kind": ("需求点：第 {row} 行（did {did}，cid {cid}）：社区类型 {value} 不是标准配置 "
+                       "{profile} 的生活圈{more}；修正：使用 {known} 之一",
+                       "demand points: row {row} (did {did}, cid {cid}): community kind "
+                       "{value} is not a circle of profile {profile}{more}; fix: use one of "
+                       "{known}"),
+    "err.times.kind_points": ("（共 {n} 个点）", " ({n} points)"),
+    "err.map.basemap": ("未知的底图 {value}；修正：使用 {known} 之一或 None",
+                        "unknown basemap {value}; fix: use one of {known} or None"),
+    # OpenStreetMap road files
+    "osm.for.walk": ("步行", "walking"),
+    "osm.for.drive": ("机动车", "driving"),
+    "osm.for.all": ("步行或机动车", "walking or driving"),
+    "err.osm.network_type": ("OSM 网络类型 {value} 未知；修正：使用 {known} 之一",
+                             "OSM network type {value}: unknown; fix: use one of {known}"),
+    "err.osm.not_found": ("{path}：文件不存在；修正：检查 OSM 文件路径",
+                          "{path}: file not found; fix: check the OSM file path"),
+    "err.osm.no_ways": ("{path}：没有可供{what}使用的 OSM 道路（读取了 {n} 条 highway=* 道路）；"
+                        "修正：检查文件是否覆盖研究区并含有 highway=* 道路",
+                        "{path}: no OSM ways usable for {what} ({n} highway=* ways read); fix: "
+                        "check the file covers the area and holds highway=* ways"),
+    "err.osm.pbf": ("{path}：无法读取 OSM PBF 文件（{error}）；修正：检查它是完整的 .osm.pbf 数据",
+                    "{path}: cannot read the OSM PBF file ({error}); fix: check it is a complete "
+                    ".osm.pbf extract"),
+    "err.osm.xml": ("{path}：不是有效的 OSM XML（{error}）；修正：重新导出为 .osm XML 或 .osm.pbf",
+                    "{path}: not valid OSM XML ({error}); fix: re-export the extract as .osm "
+                    "XML or .osm.pbf"),
+    "err.osm.unreadable": ("{path}：无法读取（{error}）；修正：检查该文件",
+                           "{path}: cannot read ({error}); fix: check the file"),
+    "err.osm.osmnx": ("{path}：osmnx 无法构建路网（{error}）；修正：检查数据，或转换为 .osm.pbf",
+                      "{path}: osmnx could not build a graph ({error}); fix: check the extract, "
+                      "or convert it to .osm.pbf"),
     "err.cand.bool": ("候选用地：第 {row} 行：{col} = {value!r} 不是是/否值；修正：在 `{col}` 中"
                       "填 true 或 false",
                       "candidates: row {row}: {col} = {value!r} is not true/false; fix: use "

@@ -1053,8 +1053,8 @@ def _write_rest(analysis: Analysis, folder: Path, layers: dict[str, Any], progre
                      if len(p.unreached) else pd.DataFrame())
         plan_summary = {
             "model": p.model,
-            "categories": ", ".join(project.profile.categories[c].name(lang)
-                                    for c in p.categories),
+            "categories": i18n.listed([project.profile.categories[c].name(lang)
+                                       for c in p.categories], lang),
             "sites": len(p.sites), "status": p.solution.status, "gap": p.solution.gap,
             "seconds": round(p.solution.seconds, 2), "solver": p.solution.method,
             "new_population": round(float(p.sites["new_population"].sum())),

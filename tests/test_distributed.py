@@ -274,6 +274,11 @@ def test_bad_scheduler_value_exit_2(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["check", str(DEMO), "-o", str(tmp_path / "r"),
                                   "--scheduler", "local:zero"])
     assert r.exit_code == 2 and "local:4" in r.output
+    # in the run's language: Chinese by default, English with --lang en
+    assert "本机 worker 数须为不小于 1 的整数；修正：" in r.output, r.output
+    r = CliRunner().invoke(main, ["--lang", "en", "check", str(DEMO), "-o",
+                                  str(tmp_path / "r"), "--scheduler", "bogus"])
+    assert r.exit_code == 2 and "not a scheduler address; fix: give tcp://HOST:PORT" in r.output
 
 
 def test_worker_killed_mid_run_exit_2_nothing_written(region: Path, tmp_path: Path) -> None:

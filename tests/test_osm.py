@@ -245,5 +245,12 @@ def test_bad_osm_inputs(tmp_path, xml_path):
     empty.write_text('<osm version="0.6"><node id="1" lat="31.7" lon="118.5"/>'
                      '<way id="5"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/>'
                      "</way></osm>")
-    with pytest.raises(InputError, match="no OSM ways usable"):
+    with pytest.raises(InputError, match="no OSM ways usable") as e:
         read_osm(empty)
+    # in a Chinese run the message and its fix are Chinese (catalogue keys)
+    assert e.value.render("zh").startswith(f"{empty}：没有可供步行使用的 OSM 道路")
+    assert "修正：" in e.value.render("zh")
+    with pytest.raises(InputError) as e:
+        read_osm(tmp_path / "missing.osm")
+    missing = tmp_path / "missing.osm"
+    assert e.value.render("zh") == f"{missing}：文件不存在；修正：检查 OSM 文件路径"

@@ -20,7 +20,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 
-from lifecircle.errors import InputError, Note
+from lifecircle.errors import InputError, Note, notice
+from lifecircle.i18n import items, pair
 from lifecircle.profile import TIME_EPS_MIN, Profile, covered
 
 __all__ = ["TIME_EPS_MIN", "Coverage", "PointCoverage", "compute_coverage",
@@ -143,10 +144,9 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
     bad = [i for i, k in enumerate(kinds) if k not in profile.circles]
     if bad:
         i = bad[0]
-        raise InputError(
-            f"communities: row {i} (cid {communities['cid'].iloc[i]}): kind {kinds[i]!r} is "
-            f"not a circle of profile {profile.key}; fix: use one of {', '.join(circles)}"
-            + (f" ({len(bad)} rows)" if len(bad) > 1 else ""))
+        raise notice(InputError, "err.cov.kind", row=i, cid=communities["cid"].iloc[i],
+                     value=repr(kinds[i]), profile=profile.key, known=items(circles),
+                     more=pair("err.cov.kind_rows", n=len(bad)) if len(bad) > 1 else "")
     comm_required = np.array([[kinds[i] in profile.categories[c].circles for c in cats]
                               for i in range(len(kinds))], dtype=bool).reshape(len(kinds),
                                                                                 len(cats))
@@ -178,7 +178,7 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
     present = [c for c in cats if c in times.columns]
     absent = [c for c in cats if c not in times.columns]
     if absent:
-        warnings.append(Note("warn.cov.no_times", categories=", ".join(absent)))
+        warnings.append(Note("warn.cov.no_times", categories=items(absent)))
     if present and n:
         sub = times.reindex(index=pd.Index(did), columns=present)
         no_row = int((~np.isin(did, times.index.to_numpy())).sum())

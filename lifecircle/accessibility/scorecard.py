@@ -306,8 +306,7 @@ def _township_facility(ctx: _Context, ind: Indicator) -> _Result:
     lacking = [str(t[1]) for t, h in per.items() if not h]
     n_na = int((~ctx.comm["township"].notna().to_numpy() & ctx.kind_mask(ind.kind)).sum())
     note = _join(Note("score.note.townships", n=int(per.sum()), total=len(per)),
-                 Note("score.note.without", names=", ".join(lacking[:5])
-                      + (" ..." if len(lacking) > 5 else "")) if lacking else "",
+                 Note("score.note.without", names=i18n.items(lacking, 5)) if lacking else "",
                  Note("score.note.no_township", n=n_na) if n_na else "")
     return _Result(value, note)
 
@@ -325,8 +324,7 @@ def _district_facility(ctx: _Context, ind: Indicator) -> _Result:
     lacking = [str(d) for d, h in per.items() if not h]
     n_na = int((ctx.comm["district"].isna().to_numpy() & ctx.kind_mask(ind.kind)).sum())
     note = _join(Note("score.note.districts", n=int(per.sum()), total=len(per)),
-                 Note("score.note.without", names=", ".join(lacking[:6])
-                      + (" ..." if len(lacking) > 6 else "")) if lacking else "",
+                 Note("score.note.without", names=i18n.items(lacking, 6)) if lacking else "",
                  Note("score.note.no_district", n=n_na) if n_na else "")
     return _Result(100.0 * float(per.mean()), note)
 

@@ -21,6 +21,7 @@ from lifecircle.accessibility.network import Network
 from lifecircle.accessibility.snap import Snapped, concat, snap
 from lifecircle.accessibility.traveltime import nearest
 from lifecircle.errors import InputError, notice
+from lifecircle.i18n import items, pair
 from lifecircle.profile import Profile
 
 __all__ = ["ModeSnaps", "TravelTimes", "circle_of_points", "snap_modes", "travel_times",
@@ -141,11 +142,11 @@ def circle_of_points(demand: pd.DataFrame, communities: pd.DataFrame | None,
     bad = np.flatnonzero([k not in profile.circles for k in kinds])
     if bad.size:
         i = int(bad[0])
-        raise InputError(
-            f"demand points: row {i} (did {demand['did'].iloc[i]}, cid {demand['cid'].iloc[i]}): "
-            f"community kind {kinds[i]!r} is not a circle of profile {profile.key}; fix: use "
-            f"one of {', '.join(profile.circles)}"
-            + (f" ({bad.size} points)" if bad.size > 1 else ""))
+        raise notice(InputError, "err.times.kind", row=i, did=demand["did"].iloc[i],
+                     cid=demand["cid"].iloc[i], value=repr(kinds[i]), profile=profile.key,
+                     known=items(profile.circles),
+                     more=pair("err.times.kind_points", n=int(bad.size)) if bad.size > 1
+                     else "")
     return np.asarray(kinds, dtype=object)
 
 

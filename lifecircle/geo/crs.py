@@ -19,6 +19,7 @@ from pyproj.crs import GeographicCRS, ProjectedCRS
 from pyproj.crs.coordinate_operation import TransverseMercatorConversion
 from pyproj.exceptions import CRSError
 
+from lifecircle import i18n
 from lifecircle.errors import ProjectError, notice
 
 Bounds = Sequence[float]  # (min_x, min_y, max_x, max_y)
@@ -105,7 +106,7 @@ def working_crs(spec: str | int, bounds_lonlat: Bounds, *,
     units = {ax.unit_name.lower() for ax in crs.axis_info}
     if not units <= {"metre", "meter", "m"}:
         raise notice(ProjectError, "err.crs.units", spec=repr(spec), crs=crs.name,
-                     units=", ".join(sorted(units)))
+                     units=i18n.items(sorted(units)))
     if not accept_distortion:
         err = distortion(crs, bounds_lonlat)
         if err > MAX_DISTORTION:

@@ -474,7 +474,7 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, lang: st
         if canon not in mapping:
             continue
         f = mapping[canon]
-        sample = _c(", ".join(f.samples))
+        sample = _c(listed(f.samples, lang))
         doubt = _doubt(role, canon, a.frame[f.name], profile, lang) if a.frame is not None \
             else None
         if doubt is not None and canon == id_canon:
@@ -504,7 +504,7 @@ def _layer_lines(role: str, a: _Analysed, base: Path, profile: Profile, lang: st
             lines.append(t("init.name_ids"))
             continue
         known = "/".join(fld.FIELD_NAMES[role][canon][1:6])
-        closest = _c(", ".join(fld.closest(canon, names)[:8])) or t("load.no_fields")
+        closest = _c(listed(fld.closest(canon, names)[:8], lang)) or t("load.no_fields")
         what_key = f"init.what.{canon}"
         what = t(what_key) if what_key in TEXT else canon
         lines.append(t("init.todo_field", column=canon, what=what, known=known,
@@ -535,7 +535,7 @@ def _value_lines(role: str, a: _Analysed, mapping: dict, profile: Profile,
                      + _t("init.values_header", lang, options=vt.options))
         for val, n in sorted(res.unknown.items(), key=lambda kv: -kv[1]):
             close = fld.closest_labels(val, {k: str(v) for k, v in vt.table.items()})
-            near = _c(_t("init.closest", lang, labels=", ".join(close))) if close else ""
+            near = _c(_t("init.closest", lang, labels=listed(close, lang))) if close else ""
             lines.append(_t("init.value_todo", lang, value=_key(val), n=n, near=near))
     return lines
 

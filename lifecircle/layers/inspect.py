@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from lifecircle.errors import InputError, LifecircleError, Problem, notice
-from lifecircle.i18n import choose, render, t
+from lifecircle.i18n import choose, items, listed, render, t
 from lifecircle.layers import fields as fld
 from lifecircle.layers.read import (
     RASTER_SUFFIXES,
@@ -353,7 +353,7 @@ def _vector(src: Source, profile: Profile, lang: str = "zh") -> _Analysed:
         check.problem_of("inspect.no_features")
     if family is None and gtypes:
         check.problem_of("inspect.mixed_geometry",
-                         types=", ".join(f"{n} {g}" for g, n in gtypes.items()))
+                         types=items(f"{n} {g}" for g, n in gtypes.items()))
     by_source = {v: k for k, v in mapping.items()}
     fields = tuple(FieldReport(c, str(frame[c].dtype), samples[c], by_source.get(c))
                    for c in columns)
@@ -383,7 +383,7 @@ def format_reports(reports: Sequence[LayerReport], lang: str = "zh") -> list[str
                             rx=f"{ras['res'][0]:g}", ry=f"{ras['res'][1]:g}", bands=ras["bands"],
                             nodata=ras["nodata"], dtype=ras["dtype"]))
         elif r.kind == "vector" and r.driver:
-            geo = ", ".join(f"{k} {v}" for k, v in r.geometry_types.items()) or "-"
+            geo = listed([f"{k} {v}" for k, v in r.geometry_types.items()], lang) or "-"
             lines.append(tr("inspect.features", rows=r.rows, geometry=geo))
         if r.driver:
             lines.append(tr("inspect.crs", crs=r.crs or tr("inspect.no_crs")))
@@ -404,7 +404,7 @@ def format_reports(reports: Sequence[LayerReport], lang: str = "zh") -> list[str
             width = max(len(f.name) for f in r.fields)
             for f in r.fields:
                 canon = f"  -> {f.canonical}" if f.canonical else ""
-                lines.append(f"    {f.name:<{width}}  {f.dtype:<8} {', '.join(f.samples)}"
+                lines.append(f"    {f.name:<{width}}  {f.dtype:<8} {listed(f.samples, lang)}"
                              f"{canon}")
         if r.problems:
             lines.append(tr("inspect.problems", n=len(r.problems)))

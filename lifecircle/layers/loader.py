@@ -457,8 +457,8 @@ def _load_osm(spec: LayerSpec, profile: Profile, check: Check
     frame[ROW] = np.arange(1, len(frame) + 1)
     if osm.ways_dropped:
         check.dropped += osm.ways_dropped
-        reasons = ", ".join(f"{why} {n}" for why, n in
-                            sorted(osm.dropped.items(), key=lambda kv: (-kv[1], kv[0])))
+        reasons = i18n_items(f"{why} {n}" for why, n in
+                             sorted(osm.dropped.items(), key=lambda kv: (-kv[1], kv[0])))
         check.note("load.osm_dropped", n=osm.ways_dropped, m=osm.ways_read, reasons=reasons)
     if osm.ways_cut:
         check.note("load.osm_cut", n=osm.ways_cut, nodes=osm.nodes_missing)

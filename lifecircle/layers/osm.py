@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
+from lifecircle.i18n import items, pair
 
 __all__ = ["NETWORK_TYPES", "OSM_SUFFIXES", "OsmRoads", "canonical_class", "is_osm",
            "osm_roads", "read_osm", "usable_way"]
@@ -273,20 +274,18 @@ def osm_roads(path: str | Path, *, network_type: str = "walk") -> OsmRoads:
     """
     path = Path(path)
     if network_type not in NETWORK_TYPES:
-        raise InputError(f"OSM network type {network_type!r}: unknown; fix: use "
-                         f"{', '.join(NETWORK_TYPES)}")
+        raise notice(InputError, "err.osm.network_type", value=repr(network_type),
+                     known=items(NETWORK_TYPES))
     if not path.exists():
-        raise InputError(f"{path}: file not found; fix: check the OSM file path")
+        raise notice(InputError, "err.osm.not_found", path=str(path))
     tally = _Tally()
     if path.name.lower().endswith(".pbf"):
         roads, driver = _read_pbf(path, network_type, tally), PBF_DRIVER
     else:
         roads, driver = _read_xml(path, network_type, tally), XML_DRIVER
     if roads.empty:
-        what = {"all": "walking or driving"}.get(network_type, network_type)
-        raise InputError(f"{path}: no OSM ways usable for {what} ({tally.ways_read} "
-                         "highway=* ways read); fix: check the file covers the area and holds "
-                         "highway=* ways")
+        raise notice(InputError, "err.osm.no_ways", path=str(path), n=tally.ways_read,
+                     what=pair(f"osm.for.{network_type}"))
     return OsmRoads(roads, driver, tally.ways_read, tally.ways_kept, dict(tally.dropped),
                     tally.ways_cut, len(tally.missing))
 
@@ -359,8 +358,7 @@ def _read_pbf(path: Path, network_type: str, tally: _Tally) -> gpd.GeoDataFrame:
                     walk.append(foot)
                     names.append(tags.get("name") or "")
     except RuntimeError as e:
-        raise InputError(f"{path}: cannot read the OSM PBF file ({e}); fix: check it is a "
-                         "complete .osm.pbf extract") from e
+        raise notice(InputError, "err.osm.pbf", path=str(path), error=str(e)) from e
     return _frame(geoms, classes, oneway, speeds, walk, names)
 
 
@@ -398,10 +396,9 @@ def _clean_xml(path: Path, out: Path, network_type: str, tally: _Tally) -> int:
                 elif el.tag == "relation":
                     el.clear()
     except ET.ParseError as e:
-        raise InputError(f"{path}: not valid OSM XML ({e}); fix: re-export the extract "
-                         "as .osm XML or .osm.pbf") from e
+        raise notice(InputError, "err.osm.xml", path=str(path), error=str(e)) from e
     except OSError as e:
-        raise InputError(f"{path}: cannot read ({e}); fix: check the file") from e
+        raise notice(InputError, "err.osm.unreadable", path=str(path), error=str(e)) from e
     next_id = max((int(w[0]) for w in ways if w[0].lstrip("-").isdigit()), default=0) + 1
     pieces: list[tuple[int, list[str], dict[str, str]]] = []
     for wid, refs, tags in ways:
@@ -447,8 +444,7 @@ def _read_xml(path: Path, network_type: str, tally: _Tally) -> gpd.GeoDataFrame:
                                       retain_all=True)
             graph = ox.simplify_graph(graph, edge_attrs_differ=_KEEP_APART)
         except (ValueError, KeyError) as e:
-            raise InputError(f"{path}: osmnx could not build a graph ({e}); fix: check the "
-                             "extract, or convert it to .osm.pbf") from e
+            raise notice(InputError, "err.osm.osmnx", path=str(path), error=str(e)) from e
         finally:
             ox.settings.useful_tags_way = tags_way
     edges = ox.graph_to_gdfs(graph, nodes=False, fill_edge_geometry=True).reset_index()

@@ -470,7 +470,7 @@ def read_table(src: Source, *, max_features: int | None = None
     table.columns = [str(c).strip() for c in table.columns]
     xy = _xy_columns(list(table.columns))
     if xy is None:
-        cols = ", ".join(list(table.columns)[:12])
+        cols = i18n.items(list(table.columns), 12)
         raise notice(InputError, "err.read.no_xy", path=src.display, columns=cols)
     for c in table.columns:
         col = table[c]

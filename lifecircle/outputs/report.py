@@ -112,9 +112,9 @@ def _isnan(v: Any) -> bool:
 def _text(v: Any, lang: str) -> str:
     """Plain text of any cell value (lists joined, NaN -> 'no data', floats trimmed)."""
     if isinstance(v, (list, tuple, set, frozenset, np.ndarray)):
-        return ", ".join(_text(x, lang) for x in v)
+        return i18n.listed([_text(x, lang) for x in v], lang)
     if isinstance(v, Mapping):
-        return ", ".join(f"{k}={_text(x, lang)}" for k, x in v.items())
+        return i18n.listed([f"{k}={_text(x, lang)}" for k, x in v.items()], lang)
     if _isnan(v):
         return i18n.t("legend.nodata", lang)
     if isinstance(v, (bool, np.bool_)):

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 
 from lifecircle import i18n
-from lifecircle.errors import InputError, OutputError
+from lifecircle.errors import InputError, OutputError, notice
 from lifecircle.outputs import styles
 
 if TYPE_CHECKING:
@@ -713,7 +713,8 @@ def map_data(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
     """Everything the map application shows, as one JSON-ready dict (see :func:`build`)."""
     i18n.check_lang(lang)
     if basemap is not None and basemap not in BASEMAPS:
-        raise ValueError(f"unknown basemap {basemap!r}; use one of {', '.join(BASEMAPS)} or None")
+        raise notice(InputError, "err.map.basemap", value=repr(basemap),
+                     known=i18n.items(BASEMAPS))
     comm = _nonempty(layers, "communities")
     fac = _nonempty(layers, "facilities")
     sa = _nonempty(layers, "service_areas")

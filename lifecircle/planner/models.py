@@ -58,8 +58,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lifecircle.errors import InputError
-from lifecircle.i18n import pair
+from lifecircle.errors import InputError, notice
+from lifecircle.i18n import items, pair
 from lifecircle.planner.solve import (
     MilpResult,
     Solution,
@@ -350,7 +350,7 @@ def _max_sites(n: int, p: int | None, costs: NDArray[np.float64],
 
 def _check_method(method: str, time_limit_s: float) -> None:
     if method not in _METHODS:
-        raise InputError(f"method {method!r}: unknown; fix: use one of {', '.join(_METHODS)}")
+        raise notice(InputError, "err.plan.method", value=repr(method), known=items(_METHODS))
     if not (time_limit_s >= 0):
         raise InputError(f"time_limit_s = {time_limit_s}: must be >= 0; fix: give seconds")
 

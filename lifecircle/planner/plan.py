@@ -58,6 +58,9 @@ __all__ = ["MODELS", "REASONS", "SITE_COLUMNS", "Geography", "NetworkNear", "Pla
 
 MODELS = ("mclp", "setcover", "pmedian")
 
+#: Separator of the list of communities stored in ``proposed_sites.communities`` (a data
+#: cell in every language, split by :func:`lifecircle.outputs.webmap.split_keys`).
+CELL_SEP = "; "
 #: Why demand cannot be reached by any candidate (``unreached.reason``).
 REASONS = ("no candidate within reach", "disconnected road piece", "off-network")
 
@@ -414,7 +417,7 @@ def matrices(
     nearest_road = access.min(axis=0) if geo is None else geo.nearest_road_m
     off = ~np.isfinite(nearest_road) | (nearest_road > max_snap_m)
     if off.any():
-        ids = ", ".join(cand["cand_id"].astype(str).to_numpy()[off][:5])
+        ids = items(cand["cand_id"].astype(str).to_numpy()[off], 5)
         warnings.append(Note("warn.plan.off_road", n=int(off.sum()), m=max_snap_m, ids=ids))
 
     # sparse travel times candidates x demand, per circle, within the limit (p-median:
@@ -858,8 +861,8 @@ def _site_tables(ranked: Sequence[RankedSite], cand: gpd.GeoDataFrame,
         uniq = np.unique(dem)
         by_comm = (pd.Series(pop[uniq], index=cids[uniq]).groupby(level=0).sum()
                    .sort_values(ascending=False, kind="stable"))
-        comm_text = "; ".join(f"{names[c]} ({c})" if c in names else c
-                              for c in by_comm.index)
+        comm_text = CELL_SEP.join(f"{names[c]} ({c})" if c in names else c
+                                  for c in by_comm.index)
         row = cand.iloc[r.candidate]
         newly[str(row["cand_id"])] = dids[uniq]
         rows.append({"rank": r.rank, "cand_id": str(row["cand_id"]), "name": str(row["name"]),
