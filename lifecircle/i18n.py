@@ -646,6 +646,34 @@ ERRORS: dict[str, tuple[str, str]] = {
     "err.fix": ("修正：", "fix: "),
     "err.problems": ("{n} 个问题；第一个：", "{n} problems; first: "),
     # result folder
+    "err.out.geotiff": ("{path}：无法写出 GeoTIFF（{error}）；修正：检查文件夹存在且可写，且该文件"
+                        "没有在别处打开",
+                        "{path}: cannot write the GeoTIFF ({error}); fix: check the folder "
+                        "exists and is writable, and that the file is not open elsewhere"),
+    "err.out.gpkg": ("{path}：无法写出（{error}）；修正：选择可写的文件夹",
+                     "{path}: cannot write ({error}); fix: choose a writable folder"),
+    "err.out.gpkg_layer": ("{path}：无法写出图层 {layer}（{error}）；修正：选择可写且有空闲空间的"
+                           "文件夹",
+                           "{path}: cannot write layer {layer} ({error}); fix: choose a writable "
+                           "folder with free space"),
+    "err.out.gpkg_open": ("{path}：无法打开以添加样式（{error}）；修正：检查该文件",
+                          "{path}: cannot open to add styles ({error}); fix: check the file"),
+    "err.out.gpkg_styles": ("{path}：无法添加 layer_styles 表（{error}）；修正：检查该文件是可写的 "
+                            "GeoPackage",
+                            "{path}: cannot add the layer_styles table ({error}); fix: check the "
+                            "file is a GeoPackage and writable"),
+    "err.out.report": ("{out}：无法写出报告（{error}）；修正：选择可写且有空闲磁盘空间的文件夹",
+                       "{out}: cannot write the report ({error}); fix: choose a writable folder "
+                       "with free disk space"),
+    "err.out.csv": ("{out}：无法写出 CSV 表格（{error}）；修正：选择可写且有空闲磁盘空间的文件夹",
+                    "{out}: cannot write the CSV tables ({error}); fix: choose a writable folder "
+                    "with free disk space"),
+    "err.out.map": ("{path}：无法写出地图（{error}）；修正：选择可写的文件夹",
+                    "{path}: cannot write the map ({error}); fix: choose a writable folder"),
+    "err.out.qgis": ("{path}：无法写出 QGIS 项目（{error}）；修正：选择可写且有空闲磁盘空间的"
+                     "文件夹",
+                     "{path}: cannot write the QGIS project ({error}); fix: choose a writable "
+                     "folder with free disk space"),
     "err.out_has_input": (
         "{out}：输出文件夹中有输入文件 {input}；修正：用 -o 另选一个文件夹（输入文件从不被覆盖）",
         "{out}: the output folder holds the input {input}; fix: choose another folder with -o "
@@ -1048,6 +1076,23 @@ ERRORS: dict[str, tuple[str, str]] = {
                       "或以米为单位的 EPSG 代码，如 \"EPSG:4548\"",
                       "working_crs {spec}: {crs} is in {units}, not metres; fix: use \"auto\" "
                       "or a metric EPSG code such as \"EPSG:4548\""),
+    "err.crs.unknown": ("working_crs {spec}：未知的坐标系；修正：使用 \"auto\" 或投影坐标系的 "
+                        "EPSG 代码，如 \"EPSG:4548\"",
+                        "working_crs {spec}: unknown CRS; fix: use \"auto\" or a projected EPSG "
+                        "code such as \"EPSG:4548\""),
+    "err.crs.not_projected": ("working_crs {spec}：{crs} 不是投影坐标系；修正：使用 \"auto\" 或投影"
+                              "坐标系的 EPSG 代码，如 \"EPSG:4548\"",
+                              "working_crs {spec}: {crs} is not projected; fix: use \"auto\" or "
+                              "a projected EPSG code such as \"EPSG:4548\""),
+    "err.crs.no_extent": ("working_crs auto：数据没有有限的范围；修正：检查图层是否含有几何",
+                          "working_crs auto: the data has no finite extent; fix: check that the "
+                          "layers hold geometries"),
+    "err.crs.not_lonlat": ("working_crs auto：范围 {bounds} 不是经纬度；修正：检查各图层的 "
+                           "source_crs",
+                           "working_crs auto: extent {bounds} is not longitude/latitude; fix: "
+                           "check the layers' source_crs"),
+    "err.raster.cell": ("栅格像元大小 {value}：必须大于 0；修正：以米为单位给出大小",
+                        "raster cell size {value}: must be > 0; fix: give a size in metres"),
     "err.crs.distorting": (
         "working_crs {spec}：{crs} 在数据范围内使距离失真 {err}（超过 {limit}），覆盖率会出错；"
         "修正：使用 working_crs = \"auto\"（或 \"utm\"），或在 [project] 中设 "
@@ -1133,6 +1178,11 @@ ERRORS: dict[str, tuple[str, str]] = {
                              "accessibility.network.build 为 {mode!r} 构建网络",
                              "no network for mode {mode!r} (circle {circle!r}); fix: build one "
                              "with accessibility.network.build for {mode!r}"),
+    "err.plan.no_elderly": ("--load elderly：社区图层没有老年人口（字段 `elderly`）；修正：在 "
+                            "[layers.communities.fields] 中对应该字段，或使用 --load population",
+                            "--load elderly: the communities layer has no elderly population "
+                            "(field `elderly`); fix: map it in [layers.communities.fields] or "
+                            "use --load population"),
     "err.plan.method": ("未知的求解方法 {value}；修正：使用 {known} 之一",
                         "method {value}: unknown; fix: use one of {known}"),
     "err.cov.kind": ("社区：第 {row} 行（cid {cid}）：类型 {value} 不是标准配置 {profile} 的生活圈"

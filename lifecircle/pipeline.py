@@ -562,9 +562,7 @@ def plan_analysis(analysis: Analysis, progress: Progress = _quiet, *,
         comm = analysis.layers.communities.set_index("cid")
         share = (comm["elderly"] / comm["population"]).replace([np.inf, -np.inf], np.nan)
         if share.isna().all():
-            raise InputError("--load elderly: the communities layer has no elderly population "
-                             "(field `elderly`); fix: map it in [layers.communities.fields] "
-                             "or use --load population")
+            raise notice(InputError, "err.plan.no_elderly")
         demand = demand.assign(elderly=demand["population"]
                                * demand["cid"].map(share).fillna(share.mean()))
     result = plan(analysis.networks, demand, analysis.layers.candidates,

@@ -437,3 +437,43 @@ def test_every_help_is_in_one_language() -> None:
             else:
                 gloss = ["社区生活圈", "合成数据", "社区", "设施", "道路", "人口", "养老服务站"]
                 assert chinese_runs(prose, gloss) == [], path
+
+
+def _raised(call: object) -> BaseException:
+    try:
+        call()  # type: ignore[operator]
+    except Exception as e:  # the error under test
+        return e
+    raise AssertionError("no error raised")
+
+
+def test_library_errors_in_either_language() -> None:
+    """Errors the library raises below the command line (working CRS, raster grid, OSM, the
+    planner's model check, the map's base map) are catalogue messages: Chinese by default
+    with the value and fix, English with ``en``."""
+    import numpy as np
+
+    from lifecircle.geo import crs as gcrs
+    from lifecircle.geo import raster
+    from lifecircle.layers.osm import read_osm
+    from lifecircle.planner.plan import plan
+
+    b = (118.2, 31.3, 118.9, 31.9)
+    cases = {
+        "not projected": (lambda: gcrs.working_crs("EPSG:4490", b), "EPSG:4490"),
+        "unknown crs": (lambda: gcrs.working_crs("EPSG:99999999", b), "EPSG:99999999"),
+        "no extent": (lambda: gcrs.working_crs("auto", (np.nan,) * 4), "auto"),
+        "not lon/lat": (lambda: gcrs.working_crs("auto", (500000, 3.4e6, 600000, 3.5e6)),
+                        "500000"),
+        "cell": (lambda: raster.grid_centres((0, 0, 10, 10), 0.0), "0.0"),
+        "osm type": (lambda: read_osm(Path("x.osm"), network_type="bike"), "'bike'"),
+        "model": (lambda: plan({}, None, None, None, None, categories=["a"],  # type: ignore
+                               model="pcenter", sites=1), "'pcenter'"),
+    }
+    for name, (call, value) in cases.items():
+        e = _raised(call)
+        zh, en = i18n.render(e, "zh"), i18n.render(e, "en")
+        assert value in zh and value in en, (name, zh, en)
+        assert "修正：" in zh and "fix: " in en, (name, zh, en)
+        data = ["China Geodetic Coordinate System 2000"]  # a CRS's name is data
+        assert english_runs(zh, data) == [] and chinese_runs(en) == [], (name, zh, en)

@@ -98,11 +98,9 @@ def working_crs(spec: str | int, bounds_lonlat: Bounds, *,
     try:
         crs = CRS.from_user_input(text)
     except CRSError:
-        raise ProjectError(f"working_crs {spec!r}: unknown CRS; fix: use \"auto\" or a projected "
-                           "EPSG code such as \"EPSG:4548\"") from None
+        raise notice(ProjectError, "err.crs.unknown", spec=repr(spec)) from None
     if not crs.is_projected:
-        raise ProjectError(f"working_crs {spec!r}: {crs.name} is not projected; fix: use \"auto\" "
-                           "or a projected EPSG code such as \"EPSG:4548\"")
+        raise notice(ProjectError, "err.crs.not_projected", spec=repr(spec), crs=crs.name)
     units = {ax.unit_name.lower() for ax in crs.axis_info}
     if not units <= {"metre", "meter", "m"}:
         raise notice(ProjectError, "err.crs.units", spec=repr(spec), crs=crs.name,
@@ -163,11 +161,9 @@ def distortion_text(err: float) -> str:
 def _centre(bounds: Bounds) -> tuple[float, float]:
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
-        raise ProjectError("working_crs auto: the data has no finite extent; fix: check that "
-                           "the layers hold geometries")
+        raise notice(ProjectError, "err.crs.no_extent")
     if not (-180.0 <= minx <= maxx <= 180.0 and -90.0 <= miny <= maxy <= 90.0):
-        raise ProjectError(f"working_crs auto: extent {bounds} is not longitude/latitude; "
-                           "fix: check the layers' source_crs")
+        raise notice(ProjectError, "err.crs.not_lonlat", bounds=str(bounds))
     return (minx + maxx) / 2.0, (miny + maxy) / 2.0
 
 

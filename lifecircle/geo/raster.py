@@ -16,7 +16,7 @@ import pyproj
 from affine import Affine
 from numpy.typing import ArrayLike, NDArray
 
-from lifecircle.errors import InputError, OutputError
+from lifecircle.errors import InputError, OutputError, notice
 from lifecircle.geo.crs import transformer
 
 __all__ = ["gather_parts", "grid_centres", "mask_parts", "mask_polygon", "read_strips",
@@ -106,7 +106,7 @@ def grid_centres(bounds: tuple[float, float, float, float], cell_m: float
         Of the grid's top-left corner.
     """
     if not cell_m > 0:
-        raise InputError(f"raster cell size {cell_m!r}: must be > 0; fix: give a size in metres")
+        raise notice(InputError, "err.raster.cell", value=repr(cell_m))
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     cols = max(1, math.ceil((maxx - minx) / cell_m))
     rows = max(1, math.ceil((maxy - miny) / cell_m))
@@ -156,9 +156,7 @@ def write_geotiff(path: str | Path, array: ArrayLike, transform: Affine, crs: An
     except (OSError, rasterio.errors.RasterioIOError) as e:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write the GeoTIFF ({e}); fix: check the folder "
-                          "exists and is writable, and that the file is not open elsewhere"
-                          ) from e
+        raise notice(OutputError, "err.out.geotiff", path=str(path), error=str(e)) from e
 
 
 def mask_polygon(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: float = 0.0,

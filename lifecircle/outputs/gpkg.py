@@ -162,8 +162,8 @@ def write(path: str | os.PathLike[str], layers: ResultLayers, profile: Profile,
             path.unlink()
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"{path}: cannot write ({e.strerror}); fix: choose a writable "
-                          "folder") from None
+        raise notice(OutputError, "err.out.gpkg", path=str(path), error=str(e.strerror)
+                     ) from None
 
     # No fsync per transaction: the file is written inside a temporary result folder that
     # is only moved into place when complete (10x faster on slow disks).
@@ -311,8 +311,8 @@ def _write_layers(path: Path, frames: Mapping[str, pd.DataFrame], crs: Any,
         try:
             pyogrio.write_dataframe(data, path, **kwargs)
         except (OSError, DataSourceError, DataLayerError) as e:  # GDAL: disk full, limits
-            raise OutputError(f"{path}: cannot write layer {name!r} ({_one_line(e)}); fix: "
-                              "choose a writable folder with free space") from None
+            raise notice(OutputError, "err.out.gpkg_layer", path=str(path), layer=repr(name),
+                         error=_one_line(e)) from None
         first = False
         written.append((name, data))
     return written
@@ -327,8 +327,8 @@ def _write_layer_styles(path: Path, rows: list[tuple[Any, ...]]) -> None:
         con = sqlite3.connect(path)
         con.execute("PRAGMA synchronous = OFF")
     except sqlite3.Error as e:
-        raise OutputError(f"{path}: cannot open to add styles ({e}); fix: check the "
-                          "file") from None
+        raise notice(OutputError, "err.out.gpkg_open", path=str(path), error=str(e)
+                     ) from None
     try:
         with con:
             con.execute(LAYER_STYLES_DDL)
@@ -347,7 +347,7 @@ def _write_layer_styles(path: Path, rows: list[tuple[Any, ...]]) -> None:
                 con.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) "
                             "VALUES ('layer_styles', ?)", (len(rows),))
     except sqlite3.Error as e:
-        raise OutputError(f"{path}: cannot add the layer_styles table ({e}); fix: check the "
-                          "file is a GeoPackage and writable") from None
+        raise notice(OutputError, "err.out.gpkg_styles", path=str(path), error=str(e)
+                     ) from None
     finally:
         con.close()

@@ -27,7 +27,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from lifecircle import i18n
-from lifecircle.errors import OutputError
+from lifecircle.errors import OutputError, notice
 from lifecircle.outputs import qgis_style, styles
 
 if TYPE_CHECKING:
@@ -297,6 +297,6 @@ def write(folder: str | os.PathLike[str], layers: ResultLayers, profile: Profile
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("lifecircle.qgs", text)
     except OSError as e:
-        raise OutputError(f"{path}: cannot write the QGIS project ({e.strerror}); fix: choose "
-                          "a writable folder with free disk space") from None
+        raise notice(OutputError, "err.out.qgis", path=str(path), error=str(e.strerror)
+                     ) from None
     return path

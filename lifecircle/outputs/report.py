@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from lifecircle import i18n
-from lifecircle.errors import OutputError
+from lifecircle.errors import OutputError, notice
 from lifecircle.outputs import sections, styles
 from lifecircle.outputs.document import (
     Block,
@@ -1142,8 +1142,8 @@ def build(layers: ResultLayers, profile: Profile, out_dir: str | os.PathLike[str
                                       encoding="utf-8")
         written["md"] = out / "report.md"
     except OSError as e:
-        raise OutputError(f"{out}: cannot write the report ({e.strerror}); fix: choose a "
-                          "writable folder with free disk space") from None
+        raise notice(OutputError, "err.out.report", out=str(out), error=str(e.strerror)
+                     ) from None
     written.update(write_tables(layers, profile, out, lang=lang))
     return written
 
@@ -1182,8 +1182,8 @@ def write_tables(layers: ResultLayers, profile: Profile, out_dir: str | os.PathL
 
         written.update(sections.write_tables(layers, write))
     except OSError as e:
-        raise OutputError(f"{out}: cannot write the CSV tables ({e.strerror}); fix: choose a "
-                          "writable folder with free disk space") from None
+        raise notice(OutputError, "err.out.csv", out=str(out), error=str(e.strerror)
+                     ) from None
     return written
 
 

@@ -966,6 +966,6 @@ def build(layers: ResultLayers, profile: Profile, out_path: str | os.PathLike[st
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(m.get_root().render(), encoding="utf-8")
     except OSError as e:
-        raise OutputError(f"{out_path}: cannot write the map ({e.strerror}); fix: choose a "
-                          "writable folder") from None
+        raise notice(OutputError, "err.out.map", path=str(out_path), error=str(e.strerror)
+                     ) from None
     return out_path
