@@ -1183,6 +1183,82 @@ ERRORS: dict[str, tuple[str, str]] = {
                             "--load elderly: the communities layer has no elderly population "
                             "(field `elderly`); fix: map it in [layers.communities.fields] or "
                             "use --load population"),
+    # location models called directly (lifecircle.planner.models)
+    "err.model.length": ("{what}：给出 {got} 个值，应为 {n} 个；修正：每项给出一个值",
+                         "{what}: {got} values for {n} entries; fix: give one value per entry"),
+    "err.model.sparse": ("CoverageProblem.coverage：应为 scipy.sparse 矩阵，当前为 {type}；"
+                         "修正：传入 csr_matrix",
+                         "CoverageProblem.coverage: expected a scipy.sparse matrix, got {type}; "
+                         "fix: pass a csr_matrix"),
+    "err.model.weights": ("{what} = {value}：权重必须为不小于 0 的有限值；修正：把缺失的人口设为 0",
+                          "{what} = {value}: weights must be finite and >= 0; fix: replace "
+                          "missing population by 0"),
+    "err.model.costs": ("CoverageProblem.costs：成本必须为不小于 0 的有限值；修正：为每处候选"
+                        "给出成本（默认 1）",
+                        "CoverageProblem.costs: costs must be finite and >= 0; fix: give every "
+                        "candidate a cost (default 1)"),
+    "err.model.capacity": ("CoverageProblem.capacity：服务规模必须不小于 0；修正：不限规模的新址"
+                           "用 NaN",
+                           "CoverageProblem.capacity: capacities must be >= 0; fix: use NaN "
+                           "for an unlimited site"),
+    "err.model.group": ("CoverageProblem.group：取值必须在 0..{top} 之间；修正：在 group_names "
+                        "中为每组给出一个名称",
+                        "CoverageProblem.group: values must be 0..{top}; fix: give one name "
+                        "per group in group_names"),
+    "err.model.joint_empty": ("joint()：没有给出服务类别；修正：至少传入一个问题",
+                              "joint(): no categories given; fix: pass at least one problem"),
+    "err.model.joint_n": ("joint()：类别 {name} 有 {n} 处候选，{first} 有 {n_first} 处；修正："
+                          "所有类别使用同一候选列表",
+                          "joint(): category {name} has {n} candidates, {first} has "
+                          "{n_first}; fix: build every category on the same candidate list"),
+    "err.model.joint_attr": ("joint()：类别 {name} 的候选 {attr} 与 {first} 不同；修正：候选只给"
+                             "一组 {attr}",
+                             "joint(): category {name} has different candidate {attr} than "
+                             "{first}; fix: give candidates one {attr}"),
+    "err.model.time_limit": ("time_limit_s = {value}：必须不小于 0；修正：给出秒数",
+                             "time_limit_s = {value}: must be >= 0; fix: give seconds"),
+    "err.model.mclp_p": ("maximal_covering()：需给出 p（新址数量）或预算；修正：传入 p=5 或 "
+                         "budget=...",
+                         "maximal_covering(): give p (number of new sites) or budget; fix: "
+                         "pass p=5 or budget=..."),
+    "err.model.mclp_p_bad": ("maximal_covering()：p = {value} 必须为不小于 0 的整数；修正：传入"
+                             "新址数量",
+                             "maximal_covering(): p = {value} must be a whole number >= 0; fix: "
+                             "pass the number of new sites"),
+    "err.model.budget": ("maximal_covering()：budget = {value} 必须不小于 0；修正：传入非负的预算",
+                         "maximal_covering(): budget = {value} must be >= 0; fix: pass a "
+                         "non-negative budget"),
+    "err.model.objective": ("set_covering()：目标 {value}；修正：使用 'sites' 或 'cost'",
+                            "set_covering(): objective {value}; fix: use 'sites' or 'cost'"),
+    "err.model.setcover_capacity": ("set_covering()：集合覆盖不支持候选服务规模；修正：带容量选址"
+                                    "请用 maximal_covering()",
+                                    "set_covering(): candidate capacities are not supported by "
+                                    "set covering; fix: use maximal_covering() for capacitated "
+                                    "siting"),
+    "err.model.cost_shape": ("CostProblem.cost：矩阵形状为 {shape}；修正：传入二维（候选 × 需求）"
+                             "矩阵",
+                             "CostProblem.cost: matrix has shape {shape}; fix: pass a 2-D "
+                             "(candidates x demand) matrix"),
+    "err.model.cost_weights": ("CostProblem.weights：权重必须为不小于 0 的有限值；修正：把缺失的"
+                               "人口设为 0",
+                               "CostProblem.weights: weights must be finite and >= 0; fix: "
+                               "replace missing population by 0"),
+    "err.model.cost_negative": ("CostProblem.cost：存在负成本；修正：传入出行时间或距离",
+                                "CostProblem.cost: negative costs; fix: pass travel times or "
+                                "distances"),
+    "err.model.pmedian_p": ("p_median()：p = {value} 必须为 0..{n}（候选数）之间的整数；修正："
+                            "调小 p 或增加候选",
+                            "p_median(): p = {value} must be a whole number in 0..{n} (the "
+                            "number of candidates); fix: lower p or add candidates"),
+    "err.model.pmedian_unreached": ("p_median()：需求点 {point} 既不被任何候选也不被现状设施覆盖；"
+                                    "修正：传入 unreached_cost（如截断时间）或去掉该点",
+                                    "p_median(): demand point {point} is reached by no "
+                                    "candidate and no existing facility; fix: pass "
+                                    "unreached_cost (e.g. the cutoff) or drop the point"),
+    "err.model.limit_nan": ("coverage_times()：有出行时间上限为 NaN；修正：为每个需求点给出以秒"
+                            "为单位的上限",
+                            "coverage_times(): a travel-time limit is NaN; fix: give every "
+                            "demand point a limit in seconds"),
     "err.plan.method": ("未知的求解方法 {value}；修正：使用 {known} 之一",
                         "method {value}: unknown; fix: use one of {known}"),
     "err.cov.kind": ("社区：第 {row} 行（cid {cid}）：类型 {value} 不是标准配置 {profile} 的生活圈"

@@ -385,6 +385,14 @@ def test_bad_inputs_raise_input_error() -> None:
         maximal_covering(prob, p=1, method="cbc")
     with pytest.raises(InputError, match="capacities"):
         set_covering(CoverageProblem(a, [1, 2, 3], capacity=[5, np.nan]))
+    # each is a catalogue message: Chinese in a zh run, with the value and the fix
+    for call, zh in ((lambda: CoverageProblem(a, [1, -2, 3]), "CoverageProblem.weights[1] = -2"),
+                     (lambda: maximal_covering(prob), "maximal_covering()：需给出 p"),
+                     (lambda: maximal_covering(prob, p=1, method="cbc"), "'cbc'"),
+                     (lambda: maximal_covering(prob, p=-1), "p = -1")):
+        with pytest.raises(InputError) as e:
+            call()
+        assert zh in e.value.render("zh") and "修正：" in e.value.render("zh"), e.value
 
 
 def test_cost_problem_checks_its_inputs() -> None:

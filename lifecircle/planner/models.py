@@ -94,8 +94,8 @@ def _vector(value: ArrayLike | None, n: int, name: str, default: float,
         return np.full(n, default, dtype=dtype)
     arr: NDArray = np.asarray(value, dtype=dtype).ravel()
     if arr.shape[0] != n:
-        raise InputError(f"{owner}.{name}: {arr.shape[0]} values for {n} entries; "
-                         f"fix: give one value per {'candidate' if n else 'entry'}")
+        raise notice(InputError, "err.model.length", what=f"{owner}.{name}",
+                     got=arr.shape[0], n=n)
     return arr
 
 
@@ -141,8 +141,7 @@ class CoverageProblem:
 
     def __post_init__(self) -> None:
         if not sp.issparse(self.coverage) and not isinstance(self.coverage, np.ndarray):
-            raise InputError("CoverageProblem.coverage: expected a scipy.sparse matrix, got "
-                             f"{type(self.coverage).__name__}; fix: pass a csr_matrix")
+            raise notice(InputError, "err.model.sparse", type=type(self.coverage).__name__)
         cov = sp.csr_matrix(self.coverage)
         cov.sum_duplicates()
         if cov.dtype == np.bool_:
@@ -156,28 +155,25 @@ class CoverageProblem:
         w = _vector(self.weights, m, "weights", 0.0)
         if np.any(~np.isfinite(w)) or np.any(w < 0):
             bad = int(np.flatnonzero(~np.isfinite(w) | (w < 0))[0])
-            raise InputError(f"CoverageProblem.weights[{bad}] = {w[bad]}: weights must be "
-                             "finite and >= 0; fix: replace missing population by 0")
+            raise notice(InputError, "err.model.weights", what=f"CoverageProblem.weights[{bad}]",
+                         value=w[bad])
         ex = _vector(self.existing, m, "existing", False, bool)
         costs = _vector(self.costs, n, "costs", 1.0)
         if np.any(~np.isfinite(costs)) or np.any(costs < 0):
-            raise InputError("CoverageProblem.costs: costs must be finite and >= 0; "
-                             "fix: give every candidate a cost (default 1)")
+            raise notice(InputError, "err.model.costs")
         prio = _vector(self.priority, n, "priority", 0.0)
         prio = np.where(np.isfinite(prio), prio, np.nanmax(prio[np.isfinite(prio)],
                                                            initial=0.0) + 1)
         cap = _vector(self.capacity, n, "capacity", np.inf)
         cap = np.where(np.isnan(cap), np.inf, cap)
         if np.any(cap < 0):
-            raise InputError("CoverageProblem.capacity: capacities must be >= 0; "
-                             "fix: use NaN for an unlimited site")
+            raise notice(InputError, "err.model.capacity")
         load = w.copy() if self.load is None else _vector(self.load, m, "load", 0.0)
         load = np.where(np.isfinite(load), load, 0.0)
         group = _vector(self.group, m, "group", 0, np.int64)
         names = tuple(self.group_names) or ("",)
         if m and (group.min() < 0 or group.max() >= len(names)):
-            raise InputError(f"CoverageProblem.group: values must be 0..{len(names) - 1}; "
-                             "fix: give one name per group in group_names")
+            raise notice(InputError, "err.model.group", top=len(names) - 1)
         for name, value in (("coverage", cov), ("weights", w), ("existing", ex),
                             ("costs", costs), ("priority", prio), ("capacity", cap),
                             ("load", load), ("group", group), ("group_names", names)):
@@ -256,20 +252,19 @@ def joint(problems: Mapping[str, CoverageProblem]) -> CoverageProblem:
         With ``group`` = the category index of each column, ``group_names`` = the keys.
     """
     if not problems:
-        raise InputError("joint(): no categories given; fix: pass at least one problem")
+        raise notice(InputError, "err.model.joint_empty")
     names = tuple(problems)
     items = [problems[k] for k in names]
     first = items[0]
     for name, prob in zip(names[1:], items[1:], strict=True):
         if prob.n_candidates != first.n_candidates:
-            raise InputError(f"joint(): category {name!r} has {prob.n_candidates} candidates, "
-                             f"{names[0]!r} has {first.n_candidates}; fix: build every "
-                             "category on the same candidate list")
+            raise notice(InputError, "err.model.joint_n", name=repr(name),
+                         n=prob.n_candidates, first=repr(names[0]), n_first=first.n_candidates)
         for attr in ("costs", "priority", "capacity"):
             a, b = getattr(first, attr), getattr(prob, attr)
             if not np.array_equal(a, b):
-                raise InputError(f"joint(): category {name!r} has different candidate {attr} "
-                                 f"than {names[0]!r}; fix: give candidates one {attr}")
+                raise notice(InputError, "err.model.joint_attr", name=repr(name), attr=attr,
+                             first=repr(names[0]))
     return CoverageProblem(
         sp.hstack([p.coverage for p in items], format="csr"),
         np.concatenate([p.weights for p in items]),
@@ -352,7 +347,7 @@ def _check_method(method: str, time_limit_s: float) -> None:
     if method not in _METHODS:
         raise notice(InputError, "err.plan.method", value=repr(method), known=items(_METHODS))
     if not (time_limit_s >= 0):
-        raise InputError(f"time_limit_s = {time_limit_s}: must be >= 0; fix: give seconds")
+        raise notice(InputError, "err.model.time_limit", value=time_limit_s)
 
 
 def _finish(*, model: str, t0: float, selected: Indices, objective: float,
@@ -443,14 +438,11 @@ def maximal_covering(
     t0 = time.perf_counter()
     _check_method(method, time_limit_s)
     if p is None and budget is None:
-        raise InputError("maximal_covering(): give p (number of new sites) or budget; "
-                         "fix: pass p=5 or budget=...")
+        raise notice(InputError, "err.model.mclp_p")
     if p is not None and (int(p) != p or p < 0):
-        raise InputError(f"maximal_covering(): p = {p} must be a whole number >= 0; "
-                         "fix: pass the number of new sites")
+        raise notice(InputError, "err.model.mclp_p_bad", value=p)
     if budget is not None and not (budget >= 0):
-        raise InputError(f"maximal_covering(): budget = {budget} must be >= 0; "
-                         "fix: pass a non-negative budget")
+        raise notice(InputError, "err.model.budget", value=budget)
     p = None if p is None else int(p)
     pr = problem
     w, ex = pr.weights, pr.existing
@@ -694,10 +686,9 @@ def set_covering(
     t0 = time.perf_counter()
     _check_method(method, time_limit_s)
     if objective not in ("sites", "cost"):
-        raise InputError(f"set_covering(): objective {objective!r}; fix: use 'sites' or 'cost'")
+        raise notice(InputError, "err.model.objective", value=repr(objective))
     if problem.capacitated:
-        raise InputError("set_covering(): candidate capacities are not supported by set "
-                         "covering; fix: use maximal_covering() for capacitated siting")
+        raise notice(InputError, "err.model.setcover_capacity")
     pr = problem
     reach = pr.reachable()
     unreachable = ~pr.existing & ~reach  # type: ignore[operator]
@@ -763,8 +754,7 @@ def _cost_csr(cost: sp.spmatrix | ArrayLike) -> sp.csr_matrix:
         return out
     arr = np.asarray(cost, dtype=np.float64)
     if arr.ndim != 2:
-        raise InputError(f"CostProblem.cost: matrix has shape {arr.shape}; "
-                         "fix: pass a 2-D (candidates x demand) matrix")
+        raise notice(InputError, "err.model.cost_shape", shape=str(arr.shape))
     mask = np.isfinite(arr)
     indptr = np.r_[0, np.cumsum(mask.sum(axis=1))]
     return sp.csr_matrix((arr[mask], np.nonzero(mask)[1], indptr), shape=arr.shape)
@@ -803,8 +793,7 @@ class CostProblem:
         n, m = c_all.shape
         w = _vector(self.weights, m, "weights", 0.0, owner="CostProblem")
         if np.any(~np.isfinite(w)) or np.any(w < 0):
-            raise InputError("CostProblem.weights: weights must be finite and >= 0; "
-                             "fix: replace missing population by 0")
+            raise notice(InputError, "err.model.cost_weights")
         ex = _vector(self.existing, m, "existing", np.inf, owner="CostProblem")
         ex = np.where(np.isnan(ex), np.inf, ex)
         if self.unreached_cost is None:
@@ -814,8 +803,7 @@ class CostProblem:
             fallback = np.where(np.isnan(cap), np.inf, cap)
         prio = _vector(self.priority, n, "priority", 0.0, owner="CostProblem")
         if np.any(c_all.data < 0):
-            raise InputError("CostProblem.cost: negative costs; "
-                             "fix: pass travel times or distances")
+            raise notice(InputError, "err.model.cost_negative")
         for name, value in (("cost", c_all), ("weights", w), ("existing", ex),
                             ("unreached_cost", fallback), ("priority", prio)):
             object.__setattr__(self, name, value)
@@ -883,8 +871,7 @@ def p_median(
     n, m = c_all.shape
     w = problem.weights
     if int(p) != p or not 0 <= p <= n:
-        raise InputError(f"p_median(): p = {p} must be a whole number in 0..{n} "
-                         "(the number of candidates); fix: lower p or add candidates")
+        raise notice(InputError, "err.model.pmedian_p", value=p, n=n)
     p = int(p)
     ex: NDArray[np.float64] = problem.existing  # type: ignore[assignment]
     base = problem.base()
@@ -894,9 +881,7 @@ def p_median(
     must = ~np.isfinite(base) & (w > 0)
     if np.any(must & ~reached):
         bad = int(np.flatnonzero(must & ~reached)[0])
-        raise InputError(f"p_median(): demand point {bad} is reached by no candidate and no "
-                         "existing facility; fix: pass unreached_cost (e.g. the cutoff) or "
-                         "drop the point")
+        raise notice(InputError, "err.model.pmedian_unreached", point=bad)
 
     def value(sel: Indices) -> float:
         d = base.copy()

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from lifecircle.accessibility.network import Network
 from lifecircle.accessibility.snap import Snapped
 from lifecircle.accessibility.traveltime import pairs_within
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 
 __all__ = ["coverage_times", "place_columns", "within"]
 
@@ -52,8 +52,7 @@ def coverage_times(network: Network, candidates: Snapped, demand: Snapped,
     n, m = len(candidates), len(demand)
     lim = np.broadcast_to(np.asarray(limit_s, dtype=np.float64), (m,))
     if m and np.any(np.isnan(lim)):
-        raise InputError("coverage_times(): a travel-time limit is NaN; fix: give every "
-                         "demand point a limit in seconds")
+        raise notice(InputError, "err.model.limit_nan")
     if n == 0 or m == 0:
         return sp.csr_matrix((n, m), dtype=np.float64)
     top = float(lim.max())
