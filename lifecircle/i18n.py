@@ -1183,6 +1183,109 @@ ERRORS: dict[str, tuple[str, str]] = {
                             "--load elderly: the communities layer has no elderly population "
                             "(field `elderly`); fix: map it in [layers.communities.fields] or "
                             "use --load population"),
+    # the accessibility functions called directly (lifecircle.accessibility)
+    "err.api.column": ("{layer}：缺少 `{col}` 列；修正：在 [layers.{key}.fields] 中把源字段对应到 "
+                       "`{col}`",
+                       "{layer}: no `{col}` column; fix: map the source field to `{col}` in "
+                       "[layers.{key}.fields]"),
+    "err.api.cid_dup": ("社区：cid {value} 不唯一；修正：为每个社区给出不同的编号",
+                        "communities: cid {value} is not unique; fix: give every community its "
+                        "own id"),
+    "err.api.cid_unknown": ("需求点：第 {row} 行：cid {value} 不在社区图层中；修正：用同一社区图层"
+                            "重新生成需求点",
+                            "demand points: row {row}: cid {value} is not in the communities "
+                            "layer; fix: rebuild the demand from the same communities"),
+    "err.api.did_dup": ("出行时间：索引（需求点编号 `did`）有重复；修正：每个需求点一行",
+                        "travel times: the index (demand id `did`) has duplicates; fix: one row "
+                        "per demand point"),
+    "err.api.pop_negative": ("社区：第 {row} 行（cid {cid}）：人口 {value} 为负；修正：给出居民人数"
+                             "（>= 0）",
+                             "communities: row {row} (cid {cid}): population {value} is "
+                             "negative; fix: give the number of residents (>= 0)"),
+    "err.api.raster_unreadable": ("人口栅格 {path}：无法读取（{error}）；修正：给出 GeoTIFF 路径",
+                                  "population raster {path}: cannot be read ({error}); fix: "
+                                  "give a GeoTIFF path"),
+    "err.api.raster_no_crs": ("人口栅格 {path}：没有坐标系；修正：把坐标系写入 GeoTIFF"
+                              "（如 gdal_edit.py -a_srs EPSG:4490）",
+                              "population raster {path}: has no coordinate system; fix: write "
+                              "one into the GeoTIFF (e.g. gdal_edit.py -a_srs EPSG:4490)"),
+    "err.api.points_negative": ("人口点：第 {row} 行：人口 {value} 为负；修正：给出居民人数"
+                                "（>= 0）",
+                                "population points: row {row}: population {value} is negative; "
+                                "fix: give the number of residents (>= 0)"),
+    "err.api.two_populations": ("人口：同时给出了栅格和点图层；修正：在 [layers.population] 中只"
+                                "给出一种人口数据",
+                                "population: both a raster and a points layer were given; fix: "
+                                "name only one population source in [layers.population]"),
+    "err.api.gap_cell": ("缺口：像元大小 {value} 米必须为正；修正：给出 cell_m > 0",
+                         "gaps: cell size {value} m must be positive; fix: give cell_m > 0"),
+    "err.api.gap_points": ("缺口：覆盖结果没有需求点级矩阵；修正：用 "
+                           "accessibility.coverage.compute_coverage 计算",
+                           "gaps: the coverage has no point-level matrix; fix: make it with "
+                           "accessibility.coverage.compute_coverage"),
+    "err.api.gap_geometry": ("缺口：需求点必须为单个非空的点；修正：用 "
+                             "accessibility.demand.build_demand 生成",
+                             "gaps: demand points must be single, non-empty points; fix: build "
+                             "them with accessibility.demand.build_demand"),
+    "err.api.roads_geographic": ("道路：坐标系 {crs} 是地理坐标系；修正：构建路网前把道路投影到以米"
+                                 "为单位的工作坐标系",
+                                 "roads: CRS {crs} is geographic; fix: reproject the roads to "
+                                 "the metric working CRS before building the network"),
+    "err.api.roads_not_line": ("道路：第 {row} 行是 {type}，不是线（共 {n} 行）；修正：道路图层只"
+                               "保留 LineString 或 MultiLineString 要素",
+                               "roads: row {row} is a {type}, not a line ({n} such rows); fix: "
+                               "keep only LineString or MultiLineString features in the road "
+                               "layer"),
+    "err.api.snap_crs": ("坐标系为 {crs} 的点不能吸附到坐标系为 {net} 的路网；修正：先把点投影到"
+                         "工作坐标系",
+                         "points in {crs} cannot be snapped to a network in {net}; fix: "
+                         "reproject the points to the working CRS first"),
+    "err.api.snap_shape": ("点：应为 (k, 2) 的 x、y 数组，当前形状为 {shape}；修正：传入 GeoSeries "
+                           "或坐标数组",
+                           "points: expected an (k, 2) array of x, y, got shape {shape}; fix: "
+                           "pass a GeoSeries or an array of coordinates"),
+    "err.api.sigma": ("sigma {value}：必须为正的分钟数；修正：给出高斯函数的宽度，如 "
+                      "sigma=limit/2",
+                      "sigma {value}: must be a positive number of minutes; fix: give the "
+                      "Gaussian's width, e.g. sigma=limit/2"),
+    "err.api.decay_steps": ("decay {value}：分段须把分钟数对应到不小于 0 的权重；修正：如 "
+                            "decay={{10: 1.0, 20: 0.68, 30: 0.22}}",
+                            "decay {value}: steps must map minutes to weights >= 0; fix: e.g. "
+                            "decay={{10: 1.0, 20: 0.68, 30: 0.22}}"),
+    "err.api.decay": ("decay {value}：未知；修正：使用 \"step\"、\"gaussian\" 或映射 "
+                      "{{分钟: 权重}}",
+                      "decay {value}: unknown; fix: use \"step\", \"gaussian\" or a mapping "
+                      "{{minutes: weight}}"),
+    "err.api.limit": ("limit {value}：必须为正的分钟数；修正：给出生活圈的分钟数",
+                      "limit {value}: must be a positive number of minutes; fix: give the "
+                      "circle's minutes"),
+    "err.api.supply_rows": ("{what}：给出 {got} 个值，矩阵有 {n} 行；修正：每处设施"
+                            "（times 的一行）给出一个值",
+                            "{what}: {got} values for {n} matrix rows; fix: one value per "
+                            "facility (row of times)"),
+    "err.api.supply_cols": ("{what}：给出 {got} 个值，矩阵有 {n} 列；修正：每个需求点"
+                            "（times 的一列）给出一个值",
+                            "{what}: {got} values for {n} matrix columns; fix: one value per "
+                            "demand point (column of times)"),
+    "err.api.supply_value": ("{what}：位置 {i} 的值 {value} 不是不小于 0 的数；修正：未知处填 0 "
+                             "或删除该行",
+                             "{what}: value {value} at position {i} is not a number >= 0; fix: "
+                             "give 0 where unknown or drop the row"),
+    "err.api.times_shape": ("times：应为设施 × 需求点矩阵，当前形状为 {shape}；修正：传入二维数组"
+                            "（每行一处设施）",
+                            "times: expected a facilities x demand matrix, got shape {shape}; "
+                            "fix: pass a 2-d array (rows facilities)"),
+    "err.api.times_negative": ("times：出行时间 {value} 为负（设施 {facility}，需求点 {demand}）；"
+                               "修正：时间为不小于 0 的分钟数",
+                               "times: negative travel time {value} (facility {facility}, "
+                               "demand {demand}); fix: times are minutes >= 0"),
+    "err.api.no_facilities": ("出行时间：没有给出设施；修正：向 travel_times() 传入设施",
+                              "travel times: no facilities were given; fix: pass facilities to "
+                              "travel_times()"),
+    "err.api.no_kind": ("需求点没有 `kind` 列，也没有给出社区；修正：传入 communities=..."
+                        "（含 cid 和 kind）",
+                        "demand points have no `kind` and no communities were given; fix: pass "
+                        "communities=... (with cid and kind)"),
     # location models called directly (lifecircle.planner.models)
     "err.model.length": ("{what}：给出 {got} 个值，应为 {n} 个；修正：每项给出一个值",
                          "{what}: {got} values for {n} entries; fix: give one value per entry"),

@@ -134,8 +134,10 @@ def test_community_access_is_population_weighted() -> None:
 def test_bad_input_is_one_clear_error(kw: dict[str, object], needle: str) -> None:
     args: dict[str, object] = {"supply": [1.0, 2.0], "demand": [1.0, 2.0], "limit": 15}
     args.update(kw)
-    with pytest.raises(InputError, match=needle.replace("(", r"\(")):
+    with pytest.raises(InputError, match=needle.replace("(", r"\(")) as e:
         fca(np.ones((2, 2)), args.pop("supply"), args.pop("demand"), **args)  # type: ignore[arg-type]
+    # a catalogue message: in Chinese with its fix in a zh run
+    assert "修正：" in e.value.render("zh") and "fix: " not in e.value.render("zh")
 
 
 def test_supply_and_load_along_a_road() -> None:

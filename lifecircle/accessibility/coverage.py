@@ -131,12 +131,11 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
              profile: Profile) -> PointCoverage:
     for col in ("cid", "kind"):
         if col not in communities.columns:
-            raise InputError(f"communities: no `{col}` column; fix: map the source field to "
-                             f"`{col}` in [layers.communities.fields]")
+            raise notice(InputError, "err.api.column", layer=pair("layer.communities"),
+                         col=col, key="communities")
     for col in ("did", "cid", "population"):
         if col not in demand_points.columns:
-            raise InputError(f"demand points: no `{col}` column; fix: build them with "
-                             "accessibility.demand.build_demand")
+            raise notice(InputError, "err.plan.demand_column", col=col)
     warnings: list[str] = []
     cats = tuple(coverage_categories(profile))
     kinds = communities["kind"].astype(object).to_numpy()
@@ -159,22 +158,19 @@ def _prepare(communities: pd.DataFrame, demand_points: pd.DataFrame, times: pd.D
     cid_pos = pd.Index(communities["cid"].astype(object))
     if not cid_pos.is_unique:
         dup = cid_pos[cid_pos.duplicated()][0]
-        raise InputError(f"communities: cid {dup!r} is not unique; fix: give every community "
-                         "its own id")
+        raise notice(InputError, "err.api.cid_dup", value=repr(dup))
     code = cid_pos.get_indexer(demand_points["cid"].astype(object))
     if (code < 0).any():
         i = int(np.flatnonzero(code < 0)[0])
-        raise InputError(f"demand points: row {i}: cid {demand_points['cid'].iloc[i]!r} is not "
-                         "in the communities layer; fix: rebuild the demand from the same "
-                         "communities")
+        raise notice(InputError, "err.api.cid_unknown", row=i,
+                     value=repr(demand_points["cid"].iloc[i]))
     code = code.astype(np.int64)
     did = demand_points["did"].to_numpy()
     n, k = len(did), len(cats)
     t = np.full((n, k), np.inf)
     unreachable = np.ones((n, k), dtype=bool)  # no time given: no path
     if not times.index.is_unique:
-        raise InputError("travel times: the index (demand id `did`) has duplicates; fix: one "
-                         "row per demand point")
+        raise notice(InputError, "err.api.did_dup")
     present = [c for c in cats if c in times.columns]
     absent = [c for c in cats if c not in times.columns]
     if absent:

@@ -34,9 +34,9 @@ import pyproj
 import shapely
 from numpy.typing import NDArray
 
-from lifecircle.errors import InputError, Note
+from lifecircle.errors import InputError, Note, notice
 from lifecircle.geo.crs import transformer
-from lifecircle.i18n import items
+from lifecircle.i18n import items, pair
 
 #: Spacing of frontage demand points along roads (metres).
 FRONTAGE_SPACING_M = 50.0
@@ -94,16 +94,16 @@ def _cids(communities: gpd.GeoDataFrame, n: int = 5) -> tuple[str, str]:
 def _check_communities(communities: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
     for col in ("cid", "population"):
         if col not in communities.columns:
-            raise InputError(f"communities: no `{col}` column; fix: map the source field to "
-                             f"`{col}` in [layers.communities.fields]")
+            raise notice(InputError, "err.api.column", layer=pair("layer.communities"),
+                         col=col, key="communities")
     if communities.crs is not None and crs is not None and not communities.crs.equals(crs):
         communities = communities.to_crs(crs)
     pop = pd.to_numeric(communities["population"], errors="coerce").to_numpy(float)
     bad = np.flatnonzero(pop < 0)
     if bad.size:
         i = bad[0]
-        raise InputError(f"communities: row {i} (cid {communities['cid'].iloc[i]}): population "
-                         f"{pop[i]} is negative; fix: give the number of residents (>= 0)")
+        raise notice(InputError, "err.api.pop_negative", row=i,
+                     cid=communities["cid"].iloc[i], value=pop[i])
     return communities
 
 
@@ -200,12 +200,11 @@ def _raster_cells(path: Path, communities: gpd.GeoDataFrame, crs: Any,
     try:
         src = rasterio.open(path)
     except rasterio.errors.RasterioIOError as e:
-        raise InputError(f"population raster {path}: cannot be read ({e}); fix: give a "
-                         "GeoTIFF path") from e
+        raise notice(InputError, "err.api.raster_unreadable", path=str(path),
+                     error=str(e)) from e
     with src:
         if src.crs is None:
-            raise InputError(f"population raster {path}: has no coordinate system; fix: "
-                             "write one into the GeoTIFF (e.g. gdal_edit.py -a_srs EPSG:4490)")
+            raise notice(InputError, "err.api.raster_no_crs", path=str(path))
         rcrs = pyproj.CRS.from_user_input(src.crs.to_wkt())
         wcrs = pyproj.CRS.from_user_input(crs) if crs is not None else rcrs
         same = rcrs.equals(wcrs)
@@ -322,15 +321,15 @@ def _from_points(communities: gpd.GeoDataFrame, points: gpd.GeoDataFrame, crs: A
                  rescale: bool) -> Demand:
     warnings: list[str] = []
     if "population" not in points.columns:
-        raise InputError("population points: no `population` column; fix: map the source "
-                         "field to `population` in [layers.population.fields]")
+        raise notice(InputError, "err.api.column", layer=pair("layer.population"),
+                     col="population", key="population")
     if points.crs is not None and crs is not None and not points.crs.equals(crs):
         points = points.to_crs(crs)
     pop = pd.to_numeric(points["population"], errors="coerce").to_numpy(float)
     bad = np.flatnonzero(pop < 0)
     if bad.size:
-        raise InputError(f"population points: row {bad[0]}: population {pop[bad[0]]} is "
-                         "negative; fix: give the number of residents (>= 0)")
+        raise notice(InputError, "err.api.points_negative", row=int(bad[0]),
+                     value=pop[bad[0]])
     n_nan = int(np.isnan(pop).sum())
     if n_nan:
         warnings.append(Note("warn.demand.points_nan", n=n_nan))
@@ -473,8 +472,7 @@ def build_demand(communities: gpd.GeoDataFrame, *, raster_path: str | Path | Non
         unreadable raster.
     """
     if raster_path is not None and points is not None:
-        raise InputError("population: both a raster and a points layer were given; fix: "
-                         "name only one population source in [layers.population]")
+        raise notice(InputError, "err.api.two_populations")
     communities = _check_communities(communities, crs)
     if raster_path is not None:
         return _from_raster(communities, Path(raster_path), crs, cell_m)

@@ -23,7 +23,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from lifecircle.accessibility.coverage import Coverage
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 from lifecircle.profile import Profile
 
 GAP_COLUMNS = ("category", "category_name", "circle", "population", "households",
@@ -173,19 +173,17 @@ def find_gaps(coverage: Coverage, profile: Profile, *, cell_m: float = 100.0,
         ``cell_m`` not positive, or a coverage without its point-level matrix.
     """
     if not cell_m > 0:
-        raise InputError(f"gaps: cell size {cell_m} m must be positive; fix: give cell_m > 0")
+        raise notice(InputError, "err.api.gap_cell", value=cell_m)
     p = coverage.points
     if p is None:
-        raise InputError("gaps: the coverage has no point-level matrix; fix: make it with "
-                         "accessibility.coverage.compute_coverage")
+        raise notice(InputError, "err.api.gap_points")
     demand_points = coverage.demand
     crs = getattr(demand_points, "crs", None)
     if len(p.pop) == 0 or not p.categories:
         return _empty(crs)
     xy = shapely.get_coordinates(demand_points.geometry.to_numpy())
     if len(xy) != len(p.pop):
-        raise InputError("gaps: demand points must be single, non-empty points; fix: build "
-                         "them with accessibility.demand.build_demand")
+        raise notice(InputError, "err.api.gap_geometry")
     cells = np.floor(xy / cell_m).astype(np.int64)
     cmin = cells.min(axis=0)
     span = int(cells[:, 1].max() - cmin[1]) + 1

@@ -32,7 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 from lifecircle.profile import Mode
 
 __all__ = ["Network", "build", "components", "from_edges"]
@@ -255,9 +255,8 @@ def _line_parts(roads: Any) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
     """Exploded line geometries and, per part, the position of its row in ``roads``."""
     crs = getattr(roads, "crs", None)
     if crs is not None and not pyproj.CRS.from_user_input(crs).is_projected:
-        raise InputError(
-            f"roads: CRS {pyproj.CRS.from_user_input(crs).to_string()} is geographic; "
-            "fix: reproject the roads to the metric working CRS before building the network")
+        raise notice(InputError, "err.api.roads_geographic",
+                     crs=pyproj.CRS.from_user_input(crs).to_string())
     geom = np.asarray(roads.geometry.values if hasattr(roads, "geometry") else roads,
                       dtype=object)
     present = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
@@ -266,10 +265,8 @@ def _line_parts(roads: Any) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         label = roads.index[i] if hasattr(roads, "index") else i
-        raise InputError(
-            f"roads: row {label} is a {geom[i].geom_type}, "
-            f"not a line ({int(bad.sum())} such rows); fix: keep only LineString or "
-            "MultiLineString features in the road layer")
+        raise notice(InputError, "err.api.roads_not_line", row=label,
+                     type=geom[i].geom_type, n=int(bad.sum()))
     idx = np.flatnonzero(present)
     if (gtype[idx] == 1).all():
         parts, which = geom[idx], np.arange(len(idx))

@@ -51,7 +51,7 @@ from numpy.typing import NDArray
 
 from lifecircle import i18n
 from lifecircle.accessibility.coverage import Coverage
-from lifecircle.errors import InputError, Note
+from lifecircle.errors import InputError, Note, notice
 from lifecircle.project import Indicator, Profile
 
 PASS, FAIL, NO_DATA = "pass", "fail", "no data"
@@ -112,8 +112,8 @@ class _Context:
     def __init__(self, communities: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
                  coverage: Coverage | None, include_planned: bool) -> None:
         if "cid" not in communities.columns:
-            raise InputError("communities: no `cid` column; fix: map the source field to `cid` "
-                             "in [layers.communities.fields]")
+            raise notice(InputError, "err.api.column", layer=i18n.pair("layer.communities"),
+                         col="cid", key="communities")
         self.comm = communities.reset_index(drop=True)
         self.n = len(self.comm)
         self.cid = self.comm["cid"].astype(object).to_numpy()
@@ -136,8 +136,9 @@ class _Context:
         self.pairs = (np.empty(0, np.int64), np.empty(0, np.int64))
         if facilities is not None and len(facilities):
             if "category" not in facilities.columns:
-                raise InputError("facilities: no `category` column; fix: map the source field "
-                                 "to `category` in [layers.facilities.fields]")
+                raise notice(InputError, "err.api.column",
+                             layer=i18n.pair("layer.facilities"), col="category",
+                             key="facilities")
             fac = facilities.reset_index(drop=True)
             if getattr(fac, "crs", None) is not None and getattr(self.comm, "crs", None) \
                     is not None and not fac.crs.equals(self.comm.crs):

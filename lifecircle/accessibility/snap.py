@@ -19,7 +19,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from lifecircle.accessibility.network import Network, cache
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 
 __all__ = ["Snapped", "concat", "snap"]
 
@@ -84,18 +84,16 @@ def _points_xy(points: Any, network: Network) -> NDArray[np.float64]:
     crs = getattr(points, "crs", None)
     if (crs is not None and network.crs is not None
             and not pyproj.CRS.from_user_input(crs).equals(network.crs)):
-        raise InputError(
-            f"points in {pyproj.CRS.from_user_input(crs).to_string()} cannot be snapped "
-            f"to a network in {network.crs.to_string()}; fix: reproject the points to "
-            "the working CRS first")
+        raise notice(InputError, "err.api.snap_crs",
+                     crs=pyproj.CRS.from_user_input(crs).to_string(),
+                     net=network.crs.to_string())
     if hasattr(points, "geometry"):
         points = points.geometry.values
     arr = np.asarray(points)
     if arr.dtype != object:
         xy = np.asarray(arr, dtype=np.float64)
         if xy.ndim != 2 or xy.shape[1] < 2:
-            raise InputError(f"points: expected an (k, 2) array of x, y, got shape {xy.shape}; "
-                             "fix: pass a GeoSeries or an array of coordinates")
+            raise notice(InputError, "err.api.snap_shape", shape=str(xy.shape))
         return xy[:, :2].copy()
     geom = arr.astype(object)
     out = np.full((len(geom), 2), np.nan)

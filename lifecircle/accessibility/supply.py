@@ -33,7 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 from lifecircle.profile import TIME_EPS_MIN, covered
 
 __all__ = ["Catchments", "added_supply", "catchment_demand", "catchments", "community_access",
@@ -95,16 +95,14 @@ def weights(minutes: ArrayLike, *, limit: float, decay: Decay = "step",
     elif isinstance(decay, str) and decay == "gaussian":
         s = limit / 2.0 if sigma is None else float(sigma)
         if not (math.isfinite(s) and s > 0):
-            raise InputError(f"sigma {sigma!r}: must be a positive number of minutes; "
-                             "fix: give the Gaussian's width, e.g. sigma=limit/2")
+            raise notice(InputError, "err.api.sigma", value=repr(sigma))
         with np.errstate(invalid="ignore", over="ignore"):
             w = np.exp(-(t * t) / (2.0 * s * s))
     elif isinstance(decay, Mapping):
         steps = sorted((float(k), float(v)) for k, v in decay.items())
         if not steps or any(not (math.isfinite(k) and math.isfinite(v)) or v < 0
                             for k, v in steps):
-            raise InputError(f"decay {dict(decay)!r}: steps must map minutes to weights >= 0; "
-                             "fix: e.g. decay={10: 1.0, 20: 0.68, 30: 0.22}")
+            raise notice(InputError, "err.api.decay_steps", value=repr(dict(decay)))
         bounds = np.array([k for k, _ in steps])
         vals = np.array([v for _, v in steps] + [0.0])
         # a time at a zone's bound (within the covered rule's float slack) is in that zone
@@ -112,28 +110,25 @@ def weights(minutes: ArrayLike, *, limit: float, decay: Decay = "step",
                               side="left")
         w = vals[idx]
     else:
-        raise InputError(f"decay {decay!r}: unknown; fix: use \"step\", \"gaussian\" or a "
-                         "mapping {minutes: weight}")
+        raise notice(InputError, "err.api.decay", value=repr(decay))
     return np.where(inside, w, 0.0)
 
 
 def _check_limit(limit: float) -> None:
     if not (isinstance(limit, (int, float)) and math.isfinite(limit) and limit > 0):
-        raise InputError(f"limit {limit!r}: must be a positive number of minutes; fix: give "
-                         "the circle's minutes")
+        raise notice(InputError, "err.api.limit", value=repr(limit))
 
 
 def _vector(values: ArrayLike, n: int, what: str) -> NDArray[np.float64]:
     v = np.asarray(values, dtype=float).ravel()
     if len(v) != n:
-        per = ("rows; fix: one value per facility (row of times)" if what == "supply"
-               else "columns; fix: one value per demand point (column of times)")
-        raise InputError(f"{what}: {len(v)} values for {n} matrix {per}")
+        raise notice(InputError, "err.api.supply_rows" if what == "supply"
+                     else "err.api.supply_cols", what=what, got=len(v), n=n)
     bad = np.flatnonzero(~np.isfinite(v) | (v < 0))
     if len(bad):
         i = int(bad[0])
-        raise InputError(f"{what}: value {float(v[i])!r} at position {i} is not a number "
-                         ">= 0; fix: give 0 where unknown or drop the row")
+        raise notice(InputError, "err.api.supply_value", what=what, value=float(v[i]),
+                     i=i)
     return v
 
 
@@ -159,8 +154,7 @@ def catchments(times: ArrayLike | sp.spmatrix | sp.sparray, *, limit: float,
     else:
         dense = np.asarray(times, dtype=float)
         if dense.ndim != 2:
-            raise InputError(f"times: expected a facilities x demand matrix, got shape "
-                             f"{dense.shape}; fix: pass a 2-d array (rows facilities)")
+            raise notice(InputError, "err.api.times_shape", shape=str(dense.shape))
         row, col = np.nonzero(np.isfinite(dense) & covered(dense, limit))
         row = row.astype(np.int64)
         col = col.astype(np.int64)
@@ -168,8 +162,8 @@ def catchments(times: ArrayLike | sp.spmatrix | sp.sparray, *, limit: float,
         shape = (int(dense.shape[0]), int(dense.shape[1]))
     if len(t) and (np.nanmin(t) < 0):
         i = int(np.flatnonzero(t < 0)[0])
-        raise InputError(f"times: negative travel time {float(t[i])!r} (facility {row[i]}, demand "
-                         f"{col[i]}); fix: times are minutes >= 0")
+        raise notice(InputError, "err.api.times_negative", value=float(t[i]),
+                     facility=int(row[i]), demand=int(col[i]))
     w = weights(t, limit=limit, decay=decay, sigma=sigma)
     keep = w > 0
     return Catchments(row[keep], col[keep], t[keep], w[keep], shape)

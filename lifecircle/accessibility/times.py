@@ -109,8 +109,7 @@ class TravelTimes:
         one snap, never a new one)."""
         snaps = self.modes[mode].facilities
         if snaps is None:
-            raise InputError("travel times: no facilities were given; fix: pass facilities "
-                             "to travel_times()")
+            raise notice(InputError, "err.api.no_facilities")
         return snaps.take(self.facility_rows(category))
 
 
@@ -130,15 +129,14 @@ def circle_of_points(demand: pd.DataFrame, communities: pd.DataFrame | None,
     elif communities is not None:
         for col in ("cid", "kind"):
             if col not in communities.columns:
-                raise InputError(f"communities: no `{col}` column; fix: map the source field "
-                                 f"to `{col}` in [layers.communities.fields]")
+                raise notice(InputError, "err.api.column", layer=pair("layer.communities"),
+                             col=col, key="communities")
         table = pd.Series(communities["kind"].astype(object).to_numpy(),
                           index=communities["cid"].astype(object).to_numpy())
         table = table[~table.index.duplicated()]
         kinds = table.reindex(demand["cid"].astype(object).to_numpy()).to_numpy()
     else:
-        raise InputError("demand points have no `kind` and no communities were given; fix: "
-                         "pass communities=... (with cid and kind)")
+        raise notice(InputError, "err.api.no_kind")
     bad = np.flatnonzero([k not in profile.circles for k in kinds])
     if bad.size:
         i = int(bad[0])
