@@ -157,7 +157,7 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default=No
 out_option = click.option("-o", "--out", "out", type=click.Path(path_type=Path), required=True,
                           help="Result folder to write.")
 overwrite_option = click.option("--overwrite", is_flag=True,
-                                help="Replace an existing result folder.")
+                                help="Replace an existing output (result folder or file).")
 jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                            help="Worker processes for per-category work (default: every "
                                 "core); the results are the same for any number. With "

@@ -2258,7 +2258,7 @@ CLI_ZH: dict[str, str] = {
     "Print nothing but errors (for scripts).": "只输出错误（用于脚本）。",
     "Language of messages, map and report (default zh).": "消息、地图和报告的语言（默认 zh）。",
     "Result folder to write.": "要写出的成果文件夹。",
-    "Replace an existing result folder.": "替换已有的成果文件夹。",
+    "Replace an existing output (result folder or file).": "替换已有的输出（成果文件夹或文件）。",
     "Project file to write.": "要写出的项目文件。",
     "Standards profile: a shipped name (see `lifecircle profile list`), a profile TOML file, "
     "or a project file whose profile to use (default maanshan-2025).":
