@@ -646,6 +646,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     "err.fix": ("修正：", "fix: "),
     "err.problems": ("{n} 个问题；第一个：", "{n} problems; first: "),
     # result folder
+    "err.out.no_crs": ("成果图层 {layer}：没有坐标系；修正：写出前为 GeoDataFrame 设置工作坐标系",
+                       "result layer {layer}: no CRS; fix: set the working CRS on the "
+                       "GeoDataFrame before writing"),
     "err.out.geotiff": ("{path}：无法写出 GeoTIFF（{error}）；修正：检查文件夹存在且可写，且该文件"
                         "没有在别处打开",
                         "{path}: cannot write the GeoTIFF ({error}); fix: check the folder "
@@ -1286,6 +1289,22 @@ ERRORS: dict[str, tuple[str, str]] = {
                         "（含 cid 和 kind）",
                         "demand points have no `kind` and no communities were given; fix: pass "
                         "communities=... (with cid and kind)"),
+    "err.api.jobs": ("jobs 至少为 1，当前为 {value}；修正：给出进程数（>= 1）",
+                     "jobs must be at least 1, got {value}; fix: give a number of processes "
+                     "(>= 1)"),
+    "err.api.iso_method": ("method 应为 'buffer' 或 'grid'，当前为 {value}；修正：使用其中之一",
+                           "method must be 'buffer' or 'grid', got {value}; fix: use one of "
+                           "them"),
+    "err.api.offset": ("未知的坐标转换 {src} -> {dst}；修正：使用 wgs84、gcj02 或 bd09",
+                       "unknown conversion {src} -> {dst}; fix: use wgs84, gcj02 or bd09"),
+    "err.api.orlib_missing": ("{path}：不存在；修正：把 OR-Library pmed 文件放在该处（仓库在 "
+                              "tests/data/orlib 中保存了 pmed1 和 pmed5）",
+                              "{path}: not found; fix: put the OR-Library pmed files there (the "
+                              "repository keeps pmed1 and pmed5 in tests/data/orlib)"),
+    "err.api.orlib_bad": ("{path}：不是 OR-Library P 中位文件（{error}）；修正：首行为 'n m p'，"
+                          "之后每条边一行 'u v cost'",
+                          "{path}: not an OR-Library p-median file ({error}); fix: first line "
+                          "'n m p', then 'u v cost' per edge"),
     # location models called directly (lifecircle.planner.models)
     "err.model.length": ("{what}：给出 {got} 个值，应为 {n} 个；修正：每项给出一个值",
                          "{what}: {got} values for {n} entries; fix: give one value per entry"),

@@ -49,7 +49,9 @@ def resolve_jobs(jobs: int | None) -> int:
     if jobs is None:
         return default_jobs()
     if int(jobs) < 1:
-        raise ValueError(f"jobs must be at least 1, got {jobs!r}")
+        from lifecircle.errors import InputError, notice
+
+        raise notice(InputError, "err.api.jobs", value=repr(jobs))
     return int(jobs)
 
 

@@ -454,8 +454,10 @@ def test_library_errors_in_either_language() -> None:
     import numpy as np
 
     from lifecircle.geo import crs as gcrs
-    from lifecircle.geo import raster
+    from lifecircle.geo import offsets, raster
     from lifecircle.layers.osm import read_osm
+    from lifecircle.parallel import resolve_jobs
+    from lifecircle.planner import orlib
     from lifecircle.planner.plan import plan
 
     b = (118.2, 31.3, 118.9, 31.9)
@@ -467,6 +469,10 @@ def test_library_errors_in_either_language() -> None:
                         "500000"),
         "cell": (lambda: raster.grid_centres((0, 0, 10, 10), 0.0), "0.0"),
         "osm type": (lambda: read_osm(Path("x.osm"), network_type="bike"), "'bike'"),
+        "offset": (lambda: offsets.convert([118.5], [31.7], "wgs84", "utm"),  # type: ignore
+                   "'utm'"),
+        "jobs": (lambda: resolve_jobs(0), "0"),
+        "or-library": (lambda: orlib.read_pmed(Path("nowhere/pmed1.txt")), "pmed1.txt"),
         "model": (lambda: plan({}, None, None, None, None, categories=["a"],  # type: ignore
                                model="pcenter", sites=1), "'pcenter'"),
     }

@@ -27,6 +27,7 @@ from lifecircle.accessibility.traveltime import (
     augmented,
     node_times,
 )
+from lifecircle.errors import InputError, notice
 
 __all__ = ["grid_cell_m", "reachable_intervals", "service_areas", "substrings"]
 
@@ -371,7 +372,7 @@ def service_areas(network: Network, sources: Snapped, minutes: Sequence[float], 
         by source then minutes.
     """
     if method not in ("buffer", "grid"):
-        raise ValueError(f"method must be 'buffer' or 'grid', got {method!r}")
+        raise notice(InputError, "err.api.iso_method", value=repr(method))
     cell = float(cell_m) if cell_m else max(trim_m / 2.0, 1.0)
 
     def areas(dist: NDArray[np.float64], src: NDArray[np.int64]) -> list[shapely.Geometry]:

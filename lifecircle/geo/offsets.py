@@ -125,8 +125,9 @@ def convert(lon: ArrayLike, lat: ArrayLike, src: System, dst: System) -> tuple[N
     try:
         fn = _CONVERT[(src, dst)]
     except KeyError:
-        raise ValueError(
-            f"unknown conversion {src!r} -> {dst!r}; use wgs84, gcj02 or bd09") from None
+        from lifecircle.errors import InputError, notice
+
+        raise notice(InputError, "err.api.offset", src=repr(src), dst=repr(dst)) from None
     return fn(lon, lat)
 
 

@@ -153,8 +153,7 @@ def write(path: str | os.PathLike[str], layers: ResultLayers, profile: Profile,
         if _is_spatial(frame):
             if frame.crs is None:
                 name = next(n for n, f in frames.items() if f is frame)
-                raise InputError(f"result layer {name!r}: no CRS; fix: set the working CRS on "
-                                 "the GeoDataFrame before writing")
+                raise notice(InputError, "err.out.no_crs", layer=repr(name))
             if crs is None:
                 crs = frame.crs
     try:

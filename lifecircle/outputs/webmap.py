@@ -263,8 +263,7 @@ def _to_wgs84(frame: Any, name: str, geoms: Any = None) -> Any:
     import shapely
 
     if frame.crs is None:
-        raise InputError(f"result layer {name!r}: no CRS; fix: set the working CRS on the "
-                         "GeoDataFrame before building the map")
+        raise notice(InputError, "err.out.no_crs", layer=repr(name))
     if geoms is None:
         geoms = np.asarray(frame.geometry.values, dtype=object)
     gs = gpd.GeoSeries(geoms, crs=frame.crs).to_crs(4326)
@@ -728,8 +727,7 @@ def map_data(layers: ResultLayers, profile: Profile, *, lang: str = "zh",
                     ("gaps", gaps), ("candidates", cand), ("proposed_sites", prop),
                     ("roads", roads), ("over_capacity", over)):
         if f is not None and f.crs is None:
-            raise InputError(f"result layer {name!r}: no CRS; fix: set the working CRS on the "
-                             "GeoDataFrame before building the map")
+            raise notice(InputError, "err.out.no_crs", layer=repr(name))
 
     svc = _services(profile, comm, fac, lang)
     idx = {s["k"]: i for i, s in enumerate(svc)}

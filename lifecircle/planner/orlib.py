@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
 
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, notice
 
 __all__ = ["read_pmed"]
 
@@ -33,11 +33,10 @@ def read_pmed(path: str | Path) -> tuple[np.ndarray, int]:
             a, b = int(u) - 1, int(v) - 1
             edges[(min(a, b), max(a, b))] = float(c)
     except FileNotFoundError:
-        raise InputError(f"{path}: not found; fix: put the OR-Library pmed files there "
-                         "(the repository keeps pmed1 and pmed5 in tests/data/orlib)") from None
+        raise notice(InputError, "err.api.orlib_missing", path=str(path)) from None
     except (ValueError, IndexError) as e:
-        raise InputError(f"{path}: not an OR-Library p-median file ({e}); fix: first line "
-                         "'n m p', then 'u v cost' per edge") from None
+        raise notice(InputError, "err.api.orlib_bad", path=str(path), error=str(e)
+                     ) from None
     rows, cols = zip(*edges, strict=True)
     graph = sp.csr_matrix((list(edges.values()), (rows, cols)), shape=(n, n))
     return shortest_path(graph, directed=False), p
