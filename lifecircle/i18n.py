@@ -39,6 +39,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer.basemap": ("OpenStreetMap 底图", "OpenStreetMap"),
     "layer.nobasemap": ("无底图", "No base map"),
     "layer.traveltime": ("出行时间栅格", "Travel-time rasters"),
+    # labels of per-category columns (i18n.field_label)
+    "field.sup_": ("每千人供给(2SFCA)：{name}", "supply per 1,000 (2SFCA): {name}"),
+    "field.esup_": ("每千人供给(E2SFCA)：{name}", "supply per 1,000 (E2SFCA): {name}"),
+    "field.gcov_": ("重点人群覆盖率：{name}", "target-group coverage: {name}"),
+    "field.d_cov_": ("覆盖率变化：{name}", "change in coverage: {name}"),
+    "field.cov_": ("覆盖率：{name}", "coverage: {name}"),
+    "field.t_": ("时间(分钟)：{name}", "minutes to {name}"),
     "layer.traveltime_of": ("出行时间：{category}", "Travel time: {category}"),
     "layer.tables": ("属性表", "Attribute tables"),
     "layer.notices": ("注意事项", "Notices"),
@@ -2152,6 +2159,12 @@ def category_name(key: str, profile: Profile | None, lang: str = "zh") -> str:
     return cat.name(lang) if cat is not None else str(key)
 
 
+#: Column prefixes of a per-category measure (``cov_health``), labelled ``field.<prefix>``;
+#: those in :data:`ALL_PREFIXES` also have an ``_all`` column (every required service).
+FIELD_PREFIXES = ("sup_", "esup_", "gcov_", "d_cov_", "cov_", "t_")
+ALL_PREFIXES = ("sup_", "esup_", "gcov_", "d_cov_")
+
+
 def field_label(column: str, profile: Profile | None = None, lang: str = "zh",
                 layer: str | None = None) -> str:
     """Human label of a result-layer column (``cov_<key>`` and ``t_<key>`` included).
@@ -2170,23 +2183,13 @@ def field_label(column: str, profile: Profile | None = None, lang: str = "zh",
     pair = (LAYER_FIELDS.get((layer or "", column)) or FIELDS.get(column)
             or FIELDS_MORE.get(column))
     if pair is not None:
-        return pair[0] if lang == "zh" else pair[1]
-    for prefix, zh, en in (("sup_", "每千人供给(2SFCA)：{}", "supply per 1,000 (2SFCA): {}"),
-                           ("esup_", "每千人供给(E2SFCA)：{}",
-                            "supply per 1,000 (E2SFCA): {}"),
-                           ("gcov_", "重点人群覆盖率：{}", "target-group coverage: {}"),
-                           ("d_cov_", "覆盖率变化：{}", "change in coverage: {}")):
+        return choose(pair, lang)
+    for prefix in FIELD_PREFIXES:
         if column.startswith(prefix):
             key = column[len(prefix):]
-            name = (t("equity.all", lang) if key == "all"
+            name = (t("equity.all", lang) if key == "all" and prefix in ALL_PREFIXES
                     else category_name(key, profile, lang))
-            return (zh if lang == "zh" else en).format(name)
-    if column.startswith("cov_"):
-        name = category_name(column[4:], profile, lang)
-        return f"覆盖率：{name}" if lang == "zh" else f"coverage: {name}"
-    if column.startswith("t_"):
-        name = category_name(column[2:], profile, lang)
-        return f"时间(分钟)：{name}" if lang == "zh" else f"minutes to {name}"
+            return t(f"field.{prefix}", lang, name=name)
     return column
 
 

@@ -113,3 +113,20 @@ def test_the_branch_detector_sees_a_branch() -> None:
            'y = name_zh if "en" != lang else name_en\n'
            'z = ", ".join(names)\n')
     assert len(_inline_language_choices(src, "m")) == 5
+
+
+def test_per_category_column_labels_come_from_the_catalogue(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cov_<key>``, ``t_<key>``, ``d_cov_<key>``... are labelled by ``field.<prefix>``
+    entries (the category's name in the run's language filled in)."""
+    from lifecircle.profile import load_profile
+
+    profile = load_profile()
+    assert i18n.field_label("t_health", profile, "zh") == "时间(分钟)：社区卫生服务站"
+    assert i18n.field_label("d_cov_all", profile, "en") == (
+        "change in coverage: " + i18n.t("equity.all", "en"))
+    for prefix in i18n.FIELD_PREFIXES:
+        monkeypatch.setitem(i18n.TEXT, f"field.{prefix}", ("甲{name}", "A {name}"))
+        assert i18n.field_label(f"{prefix}health", profile, "zh") == "甲社区卫生服务站"
+        assert i18n.field_label(f"{prefix}health", profile, "en") == \
+            "A community health station"
