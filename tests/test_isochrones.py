@@ -307,3 +307,38 @@ def test_mask_polygon_is_always_a_valid_polygon_or_multipolygon(seed):
         assert g.geom_type in ("Polygon", "MultiPolygon") and g.is_valid
         if tol <= 5.0:   # beyond half a cell the one-cell stripes may collapse
             assert g.area == pytest.approx(filled.area, rel=0.02)
+
+
+def test_grids_traced_together_equal_each_traced_alone():
+    """masks_parts lays small grids side by side on one sheet traced by one GDAL call; every
+    grid's polygons equal those from GDAL tracing that grid alone with its own transform
+    (the same vertices, bit for bit, in the same order), large grids included."""
+    from affine import Affine
+    from rasterio import features
+    from scipy import ndimage
+
+    from lifecircle.geo import raster
+
+    rng = np.random.default_rng(5)
+    grids = []
+    for i in range(120):
+        h, w = rng.integers(1, 90, 2) if i % 40 else (300, 260)   # two above _SMALL_CELLS
+        mask = ndimage.binary_dilation(rng.random((h, w)) < 0.02, iterations=2)
+        mask &= rng.random((h, w)) > 0.05                         # holes and corner touches
+        cell = float(rng.choice([16.0, 20.0, 25.0]))
+        t = Affine(cell, 0.0, 500_000.0 + rng.random() * 1e5, 0.0, -cell,
+                   3_500_000.0 + rng.random() * 1e5)
+        grids.append((mask, t))
+    for tol, hole in ((0.0, 0.0), (7.0, 3000.0)):
+        together = raster.masks_parts(grids, simplify_m=tol, min_hole_m2=hole)
+        assert len(together) == len(grids)
+        for (mask, t), got in zip(grids, together, strict=True):
+            m = mask.astype(np.uint8)
+            rings, poly_of = [], []
+            for j, (geom, _) in enumerate(features.shapes(m, mask=mask, connectivity=8,
+                                                          transform=t)):
+                rings += geom["coordinates"]
+                poly_of += [j] * len(geom["coordinates"])
+            alone = raster._polygons(rings, poly_of, t, tol, hole)
+            assert len(got) == len(alone)
+            assert shapely.to_wkb(got).tolist() == shapely.to_wkb(alone).tolist()

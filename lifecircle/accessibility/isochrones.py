@@ -225,18 +225,19 @@ def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[f
     The road of each ring is sampled at most ``cell_m / 2`` apart and each sample's cell
     gets the smallest ring that reaches it; a minimum filter over a disk of radius
     ``trim_m`` then dilates all rings at once, and each ring is polygonised in bulk
-    (:func:`lifecircle.geo.raster.mask_polygon`: holes under ``min_hole_m2`` filled before a
-    Douglas-Peucker simplification). A ring that reaches no cell beyond the previous one
-    reuses its polygon. With ``trim_m >= 2 * cell_m`` (the default cell is ``trim_m / 2``)
-    every reachable point is inside its ring's polygon, whose outline follows the exact
-    (buffered) one to within a cell diagonal plus the simplification tolerance (up to one
-    cell, never more than the margin that keeps the reachable road inside), apart from the
-    filled holes; a corridor comes out up to one cell wider than the exact one.
+    (:func:`lifecircle.geo.raster.masks_parts`, every cluster at once: holes under
+    ``min_hole_m2`` filled before a Douglas-Peucker simplification). A ring that reaches no
+    cell beyond the previous one reuses its polygon. With ``trim_m >= 2 * cell_m`` (the
+    default cell is ``trim_m / 2``) every reachable point is inside its ring's polygon,
+    whose outline follows the exact (buffered) one to within a cell diagonal plus the
+    simplification tolerance (up to one cell, never more than the margin that keeps the
+    reachable road inside), apart from the filled holes; a corridor comes out up to one
+    cell wider than the exact one.
     """
     from affine import Affine
     from scipy import ndimage
 
-    from lifecircle.geo.raster import gather_parts, mask_parts
+    from lifecircle.geo.raster import gather_parts, masks_parts
 
     none = len(budgets)
     per_ring = [np.asarray(_pieces(network, dist, b, sources, src), dtype=object)
@@ -280,7 +281,10 @@ def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[f
     eight = np.ones((3, 3), dtype=bool)
     blocks, _ = ndimage.label(ndimage.binary_dilation(occupied, structure=eight),
                               structure=eight)
-    parts: list[list[NDArray[np.object_]]] = [[] for _ in budgets]
+    # per cluster and ring: the mask to polygonise, or the position of the ring before it
+    # when nothing is first reached in this one (same parts); traced together at the end
+    todo: list[tuple[NDArray[np.bool_], Affine]] = []
+    which: list[list[int]] = [[] for _ in budgets]
     new_in_ring = np.zeros(none + 1, dtype=np.int64)
     for i, sl in enumerate(ndimage.find_objects(blocks)):
         if sl is None:
@@ -296,10 +300,12 @@ def _areas_grid(network: Network, dist: NDArray[np.float64], budgets: Sequence[f
         new_in_ring += present
         for k in range(len(budgets)):
             if k and present[k] == 0:   # nothing first reached in this ring: same parts
-                parts[k].append(parts[k - 1][-1])
+                which[k].append(which[k - 1][-1])
             else:
-                parts[k].append(mask_parts(sub <= k, transform, simplify_m=tol,
-                                           min_hole_m2=min_hole_m2))
+                which[k].append(len(todo))
+                todo.append((sub <= k, transform))
+    traced = masks_parts(todo, simplify_m=tol, min_hole_m2=min_hole_m2)
+    parts = [[traced[j] for j in which[k]] for k in range(len(budgets))]
     out: list[shapely.Geometry] = []
     for k in range(len(budgets)):
         if k and new_in_ring[k] == 0:   # a ring reaching nothing new: the same polygon

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,8 @@ from numpy.typing import ArrayLike, NDArray
 from lifecircle.errors import InputError, OutputError, notice
 from lifecircle.geo.crs import transformer
 
-__all__ = ["gather_parts", "grid_centres", "mask_parts", "mask_polygon", "read_strips",
-           "window_over", "write_geotiff"]
+__all__ = ["gather_parts", "grid_centres", "mask_parts", "mask_polygon", "masks_parts",
+           "read_strips", "window_over", "write_geotiff"]
 
 #: Cells read at once from a raster (a strip of rows): bounds the memory of every read.
 STRIP_CELLS = 4_000_000
@@ -199,14 +200,100 @@ def mask_parts(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: float 
     ndarray of Polygon
         Non-empty, valid polygons, in GDAL's order.
     """
-    import itertools
+    return masks_parts([(mask, transform)], simplify_m=simplify_m,
+                       min_hole_m2=min_hole_m2)[0]
+
+
+#: :func:`masks_parts` traces grids of at most this many cells together, side by side in
+#: rows of at most :data:`_SHEET_COLS` cells (tracing one grid costs ~1 ms whatever its
+#: size: thousands of village-sized grids per city otherwise).
+_SMALL_CELLS = 256 * 256
+_SHEET_COLS = 2048
+#: Cells of the grids on one sheet (bounds its memory: a sheet of uint8 cells).
+_SHEET_CELLS = 8 * 2**20
+#: Empty cells between grids traced together (more than 8-connectivity bridges).
+_GAP = 2
+
+
+def masks_parts(masks: Sequence[tuple[NDArray[np.bool_], Affine]], *,
+                simplify_m: float = 0.0, min_hole_m2: float = 0.0
+                ) -> list[NDArray[np.object_]]:
+    """:func:`mask_parts` of each ``(mask, transform)``, the small grids traced together.
+
+    Small grids are laid side by side (two empty cells apart) on shared sheets traced by
+    one GDAL call in cell units; each region's rings are then put back on its own grid
+    with its own transform, computed as GDAL computes them, so every result equals
+    :func:`mask_parts` of that grid alone (same polygons, vertices and order).
+    """
+    out: list[NDArray[np.object_]] = [np.empty(0, dtype=object)] * len(masks)
+    sheet: list[int] = []
+    cells = 0
+    for i, (m, t) in enumerate(masks):
+        if m.size > _SMALL_CELLS:
+            rings, poly_of = _trace(np.ascontiguousarray(m, dtype=np.uint8), t)
+            out[i] = _polygons(rings, poly_of, t, simplify_m, min_hole_m2)
+            continue
+        sheet.append(i)
+        cells += m.size
+        if cells >= _SHEET_CELLS:
+            _trace_sheet(masks, sheet, out, simplify_m, min_hole_m2)
+            sheet, cells = [], 0
+    if sheet:
+        _trace_sheet(masks, sheet, out, simplify_m, min_hole_m2)
+    return out
+
+
+def _trace_sheet(masks: Sequence[tuple[NDArray[np.bool_], Affine]], small: list[int],
+                 out: list[NDArray[np.object_]], simplify_m: float, min_hole_m2: float
+                 ) -> None:
+    """:func:`masks_parts` of the grids ``small``, on one sheet, into ``out``."""
+    # shelves: grids in task order, left to right, a new shelf when the row is full
+    place: dict[int, tuple[int, int]] = {}
+    shelves: list[list[int]] = []
+    col = _SHEET_COLS
+    for i in small:
+        w = masks[i][0].shape[1]
+        if col + w > _SHEET_COLS and col > 0:
+            shelves.append([])
+            col = 0
+        shelves[-1].append(i)
+        place[i] = (0, col + _GAP)
+        col += w + _GAP
+    row = _GAP
+    for shelf in shelves:
+        for i in shelf:
+            place[i] = (row, place[i][1])
+        row += max(masks[i][0].shape[0] for i in shelf) + _GAP
+    cols = max(place[i][1] + masks[i][0].shape[1] for i in small) + _GAP
+    sheet = np.zeros((row, cols), dtype=np.uint8)
+    for i in small:
+        (r0, c0), m = place[i], masks[i][0]
+        sheet[r0:r0 + m.shape[0], c0:c0 + m.shape[1]] = m
+    rings, poly_of = _trace(sheet, Affine.identity())
+    # each region belongs to the grid whose box holds the first vertex of its shell
+    first = np.array([r[0] for r in rings], dtype=float).reshape(-1, 2)
+    owner = np.full(len(rings), -1, dtype=np.int64)
+    for j, i in enumerate(small):
+        (r0, c0), (h, w) = place[i], masks[i][0].shape
+        owner[(first[:, 1] >= r0) & (first[:, 1] <= r0 + h) & (first[:, 0] >= c0)
+              & (first[:, 0] <= c0 + w)] = j
+    pid = np.asarray(poly_of, dtype=np.int64)
+    shell = np.ones(len(rings), dtype=bool)
+    shell[1:] = pid[1:] != pid[:-1]
+    owner = owner[np.flatnonzero(shell)[np.cumsum(shell) - 1]]
+    for j, i in enumerate(small):
+        sel = np.flatnonzero(owner == j)
+        out[i] = _polygons([rings[k] for k in sel], [poly_of[k] for k in sel], masks[i][1],
+                           simplify_m, min_hole_m2, offset=place[i])
+
+
+def _trace(m: NDArray[np.uint8], transform: Affine) -> tuple[list[Any], list[int]]:
+    """GDAL's rings of the regions of ``m`` (8-connected) and the region of each ring."""
     import warnings
 
-    import shapely
     from rasterio import features
     from rasterio.errors import NotGeoreferencedWarning
 
-    m = np.ascontiguousarray(mask, dtype=np.uint8)
     rings: list[Any] = []
     poly_of: list[int] = []
     with warnings.catch_warnings():
@@ -218,12 +305,32 @@ def mask_parts(mask: NDArray[np.bool_], transform: Affine, *, simplify_m: float 
             rs = geom["coordinates"]
             rings.extend(rs)
             poly_of.extend([i] * len(rs))
+    return rings, poly_of
+
+
+def _polygons(rings: list[Any], poly_of: list[int], transform: Affine, simplify_m: float,
+              min_hole_m2: float, offset: tuple[int, int] | None = None
+              ) -> NDArray[np.object_]:
+    """:func:`mask_parts` from the traced rings (shell first, then its holes, per region).
+
+    ``offset``: the rings are in cells of a sheet where the grid's top-left cell is at
+    (row, col) ``offset``; they are put on the grid with ``transform`` as GDAL does
+    (``c + a * col + b * row``, ``f + d * col + e * row``)."""
+    import itertools
+
+    import shapely
+
     if not rings:
         return np.empty(0, dtype=object)
     n = len(rings)
     sizes = np.fromiter(map(len, rings), dtype=np.int64, count=n)
     flat = itertools.chain.from_iterable(itertools.chain.from_iterable(rings))
     coords = np.fromiter(flat, dtype=np.float64, count=2 * int(sizes.sum())).reshape(-1, 2)
+    if offset is not None:
+        col = coords[:, 0] - offset[1]
+        row = coords[:, 1] - offset[0]
+        t = transform
+        coords = np.column_stack([t.c + t.a * col + t.b * row, t.f + t.d * col + t.e * row])
     ring_of = np.repeat(np.arange(n), sizes)
     pid = np.asarray(poly_of, dtype=np.int64)
     shell = np.ones(n, dtype=bool)
