@@ -3,7 +3,8 @@
 For every scale of ``lifecircle.data.synthetic`` (1 = the demo, about 7 = the whole of
 Ma'anshan) the region is generated once (cached in ``benchmarks/.regions/``, not timed),
 then ``check`` and ``run`` each run in a fresh subprocess, exactly as a user runs them
-(``pipeline.run`` with the CLI's steps, every output written, ``--jobs`` as given). The
+(``pipeline.run`` with the CLI's steps and memory setting, every output written, ``--jobs``
+as given). The
 subprocess records, at each progress step, the wall clock and ``os.times()``, whose
 ``children_*`` part holds the CPU of the worker processes once they are joined, so CPU per
 stage includes the workers. Peak RSS is the largest resident set of one process:
@@ -41,8 +42,12 @@ STEPS = {"check": ("check",), "run": ("check", "plan", "outputs")}
 
 # ---------------------------------------------------------------------------- one run
 def _one(project: str, out: str, command: str, jobs: int | None) -> dict[str, Any]:
-    """Run one command in this process and measure every progress step."""
+    """Run one command in this process and measure every progress step (with the
+    command line's memory setting, :func:`lifecircle.memory.reuse_freed_memory`)."""
     from lifecircle import pipeline
+    from lifecircle.memory import reuse_freed_memory
+
+    reuse_freed_memory()
 
     marks: list[tuple[str, float, os.times_result]] = []
 
