@@ -1,4 +1,5 @@
-"""Shared test helpers: the shipped profile and writing small project files."""
+"""Shared test helpers: the shipped profile, writing small project files and the bad-input
+corpus' valid base project."""
 
 from __future__ import annotations
 
@@ -10,6 +11,17 @@ import pytest
 from corpus.edits import toml_text
 
 from lifecircle.project import Profile, load_profile
+
+
+@pytest.fixture(scope="session")
+def corpus_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus' valid base project: the demo generator's region at scale 0.1, built once
+    per worker (every user copies it; nothing writes into it)."""
+    from corpus import make_corpus as mc
+
+    base = tmp_path_factory.mktemp("corpus") / "base"
+    mc.build_base(base)
+    return base
 
 
 @pytest.fixture(scope="session")

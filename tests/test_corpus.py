@@ -23,14 +23,6 @@ BASE_CASE = Case("base", "", "the unbroken base project", exit=0)
 
 
 @pytest.fixture(scope="session")
-def corpus_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The valid base project (generated once per worker)."""
-    base = tmp_path_factory.mktemp("corpus") / "base"
-    mc.build_base(base)
-    return base
-
-
-@pytest.fixture(scope="session")
 def base_outcome(corpus_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     """``check`` on the unbroken base project."""
     root = mc.prepare(BASE_CASE, corpus_base, tmp_path_factory.mktemp("corpus-base-run"))

@@ -328,16 +328,6 @@ CORPUS = (
 
 
 @pytest.fixture(scope="module")
-def corpus_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The corpus' valid base project: the demo generator's region at scale 0.1."""
-    from corpus import make_corpus as mc
-
-    base = tmp_path_factory.mktemp("lang-base") / "base"
-    mc.build_base(base)
-    return base
-
-
-@pytest.fixture(scope="module")
 def runs(corpus_base: Path, tmp_path_factory: pytest.TempPathFactory
          ) -> dict[str, dict[str, tuple[int, str]]]:
     """init, inspect, check, plan, run and compare, in Chinese (the default) and English."""
