@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import math
+import threading
 import tomllib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lifecircle.errors import Problem, ProjectError, notice
 from lifecircle.i18n import both, listed, t
+
+T = TypeVar("T")
 
 TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
                list: "a list", dict: "a table"}
@@ -62,14 +69,30 @@ def read_toml(path: Path, error_where: str) -> dict[str, Any]:
     """Parse a UTF-8 TOML file; every failure is a one-line ProjectError with the fix.
 
     Only a regular file of at most :data:`lifecircle.limits.MAX_TOML_BYTES` is read (a
-    FIFO or ``/dev/zero`` is refused at once).
+    FIFO or ``/dev/zero`` is refused at once). The file is read every time; its parse is
+    cached by content (:func:`parse_toml`), and the caller gets its own copy.
+    """
+    return parse_toml(read_toml_bytes(path, error_where), path, error_where)
+
+
+def _what(error_where: str) -> tuple[str, str]:
+    return ("项目文件", "project file") if error_where == "project file" else \
+        ("标准配置文件", "profile")
+
+
+def read_toml_bytes(path: Path, error_where: str) -> bytes:
+    """The bytes of a TOML file (see :func:`read_toml`), unparsed.
+
+    Raises
+    ------
+    ProjectError
+        Missing, a folder, unreadable, not a regular file or too large.
     """
     from lifecircle.limits import MAX_TOML_BYTES, read_capped
 
-    what = ("项目文件", "project file") if error_where == "project file" else \
-        ("标准配置文件", "profile")
+    what = _what(error_where)
     try:
-        raw = read_capped(path, MAX_TOML_BYTES, what, ProjectError)
+        return read_capped(path, MAX_TOML_BYTES, what, ProjectError)
     except FileNotFoundError:
         raise notice(ProjectError, "err.toml.not_found", path=path) from None
     except IsADirectoryError:
@@ -81,16 +104,78 @@ def read_toml(path: Path, error_where: str) -> dict[str, Any]:
     except OSError as e:
         raise notice(ProjectError, "err.toml.unreadable", path=path,
                      reason=e.strerror) from e
+
+
+def content_key(raw: bytes) -> bytes:
+    """A cache key standing for a file's whole content (its SHA-256 digest)."""
+    return hashlib.sha256(raw).digest()
+
+
+class ContentCache:
+    """A small least-recently-used cache of values made from file contents.
+
+    Keys name the content (:func:`content_key`, with the path where the value depends on
+    it), never hold it; a value is made once per key. Values are handed out as deep copies
+    (:meth:`get`), so what one caller changes never reaches the next.
+
+    Parameters
+    ----------
+    size
+        Most values kept.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """A deep copy of the value of ``key``, made by ``make()`` on the first call.
+
+        An exception of ``make`` propagates and nothing is cached.
+        """
+        with self._lock:
+            hit = key in self._values
+            if hit:
+                self._values.move_to_end(key)
+                value = self._values[key]
+        if not hit:
+            value = make()
+            with self._lock:
+                self._values[key] = value
+                while len(self._values) > self._size:
+                    self._values.popitem(last=False)
+        return copy.deepcopy(value)
+
+    def clear(self) -> None:
+        """Forget every value."""
+        with self._lock:
+            self._values.clear()
+
+
+_PARSED = ContentCache()
+
+
+def parse_toml(raw: bytes, path: Path, error_where: str) -> dict[str, Any]:
+    """The TOML document in ``raw`` (the bytes of ``path``), as a fresh dict.
+
+    Parsing is cached by content (:class:`ContentCache`): the same bytes (the shipped
+    profile, a project file loaded again) are parsed once per process, and every call
+    returns its own copy.
+
+    Raises
+    ------
+    ProjectError
+        Not UTF-8, or not valid TOML (with the line and column).
+    """
     try:
-        text = raw.decode("utf-8-sig")
+        return _PARSED.get(content_key(raw),
+                           lambda: tomllib.loads(raw.decode("utf-8-sig")))
     except UnicodeDecodeError as e:
         raise notice(ProjectError, "err.toml.not_utf8", path=path, byte=e.start,
-                     what=what) from None
-    try:
-        return tomllib.loads(text)
+                     what=_what(error_where)) from None
     except tomllib.TOMLDecodeError as e:
         raise notice(ProjectError, "err.toml.syntax", path=path, reason=_syntax(e)) from None
-
 
 
 def _syntax(e: tomllib.TOMLDecodeError) -> tuple[str, str]:

@@ -20,9 +20,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lifecircle import i18n
+from lifecircle._toml import (
+    ContentCache,
+    content_key,
+    parse_toml,
+    range_problem,
+    read_toml_bytes,
+    type_pair,
+)
 from lifecircle._toml import is_type as _is_type
-from lifecircle._toml import range_problem, type_pair
-from lifecircle._toml import read_toml as _read_toml
 from lifecircle.errors import Problem, ProjectError, notice, raise_problems
 
 PROFILES_DIR = Path(__file__).parent / "data" / "profiles"
@@ -389,8 +395,15 @@ def load_profile(name_or_path: str | Path = DEFAULT_PROFILE, *,
             names = sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
             raise notice(ProjectError, "err.prf.not_found", name=repr(text),
                          names=i18n.items(names))
-    data = _read_toml(path, "profile")
-    return _profile_from_dict(data, path)
+    raw = read_toml_bytes(path, "profile")
+    return _PROFILES.get((path, content_key(raw)),
+                         lambda: _profile_from_dict(parse_toml(raw, path, "profile"), path))
+
+
+#: Checked profiles by (path as given, content): the file is read on every load, parsed and
+#: checked once per content (a planner's notebook or the CLI loading the shipped profile
+#: again pays ~10 ms less each time); every load gets its own copy.
+_PROFILES = ContentCache()
 
 
 def _profile_from_dict(data: Mapping[str, Any], path: Path) -> Profile:

@@ -32,13 +32,15 @@ MAX_DISTORTION = 0.005
 NAMED = ("auto", "utm")
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def transformer(src: Any, dst: Any) -> Transformer:
     """The ``always_xy`` transformer from ``src`` to ``dst``, made once per pair.
 
     PROJ's search for the best operation (e.g. CGCS2000 to WGS 84) costs about 0.1 s; the
     same pair comes back for every layer and raster, so it is cached as geopandas caches its
-    own. Transformers are thread-safe (pyproj >= 3.1).
+    own. Transformers are thread-safe (pyproj >= 3.1). The one way lifecircle makes a
+    transformer (the loader, rasters, demand, the synthetic data, the map's bounds, the
+    offset check): nothing calls ``Transformer.from_crs`` itself.
 
     Parameters
     ----------

@@ -205,7 +205,7 @@ def fit_to_roads(points_lonlat: NDArray[np.float64], roads_lonlat: ArrayLike, *,
     OffsetFit, or None when there are no roads, no points, or the points lie outside China
     (where the offsets do not apply).
     """
-    from pyproj import Transformer
+    from lifecircle.geo.crs import transformer
 
     pts = np.asarray(points_lonlat, dtype=float).reshape(-1, 2)
     pts = pts[np.all(np.isfinite(pts), axis=1)]
@@ -220,8 +220,8 @@ def fit_to_roads(points_lonlat: NDArray[np.float64], roads_lonlat: ArrayLike, *,
         return None
     pts = pts[inside]
     lon0, lat0 = float(np.median(pts[:, 0])), float(np.median(pts[:, 1]))
-    tm = Transformer.from_crs("EPSG:4326", f"+proj=tmerc +lon_0={lon0} +lat_0={lat0} "
-                              "+ellps=WGS84 +units=m", always_xy=True)
+    tm = transformer("EPSG:4326", f"+proj=tmerc +lon_0={lon0} +lat_0={lat0} "
+                     "+ellps=WGS84 +units=m")
     metric_roads = shapely.transform(roads, lambda c: np.column_stack(tm.transform(c[:, 0],
                                                                                   c[:, 1])))
     tree = shapely.STRtree(metric_roads)

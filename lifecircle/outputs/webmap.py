@@ -806,11 +806,11 @@ def _intern_labels(data: MapData) -> MapData:
 
 
 def _bounds(frames: Iterable[Any]) -> list[list[float]] | None:
-    import pyproj
     import shapely
 
+    from lifecircle.geo.crs import transformer
+
     boxes = []
-    to_wgs84: dict[Any, Any] = {}  # one transformer per CRS (making one takes ~0.1 s)
     for f in frames:
         if f is None or len(f) == 0 or f.crs is None:
             continue
@@ -819,9 +819,7 @@ def _bounds(frames: Iterable[Any]) -> list[list[float]] | None:
         xy = shapely.get_coordinates(np.asarray(f.geometry.values, dtype=object))
         if len(xy) == 0:
             continue
-        if f.crs not in to_wgs84:
-            to_wgs84[f.crs] = pyproj.Transformer.from_crs(f.crs, 4326, always_xy=True)
-        x, y = to_wgs84[f.crs].transform(xy[:, 0], xy[:, 1])
+        x, y = transformer(f.crs, 4326).transform(xy[:, 0], xy[:, 1])
         b = np.array([np.nanmin(x), np.nanmin(y), np.nanmax(x), np.nanmax(y)])
         if np.all(np.isfinite(b)):
             boxes.append(b)

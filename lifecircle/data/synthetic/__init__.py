@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
 from lifecircle.data.synthetic import _landscape, _names, _people, _rural, _services, _towns
+from lifecircle.geo.crs import transformer
 from lifecircle.project import load_profile
 
 __all__ = ["WORKING_CRS", "Region", "generate", "write_demo"]
@@ -75,7 +76,7 @@ class Region:
 
 
 def _projector() -> Transformer:
-    return Transformer.from_crs(_landscape.LOCAL_CRS, WORKING_CRS, always_xy=True)
+    return transformer(_landscape.LOCAL_CRS, WORKING_CRS)
 
 
 def _project(geoms: NDArray | shapely.Geometry, tr: Transformer) -> NDArray:

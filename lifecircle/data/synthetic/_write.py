@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import rasterio
 import shapely
-from pyproj import Transformer
 
 from lifecircle.data.synthetic import _names, _services
 from lifecircle.errors import OutputError
+from lifecircle.geo.crs import transformer
 from lifecircle.geo.offsets import wgs84_to_gcj02
 from lifecircle.project import load_profile
 
@@ -97,7 +97,7 @@ def _communities(region, folder: Path) -> None:  # type: ignore[no-untyped-def]
 def _facilities(region, folder: Path) -> None:  # type: ignore[no-untyped-def]
     f = region.facilities
     profile = load_profile()
-    to_wgs = Transformer.from_crs(region.crs, "EPSG:4326", always_xy=True)
+    to_wgs = transformer(region.crs, "EPSG:4326")
     lon, lat = to_wgs.transform(shapely.get_x(f.geometry.values), shapely.get_y(f.geometry.values))
     glon, glat = wgs84_to_gcj02(lon, lat)
     df = gpd.GeoDataFrame({

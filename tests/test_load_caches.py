@@ -1,0 +1,142 @@
+"""The caches of the load path: parsed TOML, checked profiles and CRS transformers.
+
+Each cache must be invisible: a changed file is seen at once (content, not timestamps,
+decides), a caller changing what it got changes nothing for the next caller, and a cached
+transformer transforms exactly as a fresh one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+
+from lifecircle._toml import ContentCache, read_toml
+from lifecircle.errors import ProjectError
+from lifecircle.geo.crs import transformer
+from lifecircle.profile import PROFILES_DIR, load_profile
+
+
+@pytest.fixture
+def profile_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "mine.toml"
+    shutil.copyfile(PROFILES_DIR / "maanshan-2025.toml", path)
+    return path
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_profile_cache_sees_an_edited_file_at_once(profile_copy: Path) -> None:
+    first = load_profile(profile_copy)
+    assert first.circles["urban"].minutes == 15.0
+    st = profile_copy.stat()
+    # same size, and the old modification time put back: only the content differs
+    _edit(profile_copy, "minutes = 15", "minutes = 16")
+    os.utime(profile_copy, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert profile_copy.stat().st_size == st.st_size
+    second = load_profile(profile_copy)
+    assert second.circles["urban"].minutes == 16.0
+    _edit(profile_copy, "minutes = 16", "minutes = 15")
+    assert load_profile(profile_copy) == first
+
+
+def test_profile_cache_hands_out_copies(profile_copy: Path) -> None:
+    first = load_profile(profile_copy)
+    key = next(iter(first.categories))
+    first.categories.pop(key)  # type: ignore[attr-defined]
+    first.space.clear()  # type: ignore[attr-defined]
+    mode = next(m for m in first.modes.values() if m.class_speeds_kmh)
+    mode.class_speeds_kmh.clear()  # type: ignore[attr-defined]
+    again = load_profile(profile_copy)
+    assert key in again.categories
+    assert again.space
+    assert again.modes[mode.key].class_speeds_kmh
+    # the copies are equal to what a fresh parse gives (a different path: no cache hit)
+    other = profile_copy.with_name("other.toml")
+    shutil.copyfile(profile_copy, other)
+    fresh = load_profile(other)
+    assert fresh.categories == again.categories and fresh.circles == again.circles
+    assert fresh.modes == again.modes and fresh.indicators == again.indicators
+
+
+def test_profile_cache_keeps_the_path_given(profile_copy: Path) -> None:
+    """The same content under two names: each profile names its own file."""
+    other = profile_copy.with_name("twin.toml")
+    shutil.copyfile(profile_copy, other)
+    assert load_profile(profile_copy).path == profile_copy
+    assert load_profile(other).path == other
+
+
+def test_a_broken_profile_is_reported_every_time(profile_copy: Path) -> None:
+    _edit(profile_copy, "minutes = 15", "minutes = -15")
+    for _ in range(2):
+        with pytest.raises(ProjectError, match="minutes"):
+            load_profile(profile_copy)
+    _edit(profile_copy, "minutes = -15", "minutes = 15")
+    assert load_profile(profile_copy).circles["urban"].minutes == 15.0
+
+
+def test_read_toml_returns_a_fresh_dict_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('[a]\nlist = [1, 2]\nname = "x"\n', encoding="utf-8")
+    data = read_toml(path, "project file")
+    data["a"]["list"].append(3)
+    data["a"]["name"] = "y"
+    assert read_toml(path, "project file") == {"a": {"list": [1, 2], "name": "x"}}
+    path.write_text('[a]\nlist = [1, 2]\nname = "z"\n', encoding="utf-8")
+    assert read_toml(path, "project file")["a"]["name"] == "z"
+    path.write_text('[a\n', encoding="utf-8")
+    with pytest.raises(ProjectError, match=r"p\.toml"):
+        read_toml(path, "project file")
+
+
+def test_content_cache_makes_once_and_evicts_the_oldest() -> None:
+    cache = ContentCache(size=2)
+    made: list[str] = []
+
+    def maker(key: str) -> object:
+        def make() -> list[str]:
+            made.append(key)
+            return [key]
+        return make
+
+    assert cache.get("a", maker("a")) == ["a"]
+    assert cache.get("a", maker("a")) == ["a"]
+    assert made == ["a"]
+    cache.get("b", maker("b"))
+    cache.get("a", maker("a"))          # a is now the most recent
+    cache.get("c", maker("c"))          # evicts b
+    cache.get("a", maker("a"))
+    cache.get("b", maker("b"))
+    assert made == ["a", "b", "c", "b"]
+
+    def fail() -> list[str]:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        cache.get("d", fail)
+    assert cache.get("d", maker("d")) == ["d"]
+
+
+@pytest.mark.parametrize("src, dst", [("EPSG:4548", "EPSG:4326"), ("EPSG:4326", "EPSG:4548"),
+                                      ("EPSG:32650", 4326)])
+def test_cached_transformer_equals_a_fresh_one(src: str, dst: str | int) -> None:
+    tr = transformer(src, dst)
+    assert transformer(src, dst) is tr
+    fresh = Transformer.from_crs(src, dst, always_xy=True)
+    if src == "EPSG:4326":
+        x, y = np.array([118.3, 118.6, 118.9]), np.array([31.4, 31.7, 32.0])
+    else:
+        x, y = np.array([500000.0, 540000.0, 580000.0]), np.array([3480000.0, 3510000.0,
+                                                                    3540000.0])
+    got, want = tr.transform(x, y), fresh.transform(x, y)
+    assert np.array_equal(np.asarray(got), np.asarray(want))
+    assert tr.definition == fresh.definition
