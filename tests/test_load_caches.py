@@ -140,3 +140,36 @@ def test_cached_transformer_equals_a_fresh_one(src: str, dst: str | int) -> None
     got, want = tr.transform(x, y), fresh.transform(x, y)
     assert np.array_equal(np.asarray(got), np.asarray(want))
     assert tr.definition == fresh.definition
+
+
+def _shapefile(path: Path, crs: str) -> Path:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    frame = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[Point(0, 0), Point(1, 1)],
+                             crs="EPSG:4326").to_crs(crs)
+    frame.to_file(path, engine="pyogrio")
+    return path
+
+
+def test_shapefile_crs_from_the_prj_cache_equals_gdals(tmp_path: Path) -> None:
+    """The second read of a ``.prj`` skips GDAL's EPSG search; its CRS is still GDAL's,
+    and a ``.prj`` changed between reads is read afresh."""
+    import pyogrio
+
+    from lifecircle.layers.read import read_vector, resolve
+
+    a = _shapefile(tmp_path / "a.shp", "EPSG:4548")
+    b = _shapefile(tmp_path / "b.shp", "EPSG:32650")
+    for path in (a, b, a, b, a):
+        frame, _ = read_vector(resolve(path))
+        gdal = pyogrio.read_dataframe(path)
+        assert frame.crs == gdal.crs and frame.crs.to_string() == gdal.crs.to_string()
+        assert frame.crs.to_wkt() == gdal.crs.to_wkt()
+        assert frame.geometry.equals(gdal.geometry)
+    assert pyogrio.get_gdal_config_option("USE_OSR_FIND_MATCHES") is None
+    assert read_vector(resolve(a))[0].crs.to_string() == "EPSG:4548"
+    (tmp_path / "a.prj").write_bytes((tmp_path / "b.prj").read_bytes())
+    assert read_vector(resolve(a))[0].crs.to_string() == "EPSG:32650"
+    (tmp_path / "a.prj").unlink()
+    assert read_vector(resolve(a))[0].crs is None
