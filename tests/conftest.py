@@ -3,6 +3,7 @@ corpus' valid base project."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,18 @@ def corpus_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("corpus") / "base"
     mc.build_base(base)
     return base
+
+
+@pytest.fixture(scope="session")
+def package_sources() -> dict[Path, tuple[str, ast.Module]]:
+    """Every ``lifecircle/**/*.py`` file (sorted by path) -> (its text, its syntax tree):
+    read and parsed once per worker for the static tests (layout, catalogue); read-only."""
+    root = Path(__file__).parents[1] / "lifecircle"
+    out = {}
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        out[path] = (text, ast.parse(text, filename=str(path)))
+    return out
 
 
 @pytest.fixture(scope="session")

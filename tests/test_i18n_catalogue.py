@@ -72,12 +72,13 @@ def test_both_languages_with_the_same_placeholders(name: str) -> None:
 SEPARATORS = {"、", "，", "：", "；", "／"}
 
 
-def _inline_language_choices(source: str, name: str) -> list[str]:
+def _inline_language_choices(source: str | ast.Module, name: str) -> list[str]:
     """Comparisons with a language code (``lang == "zh"``), lists joined by an English
     separator (``", ".join``), and string literals that are a Chinese separator, or start or
-    end with one (``f"{a}，{b}"``), in ``source``."""
+    end with one (``f"{a}，{b}"``), in ``source`` (text or its syntax tree)."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source) if isinstance(source, str) else source
+    for node in ast.walk(tree):
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             if any(isinstance(s, ast.Constant) and s.value in i18n.LANGS for s in sides):
@@ -93,17 +94,18 @@ def _inline_language_choices(source: str, name: str) -> list[str]:
     return found
 
 
-def test_no_language_is_chosen_outside_the_catalogue() -> None:
+def test_no_language_is_chosen_outside_the_catalogue(
+        package_sources: dict[Path, tuple[str, ast.Module]]) -> None:
     """Only lifecircle/i18n.py picks a text by language; everywhere else asks it (``t``,
     ``choose``, ``listed``, a ``name(lang)``), so a separator or label has one home."""
     root = SOURCE.parent
+    assert sorted(package_sources) == sorted(root.rglob("*.py"))
     found = []
-    for path in sorted(root.rglob("*.py")):
+    for path, (_, tree) in package_sources.items():
         # the synthetic demo's generator writes data (names, its README), not messages
         if path == SOURCE or root / "data" / "synthetic" in path.parents:
             continue
-        found += _inline_language_choices(path.read_text(encoding="utf-8"),
-                                          str(path.relative_to(root)))
+        found += _inline_language_choices(tree, str(path.relative_to(root)))
     assert found == []
 
 
