@@ -49,6 +49,13 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_demo(generate(seed=11, scale=0.4), tmp_path_factory.mktemp("region"))
 
 
+@pytest.fixture(scope="module")
+def region_one(region: Path) -> pipeline.Analysis:
+    """The region analysed in one process (read-only): the reference of the cluster run, and
+    the loaded layers and demand points of the tests on partitions and candidates."""
+    return pipeline.analyse(project.load(region))
+
+
 def _plan(analysis: pipeline.Analysis, client: distributed.Client | None, by: str,
           **options: object) -> object:
     geo = None
@@ -110,14 +117,14 @@ def test_demo_on_two_workers_equals_one_process(client: distributed.Client) -> N
                       _plan(many, client, "district", sites=5, categories=["elderly_care"]))
 
 
-def test_region_on_two_workers_equals_one_process(client: distributed.Client, region: Path
-                                                  ) -> None:
+def test_region_on_two_workers_equals_one_process(client: distributed.Client,
+                                                  region_one: pipeline.Analysis) -> None:
     """The region's three districts each run on the cluster (the default partitioning) with
     a halo smaller than the region (see test_halo_holds_every_reachable_road); every table
     and the plans of all three models equal one process. (A third of the demo's size: the
     demo ran here too and took a third of this module's time for the same checks.)"""
-    proj = project.load(region)
-    one = pipeline.analyse(proj)
+    one = region_one
+    proj = one.project
     many = pipeline.analyse(proj, cluster=client)
     parts = many.cluster.partitions
     districts = sorted(one.layers.communities["district"].unique())
@@ -135,21 +142,17 @@ def test_region_on_two_workers_equals_one_process(client: distributed.Client, re
                            _plan(many, client, "district", **options))
 
 
-def test_generated_candidates_need_only_the_roads_near_the_gaps(region: Path) -> None:
+def test_generated_candidates_need_only_the_roads_near_the_gaps(
+        region_one: pipeline.Analysis) -> None:
     """The exactness argument of :func:`network_near`: candidates generated on a network of
     only the roads near some uncovered points (and a ring around them) equal those of the
     whole network, at several spacings; and they do not depend on the order of the roads
     (a partition or a subset numbers its edges differently)."""
-    from lifecircle import layers as layers_mod
-    from lifecircle.accessibility.demand import build_demand
     from lifecircle.accessibility.network import build
     from lifecircle.distributed import network_near
     from lifecircle.planner import candidates as cand_mod
 
-    proj = project.load(region)
-    layers = layers_mod.load(proj)
-    points = build_demand(layers.communities, raster_path=layers.population_raster,
-                          roads=layers.roads, crs=layers.crs).points
+    proj, layers, points = region_one.project, region_one.layers, region_one.demand.points
     town = sorted(layers.communities["township"].unique())[0]
     cids = layers.communities.loc[layers.communities["township"] == town, "cid"]
     mine = points[points["cid"].isin(cids)]
@@ -172,17 +175,11 @@ def test_generated_candidates_need_only_the_roads_near_the_gaps(region: Path) ->
                                   cand_mod.generate(other, spacing_m=300.0))
 
 
-def test_halo_holds_every_reachable_road(region: Path) -> None:
+def test_halo_holds_every_reachable_road(region_one: pipeline.Analysis) -> None:
     """Each partition's roads reach at least the halo width beyond its own points: the
     halo is no smaller than the fastest mode's reach over the longest search."""
-    from lifecircle import layers as layers_mod
-    from lifecircle.accessibility.demand import build_demand
-
-    proj = project.load(region)
-    layers = layers_mod.load(proj)
-    demand = build_demand(layers.communities, raster_path=layers.population_raster,
-                          roads=layers.roads, crs=layers.crs)
-    parts = partition(layers, demand.points, proj)
+    proj, layers = region_one.project, region_one.layers
+    parts = partition(layers, region_one.demand.points, proj)
     profile = proj.profile
     for mode in {c.mode for c in profile.circles.values()}:
         minutes = max(c.minutes for c in profile.circles.values() if c.mode == mode)
