@@ -16,6 +16,7 @@ Facility F02 is named ``<img src=x onerror=alert(1)>``: every output must show i
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import geopandas as gpd
@@ -35,8 +36,9 @@ _X0, _Y0 = Transformer.from_crs(4326, 4548, always_xy=True).transform(118.50, 31
 X0, Y0 = round(_X0, -2), round(_Y0, -2)
 
 
+@functools.cache
 def profile() -> Profile:
-    """The shipped default profile."""
+    """The shipped default profile (loaded once per process; frozen, read-only)."""
     return load_profile("maanshan-2025")
 
 
@@ -49,7 +51,13 @@ def _cov_columns(prof: Profile, kind: str, overrides: dict[str, float]) -> dict[
 
 
 def build() -> dict[str, Any]:
-    """Return ``{layer name: GeoDataFrame | DataFrame}`` in EPSG:4548."""
+    """Return ``{layer name: GeoDataFrame | DataFrame}`` in EPSG:4548: a new dict of deep
+    copies on every call (callers may change them), built once per process."""
+    return {name: frame.copy(deep=True) for name, frame in _built().items()}
+
+
+@functools.cache
+def _built() -> dict[str, Any]:
     prof = profile()
     names = {k: c.name_zh for k, c in prof.categories.items()}
 
