@@ -528,9 +528,12 @@ class _Columns:
     check: Check
     need_population: bool
     fm: fld.FieldMatch
-    out: gpd.GeoDataFrame
+    #: the canonical columns read so far (no geometry: see ``geoms``)
+    out: pd.DataFrame
     columns: list[str]
     used: dict[str, str]
+    #: the layer's geometries (rules may change them: one-way roads drawn backwards)
+    geoms: Any = None
 
     @property
     def m(self) -> dict[str, str]:
@@ -772,9 +775,9 @@ def _rule_oneway(c: _Columns, col: Column) -> None:
     direction = c.out[col.name]
     rev = (direction == "reverse").to_numpy()
     if rev.any():
-        geoms = np.asarray(c.out.geometry.values, dtype=object).copy()
+        geoms = np.asarray(c.geoms, dtype=object).copy()
         geoms[rev] = shapely.reverse(geoms[rev])
-        c.out.geometry = gpd.GeoSeries(geoms, index=c.out.index, crs=c.out.crs)
+        c.geoms = geoms
     c.out[col.name] = direction.isin(["forward", "reverse"])
 
 
@@ -825,7 +828,8 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
     read by the handler of its type (:data:`READERS`), then its named rule runs
     (:data:`RULES`), then it gets its type's dtype.
     """
-    columns = [c for c in frame.columns if c not in (frame.geometry.name, ROW)]
+    geometry_name = frame.geometry.name
+    columns = [c for c in frame.columns if c not in (geometry_name, ROW)]
     fm = fld.match_fields(columns, key, spec.fields)
     if spec.fields and (not columns or (len(fm.missing) == len(spec.fields)
                                         and len(spec.fields) >= 3)):
@@ -850,10 +854,11 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
                              columns=_listed(schema.order))
         elif col not in fm.mapping:
             check.problem_of("load.values_unmapped", column=col)
-    out = gpd.GeoDataFrame({ROW: frame[ROW].to_numpy()}, geometry=frame.geometry.to_numpy(),
-                           crs=frame.crs, index=frame.index)
+    # the columns are built in a plain DataFrame (a GeoDataFrame checks its geometry on
+    # every column set and got), the geometry beside it; one GeoDataFrame at the end
+    out = pd.DataFrame({ROW: frame[ROW].to_numpy()}, index=frame.index)
     c = _Columns(key, frame, spec, profile, check, need_population, fm, out, columns,
-                 dict(fm.mapping))
+                 dict(fm.mapping), frame.geometry.to_numpy())
     for col in schema.columns:
         if col.name in out.columns:  # set by an earlier column's rule
             continue
@@ -862,7 +867,8 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
             RULES[col.rule](c, col)
         out[col.name] = _cast(out[col.name], col)
     ordered = [*schema.order, ROW]
-    out = out[[c for c in ordered if c in out.columns] + [out.geometry.name]]
+    out = gpd.GeoDataFrame(out[[c for c in ordered if c in out.columns]],
+                           geometry=c.geoms, crs=frame.crs)
     return out, c.used
 
 
