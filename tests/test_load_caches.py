@@ -173,3 +173,27 @@ def test_shapefile_crs_from_the_prj_cache_equals_gdals(tmp_path: Path) -> None:
     assert read_vector(resolve(a))[0].crs.to_string() == "EPSG:32650"
     (tmp_path / "a.prj").unlink()
     assert read_vector(resolve(a))[0].crs is None
+
+
+def test_a_named_layer_is_found_by_its_exact_name_only(tmp_path: Path) -> None:
+    """resolve() opens a source once for a layer it names exactly; a name GDAL would match
+    case-insensitively is still refused with the layers there are."""
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    from lifecircle.errors import InputError
+    from lifecircle.layers.read import resolve
+
+    path = tmp_path / "city.gpkg"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[Point(118.5, 31.7)], crs=4326).to_file(
+        path, layer="pois", engine="pyogrio")
+    gpd.GeoDataFrame({"n": [1]}, geometry=[LineString([(118.5, 31.7), (118.6, 31.7)])],
+                     crs=4326).to_file(path, layer="Roads", engine="pyogrio")
+    src = resolve(path, "Roads")
+    assert (src.layer, src.driver, src.encoding_source) == ("Roads", "GPKG", "driver")
+    assert resolve(path, "pois").layer == "pois"
+    with pytest.raises(InputError, match="roads") as e:
+        resolve(path, "roads")
+    assert "Roads" in str(e.value) and "pois" in str(e.value)
+    with pytest.raises(InputError, match="none is named"):
+        resolve(path)

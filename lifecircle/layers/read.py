@@ -213,6 +213,54 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
         gdal_path = f"/vsizip/{path.resolve()}/{member}"
     elif path.suffix.lower() == ".shp":
         check_shapefile(path)
+    info = _named_layer_info(gdal_path, layer)
+    if info is None:
+        info, layer = _layer_info(gdal_path, path, layer)
+    driver = str(info.get("driver") or "")
+    declared = info.get("features")
+    if isinstance(declared, int | np.integer) and declared > MAX_FEATURES:
+        raise notice(InputError, "err.too_many_features", path=path, n=f"{int(declared):,}",
+                     limit=f"{MAX_FEATURES:,}")
+    if driver == "ESRI Shapefile":
+        choice = _shapefile_encoding(path, member, encoding)
+        return Source(path, gdal_path, layer, driver, choice.encoding, choice.label,
+                      choice.source, (choice.warning,) if choice.warning else (), choice.sample)
+    if encoding:
+        codec = enc.normalise_codec(encoding)
+        if codec is None:
+            raise notice(InputError, "err.read.encoding", path=path, value=repr(encoding))
+        return Source(path, gdal_path, layer, driver, codec, enc.label_of(codec), "project")
+    native = str(info.get("encoding") or "UTF-8")
+    return Source(path, gdal_path, layer, driver, None, enc.label_of(native), "driver")
+
+
+def _named_layer_info(gdal_path: str, layer: str | None) -> dict[str, Any] | None:
+    """``read_info`` of the layer named ``layer`` when the source has a layer of exactly
+    that name (one open of the source instead of two); None otherwise, and on any failure
+    (:func:`_layer_info` then says what is wrong)."""
+    if layer is None:
+        return None
+    try:
+        with warnings.catch_warnings(), srs_matching_off():  # its CRS is not used here
+            warnings.simplefilter("ignore")
+            info = pyogrio.read_info(gdal_path, layer=layer)
+    except Exception:  # a damaged file or a missing layer: the full path reports it
+        return None
+    # GDAL finds a layer by its name case-insensitively too: only an exact name is taken
+    return info if info.get("layer_name") == layer else None
+
+
+def _layer_info(gdal_path: str, path: Path, layer: str | None
+                ) -> tuple[dict[str, Any], str | None]:
+    """The layer to read in a source (the one named, or the only one) and its
+    ``read_info``.
+
+    Raises
+    ------
+    InputError
+        The source cannot be opened, the layer named is not in it, several layers and none
+        named, or the layer cannot be read.
+    """
     layers = _list(gdal_path, path)
     names = [n for n, _ in layers]
     spatial = [n for n, g in layers if g is not None]
@@ -237,22 +285,7 @@ def resolve(path: Path, layer: str | None = None, encoding: str | None = None) -
     except Exception as e:  # a damaged file can make GDAL/pyogrio fail in any way
         raise notice(InputError, "err.read.layer", path=path, layer=repr(layer),
                      reason=_gdal_message(e)) from None
-    driver = str(info.get("driver") or "")
-    declared = info.get("features")
-    if isinstance(declared, int | np.integer) and declared > MAX_FEATURES:
-        raise notice(InputError, "err.too_many_features", path=path, n=f"{int(declared):,}",
-                     limit=f"{MAX_FEATURES:,}")
-    if driver == "ESRI Shapefile":
-        choice = _shapefile_encoding(path, member, encoding)
-        return Source(path, gdal_path, layer, driver, choice.encoding, choice.label,
-                      choice.source, (choice.warning,) if choice.warning else (), choice.sample)
-    if encoding:
-        codec = enc.normalise_codec(encoding)
-        if codec is None:
-            raise notice(InputError, "err.read.encoding", path=path, value=repr(encoding))
-        return Source(path, gdal_path, layer, driver, codec, enc.label_of(codec), "project")
-    native = str(info.get("encoding") or "UTF-8")
-    return Source(path, gdal_path, layer, driver, None, enc.label_of(native), "driver")
+    return info, layer
 
 
 def _size(path: Path) -> int:
