@@ -1,4 +1,5 @@
-"""The caches of the load path: parsed TOML, checked profiles and CRS transformers.
+"""The caches and fast paths of the load path: parsed TOML, checked profiles, CRS
+transformers, shapefile CRSs, named layers, text fields.
 
 Each cache must be invisible: a changed file is seen at once (content, not timestamps,
 decides), a caller changing what it got changes nothing for the next caller, and a cached
@@ -12,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from pyproj import Transformer
 
@@ -197,3 +199,34 @@ def test_a_named_layer_is_found_by_its_exact_name_only(tmp_path: Path) -> None:
     assert "Roads" in str(e.value) and "pois" in str(e.value)
     with pytest.raises(InputError, match="none is named"):
         resolve(path)
+
+
+def _text_rule(series: pd.Series) -> pd.Series:
+    """The per-value rule of loader._text (blank -> "", whole floats without ``.0``)."""
+    from lifecircle.layers import fields as fld
+
+    return series.map(lambda v: "" if fld.is_blank(v) else
+                      (str(int(v)) if isinstance(v, float | np.floating) and float(v).is_integer()
+                       else str(v).strip())).astype(object)
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "string"])
+def test_text_fast_path_follows_the_rule(dtype: object) -> None:
+    """loader._text's loop over text fields gives what the general rule gives, value for
+    value (types too), for every kind of blank and whitespace, and falls back to the rule
+    for anything else (numbers, bytes)."""
+    import random
+
+    from lifecircle.layers.loader import _text
+
+    pool = ["a", " b ", "", "  ", "\u3000社区\u3000", None, np.nan, "村 ", "\t", "1.0", "x\n"]
+    rng = random.Random(7)
+    cases = [[rng.choice(pool) for _ in range(rng.randint(0, 9))] for _ in range(200)]
+    if dtype is object:
+        cases += [[1.0, "a", None], [b"\xe7\xa4\xbe", " x"], [2.5, np.nan], [pd.NA, " y "]]
+    for values in cases:
+        s = pd.Series(values, dtype=dtype, name="f", index=np.arange(len(values)) * 3)
+        got, want = _text(s), _text_rule(s)
+        assert got.equals(want) and got.dtype == want.dtype, values
+        assert got.name == want.name and got.index.equals(want.index)
+        assert [type(v) for v in got] == [type(v) for v in want], values

@@ -501,6 +501,19 @@ def _display_zh(src: Source) -> str:
 
 
 def _text(series: pd.Series) -> pd.Series:
+    """Source values as stripped text: "" for blanks, whole floats without ``.0``."""
+    values = series.to_numpy()
+    if values.dtype == object:  # a text field as GDAL reads it: the rule below, faster
+        out: list[str] = []
+        for v in values:
+            if type(v) is str:
+                out.append(v.strip())
+            elif v is None or v is pd.NA or (type(v) is float and v != v):
+                out.append("")
+            else:  # numbers, bytes ...: the general rule
+                break
+        else:
+            return pd.Series(out, index=series.index, name=series.name, dtype=object)
     return series.map(lambda v: "" if fld.is_blank(v) else
                       (str(int(v)) if isinstance(v, float | np.floating) and float(v).is_integer()
                        else str(v).strip())).astype(object)
@@ -522,7 +535,8 @@ class _Columns:
     """What the column handlers of one layer share while :func:`map_columns` runs."""
 
     key: str
-    frame: gpd.GeoDataFrame
+    #: the source layer (its geometry aside: see ``geoms``)
+    frame: pd.DataFrame
     spec: LayerSpec
     profile: Profile
     check: Check
@@ -857,8 +871,10 @@ def map_columns(key: str, frame: gpd.GeoDataFrame, spec: LayerSpec, profile: Pro
     # the columns are built in a plain DataFrame (a GeoDataFrame checks its geometry on
     # every column set and got), the geometry beside it; one GeoDataFrame at the end
     out = pd.DataFrame({ROW: frame[ROW].to_numpy()}, index=frame.index)
-    c = _Columns(key, frame, spec, profile, check, need_population, fm, out, columns,
-                 dict(fm.mapping), frame.geometry.to_numpy())
+    # the source columns are read through a plain DataFrame too (same Series, none of the
+    # GeoDataFrame's checks on every column got)
+    c = _Columns(key, pd.DataFrame(frame, copy=False), spec, profile, check,
+                 need_population, fm, out, columns, dict(fm.mapping), frame.geometry.to_numpy())
     for col in schema.columns:
         if col.name in out.columns:  # set by an earlier column's rule
             continue
