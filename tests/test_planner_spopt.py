@@ -7,6 +7,9 @@ spopt "predefined" facilities (forced open, counted in p); for us they are an
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -20,10 +23,19 @@ from lifecircle.planner import (
 )
 
 pulp = pytest.importorskip("pulp")
-locate = pytest.importorskip("spopt.locate")
+if importlib.util.find_spec("spopt") is None:
+    pytest.skip("spopt is not installed", allow_module_level=True)
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PuLP 4.0 notices
 
 from test_planner_orlib import OPTIMA, read_pmed  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def locate():
+    """``spopt.locate``, imported by the first test that needs it: importing spopt (and
+    libpysal, pointpats) takes seconds, which a test worker that only collects this module
+    need not pay."""
+    return importlib.import_module("spopt.locate")
 
 
 def _cbc():
@@ -45,7 +57,7 @@ def _instance(seed: int, n_cand: int = 25, n_dem: int = 250, n_exist: int = 3):
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMA))
-def test_pmedian_orlib_same_as_spopt(name: str) -> None:
+def test_pmedian_orlib_same_as_spopt(name: str, locate) -> None:
     cost, p = read_pmed(name)
     ours = p_median(CostProblem(cost, np.ones(100)), p=p)
     theirs = locate.PMedian.from_cost_matrix(cost.T, np.ones(100), p_facilities=p).solve(_cbc())
@@ -53,7 +65,7 @@ def test_pmedian_orlib_same_as_spopt(name: str) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_pmedian_with_existing_same_as_spopt(seed: int) -> None:
+def test_pmedian_with_existing_same_as_spopt(seed: int, locate) -> None:
     d_cand, d_exist, w = _instance(seed, n_cand=15, n_dem=120)
     p = 3
     ours = p_median(CostProblem(d_cand, w, existing=d_exist.min(axis=0)), p=p)
@@ -65,7 +77,7 @@ def test_pmedian_with_existing_same_as_spopt(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])
-def test_mclp_same_as_spopt(seed: int) -> None:
+def test_mclp_same_as_spopt(seed: int, locate) -> None:
     d_cand, d_exist, w = _instance(seed)
     radius, p = 1_500.0, 4
     existing = (d_exist <= radius).any(axis=0)
@@ -86,7 +98,7 @@ def test_mclp_same_as_spopt(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", [6, 7, 8])
-def test_set_covering_same_as_spopt(seed: int) -> None:
+def test_set_covering_same_as_spopt(seed: int, locate) -> None:
     d_cand, d_exist, w = _instance(seed)
     radius = 2_000.0
     prob = CoverageProblem.from_times(d_cand, radius, w,
