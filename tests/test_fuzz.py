@@ -15,6 +15,7 @@ Examples are few and small so the whole module stays well under a minute; set
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import shutil
@@ -314,16 +315,21 @@ PROFILE_DOCS = st.fixed_dictionaries({}, optional={
     **{k: _profile_section(v) for k, v in PROFILE_KEYS.items()}})
 
 
+@functools.cache
+def _shipped_profile() -> dict[str, Any]:
+    """The shipped profile's document, parsed once (:func:`_merge` never changes its input)."""
+    import tomllib
+
+    return tomllib.loads((prj.PROFILES_DIR / f"{prj.DEFAULT_PROFILE}.toml")
+                         .read_text(encoding="utf-8"))
+
+
 @fuzz_settings(150)
 @given(doc=PROFILE_DOCS, on_shipped=st.booleans())
 def test_random_profile_documents(tiny: Path, doc: dict[str, Any], on_shipped: bool) -> None:
     """A project whose profile is a random document (alone or over the shipped profile)."""
-    import tomllib
-
     with copy_of(tiny) as folder:
-        shipped = tomllib.loads((prj.PROFILES_DIR / f"{prj.DEFAULT_PROFILE}.toml")
-                                .read_text(encoding="utf-8"))
-        data = _merge(shipped, doc) if on_shipped else doc
+        data = _merge(_shipped_profile(), doc) if on_shipped else doc
         (folder / "profile.toml").write_text(toml_text(data), encoding="utf-8")
         proj = _merge(PROJECT, {"project": {"profile": "profile.toml"}})
         (folder / "project.toml").write_text(toml_text(proj), encoding="utf-8")
