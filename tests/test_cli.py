@@ -27,13 +27,15 @@ def _process(*args: str | Path, cwd: Path | None = None) -> subprocess.Completed
                           env=env, timeout=600)
 
 
-def _cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """The CLI in-process through click's CliRunner (same ``main``, exit code, streams)."""
+def _cli(*args: str | Path, env: dict[str, str | None] | None = None
+         ) -> subprocess.CompletedProcess[str]:
+    """The CLI in-process through click's CliRunner (same ``main``, exit code, streams);
+    ``env``: variables to set (a string) or unset (None) while it runs."""
     from click.testing import CliRunner
 
     from lifecircle.cli import main
 
-    res = CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "200"})
+    res = CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})})
     if res.exception is not None and not isinstance(res.exception, SystemExit):
         raise res.exception
     return subprocess.CompletedProcess(list(map(str, args)), res.exit_code, res.stdout,
@@ -185,10 +187,6 @@ def test_unknown_category_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()
 
 
-def _env_without_lang() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "LIFECIRCLE_LANG"}
-
-
 def test_project_lang_is_honoured_unless_lang_is_given(tmp_path: Path) -> None:
     text = (DEMO / "project.toml").read_text(encoding="utf-8")
     text = text.replace('lang = "zh"', 'lang = "en"')
@@ -197,13 +195,14 @@ def test_project_lang_is_honoured_unless_lang_is_given(tmp_path: Path) -> None:
         text = text.replace(f'path = "{name}"', f'path = "{(DEMO / name).as_posix()}"')
     project = tmp_path / "project.toml"
     project.write_text(text, encoding="utf-8")
-    env = _env_without_lang()
-    run = [*CLI, "plan", str(project), "--category", "elderly", "-o", str(tmp_path / "x")]
-    proc = subprocess.run(run, capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
-    proc = subprocess.run([*CLI, "--lang", "zh", *run[len(CLI):]], capture_output=True,
-                          text=True, env=env, timeout=600)
+    # in-process, without LIFECIRCLE_LANG (the language is chosen per invocation: nothing
+    # carries over from one run to the next; the Chinese run goes first so a language left
+    # over from it could not pass the English check)
+    plan = ["plan", project, "--category", "elderly", "-o", tmp_path / "x"]
+    proc = _cli("--lang", "zh", *plan, env={"LIFECIRCLE_LANG": None})
     assert proc.returncode == 2 and proc.stderr.startswith("错误"), proc.stderr
+    proc = _cli(*plan, env={"LIFECIRCLE_LANG": None})
+    assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
     assert not (tmp_path / "x").exists()
 
 
