@@ -230,3 +230,26 @@ def test_text_fast_path_follows_the_rule(dtype: object) -> None:
         assert got.equals(want) and got.dtype == want.dtype, values
         assert got.name == want.name and got.index.equals(want.index)
         assert [type(v) for v in got] == [type(v) for v in want], values
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_roads_of_single_linestrings_are_cleaned_as_explode_would(multi: bool) -> None:
+    """clean_geometries skips explode() when every road is one LineString: the frame is
+    the one explode() gives (rows, index, columns in order, dtypes, CRS)."""
+    import geopandas as gpd
+    from geopandas.testing import assert_geodataframe_equal
+    from shapely.geometry import LineString, MultiLineString
+
+    from lifecircle.layers.validate import ROW, Check, clean_geometries
+
+    lines = [LineString([(i, 0), (i, 1)]) for i in range(5)]
+    if multi:
+        lines[2] = MultiLineString([[(2, 0), (2, 1)], [(3, 1), (4, 1)]])
+    frame = gpd.GeoDataFrame({"name": list("abcde"), ROW: np.arange(1, 6)},
+                             geometry=lines, crs="EPSG:4548", index=[10, 11, 12, 13, 14])
+    frame = frame[["name", "geometry", ROW]]  # the geometry in the middle, as read
+    want = frame.explode(index_parts=False)
+    got = clean_geometries(frame, "roads", Check("roads.shp"))
+    assert_geodataframe_equal(got, want, check_index_type=True)
+    assert list(got.columns) == list(want.columns) and got.geometry.name == "geometry"
+    assert len(got) == (6 if multi else 5)

@@ -330,7 +330,13 @@ def clean_geometries(frame: gpd.GeoDataFrame, layer_key: str, check: Check
             check.converted += int(multi.sum())
             check.note("warn.val.multipoint", n=int(multi.sum()))
     if family == "line":
-        frame = frame.explode(index_parts=False)
+        if (shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object)) == 1).all():
+            # LineStrings only: the frame explode() gives (the same rows, geometry last)
+            # without the ~20 ms of exploding nothing
+            geom = frame.geometry.name
+            frame = frame[[c for c in frame.columns if c != geom] + [geom]]
+        else:
+            frame = frame.explode(index_parts=False)
         frame = frame[~shapely.is_empty(np.asarray(frame.geometry.values, dtype=object))]
     return frame
 
