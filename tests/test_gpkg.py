@@ -176,3 +176,32 @@ def test_layer_without_crs_is_refused(tmp_path: Path) -> None:
                                       geometry=list(layers["gaps"].geometry), crs=None)
     with pytest.raises(InputError, match=r"'gaps'.*no CRS"):
         gpkg.write(tmp_path / "y.gpkg", layers, fx.profile())
+
+
+def test_write_settings_are_restored_and_the_file_is_sound(tmp_path: Path) -> None:
+    # gpkg.write changes GDAL settings only while it writes (no fsync, journal in memory, no
+    # SpatiaLite functions): a caller's own settings come back, whatever they were
+    keys = list(gpkg.WRITE_CONFIG)
+    before = {keys[0]: "FULL", keys[1]: None, keys[2]: None}
+    pyogrio.set_gdal_config_options(before)
+    try:
+        path = tmp_path / "z.gpkg"
+        gpkg.write(path, fx.build(), fx.profile())
+        assert {k: pyogrio.get_gdal_config_option(k) for k in keys} == before
+    finally:
+        pyogrio.set_gdal_config_options(dict.fromkeys(keys))
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # nothing kept
+        # the spatial index of every spatial layer holds every feature
+        for name in SPATIAL:
+            n = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            assert con.execute(f'SELECT count(*) FROM "rtree_{name}_geom"').fetchone()[0] == n
+    finally:
+        con.close()
+    # a bounding-box read goes through the index and finds the features inside it
+    back = pyogrio.read_dataframe(path, layer="facilities")
+    x0, y0, x1, y1 = back.total_bounds
+    inside = pyogrio.read_dataframe(path, layer="facilities", bbox=(x0, y0, x1, y1))
+    assert len(inside) == len(back)
