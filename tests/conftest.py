@@ -1,9 +1,13 @@
-"""Shared test helpers: the shipped profile, writing small project files and the bad-input
-corpus' valid base project."""
+"""Shared test helpers: the shipped profile, writing small project files, the bad-input
+corpus' valid base project and its checked result (made once for all test workers)."""
 
 from __future__ import annotations
 
 import ast
+import fcntl
+import json
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,15 +18,59 @@ from corpus.edits import toml_text
 from lifecircle.project import Profile, load_profile
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  make: Callable[[Path], object]) -> Path:
+    """A folder made once per test session and shared by every xdist worker: the first
+    worker to ask calls ``make(folder)`` under a file lock; the others wait for it and reuse
+    the folder. Only for read-only artefacts (users copy what they change).
+
+    Without xdist it lives in the session's own temporary folder; with it, beside the
+    workers' (``getbasetemp().parent``, one per session).
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            if folder.exists():  # a worker that failed half-way: start again
+                shutil.rmtree(folder)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def corpus_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The corpus' valid base project: the demo generator's region at scale 0.1, built once
-    per worker (every user copies it; nothing writes into it)."""
+    for all workers (every user copies it; nothing writes into it)."""
     from corpus import make_corpus as mc
 
-    base = tmp_path_factory.mktemp("corpus") / "base"
-    mc.build_base(base)
-    return base
+    folder = shared_folder(tmp_path_factory, "corpus", lambda f: mc.build_base(f / "base"))
+    return folder / "base"
+
+
+@pytest.fixture(scope="session")
+def corpus_base_check(corpus_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``lifecircle --lang en check`` on the unbroken base project (the corpus' command, run
+    once for all workers): its :class:`~corpus.cases.Outcome`, whose result folder is
+    read-only (the corpus compares repaired cases with it; the interrupt tests copy it)."""
+    from corpus import make_corpus as mc
+    from corpus.cases import Case, Outcome
+
+    case = Case("base", "", "the unbroken base project", exit=0)
+
+    def make(folder: Path) -> None:
+        o = mc.run(case, mc.prepare(case, corpus_base, folder))
+        (folder / "outcome.json").write_text(json.dumps(
+            {"out": str(o.out.relative_to(folder)), "returncode": o.returncode,
+             "stdout": o.stdout, "stderr": o.stderr, "seconds": o.seconds}), encoding="utf-8")
+
+    folder = shared_folder(tmp_path_factory, "corpus-base-run", make)
+    saved = json.loads((folder / "outcome.json").read_text(encoding="utf-8"))
+    return Outcome(folder, folder / saved["out"], saved["returncode"], saved["stdout"],
+                   saved["stderr"], saved["seconds"])
 
 
 @pytest.fixture(scope="session")

@@ -19,14 +19,12 @@ from corpus.cases import CASES, Case, Outcome
 from test_language import CORPUS, chinese_runs, data_values
 
 DOC = Path(__file__).parents[1] / "docs" / "bad-input.md"
-BASE_CASE = Case("base", "", "the unbroken base project", exit=0)
 
 
-@pytest.fixture(scope="session")
-def base_outcome(corpus_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    """``check`` on the unbroken base project."""
-    root = mc.prepare(BASE_CASE, corpus_base, tmp_path_factory.mktemp("corpus-base-run"))
-    return mc.run(BASE_CASE, root)
+@pytest.fixture
+def base_outcome(corpus_base_check: Outcome) -> Outcome:
+    """``check`` on the unbroken base project (tests/conftest.py: run once for all workers)."""
+    return corpus_base_check
 
 
 def _inputs(snap: dict[str, str], out: str) -> dict[str, str]:

@@ -19,26 +19,22 @@ from pathlib import Path
 
 import pytest
 from corpus import make_corpus as mc
+from corpus.cases import Outcome
 
 CLI = [sys.executable, "-m", "lifecircle.cli", "--lang", "en"]
 ENV = dict(os.environ, COLUMNS="300", PYTHONDONTWRITEBYTECODE="1", LIFECIRCLE_LANG="en")
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The base project and a real previous result of it (``lifecircle check``, in-process:
-    only the runs that are interrupted need a process of their own)."""
-    from click.testing import CliRunner
-
-    from lifecircle.cli import main
-
+def prepared(corpus_base: Path, corpus_base_check: Outcome,
+             tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A copy of the corpus base project and a real previous result of it: the corpus'
+    ``lifecircle check`` of the base (tests/conftest.py, in-process and once for all workers:
+    only the runs that are interrupted need a process of their own; each test copies it)."""
+    assert corpus_base_check.returncode == 0, corpus_base_check.stderr
     work = tmp_path_factory.mktemp("interrupt")
-    project = mc.build_base(work / "in")
-    previous = work / "previous"
-    res = CliRunner().invoke(main, ["--lang", "en", "--quiet", "check", str(project), "-o",
-                                    str(previous)])
-    assert res.exit_code == 0, res.output
-    return project, previous
+    shutil.copytree(corpus_base, work / "in")
+    return work / "in" / "project.toml", corpus_base_check.out
 
 
 def _interrupt(project: Path, out: Path, stage: str | None, sig: signal.Signals,
