@@ -52,6 +52,18 @@ def corpus_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def small_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project file of ``write_demo(generate(seed=7, scale=0.1))``, the small generated
+    region, written once for all workers; read-only (a test that changes a file copies the
+    folder or writes its own)."""
+    from lifecircle.data.synthetic import generate, write_demo
+
+    folder = shared_folder(tmp_path_factory, "small-region",
+                           lambda f: write_demo(generate(seed=7, scale=0.1), f / "region"))
+    return folder / "region" / "project.toml"
+
+
+@pytest.fixture(scope="session")
 def corpus_base_check(corpus_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """``lifecircle --lang en check`` on the unbroken base project (the corpus' command, run
     once for all workers): its :class:`~corpus.cases.Outcome`, whose result folder is

@@ -33,9 +33,8 @@ def test_the_documented_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert (tmp_path / "result" / "report.html").exists()
 
 
-def test_results_are_frozen_and_plan_returns_new_ones(tmp_path: Path) -> None:
-    path = write_demo(generate(seed=7, scale=0.1), tmp_path / "region")
-    results = lifecircle.analyse(lifecircle.load_project(path))
+def test_results_are_frozen_and_plan_returns_new_ones(small_region: Path) -> None:
+    results = lifecircle.analyse(lifecircle.load_project(small_region))
     with pytest.raises(dataclasses.FrozenInstanceError):
         results.analysis = None  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):

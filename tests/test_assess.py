@@ -11,14 +11,13 @@ import pytest
 
 from lifecircle import pipeline, project
 from lifecircle.accessibility.equity import gini
-from lifecircle.data.synthetic import generate, write_demo
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory: pytest.TempPathFactory) -> tuple[pipeline.Analysis, Path]:
+def result(small_region: Path, tmp_path_factory: pytest.TempPathFactory
+           ) -> tuple[pipeline.Analysis, Path]:
     folder = tmp_path_factory.mktemp("assess")
-    path = write_demo(generate(seed=7, scale=0.1), folder)
-    a = pipeline.analyse(project.load(path))
+    a = pipeline.analyse(project.load(small_region))
     a = pipeline.plan_analysis(a, categories=["elderly_care"], sites=2, generate=True,
                                time_limit_s=5)
     out = folder / "result"

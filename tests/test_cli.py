@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 import rasterio
 
-from lifecircle.data.synthetic import generate, write_demo
+from lifecircle.data.synthetic import generate
 
 DEMO = Path(__file__).parents[1] / "lifecircle" / "data" / "demo"
 CLI = [sys.executable, "-m", "lifecircle.cli"]
@@ -56,11 +56,11 @@ def demo_run(
     return out, proc, before
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small generated region (seed 7, scale 0.1; read-only): for the commands whose
-    checks do not depend on the region's size."""
-    return write_demo(generate(seed=7, scale=0.1), tmp_path_factory.mktemp("small") / "region")
+@pytest.fixture
+def small(small_region: Path) -> Path:
+    """The small generated region (seed 7, scale 0.1; read-only, tests/conftest.py): for the
+    commands whose checks do not depend on the region's size."""
+    return small_region
 
 
 def test_demo_writes_every_output(demo_run) -> None:

@@ -207,9 +207,9 @@ def test_halo_holds_every_reachable_road(region_one: pipeline.Analysis) -> None:
 
 
 def test_run_folder_with_scheduler_equals_plain_run(client: distributed.Client,
-                                                    tmp_path: Path) -> None:
+                                                    small_region: Path, tmp_path: Path) -> None:
     """The whole result folder (GeoPackage, map, report, rasters) of a small region."""
-    region = write_demo(generate(seed=7, scale=0.1), tmp_path / "region")
+    region = small_region
     runner = CliRunner()
     plain, cluster = tmp_path / "plain", tmp_path / "cluster"
     r1 = runner.invoke(main, ["--quiet", "run", str(region), "-o", str(plain)])

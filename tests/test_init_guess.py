@@ -66,9 +66,9 @@ def test_init_on_the_shipped_demo_loads_the_same_layers(tmp_path: Path) -> None:
         assert a[col].tolist() == b[col].tolist(), col
 
 
-def test_init_then_check_gives_the_shipped_coverage(tmp_path: Path) -> None:
-    region = tmp_path / "region"
-    write_demo(generate(seed=7, scale=0.1), region)
+def test_init_then_check_gives_the_shipped_coverage(small_region: Path, tmp_path: Path
+                                                     ) -> None:
+    region = small_region.parent
     files = _inputs(region, tmp_path / "in")
     out = tmp_path / "in" / "project.toml"
     init_project(files, out, lang="zh")

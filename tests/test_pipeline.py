@@ -9,16 +9,13 @@ import numpy as np
 import pytest
 
 from lifecircle import pipeline, project
-from lifecircle.data.synthetic import generate, write_demo
 
 
 @pytest.fixture(scope="module")
-def analysis(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Analysis:
-    """The region's analysis in English (the language of the runs below, so that
+def analysis(small_region: Path) -> pipeline.Analysis:
+    """The small region's analysis in English (the language of the runs below, so that
     :func:`test_whole_run_is_the_same_with_workers` can write its outputs; read-only)."""
-    folder = tmp_path_factory.mktemp("region")
-    path = write_demo(generate(seed=7, scale=0.1), folder)
-    return pipeline.analyse(dataclasses.replace(project.load(path), lang="en"))
+    return pipeline.analyse(dataclasses.replace(project.load(small_region), lang="en"))
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ integers round-trip to the coordinates within the stated rounding.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,6 @@ import pytest
 import shapely
 
 from lifecircle import pipeline, project
-from lifecircle.data.synthetic import generate, write_demo
 from lifecircle.outputs import webmap
 
 
@@ -54,10 +54,8 @@ def _encode_ref(geom: Any) -> list[Any] | None:
 
 
 @pytest.fixture(scope="module")
-def layers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    folder = tmp_path_factory.mktemp("region")
-    path = write_demo(generate(seed=7, scale=0.1), folder)
-    analysis = pipeline.analyse(project.load(path), areas=True, rasters=False)
+def layers(small_region: Path) -> dict[str, Any]:
+    analysis = pipeline.analyse(project.load(small_region), areas=True, rasters=False)
     return dict(pipeline.result_layers(analysis, jobs=1))
 
 
