@@ -190,8 +190,15 @@ def find_gaps(coverage: Coverage, profile: Profile, *, cell_m: float = 100.0,
     cell_key = (cells[:, 0] - cmin[0]) * span + (cells[:, 1] - cmin[1])
     point_circle = p.comm_kind[p.code]
     cids = coverage.communities["cid"].astype(str).to_numpy(object)
-    frames: list[pd.DataFrame] = []
+    # per piece (category x circle): its gaps' columns, gathered and built into one table
+    cols: dict[str, list[NDArray]] = {c: [] for c in GAP_COLUMNS if c != "communities"}
     geoms: list[NDArray[np.object_]] = []
+    # (global gap label, cid, population) of every uncovered point, for the communities
+    # lists: one group-by over all pieces (sums per group do not depend on the others)
+    glab: list[NDArray[np.int64]] = []
+    gcid: list[NDArray[np.object_]] = []
+    gpop: list[NDArray[np.float64]] = []
+    n_gaps = 0
     for j, cat in enumerate(p.categories):
         uncovered = p.required[:, j] & ~p.covered[:, j] & (p.pop > 0)
         for circle in profile.circles:
@@ -210,29 +217,34 @@ def find_gaps(coverage: Coverage, profile: Profile, *, cell_m: float = 100.0,
             labels = _components(uniq[:, 0], uniq[:, 1], tile)
             n_lab = int(labels.max()) + 1
             plab = labels[inverse]
-            pop = np.bincount(plab, weights=p.pop[sel], minlength=n_lab)
             hh = p.hh[sel]
             hh_sum = np.bincount(plab, weights=np.nan_to_num(hh), minlength=n_lab)
             hh_known = np.bincount(plab, weights=(~np.isnan(hh)).astype(float), minlength=n_lab)
-            npts = np.bincount(plab, minlength=n_lab)
-            polys = _polygons(uniq, labels, n_lab, cell_m)
-            by_comm = (pd.DataFrame({"lab": plab, "cid": cids[p.code[sel]], "pop": p.pop[sel]})
-                       .groupby(["lab", "cid"], sort=False)["pop"].sum().reset_index()
-                       .sort_values(["lab", "pop", "cid"], ascending=[True, False, True]))
-            blab = by_comm["lab"].to_numpy()
-            bounds = np.searchsorted(blab, np.arange(n_lab + 1))
-            bcid = by_comm["cid"].to_numpy(object)
-            comm_lists = [",".join(bcid[bounds[i]:bounds[i + 1]]) for i in range(n_lab)]
-            frames.append(pd.DataFrame({
-                "category": cat, "category_name": profile.categories[cat].name(lang),
-                "circle": circle, "population": pop,
-                "households": np.where(hh_known > 0, hh_sum, np.nan),
-                "n_points": npts.astype(np.int64),
-                "communities": np.asarray(comm_lists, dtype=object)}))
-            geoms.append(polys)
-    if not frames:
+            cols["category"].append(np.full(n_lab, cat, dtype=object))
+            cols["category_name"].append(
+                np.full(n_lab, profile.categories[cat].name(lang), dtype=object))
+            cols["circle"].append(np.full(n_lab, circle, dtype=object))
+            cols["population"].append(np.bincount(plab, weights=p.pop[sel], minlength=n_lab))
+            cols["households"].append(np.where(hh_known > 0, hh_sum, np.nan))
+            cols["n_points"].append(np.bincount(plab, minlength=n_lab).astype(np.int64))
+            geoms.append(_polygons(uniq, labels, n_lab, cell_m))
+            glab.append(plab + n_gaps)
+            gcid.append(cids[p.code[sel]])
+            gpop.append(p.pop[sel])
+            n_gaps += n_lab
+    if not n_gaps:
         return _empty(crs)
-    frame = pd.concat(frames, ignore_index=True)[list(GAP_COLUMNS)]
+    by_comm = (pd.DataFrame({"lab": np.concatenate(glab), "cid": np.concatenate(gcid),
+                             "pop": np.concatenate(gpop)})
+               .groupby(["lab", "cid"], sort=False)["pop"].sum().reset_index()
+               .sort_values(["lab", "pop", "cid"], ascending=[True, False, True]))
+    blab = by_comm["lab"].to_numpy()
+    bounds = np.searchsorted(blab, np.arange(n_gaps + 1))
+    bcid = by_comm["cid"].to_numpy(object)
+    comm_lists = [",".join(bcid[bounds[i]:bounds[i + 1]]) for i in range(n_gaps)]
+    frame = pd.DataFrame({**{c: np.concatenate(v) for c, v in cols.items()},
+                          "communities": np.asarray(comm_lists, dtype=object)}
+                         )[list(GAP_COLUMNS)]
     out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(np.concatenate(geoms), crs=crs),
                            crs=crs)
     order = np.lexsort((np.arange(len(out)), -out["population"].to_numpy()))
