@@ -404,13 +404,16 @@ def _demand_basis(facilities: pd.DataFrame, points: pd.DataFrame,
     basis: dict[str, str] = {}
     demand_of: dict[str, NDArray[np.float64]] = {}
     mismatched: set[str] = set()
+    counts_of: dict[str, NDArray[np.float64] | None] = {}
     for cat in facilities["category"].astype(str).unique():
         category = profile.categories.get(cat)  # type: ignore[attr-defined]
         group = profile.groups.get(category.group) if category is not None and \
             category.group else None  # type: ignore[attr-defined]
         basis[cat], demand_of[cat] = "population", pop
         if group is not None:
-            counts = group_counts(points, communities, group.field)
+            if group.field not in counts_of:
+                counts_of[group.field] = group_counts(points, communities, group.field)
+            counts = counts_of[group.field]
             if counts is not None:
                 basis[cat], demand_of[cat] = group.key, counts
             else:  # capacity is in group members: no flag, no ratio (groups.py warns)
@@ -549,13 +552,16 @@ def group_counts(points: pd.DataFrame, communities: pd.DataFrame, field: str
     """
     if field not in communities.columns:
         return None
-    comm = communities.set_index(communities["cid"].astype(object))
-    cpop = pd.to_numeric(comm["population"], errors="coerce")
-    grp = pd.to_numeric(comm[field], errors="coerce")
+    cpop = pd.to_numeric(communities["population"], errors="coerce").to_numpy(
+        float, na_value=np.nan)
+    grp = pd.to_numeric(communities[field], errors="coerce").to_numpy(float, na_value=np.nan)
+    has = cpop > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = (grp / cpop).where(cpop > 0)
-    if share[cpop > 0].isna().any():
+        share = np.where(has, grp / cpop, np.nan)
+    if np.isnan(share[has]).any():
         return None
-    share = share.clip(lower=0.0, upper=1.0).fillna(0.0)
+    share = np.nan_to_num(np.clip(share, 0.0, 1.0), nan=0.0)
     pop = np.nan_to_num(pd.to_numeric(points["population"], errors="coerce").to_numpy(float))
-    return pop * points["cid"].astype(object).map(share).fillna(0.0).to_numpy(float)
+    pos = pd.Index(communities["cid"].astype(object)).get_indexer(
+        points["cid"].astype(object))
+    return pop * np.where(pos >= 0, share[pos], 0.0)
