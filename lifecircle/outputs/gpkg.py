@@ -88,32 +88,40 @@ def _cell_text(v: Any) -> Any:
 
 
 def _storable(frame: pd.DataFrame, geometry: str | None) -> pd.DataFrame:
-    """Copy of ``frame`` whose columns GDAL can write (stringifying the others)."""
-    out = frame.copy()
-    out.columns = [str(c) for c in out.columns]
-    for col in out.columns:
+    """``frame`` with text column names and only columns GDAL can write (the others
+    stringified). Only the columns that change are replaced, in a shallow copy; a frame
+    with nothing to change is returned as it is (the writer only reads it)."""
+    names = [str(c) for c in frame.columns]
+    replaced: dict[int, Any] = {}
+    for i, (col, dt) in enumerate(zip(names, frame.dtypes, strict=True)):
         if col == geometry:
             continue
-        s = out[col]
-        dt = s.dtype
         if isinstance(dt, pd.CategoricalDtype):
-            out[col] = s.astype(object).map(_cell_text)
+            replaced[i] = frame.iloc[:, i].astype(object).map(_cell_text)
         elif pd.api.types.is_timedelta64_dtype(dt) or isinstance(dt, pd.PeriodDtype):
-            out[col] = s.astype(str).where(s.notna(), None)
+            s = frame.iloc[:, i]
+            replaced[i] = s.astype(str).where(s.notna(), None)
         elif pd.api.types.is_complex_dtype(dt):
-            out[col] = s.astype(str)
+            replaced[i] = frame.iloc[:, i].astype(str)
         elif dt == np.uint64:
-            out[col] = s.astype("float64") if (s > np.iinfo(np.int64).max).any() \
+            s = frame.iloc[:, i]
+            replaced[i] = s.astype("float64") if (s > np.iinfo(np.int64).max).any() \
                 else s.astype("int64")
         elif pd.api.types.is_object_dtype(dt):
-            vals = s.tolist()
+            vals = frame.iloc[:, i].tolist()
             kinds = {type(v) for v in vals if v is not None
                      and not (isinstance(v, float) and math.isnan(v))}
             simple = kinds <= {str} or kinds <= {bool, np.bool_} or kinds <= {
                 int, float, np.integer, np.floating} or kinds <= {_dt.date, _dt.datetime,
                                                                   pd.Timestamp}
             if not simple or any(isinstance(v, (list, tuple, dict, set)) for v in vals):
-                out[col] = [_cell_text(v) for v in vals]
+                replaced[i] = [_cell_text(v) for v in vals]
+    if not replaced and names == list(frame.columns):
+        return frame
+    out = frame.copy(deep=False)
+    for i, values in replaced.items():
+        out.isetitem(i, values)
+    out.columns = names
     return out
 
 
