@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from lifecircle.accessibility.supply import (
     catchment_demand,
     community_access,
+    community_access_table,
     fca,
     weights,
 )
@@ -122,6 +123,29 @@ def test_community_access_is_population_weighted() -> None:
     s = community_access([1.0, 3.0, 5.0, 7.0], [1.0, 3.0, 0.0, 0.0], ["a", "a", "b", "b"])
     assert s["a"] == pytest.approx((1 * 1 + 3 * 3) / 4)
     assert math.isnan(s["b"])
+
+
+def test_community_access_table_is_each_column_alone() -> None:
+    # several columns in one grouping: each equals the weighted mean computed by hand
+    # (brute force per group) and, bit for bit, community_access of that column alone
+    rng = np.random.default_rng(5)
+    n, k = 500, 4
+    values = rng.random((n, k)) * 10
+    weights_ = rng.integers(0, 5, (n, k)).astype(float)
+    weights_[rng.random(n) < 0.1, 1] = 0.0
+    groups = rng.choice(np.array(["c3", "c1", "c2", 7], dtype=object), n)
+    table = community_access_table(values, weights_, groups, ["a", "b", "c", "d"])
+    assert list(table.columns) == ["a", "b", "c", "d"]
+    assert list(table.index) == list(pd.unique(groups))  # first appearance
+    for j, name in enumerate(table.columns):
+        alone = community_access(values[:, j], weights_[:, j], groups)
+        pd.testing.assert_series_equal(table[name], alone, check_names=False,
+                                       check_exact=True)
+        for g in table.index:
+            sel = np.array([x == g for x in groups])
+            w = weights_[sel, j].sum()
+            expect = (values[sel, j] * weights_[sel, j]).sum() / w if w > 0 else math.nan
+            assert table.loc[g, name] == pytest.approx(expect, rel=1e-12, nan_ok=True)
 
 
 @pytest.mark.parametrize(("kw", "needle"), [

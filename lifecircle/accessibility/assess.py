@@ -29,7 +29,7 @@ from lifecircle.accessibility.scenarios import (
 from lifecircle.accessibility.supply import (
     SupplyLoad,
     added_supply,
-    community_access,
+    community_access_table,
     supply_and_load,
 )
 from lifecircle.errors import Note
@@ -413,13 +413,17 @@ def result_columns(a: Assessment, layers: dict[str, Any], points: pd.DataFrame) 
     supply = {SUPPLY_PREFIX["2sfca"]: a.supply.points,
               SUPPLY_PREFIX["e2sfca"]: a.supply.enhanced}
     demand = points["population"].to_numpy(float)
+    groups = points["cid"].astype(object).to_numpy()
     for prefix, table in supply.items():
-        for cat in table.columns:
-            vals = table[cat].reindex(points["did"].to_numpy()).to_numpy(float)
-            ok = np.isfinite(vals)
-            per = community_access(np.where(ok, vals, 0.0), np.where(ok, demand, 0.0),
-                                   points["cid"].astype(object).to_numpy())
-            comm[f"{prefix}{cat}"] = cid.map(per).astype(float).to_numpy()
+        # every category in one grouping of the points by community
+        vals = table.reindex(points["did"].to_numpy()).to_numpy(float).reshape(
+            len(points), len(table.columns))
+        ok = np.isfinite(vals)
+        per = community_access_table(np.where(ok, vals, 0.0),
+                                     np.where(ok, demand[:, None], 0.0), groups,
+                                     [str(c) for c in table.columns])
+        for j, cat in enumerate(table.columns):
+            comm[f"{prefix}{cat}"] = cid.map(per.iloc[:, j]).astype(float).to_numpy()
     g = a.groups.communities.set_index(a.groups.communities["cid"].astype(object))
     for col in g.columns:
         if col.startswith("gcov_"):

@@ -37,6 +37,7 @@ from lifecircle.errors import InputError, notice
 from lifecircle.profile import TIME_EPS_MIN, covered
 
 __all__ = ["Catchments", "added_supply", "catchment_demand", "catchments", "community_access",
+           "community_access_table",
            "fca", "fca_catchments", "join", "weights"]
 
 Decay = str | Mapping[float, float]
@@ -273,10 +274,41 @@ def community_access(values: ArrayLike, weights_: ArrayLike, groups: ArrayLike
     """
     v = np.asarray(values, dtype=float)
     w = np.asarray(weights_, dtype=float)
-    frame = pd.DataFrame({"g": np.asarray(groups, dtype=object), "vw": v * w, "w": w})
-    sums = frame.groupby("g", sort=False)[["vw", "w"]].sum()
+    return community_access_table(v[:, None], w[:, None], groups, ["access"])["access"]
+
+
+def community_access_table(values: ArrayLike, weights_: ArrayLike, groups: ArrayLike,
+                           columns: Sequence[str]) -> pd.DataFrame:
+    """:func:`community_access` of several value columns at once (one grouping).
+
+    Parameters
+    ----------
+    values, weights_
+        Arrays of shape (points, len(columns)): each column's values and weights.
+    groups
+        The points' group key (``cid``).
+    columns
+        The names of the columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group (in order of first appearance), one column per name; each equal
+        to :func:`community_access` of that column alone.
+    """
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights_, dtype=float)
+    k = len(columns)
+    data = {"g": np.asarray(groups, dtype=object)}
+    data.update({f"vw{j}": v[:, j] * w[:, j] for j in range(k)})
+    data.update({f"w{j}": w[:, j] for j in range(k)})
+    sums = pd.DataFrame(data).groupby("g", sort=False).sum()
+    out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (sums["vw"] / sums["w"].where(sums["w"] > 0)).rename("access")
+        for j, name in enumerate(columns):
+            sw = sums[f"w{j}"]
+            out[name] = sums[f"vw{j}"] / sw.where(sw > 0)
+    return pd.DataFrame(out, index=sums.index)
 
 
 # ---------------------------------------------------------------------------- geography
