@@ -345,25 +345,31 @@ def _group_codes(frame: pd.DataFrame, cols: list[str]) -> tuple[NDArray[np.int64
     return codes, table
 
 
+def _frame(keys: pd.DataFrame, cols: dict[str, object]) -> pd.DataFrame:
+    """``cols`` (the key columns first) as one table whose column labels keep the dtype of
+    ``keys``' labels, as inserting the columns one by one into ``keys`` did."""
+    out = pd.DataFrame(cols)
+    out.columns = pd.Index(list(out.columns), dtype=keys.columns.dtype)
+    return out
+
+
 def _long(keys: pd.DataFrame, agg: _Agg, relevant: NDArray[np.bool_],
           cats: tuple[str, ...]) -> pd.DataFrame:
     gi, kj = np.nonzero(relevant)
-    out = keys.iloc[gi].reset_index(drop=True)
-    out["category"] = np.asarray(cats, dtype=object)[kj]
-    out["covered_pop"] = agg.cov_pop[gi, kj]
-    out["pop"] = agg.req_pop[gi, kj]
-    out["covered_households"] = agg.cov_hh[gi, kj]
-    out["households"] = agg.req_hh[gi, kj]
-    out["share"] = agg.share[gi, kj]
-    out["median_min"] = agg.quant[0, gi, kj]
-    out["p90_min"] = agg.quant[1, gi, kj]
-    return out
+    # one construction, not a column insert per column (the same columns and dtypes)
+    return _frame(keys, {
+        **{c: keys[c].iloc[gi].reset_index(drop=True) for c in keys.columns},
+        "category": np.asarray(cats, dtype=object)[kj],
+        "covered_pop": agg.cov_pop[gi, kj], "pop": agg.req_pop[gi, kj],
+        "covered_households": agg.cov_hh[gi, kj], "households": agg.req_hh[gi, kj],
+        "share": agg.share[gi, kj], "median_min": agg.quant[0, gi, kj],
+        "p90_min": agg.quant[1, gi, kj]})
 
 
 def _summary(keys: pd.DataFrame, comm_codes: NDArray[np.int64], communities: pd.DataFrame,
              agg: _Agg, relevant: NDArray[np.bool_], cats: tuple[str, ...]) -> pd.DataFrame:
     g = len(keys)
-    out = keys.reset_index(drop=True).copy()
+    out: dict[str, object] = {c: keys[c].reset_index(drop=True) for c in keys.columns}
     out["communities"] = np.bincount(comm_codes, minlength=g).astype(np.int64)
     for col in ("population", "households"):
         vals = (pd.to_numeric(communities[col], errors="coerce").to_numpy(float)
@@ -375,7 +381,7 @@ def _summary(keys: pd.DataFrame, comm_codes: NDArray[np.int64], communities: pd.
     share = np.where(relevant, agg.share, np.nan)
     for j, c in enumerate(cats):
         out[f"cov_{c}"] = share[:, j]
-    return out
+    return _frame(keys, out)
 
 
 # ---------------------------------------------------------------------------- public
@@ -417,19 +423,20 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
     p = _prepare(communities, demand_points, times, profile)
     cats = p.categories
     nc, k = len(communities), len(cats)
-    base = pd.DataFrame(index=range(nc))
+    cols: dict[str, object] = {}
     for col in ("cid", "name", "kind", "district", "township"):
-        base[col] = (communities[col].astype(object).to_numpy() if col in communities.columns
+        cols[col] = (communities[col].astype(object).to_numpy() if col in communities.columns
                      else np.full(nc, None, dtype=object))
     for col in ("population", "households"):
-        base[col] = (pd.to_numeric(communities[col], errors="coerce").to_numpy(float)
+        cols[col] = (pd.to_numeric(communities[col], errors="coerce").to_numpy(float)
                      if col in communities.columns else np.full(nc, np.nan))
+    base = pd.DataFrame(cols, index=range(nc))
 
     # ---- communities
     orders = [np.argsort(p.times[p.required[:, j], j], kind="stable") for j in range(k)]
     agg = _aggregate(p, p.code, nc, orders)
     share = np.where(p.comm_required, agg.share, np.nan)
-    comm = base.copy()
+    comm: dict[str, object] = {c: base[c] for c in base.columns}
     comm["circle_min"] = [float(profile.circles[kd].minutes) for kd in p.comm_kind]
     comm["mode"] = [profile.circles[kd].mode for kd in p.comm_kind]
     comm["cov_all"] = agg.share_all
@@ -445,7 +452,7 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
     for j, c in enumerate(cats):
         comm[f"cov_{c}"] = share[:, j]
     crs = getattr(communities, "crs", None)
-    comm_gdf = gpd.GeoDataFrame(comm, geometry=gpd.GeoSeries(
+    comm_gdf = gpd.GeoDataFrame(pd.DataFrame(comm, index=base.index), geometry=gpd.GeoSeries(
         communities.geometry.to_numpy(), crs=crs), crs=crs)
     by_community = _long(base[["cid"]], agg, p.comm_required, cats)
 
@@ -467,12 +474,13 @@ def compute_coverage(communities: gpd.GeoDataFrame, demand_points: gpd.GeoDataFr
                    pd.concat([out["kind"][1], every[1]], ignore_index=True))
 
     # ---- demand layer and worst points
-    dem = pd.DataFrame({
+    dem_cols: dict[str, object] = {
         "did": demand_points["did"].to_numpy(), "cid": demand_points["cid"].to_numpy(),
-        "population": p.pop, "households": p.hh})
+        "population": p.pop, "households": p.hh}
     for j, c in enumerate(cats):
-        dem[f"t_{c}"] = np.where(p.unreachable[:, j], np.nan, p.times[:, j])
-    dem["covered_all"] = p.covered_all
+        dem_cols[f"t_{c}"] = np.where(p.unreachable[:, j], np.nan, p.times[:, j])
+    dem_cols["covered_all"] = p.covered_all
+    dem = pd.DataFrame(dem_cols)
     dcrs = getattr(demand_points, "crs", None)
     dem_gdf = gpd.GeoDataFrame(dem, geometry=gpd.GeoSeries(
         demand_points.geometry.to_numpy(), crs=dcrs), crs=dcrs)
