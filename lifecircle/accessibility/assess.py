@@ -226,18 +226,19 @@ def measures(supply: SupplyLoad, groups: GroupCoverage, points: pd.DataFrame,
     pop = np.nan_to_num(pd.to_numeric(points["population"], errors="coerce").to_numpy(float))
     did = points["did"].to_numpy()
     rows: dict[tuple[str, str], dict[str, float]] = {}
+    kinds_present = pd.unique(pkind)
     for col, table in (("supply_2sfca", supply.points), ("supply_e2sfca", supply.enhanced)):
         for cat in table.columns:
             v = table[cat].reindex(did).to_numpy(float)
-            for kind in pd.unique(pkind):
+            for kind in kinds_present:
                 sel = (pkind == kind) & np.isfinite(v) & (pop > 0)
                 if sel.any():
                     rows.setdefault((str(kind), str(cat)), {})[col] = float(
                         (v[sel] * pop[sel]).sum() / pop[sel].sum())
     g = groups.table
-    for _, r in g.iterrows():
-        rows.setdefault((str(r["kind"]), str(r["category"])), {})["group_share"] = float(
-            r["group_share"])
+    for kind, cat, share in zip(g["kind"].to_numpy(object), g["category"].to_numpy(object),
+                                g["group_share"].to_numpy(object), strict=True):
+        rows.setdefault((str(kind), str(cat)), {})["group_share"] = float(share)
     frame = pd.DataFrame([{"kind": k, "category": c, **v} for (k, c), v in rows.items()],
                          columns=["kind", "category", *SCENARIO_MEASURES])
     return frame

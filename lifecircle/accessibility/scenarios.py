@@ -65,14 +65,17 @@ def added_times(networks: Mapping[str, object], demand_snaps: Mapping[str, tuple
     from lifecircle.accessibility.snap import snap
     from lifecircle.accessibility.traveltime import nearest
 
-    out = pd.DataFrame(np.inf, index=index, columns=list(columns))
+    columns = list(columns)
     if added is None or len(added) == 0:
-        return out
+        return pd.DataFrame(np.inf, index=index, columns=columns)
+    # filled as an array and wrapped once (a pandas cell assignment per piece is slow)
+    out = np.full((len(index), len(columns)), np.inf)
+    col_of = {c: j for j, c in enumerate(columns)}
     for ckey, (idx, dsnap) in demand_snaps.items():
         circle = profile.circles[ckey]
         net = networks[circle.mode]
         for cat in profile.required(ckey):
-            if cat not in out.columns:
+            if cat not in col_of:
                 continue
             fac = added[added["category"] == cat]
             if len(fac) == 0:
@@ -80,9 +83,8 @@ def added_times(networks: Mapping[str, object], demand_snaps: Mapping[str, tuple
             fsnap = (snapped(circle.mode, cat) if snapped is not None
                      else snap(net, fac.geometry, max_snap_m=max_snap_m))
             secs, _ = nearest(net, fsnap, dsnap, limit_s=2.0 * circle.minutes * 60.0)
-            col = out.columns.get_loc(cat)
-            out.iloc[np.asarray(idx), col] = secs / 60.0
-    return out
+            out[np.asarray(idx), col_of[cat]] = secs / 60.0
+    return pd.DataFrame(out, index=index, columns=columns)
 
 
 def combine(base: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
@@ -135,19 +137,25 @@ def scenario_rows(name: str, coverage: Coverage, counts: Mapping[str, int]) -> p
     (``category = all``) and each category."""
     rows: list[dict[str, object]] = []
     sk = coverage.summary_kind
-    for _, r in sk.iterrows():
-        if r["kind"] == "all":
+    for kind, population, cov_all in zip(sk["kind"].to_numpy(object),
+                                         sk["population"].to_numpy(),
+                                         sk["cov_all"].to_numpy(), strict=True):
+        if kind == "all":
             continue
-        pop = float(r["population"])
-        rows.append({"scenario": name, "kind": r["kind"], "category": "all",
+        pop = float(population)
+        rows.append({"scenario": name, "kind": kind, "category": "all",
                      "facilities": int(sum(counts.values())), "population": pop,
-                     "covered_pop": float(r["cov_all"]) * pop if pop > 0 else np.nan,
-                     "share": float(r["cov_all"])})
-    for _, r in coverage.by_kind.iterrows():
-        if r["kind"] == "all":
+                     "covered_pop": float(cov_all) * pop if pop > 0 else np.nan,
+                     "share": float(cov_all)})
+    bk = coverage.by_kind
+    for kind, cat, pop, cov_pop, share in zip(
+            bk["kind"].to_numpy(object), bk["category"].to_numpy(object),
+            bk["pop"].to_numpy(), bk["covered_pop"].to_numpy(), bk["share"].to_numpy(),
+            strict=True):
+        if kind == "all":
             continue
-        rows.append({"scenario": name, "kind": r["kind"], "category": r["category"],
-                     "facilities": int(counts.get(r["category"], 0)),
-                     "population": float(r["pop"]), "covered_pop": float(r["covered_pop"]),
-                     "share": float(r["share"])})
+        rows.append({"scenario": name, "kind": kind, "category": cat,
+                     "facilities": int(counts.get(cat, 0)),
+                     "population": float(pop), "covered_pop": float(cov_pop),
+                     "share": float(share)})
     return pd.DataFrame.from_records(rows, columns=list(SCENARIO_COLUMNS))
