@@ -164,12 +164,22 @@ def equity_table(communities: pd.DataFrame, demand: pd.DataFrame, times: pd.Data
         rows.append({"scope": scope, "district": d, "measure": measure, "category": cat,
                      "value": value, "population": p, "units": n})
 
+    # the columns read once, not once per scope
+    cov_of: dict[str, NDArray[np.float64]] = {}
+    for cat in ["all", *cats]:
+        col = "cov_all" if cat == "all" else f"cov_{cat}"
+        if col in comm.columns:
+            cov_of[cat] = pd.to_numeric(comm[col], errors="coerce").to_numpy(float)
+    time_of: dict[str, tuple[NDArray[np.float64], NDArray[np.bool_]]] = {}
+    for cat in cats:
+        if cat not in tt.columns or cat not in profile.categories:
+            continue
+        t = tt[cat].to_numpy(float)
+        time_of[cat] = (np.where(np.isfinite(t), t, limit),
+                        np.isin(pkind, list(profile.categories[cat].circles)) & (ppop > 0))
+
     for scope, d, sel in scopes:
-        for cat in ["all", *cats]:
-            col = "cov_all" if cat == "all" else f"cov_{cat}"
-            if col not in comm.columns:
-                continue
-            v = pd.to_numeric(comm[col], errors="coerce").to_numpy(float)
+        for cat, v in cov_of.items():
             ok = sel & np.isfinite(v) & (pop > 0)
             add(scope, d, "gini_coverage", cat, gini(v[ok], pop[ok]), float(pop[ok].sum()),
                 int(ok.sum()))
@@ -179,15 +189,9 @@ def equity_table(communities: pd.DataFrame, demand: pd.DataFrame, times: pd.Data
             gap = 100.0 * (_share(v[urban], pop[urban]) - _share(v[rural], pop[rural]))
             add(scope, d, "urban_rural_gap", cat, gap, float(pop[urban | rural].sum()),
                 int((urban | rural).sum()))
-        for cat in cats:
-            if cat not in tt.columns or cat not in profile.categories:
-                continue
-            circles = profile.categories[cat].circles
-            req = np.isin(pkind, list(circles)) & (ppop > 0)
+        for cat, (t, req) in time_of.items():
             if scope == "district":
-                req &= pdist == d
-            t = tt[cat].to_numpy(float)
-            t = np.where(np.isfinite(t), t, limit)
+                req = req & (pdist == d)
             add(scope, d, "gini_time", cat, gini(t[req], ppop[req]), float(ppop[req].sum()),
                 int(req.sum()))
             add(scope, d, "theil_time", cat, theil(t[req], ppop[req]), float(ppop[req].sum()),
