@@ -411,3 +411,43 @@ def test_plan_and_run_tables_take_their_labels_from_the_catalogue(
         text = (out / "report.html").read_text(encoding="utf-8")
         for k in keys:
             assert (f"甲{k}乙" if lang == "zh" else f"A{k}B") in text, (lang, k)
+
+
+def test_static_map_is_drawn_once_off_pyplot(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the map is drawn on a figure of its own whose canvas skips GeoPandas' idle redraws:
+    # the picture is pixel for pixel the one an ordinary Agg canvas (redrawing after every
+    # plotted layer) gives, and pyplot's figures are left alone
+    import io
+
+    import matplotlib
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    layers = fx.build()
+    comm = layers["communities"]
+    kw = {"gaps": layers["gaps"], "sites": layers["proposed_sites"]}
+    open_before = plt.get_fignums()
+    draws: list[int] = []
+    draw = Figure.draw
+
+    def counted(self: Figure, renderer: object) -> None:
+        draws.append(1)
+        draw(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    once = report.static_map(comm, **kw)
+    assert plt.get_fignums() == open_before
+    assert len(draws) == 1  # by savefig only
+    monkeypatch.setattr(report, "_draw_once_canvas", lambda: FigureCanvasAgg)
+    ordinary = report.static_map(comm, **kw)
+    assert len(draws) > 2  # the ordinary canvas: once more after each plotted layer
+    a = np.asarray(Image.open(io.BytesIO(once)))
+    b = np.asarray(Image.open(io.BytesIO(ordinary)))
+    assert a.shape[1] == round(report.MAP_WIDTH_IN * report.MAP_DPI)
+    assert np.array_equal(a, b)
+

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import html
 import math
 import os
@@ -500,7 +501,7 @@ def static_map(communities: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure as MplFigure
     from shapely import box
 
     comm = communities
@@ -510,7 +511,11 @@ def static_map(communities: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
     minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
     aspect = (maxy - miny) / max(maxx - minx, 1.0)
     height = min(max(width_in * aspect, 2.5), max_height_in)
-    fig, ax = plt.subplots(figsize=(width_in, height), dpi=MAP_DPI)
+    # a figure of its own (not pyplot's), on a canvas drawn once, by savefig: GeoPandas asks
+    # for a redraw after each layer it plots, which Agg does at once (the whole map again)
+    fig = MplFigure(figsize=(width_in, height), dpi=MAP_DPI)
+    _draw_once_canvas()(fig)
+    ax = fig.subplots()
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
     ax.set_aspect("equal", adjustable="box")
@@ -576,8 +581,19 @@ def static_map(communities: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
     fig.subplots_adjust(0, 0, 1, 1)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=MAP_DPI)
-    plt.close(fig)
     return buf.getvalue()
+
+
+@functools.cache
+def _draw_once_canvas() -> type:
+    """An Agg canvas that ignores requests to redraw when idle (savefig still draws)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    class DrawOnceCanvas(FigureCanvasAgg):  # type: ignore[misc]
+        def draw_idle(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    return DrawOnceCanvas
 
 
 def map_legend(lang: str, has_gaps: bool, has_sites: bool) -> Legend:
