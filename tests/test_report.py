@@ -451,3 +451,24 @@ def test_static_map_is_drawn_once_off_pyplot(monkeypatch: pytest.MonkeyPatch) ->
     assert a.shape[1] == round(report.MAP_WIDTH_IN * report.MAP_DPI)
     assert np.array_equal(a, b)
 
+
+def test_localise_table_numbers() -> None:
+    # shares in percent (inf and text that is no number: empty), counts as whole numbers,
+    # other floats rounded, integers kept
+    df = pd.DataFrame({"cov_all": [0.5, float("inf"), float("nan")],
+                       "share_x": pd.Series(["0.25", "x", None], dtype=object),
+                       "population": [1.4, 2.6, float("-inf")],
+                       "access_m": [1.26, float("inf"), 3.0],
+                       "n": [1, 2, 3]})
+    out = report.localise_table(df, "communities", None, "en")
+    cols = list(out.columns)
+    assert out[cols[0]].tolist()[0] == 50.0 and out[cols[0]].isna().tolist() == [False, True,
+                                                                                 True]
+    assert out[cols[1]].tolist()[0] == 25.0 and out[cols[1]].isna().tolist() == [False, True,
+                                                                                 True]
+    assert str(out[cols[2]].dtype) == "Int64"
+    assert out[cols[2]].tolist()[:2] == [1, 3] and out[cols[2]].isna().tolist()[2]
+    assert out[cols[3]].tolist()[0] == 1.3 and out[cols[3]].isna().tolist() == [False, True,
+                                                                                False]
+    assert out[cols[4]].tolist() == [1, 2, 3] and out[cols[4]].dtype == "int64"
+    assert df["cov_all"].tolist()[1] == float("inf")  # the input is left as it was

@@ -1223,6 +1223,17 @@ FLAG_COLUMNS = ("over_capacity", "is_idle_asset", "snapped", "covered_all")
 CODED_COLUMNS = ("kind", "status", "scenario", "scope", "measure", "capacity_from", "circle")
 
 
+def _finite(v: pd.Series) -> pd.Series:
+    """``v`` as numbers with ``inf`` as NaN (text that is no number: NaN too)."""
+    if v.dtype == np.float64:  # the common case, without pandas' general machinery
+        a = v.to_numpy(copy=True)
+        a[np.isinf(a)] = np.nan
+        return pd.Series(a, index=v.index, name=v.name)
+    if v.dtype == np.int64:
+        return v
+    return pd.to_numeric(v, errors="coerce").replace([np.inf, -np.inf], np.nan)
+
+
 def localise_table(df: pd.DataFrame, layer: str, profile: Profile | None, lang: str
                    ) -> pd.DataFrame:
     """A result table as people read it in ``lang``: headers are the field labels, coded
@@ -1246,7 +1257,7 @@ def localise_table(df: pd.DataFrame, layer: str, profile: Profile | None, lang: 
         v = df[col]
         label = i18n.field_label(col, profile, lang, layer=layer)
         if col in SHARE_COLUMNS or col.startswith(SHARE_PREFIXES):
-            num = pd.to_numeric(v, errors="coerce").replace([np.inf, -np.inf], np.nan)
+            num = _finite(v)
             # a change of a share (d_cov_*) is in percentage points
             head = "head.pp" if col.startswith("d_") else "head.pct"
             out[i18n.t(head, lang, label=label)] = (100 * num).round(1)
@@ -1268,7 +1279,7 @@ def localise_table(df: pd.DataFrame, layer: str, profile: Profile | None, lang: 
             out[label] = [i18n.t(f"unit.{u}", lang) if f"unit.{u}" in i18n.TEXT
                           else ("" if _isnan(u) else u) for u in v]
         elif pd.api.types.is_numeric_dtype(v):
-            num = pd.to_numeric(v, errors="coerce").replace([np.inf, -np.inf], np.nan)
+            num = _finite(v)
             d = CSV_LAYER_DECIMALS.get((layer, col), CSV_DECIMALS.get(
                 col, 2 if col.startswith("t_") else 3))
             out[label] = num.round(d).astype("Int64") if d == 0 else num.round(d)
