@@ -215,14 +215,17 @@ def write(c: Comparison, folder: Path, *, lang: str = "zh", names: tuple[str, st
     """Write ``compare.gpkg``, the CSV tables and ``compare.html``/``.md`` into ``folder``."""
     import pyogrio
 
+    from lifecircle.outputs.gpkg import write_settings
+
     folder.mkdir(parents=True, exist_ok=True)
     gpkg = folder / "compare.gpkg"
-    pyogrio.write_dataframe(c.communities, gpkg, layer="communities", driver="GPKG")
-    for name, frame in (("districts", c.districts), ("scorecard", c.scorecard),
-                        ("gaps", c.gaps)):
-        if len(frame.columns):
-            pyogrio.write_dataframe(pd.DataFrame(frame), gpkg, layer=name, driver="GPKG",
-                                    append=False)
+    with write_settings():  # written in the temporary folder of the comparison
+        pyogrio.write_dataframe(c.communities, gpkg, layer="communities", driver="GPKG")
+        for name, frame in (("districts", c.districts), ("scorecard", c.scorecard),
+                            ("gaps", c.gaps)):
+            if len(frame.columns):
+                pyogrio.write_dataframe(pd.DataFrame(frame), gpkg, layer=name,
+                                        driver="GPKG", append=False)
     tables = {"communities": pd.DataFrame(c.communities.drop(columns="geometry")),
               "districts": c.districts, "scorecard": c.scorecard, "gaps": c.gaps}
     from lifecircle.outputs.report import _write_csv

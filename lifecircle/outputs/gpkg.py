@@ -11,12 +11,13 @@ the facilities layer has a text column ``fid`` (the facility id).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import math
 import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +126,21 @@ def _storable(frame: pd.DataFrame, geometry: str | None) -> pd.DataFrame:
     return out
 
 
+@contextlib.contextmanager
+def write_settings() -> Iterator[None]:
+    """GDAL set up for writing a GeoPackage of a result folder (:data:`WRITE_CONFIG`), the
+    caller's settings restored on leaving. Only for files written in a temporary folder
+    moved into place when complete (:func:`lifecircle.outputs.resultdir.atomic_folder`)."""
+    import pyogrio
+
+    previous = {k: pyogrio.get_gdal_config_option(k) for k in WRITE_CONFIG}
+    pyogrio.set_gdal_config_options(WRITE_CONFIG)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(previous)
+
+
 def write(path: str | os.PathLike[str], layers: ResultLayers, profile: Profile,
           lang: str = "zh", notices: Sequence[str] = ()) -> None:
     """Write the result layers to one GeoPackage with QGIS default styles.
@@ -154,7 +170,6 @@ def write(path: str | os.PathLike[str], layers: ResultLayers, profile: Profile,
     OutputError
         The file cannot be written.
     """
-    import pyogrio
 
     from lifecircle import i18n
     from lifecircle.outputs import qgis_style
@@ -182,12 +197,8 @@ def write(path: str | os.PathLike[str], layers: ResultLayers, profile: Profile,
         raise notice(OutputError, "err.out.gpkg", path=str(path), error=str(e.strerror)
                      ) from None
 
-    previous = {k: pyogrio.get_gdal_config_option(k) for k in WRITE_CONFIG}
-    pyogrio.set_gdal_config_options(WRITE_CONFIG)
-    try:
+    with write_settings():
         written = _write_layers(path, frames, crs, lang, notices)
-    finally:
-        pyogrio.set_gdal_config_options(previous)
 
     rows = []
     for name, data in written:
