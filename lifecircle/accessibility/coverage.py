@@ -358,7 +358,7 @@ def _long(keys: pd.DataFrame, agg: _Agg, relevant: NDArray[np.bool_],
     gi, kj = np.nonzero(relevant)
     # one construction, not a column insert per column (the same columns and dtypes)
     return _frame(keys, {
-        **{c: keys[c].iloc[gi].reset_index(drop=True) for c in keys.columns},
+        **{c: keys[c].array.take(gi) for c in keys.columns},
         "category": np.asarray(cats, dtype=object)[kj],
         "covered_pop": agg.cov_pop[gi, kj], "pop": agg.req_pop[gi, kj],
         "covered_households": agg.cov_hh[gi, kj], "households": agg.req_hh[gi, kj],
@@ -369,7 +369,7 @@ def _long(keys: pd.DataFrame, agg: _Agg, relevant: NDArray[np.bool_],
 def _summary(keys: pd.DataFrame, comm_codes: NDArray[np.int64], communities: pd.DataFrame,
              agg: _Agg, relevant: NDArray[np.bool_], cats: tuple[str, ...]) -> pd.DataFrame:
     g = len(keys)
-    out: dict[str, object] = {c: keys[c].reset_index(drop=True) for c in keys.columns}
+    out: dict[str, object] = {c: keys[c].array.copy() for c in keys.columns}
     out["communities"] = np.bincount(comm_codes, minlength=g).astype(np.int64)
     for col in ("population", "households"):
         vals = (pd.to_numeric(communities[col], errors="coerce").to_numpy(float)
