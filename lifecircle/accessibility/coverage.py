@@ -341,7 +341,8 @@ def _group_codes(frame: pd.DataFrame, cols: list[str]) -> tuple[NDArray[np.int64
     keys = frame[cols].astype(object)
     grouped = keys.groupby(cols, dropna=False, sort=True)
     codes = grouped.ngroup().to_numpy(np.int64)
-    table = grouped.size().reset_index()[cols]
+    table = grouped.size().index.to_frame(index=False)
+    table.columns = pd.Index(cols, dtype=object)
     return codes, table
 
 
