@@ -388,28 +388,38 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
     warnings: list[str] = []
     n = len(points)
     basis, demand_of, mismatched = _demand_basis(facilities, points, communities, profile)
-    rows = []
+    # per category (in order of first appearance) its rows; the table's columns are
+    # gathered and built once (a sub-frame and a table per category cost more than the rest)
+    fac_cat = facilities["category"].astype(str).to_numpy(object)
+    fac_fid = facilities["fid"].to_numpy()
+    fac_cap = (pd.to_numeric(facilities["capacity"], errors="coerce").to_numpy(float)
+               if "capacity" in facilities.columns else np.full(len(facilities), np.nan))
+    cols: dict[str, list[NDArray]] = {c: [] for c in ("fid", "category", "capacity", "load",
+                                                      "load_of", "ratio", "over", "known")}
     point_cols: dict[str, NDArray[np.float64]] = {}
     enhanced_cols: dict[str, NDArray[np.float64]] = {}
     decays: dict[str, str] = {}
-    for cat, fac in facilities.groupby(facilities["category"].astype(str), sort=False):
-        m = len(fac)
+    for cat in pd.unique(fac_cat):
+        sel = np.flatnonzero(fac_cat == cat)
+        m = len(sel)
         parts, eparts = _category_catchments(networks, demand_snaps, facility_snaps, cat,
                                              m, n, profile)
         c = join(parts, (m, n))
         demand = demand_of[cat]
         load = np.bincount(c.facility, weights=c.weight * demand[c.demand],
                            minlength=m).astype(float)
-        cap, known = _known_capacity(fac, cat, mismatched)
+        cap = fac_cap[sel]
+        known = np.isfinite(cap) & (cap >= 0) & (cat not in mismatched)
         if not parts:
             load[:] = np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(known & (load > 0), cap / load * PER, np.nan)
-        over = pd.array(np.where(known, load > cap + 1e-9, False), dtype="boolean")
-        over[~known] = pd.NA
-        rows.append(pd.DataFrame({
-            "fid": fac["fid"].to_numpy(), "category": cat, "capacity": cap, "load": load,
-            "load_of": basis[cat], "ratio": ratio, "over_capacity": over}))
+        for key, value in (("fid", fac_fid[sel]), ("category", np.full(m, cat, object)),
+                           ("capacity", cap), ("load", load),
+                           ("load_of", np.full(m, basis[cat], object)), ("ratio", ratio),
+                           ("over", np.where(known, load > cap + 1e-9, False)),
+                           ("known", known)):
+            cols[key].append(value)
         if known.any() and parts:
             if not known.all():
                 warnings.append(i18n.t("warn.no_capacity", lang, category=cat,
@@ -420,8 +430,14 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
             point_cols[cat] = np.where(required, acc * PER, np.nan)
             enhanced_cols[cat] = np.where(required, eacc * PER, np.nan)
             decays[cat] = profile.decay_of(cat)  # type: ignore[attr-defined]
-    fac_out = (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["fid", "category", "capacity", "load", "load_of", "ratio", "over_capacity"]))
+    if cols["fid"]:
+        whole = {k: np.concatenate(v) for k, v in cols.items()}
+        over = pd.array(whole.pop("over"), dtype="boolean")
+        over[~whole.pop("known")] = pd.NA
+        fac_out = pd.DataFrame({**whole, "over_capacity": over})
+    else:
+        fac_out = pd.DataFrame(columns=["fid", "category", "capacity", "load", "load_of",
+                                        "ratio", "over_capacity"])
     index = pd.Index(points["did"].to_numpy(), name="did")
     return SupplyLoad(fac_out, pd.DataFrame(point_cols, index=index), basis, tuple(warnings),
                       pd.DataFrame(enhanced_cols, index=index), decays)
