@@ -144,3 +144,17 @@ def test_decoded_rings_are_the_coordinates_within_rounding(layers: dict[str, Any
             assert len(rings) == len(coords)
             for c, r in zip(coords, rings, strict=True):
                 assert np.abs(_decode(r) - c[:, :2]).max() <= step / 2 + 1e-9
+
+
+def test_page_text_goes_in_as_it_is(tmp_path: Path) -> None:
+    # the inline Leaflet and the notices are put into the page as they are, not run as
+    # Jinja templates (a notice holding template syntax is shown, not evaluated)
+    import _results_fixture as fx
+
+    out = tmp_path / "map.html"
+    notice = "check {{ 7 * 7 }} and {# this #}"
+    webmap.build(fx.build(), fx.profile(), out, lang="en", title="t", notices=[notice])
+    page = out.read_text(encoding="utf-8")
+    assert notice in page and "check 49" not in page
+    assets = webmap._inline_assets()
+    assert assets.endswith("\n") and assets[:-1] in page
