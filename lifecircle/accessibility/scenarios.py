@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from lifecircle.accessibility.coverage import Coverage
 from lifecircle.project import Profile
@@ -71,17 +72,20 @@ def added_times(networks: Mapping[str, object], demand_snaps: Mapping[str, tuple
     # filled as an array and wrapped once (a pandas cell assignment per piece is slow)
     out = np.full((len(index), len(columns)), np.inf)
     col_of = {c: j for j, c in enumerate(columns)}
+    # each category's rows found once (a frame subset per circle x category is slow)
+    rows_of: dict[str, NDArray[np.bool_]] = {}
     for ckey, (idx, dsnap) in demand_snaps.items():
         circle = profile.circles[ckey]
         net = networks[circle.mode]
         for cat in profile.required(ckey):
             if cat not in col_of:
                 continue
-            fac = added[added["category"] == cat]
-            if len(fac) == 0:
+            if cat not in rows_of:
+                rows_of[cat] = (added["category"] == cat).to_numpy(dtype=bool, na_value=False)
+            if not rows_of[cat].any():
                 continue
             fsnap = (snapped(circle.mode, cat) if snapped is not None
-                     else snap(net, fac.geometry, max_snap_m=max_snap_m))
+                     else snap(net, added.geometry[rows_of[cat]], max_snap_m=max_snap_m))
             secs, _ = nearest(net, fsnap, dsnap, limit_s=2.0 * circle.minutes * 60.0)
             out[np.asarray(idx), col_of[cat]] = secs / 60.0
     return pd.DataFrame(out, index=index, columns=columns)
