@@ -275,10 +275,9 @@ def _scenario_supply_groups(routing: Routing, profile: Profile, communities: pd.
             if c != cat:
                 continue
             snaps = []
-            for _, f, snapped in extras:
-                sub = f[f["category"].astype(str) == cat]
+            for (_, _f, snapped), part in zip(extras, parts, strict=True):
                 snaps.append(snapped(mode, cat) if snapped is not None else snap(
-                    routing.networks[mode], sub.geometry, max_snap_m=routing.max_snap_m))
+                    routing.networks[mode], part.geometry, max_snap_m=routing.max_snap_m))
             fsnaps[(mode, cat)] = concat(snaps)
     fac = pd.concat(frames, ignore_index=True)
     fac["capacity"] = pd.to_numeric(fac["capacity"], errors="coerce")
