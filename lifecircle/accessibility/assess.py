@@ -227,9 +227,13 @@ def measures(supply: SupplyLoad, groups: GroupCoverage, points: pd.DataFrame,
     did = points["did"].to_numpy()
     rows: dict[tuple[str, str], dict[str, float]] = {}
     kinds_present = pd.unique(pkind)
+    did_index = pd.Index(did)
     for col, table in (("supply_2sfca", supply.points), ("supply_e2sfca", supply.enhanced)):
-        for cat in table.columns:
-            v = table[cat].reindex(did).to_numpy(float)
+        # the supply tables are indexed by the points' ids in order: read them whole
+        whole = (table.to_numpy(float) if table.index.equals(did_index)
+                 and table.columns.is_unique else None)
+        for j, cat in enumerate(table.columns):
+            v = whole[:, j] if whole is not None else table[cat].reindex(did).to_numpy(float)
             for kind in kinds_present:
                 sel = (pkind == kind) & np.isfinite(v) & (pop > 0)
                 if sel.any():
