@@ -21,8 +21,11 @@ sysdeps:
 demo: install
 	$(VENV)/bin/lifecircle run lifecircle/data/demo/project.toml -o $(OUT) --overwrite
 
+# Bytecode caches are written even where PYTHONDONTWRITEBYTECODE is set: the suite starts
+# dozens of Python processes (xdist workers, CLI runs, pool and Dask workers), and
+# without the caches each compiles lifecircle and pytest rewrites every test module again.
 test: install sysdeps
-	$(PY) -m pytest -n 2 --dist loadfile -q
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n 2 --dist loadfile -q
 
 bench: install
 	$(PY) -m benchmarks
