@@ -28,6 +28,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from lifecircle import i18n
 from lifecircle.errors import InputError, Note, notice
+from lifecircle.geo import gdal_config
 from lifecircle.layers import encoding as enc
 from lifecircle.limits import MAX_FEATURES, check_regular, regular_text_size
 
@@ -447,13 +448,8 @@ def srs_matching_off() -> Iterator[None]:
     thread reading a shapefile through GDAL in those milliseconds would get the ``.prj``'s
     own definition of the same CRS instead of its EPSG entry).
     """
-    with _SRS_LOCK:
-        old = pyogrio.get_gdal_config_option(_FIND_MATCHES)
-        pyogrio.set_gdal_config_options({_FIND_MATCHES: "NO"})
-        try:
-            yield
-        finally:
-            pyogrio.set_gdal_config_options({_FIND_MATCHES: old})
+    with _SRS_LOCK, gdal_config({_FIND_MATCHES: "NO"}):
+        yield
 
 
 def _prj_bytes(src: Source) -> bytes | None:

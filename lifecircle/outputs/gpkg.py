@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.errors import InputError, OutputError, notice
+from lifecircle.geo import gdal_config
 
 if TYPE_CHECKING:
     from lifecircle.outputs import ResultLayers
@@ -131,14 +132,8 @@ def write_settings() -> Iterator[None]:
     """GDAL set up for writing a GeoPackage of a result folder (:data:`WRITE_CONFIG`), the
     caller's settings restored on leaving. Only for files written in a temporary folder
     moved into place when complete (:func:`lifecircle.outputs.resultdir.atomic_folder`)."""
-    import pyogrio
-
-    previous = {k: pyogrio.get_gdal_config_option(k) for k in WRITE_CONFIG}
-    pyogrio.set_gdal_config_options(WRITE_CONFIG)
-    try:
+    with gdal_config(WRITE_CONFIG):
         yield
-    finally:
-        pyogrio.set_gdal_config_options(previous)
 
 
 def write(path: str | os.PathLike[str], layers: ResultLayers, profile: Profile,
