@@ -392,8 +392,7 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
     # gathered and built once (a sub-frame and a table per category cost more than the rest)
     fac_cat = facilities["category"].astype(str).to_numpy(object)
     fac_fid = facilities["fid"].to_numpy()
-    fac_cap = (pd.to_numeric(facilities["capacity"], errors="coerce").to_numpy(float)
-               if "capacity" in facilities.columns else np.full(len(facilities), np.nan))
+    fac_cap = _capacities(facilities)
     cols: dict[str, list[NDArray]] = {c: [] for c in ("fid", "category", "capacity", "load",
                                                       "load_of", "ratio", "over", "known")}
     point_cols: dict[str, NDArray[np.float64]] = {}
@@ -409,7 +408,7 @@ def supply_and_load(networks: Mapping[str, object], demand_snaps: Mapping[str, t
         load = np.bincount(c.facility, weights=c.weight * demand[c.demand],
                            minlength=m).astype(float)
         cap = fac_cap[sel]
-        known = np.isfinite(cap) & (cap >= 0) & (cat not in mismatched)
+        known = _known(cap, cat, mismatched)
         if not parts:
             load[:] = np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -510,12 +509,16 @@ def _required(demand_snaps: Mapping[str, tuple], profile: object, cat: str, n: i
     return required
 
 
-def _known_capacity(fac: pd.DataFrame, cat: str, mismatched: set[str]
-                    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Capacities of a category's facilities and which of them count (known, >= 0)."""
-    cap = pd.to_numeric(fac["capacity"], errors="coerce").to_numpy(float) \
+def _capacities(fac: pd.DataFrame) -> NDArray[np.float64]:
+    """The facilities' capacities as numbers (NaN: none or not a number)."""
+    return pd.to_numeric(fac["capacity"], errors="coerce").to_numpy(float) \
         if "capacity" in fac.columns else np.full(len(fac), np.nan)
-    return cap, np.isfinite(cap) & (cap >= 0) & (cat not in mismatched)
+
+
+def _known(cap: NDArray[np.float64], cat: str, mismatched: set[str]) -> NDArray[np.bool_]:
+    """Which capacities of a category's facilities count (known, >= 0, in the unit of the
+    category's demand)."""
+    return np.isfinite(cap) & (cap >= 0) & (cat not in mismatched)
 
 
 def added_supply(base: SupplyLoad, networks: Mapping[str, object],
@@ -562,7 +565,8 @@ def added_supply(base: SupplyLoad, networks: Mapping[str, object],
         m = len(fac)
         parts, eparts = _category_catchments(networks, demand_snaps, facility_snaps, cat,
                                              m, n, profile)
-        cap, known = _known_capacity(fac, cat, mismatched)
+        cap = _capacities(fac)
+        known = _known(cap, cat, mismatched)
         if not (known.any() and parts):
             if cat in base.points.columns:      # the added facilities add nothing
                 new_points[cat] = base.points[cat].to_numpy(float)
